@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './operations';
+export * from './schemas';
+export * from './taxonomy';
+export * from './validation';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Result } from './errors';
+import {
+  ActivityPage,
+  ActivityStat,
+  EmailPage,
+  EmailRequest,
+  EmailSearchRequest,
+  EmailSummary,
+  Empty,
+  RecentActivityRequest,
+  SourceStatus,
+  StatsRequest,
+  TimelineRequest,
+} from './schemas';
+
+/**
+ * THE API. Every operation Mailtrail offers, defined once: IPC handlers, the preload bridge,
+ * the HTTP routes and both renderer clients are derived from this table.
+ */
+export const operations = {
+  'emails/timeline': { request: TimelineRequest, response: ActivityPage },
+  'emails/get': { request: EmailRequest, response: EmailSummary },
+  'emails/search': { request: EmailSearchRequest, response: EmailPage },
+  'activity/recent': { request: RecentActivityRequest, response: ActivityPage },
+  'activity/stats': { request: StatsRequest, response: z.array(ActivityStat) },
+  'source/status': { request: Empty, response: SourceStatus },
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+/** What a caller may send (defaults not yet applied). */
+export type RequestOf<K extends OperationName> = z.input<Operations[K]['request']>;
+/** What the service receives after validation (defaults applied). */
+export type ParsedRequestOf<K extends OperationName> = z.output<Operations[K]['request']>;
+export type ResponseOf<K extends OperationName> = z.output<Operations[K]['response']>;
+
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+/** IPC channels are namespaced, as VS Code's are: `mailtrail:<operation>`. */
+export const CHANNEL_PREFIX = 'mailtrail:';
+export const channelOf = (operation: OperationName): string => `${CHANNEL_PREFIX}${operation}`;
+
+type CamelCase<S extends string> = S extends `${infer Head}/${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S extends `${infer Head}-${infer Tail}`
+    ? `${Head}${Capitalize<CamelCase<Tail>>}`
+    : S;
+export type BridgeName<K extends OperationName> = CamelCase<K>;
+
+/** The preload function name of an operation: 'emails/timeline' -> 'emailsTimeline'. */
+export const bridgeNameOf = <K extends OperationName>(operation: K): BridgeName<K> =>
+  operation.replace(/[/-](\w)/g, (_, letter: string) => letter.toUpperCase()) as BridgeName<K>;
+
+/** The HTTP route that carries an operation as JSON for browser mode. */
+export const rpcPathOf = (operation: OperationName): string => `/api/v1/rpc/${operation}`;
+
+/** The typed client the renderer talks to; one implementation per transport. */
+export type MailtrailClient = {
+  [K in OperationName]: (request: RequestOf<K>) => Promise<ResponseOf<K>>;
+};
+
+/**
+ * What the preload exposes on `window.mailtrail`: one function per operation, answering with a
+ * Result so that errors cross the bridge as values with their name and code.
+ */
+export type MailtrailBridge = {
+  [K in OperationName as BridgeName<K>]: (request: RequestOf<K>) => Promise<Result<ResponseOf<K>>>;
+};
+
+/** The service implements every operation with validated input. */
+export type MailtrailService = {
+  [K in OperationName]: (request: ParsedRequestOf<K>) => Promise<ResponseOf<K>>;
+};

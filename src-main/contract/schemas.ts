@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { EVENT_CATEGORIES, EVENT_TYPE_PATTERN } from './taxonomy';
+
+// The seed's column is INTEGER: ids outside its range cannot exist.
+const MAX_INT = 2_147_483_647;
+
+export const EmailId = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be a positive id')
+  .max(MAX_INT, `must be at most ${MAX_INT}`);
+
+export const UserId = EmailId;
+
+/** ISO 8601 date or date-time without zone, as the seed's TIMESTAMP column holds it. */
+const TIMESTAMP_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
+export const Timestamp = z.string().refine(isValidTimestamp, {
+  message: 'must be an ISO 8601 date or date-time without zone, e.g. 2025-12-15 or 2025-12-15T10:30:00',
+});
+
+export function isValidTimestamp(text: string): boolean {
+  const match = TIMESTAMP_PATTERN.exec(text);
+  if (!match) return false;
+  const [, y, mo, d, h = '0', mi = '0', s = '0'] = match.map((part) => part ?? undefined);
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+  return (
+    date.getUTCFullYear() === Number(y) &&
+    date.getUTCMonth() === Number(mo) - 1 &&
+    date.getUTCDate() === Number(d) &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(s) < 60
+  );
+}
+
+export const EventCategorySchema = z.enum(EVENT_CATEGORIES, {
+  error: (issue) =>
+    `unknown event category ${JSON.stringify(issue.input)}; expected one of ${EVENT_CATEGORIES.join(', ')}`,
+});
+
+export const EventTypeSchema = z
+  .string()
+  .regex(EVENT_TYPE_PATTERN, 'must be an event type such as "error" or "workflow_executed" (letters, digits, _ . : -, at most 50)');
+
+/** An opaque keyset position on (created_at, id), handed out by the service. */
+export const Cursor = z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor that Mailtrail handed out');
+
+export const Order = z.enum(['desc', 'asc'], { error: 'must be "desc" (newest first) or "asc" (oldest first)' });
+
+function limitSchema(max: number, fallback: number) {
+  return z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, `must be between 1 and ${max}`)
+    .max(max, `must be between 1 and ${max}`)
+    .default(fallback);
+}
+
+export const TIMELINE_MAX_LIMIT = 10_000;
+export const ACTIVITY_MAX_LIMIT = 1_000;
+export const SEARCH_MAX_LIMIT = 1_000;
+
+export const ActivityEvent = z.object({
+  id: z.number(),
+  email_id: z.number(),
+  event_type: z.string(),
+  event_category: z.string(),
+  description: z.string(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  user_id: z.number().nullable(),
+  user_name: z.string().nullable(),
+  created_at: z.string(),
+  created_by: z.string().nullable(),
+});
+export type ActivityEvent = z.infer<typeof ActivityEvent>;
+
+export const TimelineRequest = z.strictObject({
+  emailId: EmailId,
+  order: Order.default('desc'),
+  limit: limitSchema(TIMELINE_MAX_LIMIT, 1_000),
+  cursor: Cursor.optional(),
+});
+
+export const ActivityPage = z.object({
+  items: z.array(ActivityEvent),
+  /** Pass back as `cursor` for the next page; null when there is none. */
+  nextCursor: z.string().nullable(),
+});
+export type ActivityPage = z.infer<typeof ActivityPage>;
+
+const DateRange = {
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+};
+
+function checkRange(range: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) {
+  if (range.from && range.to && range.from > range.to) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after "to"' });
+  }
+}
+
+const filterList = <T extends z.ZodType>(item: T) => z.array(item).max(100, 'at most 100 values').optional();
+
+export const RecentActivityRequest = z
+  .strictObject({
+    limit: limitSchema(ACTIVITY_MAX_LIMIT, 50),
+    eventTypes: filterList(EventTypeSchema),
+    eventCategories: filterList(EventCategorySchema),
+    userIds: filterList(UserId),
+    emailIds: filterList(EmailId),
+    ...DateRange,
+    cursor: Cursor.optional(),
+  })
+  .superRefine(checkRange);
+
+export const StatsRequest = z.strictObject({ ...DateRange }).superRefine(checkRange);
+
+export const ActivityStat = z.object({
+  event_type: z.string(),
+  event_category: z.string(),
+  count: z.number(),
+  last_occurrence: z.string().nullable(),
+});
+export type ActivityStat = z.infer<typeof ActivityStat>;
+
+export const EmailSummary = z.object({
+  id: z.number(),
+  subject: z.string().nullable(),
+  sender_email: z.string().nullable(),
+  received_date: z.string().nullable(),
+});
+export type EmailSummary = z.infer<typeof EmailSummary>;
+
+export const EmailSearchRequest = z.strictObject({
+  /** An email id, or text found in the subject or the sender. Empty lists the newest emails. */
+  query: z.string().max(200, 'must be at most 200 characters').default(''),
+  limit: limitSchema(SEARCH_MAX_LIMIT, 200),
+  cursor: Cursor.optional(),
+});
+
+export const EmailPage = z.object({
+  items: z.array(EmailSummary),
+  nextCursor: z.string().nullable(),
+});
+export type EmailPage = z.infer<typeof EmailPage>;
+
+export const EmailRequest = z.strictObject({ emailId: EmailId });
+
+export const SOURCE_KINDS = ['postgres', 'embedded', 'cache'] as const;
+export const SourceStatus = z.object({
+  kind: z.enum(SOURCE_KINDS),
+  /** Where the data comes from, without any password. */
+  label: z.string(),
+  state: z.enum(['connected', 'unreachable']),
+  readOnly: z.boolean(),
+  message: z.string().nullable(),
+});
+export type SourceStatus = z.infer<typeof SourceStatus>;
+
+export const Empty = z.strictObject({});

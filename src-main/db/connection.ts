@@ -1,0 +1,149 @@
+import pg from 'pg';
+import { MailtrailError } from '../contract/errors';
+
+declare const readableBrand: unique symbol;
+declare const writableBrand: unique symbol;
+
+/** A pool that can only read: every transaction is read-only and bounded by a statement timeout. */
+export type ReadableDb = pg.Pool & { readonly [readableBrand]: true };
+/** A pool that may write; only migration, demo data and retention code take one. */
+export type WritableDb = ReadableDb & { readonly [writableBrand]: true };
+
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** The seed's TIMESTAMP has no zone, so it stays a string: `2025-12-15 10:30:00` -> `2025-12-15T10:30:00`. */
+const timestampToIso = (text: string): string => text.replace(' ', 'T');
+
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === TIMESTAMP_OID) return timestampToIso;
+    // Counts and sums fit in a double long before they reach 2^53.
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (text: string) => Number(text);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface PoolOptions {
+  /** Milliseconds a viewer query may run before PostgreSQL cancels it. */
+  statementTimeoutMs?: number;
+  max?: number;
+  applicationName?: string;
+}
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+function createPool(url: string, settings: string[], options: PoolOptions): pg.Pool {
+  checkConnectionString(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 8,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: options.applicationName ?? 'mailtrail',
+    options: ['-c datestyle=ISO', ...settings].join(' '),
+    types,
+  });
+  // An idle client whose server went away emits here; without a listener the process would die.
+  // The pool drops that client and the next query opens a fresh connection.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function openReadableDb(url: string, options: PoolOptions = {}): ReadableDb {
+  const timeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  return createPool(
+    url,
+    ['-c default_transaction_read_only=on', `-c statement_timeout=${Math.trunc(timeout)}`],
+    { applicationName: 'mailtrail-viewer', ...options },
+  ) as ReadableDb;
+}
+
+export function openWritableDb(url: string, options: PoolOptions = {}): WritableDb {
+  return createPool(url, [], { applicationName: 'mailtrail-writer', max: 4, ...options }) as WritableDb;
+}
+
+export function checkConnectionString(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new MailtrailError('bad_request', `the database URL is not a URL; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new MailtrailError(
+      'bad_request',
+      `the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`,
+    );
+  }
+}
+
+/** The URL as it may be shown: the password replaced by ***. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
+
+/** Where a URL points, for messages: `user@host:port/database`. */
+export function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+    return `${user}${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  errors?: PgLikeError[];
+}
+
+/**
+ * Turns a driver or server error into a MailtrailError whose message says what went wrong and
+ * what to do, without leaking SQL or stack traces. Errors that are already ours pass through.
+ */
+export function toMailtrailError(error: unknown, url?: string): MailtrailError {
+  if (error instanceof MailtrailError) return error;
+  const e = (error ?? {}) as PgLikeError;
+  // AggregateError (IPv4 and IPv6 both refused) carries the useful code on its members.
+  const code = e.code ?? e.errors?.[0]?.code;
+  const target = url ? describeTarget(url) : 'the database';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: connection refused; is the server running and the port right?`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: unknown host; check the host name in the URL`);
+    case 'ETIMEDOUT':
+      return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: timed out; check the host, port and firewall`);
+    case 'ECONNRESET':
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return new MailtrailError('unavailable', `the connection to PostgreSQL at ${target} was lost; try again once the server is back`);
+    case '28P01':
+    case '28000':
+      return new MailtrailError('unavailable', `PostgreSQL at ${target} refused the login: ${e.message ?? 'authentication failed'}; check the user and password in --db or DATABASE_URL`);
+    case '3D000':
+      return new MailtrailError('unavailable', `PostgreSQL at ${target}: ${e.message ?? 'database does not exist'}; create it or check the database name in the URL`);
+    case '57014':
+      return new MailtrailError('timeout', 'the query took longer than the viewer allows and was cancelled; narrow the date range or filters');
+    case '25006':
+      return new MailtrailError('read_only', 'this connection is read-only; the operation needs a writable connection');
+    case '42P01':
+      return new MailtrailError('unavailable', `the database at ${target} has no Mailtrail schema (${e.message ?? 'missing table'}); run \`mailtrail migrate\``);
+  }
+  if (e.message && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) {
+    return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: ${e.message}`);
+  }
+  return new MailtrailError('internal', e.message ? `database error: ${e.message}` : 'unexpected error');
+}

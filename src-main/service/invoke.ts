@@ -1,0 +1,25 @@
+import { MailtrailError, type Result } from '../contract/errors';
+import { isOperationName, type MailtrailService, type OperationName, type ResponseOf } from '../contract/operations';
+import { parseRequest } from '../contract/validation';
+import { toMailtrailError } from '../db/connection';
+
+/**
+ * The one path from a transport into the service: validate the payload with the operation's
+ * schema, run it, and return the answer or the error as a value. IPC and HTTP both call this.
+ */
+export async function invoke<K extends OperationName>(
+  service: MailtrailService,
+  operation: K | string,
+  payload: unknown,
+): Promise<Result<ResponseOf<K>>> {
+  try {
+    if (!isOperationName(operation)) {
+      throw new MailtrailError('not_found', `unknown operation ${JSON.stringify(operation)}`);
+    }
+    const request = parseRequest(operation, payload);
+    const handler = service[operation] as (request: unknown) => Promise<ResponseOf<K>>;
+    return { ok: true, value: await handler(request) };
+  } catch (error) {
+    return { ok: false, error: toMailtrailError(error).toValue() };
+  }
+}

@@ -1,0 +1,59 @@
+import { MailtrailError } from '../contract/errors';
+import type { MailtrailService } from '../contract/operations';
+import type { ActivityEvent } from '../contract/schemas';
+import type { LogStore } from '../store/log-store';
+import { decodeId, decodeKeyset, encodeId, encodeKeyset } from './cursor';
+
+/** Fetches one row more than asked, to know whether another page exists without counting. */
+function page<T>(rows: T[], limit: number, cursorOf: (last: T) => string) {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}
+
+const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.created_at, id: event.id });
+
+/** Every contract operation, implemented once over a LogStore; the transports only adapt it. */
+export function createLogService(store: LogStore): MailtrailService {
+  return {
+    async 'emails/timeline'({ emailId, order, limit, cursor }) {
+      const after = cursor ? decodeKeyset(cursor) : undefined;
+      const rows = await store.timeline({ emailId, order, limit: limit + 1, after });
+      if (rows.length === 0 && !after && !(await store.email(emailId))) {
+        throw new MailtrailError('not_found', `no email with id ${emailId} in the log; check the id or search by subject`);
+      }
+      return page(rows, limit, eventCursor);
+    },
+
+    async 'emails/get'({ emailId }) {
+      const email = await store.email(emailId);
+      if (!email) throw new MailtrailError('not_found', `no email with id ${emailId} in the log; check the id or search by subject`);
+      return email;
+    },
+
+    async 'emails/search'({ query, limit, cursor }) {
+      const beforeId = cursor ? decodeId(cursor) : undefined;
+      const rows = await store.searchEmails({ text: query, limit: limit + 1, beforeId });
+      return page(rows, limit, (email) => encodeId(email.id));
+    },
+
+    async 'activity/recent'({ limit, cursor, ...filter }) {
+      const before = cursor ? decodeKeyset(cursor) : undefined;
+      const rows = await store.recentActivity({ ...filter, limit: limit + 1, before });
+      return page(rows, limit, eventCursor);
+    },
+
+    'activity/stats': (range) => store.activityStats(range),
+
+    async 'source/status'() {
+      const { kind, label } = store.source;
+      try {
+        await store.ping();
+        return { kind, label, state: 'connected', readOnly: true, message: null };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { kind, label, state: 'unreachable', readOnly: true, message };
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
+import type { EventCategory } from '../contract/taxonomy';
+
+/** A position in a list ordered by (created_at, id). */
+export interface Keyset {
+  createdAt: string;
+  id: number;
+}
+
+export interface DateRange {
+  /** Inclusive. */
+  from?: string | undefined;
+  /** Inclusive; a date without time includes that whole day. */
+  to?: string | undefined;
+}
+
+export interface TimelineQuery {
+  emailId: number;
+  order: 'desc' | 'asc';
+  limit: number;
+  /** Continue after this event, in the query's order. */
+  after?: Keyset | undefined;
+}
+
+export interface ActivityFilter extends DateRange {
+  eventTypes?: string[] | undefined;
+  eventCategories?: EventCategory[] | undefined;
+  userIds?: number[] | undefined;
+  emailIds?: number[] | undefined;
+}
+
+export interface RecentActivityQuery extends ActivityFilter {
+  limit: number;
+  /** Continue with events older than this one. */
+  before?: Keyset | undefined;
+}
+
+export interface EmailSearchQuery {
+  /** An email id, or text in the subject or sender; empty matches every email. */
+  text: string;
+  limit: number;
+  /** Continue with emails whose id is below this one. */
+  beforeId?: number | undefined;
+}
+
+export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'>;
+
+/** What every backend answers: PostgreSQL (the source of truth) and, later, the SQLite cache. */
+export interface LogStore {
+  readonly source: SourceDescription;
+  timeline(query: TimelineQuery): Promise<ActivityEvent[]>;
+  recentActivity(query: RecentActivityQuery): Promise<ActivityEvent[]>;
+  activityStats(range: DateRange): Promise<ActivityStat[]>;
+  /** The email's summary; null when neither email_messages nor the log knows the id. */
+  email(emailId: number): Promise<EmailSummary | null>;
+  searchEmails(query: EmailSearchQuery): Promise<EmailSummary[]>;
+  /** Resolves when the backend answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import type { EmailSummary } from '../../contract/schemas';
+import type { ReadableDb } from '../../db/connection';
+import { query } from '../../db/query';
+import { sql, type Sql } from '../../db/sql';
+import type { EmailSearchQuery } from '../log-store';
+
+const SUMMARY_COLUMNS = sql.raw('id, subject, sender_email, received_date');
+
+export async function email(db: ReadableDb, emailId: number): Promise<EmailSummary | null> {
+  const [message] = await query<EmailSummary>(db, sql`SELECT ${SUMMARY_COLUMNS} FROM email_messages WHERE id = ${emailId}`);
+  if (message) return message;
+  // The hub may log events for an email whose message row is gone; the trail still exists.
+  const [logged] = await query<{ email_id: number }>(
+    db,
+    sql`SELECT email_id FROM email_activity_log WHERE email_id = ${emailId} LIMIT 1`,
+  );
+  return logged ? { id: emailId, subject: null, sender_email: null, received_date: null } : null;
+}
+
+/** `%text%` for ILIKE, with the user's own wildcards taken literally. */
+export const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function searchEmails(db: ReadableDb, { text, limit, beforeId }: EmailSearchQuery): Promise<EmailSummary[]> {
+  const conditions: Sql[] = [];
+  const trimmed = text.trim();
+  if (trimmed) {
+    const pattern = containsPattern(trimmed);
+    const matches = [sql`subject ILIKE ${pattern}`, sql`sender_email ILIKE ${pattern}`, sql`sender_name ILIKE ${pattern}`];
+    if (/^\d{1,10}$/.test(trimmed) && Number(trimmed) <= 2_147_483_647) matches.unshift(sql`id = ${Number(trimmed)}`);
+    conditions.push(sql`(${sql.join(matches, ' OR ')})`);
+  }
+  if (beforeId !== undefined) conditions.push(sql`id < ${beforeId}`);
+  return query<EmailSummary>(
+    db,
+    sql`SELECT ${SUMMARY_COLUMNS} FROM email_messages ${sql.where(conditions)} ORDER BY id DESC LIMIT ${limit}`,
+  );
+}
