@@ -154,6 +154,8 @@ export const SourceStatus = z.object({
   state: z.enum(['connected', 'unreachable']),
   readOnly: z.boolean(),
   message: z.string().nullable(),
+  /** The zone the source's zoneless timestamps were written in (PostgreSQL's TimeZone), if known. */
+  timeZone: z.string().nullable(),
 });
 export type SourceStatus = z.infer<typeof SourceStatus>;
 

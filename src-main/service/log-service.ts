@@ -48,11 +48,11 @@ export function createLogService(store: LogStore): MailtrailService {
     async 'source/status'() {
       const { kind, label } = store.source;
       try {
-        await store.ping();
-        return { kind, label, state: 'connected', readOnly: true, message: null };
+        const { timeZone } = await store.ping();
+        return { kind, label, state: 'connected', readOnly: true, message: null, timeZone };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { kind, label, state: 'unreachable', readOnly: true, message };
+        return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null };
       }
     },
   };

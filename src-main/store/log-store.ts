@@ -54,7 +54,7 @@ export interface LogStore {
   /** The email's summary; null when neither email_messages nor the log knows the id. */
   email(emailId: number): Promise<EmailSummary | null>;
   searchEmails(query: EmailSearchQuery): Promise<EmailSummary[]>;
-  /** Resolves when the backend answers a trivial query. */
-  ping(): Promise<void>;
+  /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */
+  ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;
 }

@@ -15,7 +15,8 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
     ping: async () => {
-      await query(db, sql`SELECT 1`);
+      const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);
+      return { timeZone: row?.time_zone ?? null };
     },
     close: () => db.end(),
   };
