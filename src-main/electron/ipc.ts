@@ -1,0 +1,64 @@
+import { MailtrailError, type Result } from '../contract/errors';
+import { channelOf, OPERATION_NAMES, type MailtrailService, type OperationName } from '../contract/operations';
+import { invoke } from '../service/invoke';
+import { describeSender, isTrustedIpcSender } from './security';
+
+/** The part of IpcMainInvokeEvent the handlers look at. */
+export interface IpcSenderEvent {
+  senderFrame?: { url: string; parent: unknown } | null;
+}
+
+/** The part of Electron's ipcMain the handlers need. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcSenderEvent, payload: unknown) => Promise<unknown>): void;
+  removeHandler(channel: string): void;
+}
+
+export interface IpcOptions {
+  /** Whether a call comes from Mailtrail's own window; defaults to a top-level app://mailtrail frame. */
+  isTrustedSender?: (event: IpcSenderEvent) => boolean;
+}
+
+/**
+ * One handler per contract operation, on `mailtrail:<operation>`: refuse foreign senders, then
+ * hand the payload to invoke(), which validates it with the operation's zod schema and turns
+ * every error into a value. Returns a function that removes the handlers.
+ */
+export function registerIpcHandlers(
+  ipcMain: IpcMainLike,
+  service: MailtrailService,
+  { isTrustedSender = isTrustedIpcSender }: IpcOptions = {},
+): () => void {
+  const handle = async (operation: OperationName, event: IpcSenderEvent, payload: unknown): Promise<Result<unknown>> => {
+    if (!isTrustedSender(event)) {
+      const error = new MailtrailError(
+        'bad_request',
+        `refused ${operation}: the call came from ${describeSender(event)}, not from Mailtrail's own window (app://mailtrail)`,
+      );
+      return { ok: false, error: error.toValue() };
+    }
+    return invoke(service, operation, payload);
+  };
+  for (const operation of OPERATION_NAMES) {
+    ipcMain.handle(channelOf(operation), (event: IpcSenderEvent, payload: unknown) => handle(operation, event, payload));
+  }
+  return () => {
+    for (const operation of OPERATION_NAMES) ipcMain.removeHandler(channelOf(operation));
+  };
+}
+
+/**
+ * A service whose every operation waits for the data source to open: the window and its IPC
+ * handlers are up at once while the embedded PostgreSQL starts, and a source that fails to open
+ * answers each call with that failure instead of crashing the app.
+ */
+export function deferredService(source: Promise<MailtrailService>): MailtrailService {
+  const entries = OPERATION_NAMES.map((operation) => [
+    operation,
+    async (request: unknown) => {
+      const service = await source;
+      return (service[operation] as (request: unknown) => Promise<unknown>)(request);
+    },
+  ]);
+  return Object.fromEntries(entries) as MailtrailService;
+}

@@ -1,0 +1,17 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLogSource } from '../../source/open-source';
+import { startDesktopApp } from './desktop-app';
+
+// electron-vite puts main in out/main, the sandboxed preload in out/preload and the renderer in out/renderer.
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+startDesktopApp({
+  openSource: openLogSource,
+  preloadPath: join(outDir, 'preload', 'index.cjs'),
+  rendererDir: join(outDir, 'renderer'),
+  argv: process.argv.slice(1),
+}).catch((error: unknown) => {
+  console.error(`Mailtrail could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { MailtrailError } from '../../contract/errors';
+import { describeIssues } from '../../contract/validation';
+import { checkConnectionString, redactUrl } from '../../db/connection';
+
+/** The source used until the user adds and picks another: the embedded PostgreSQL with demo data. */
+export const EMBEDDED_DEMO_ID = 'embedded-demo';
+export const SETTINGS_FILE = 'settings.json';
+
+const DataSourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes');
+
+const DataSourceRecord = z.strictObject({
+  id: DataSourceId,
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  kind: z.literal('postgres'),
+  /** The connection URL without its password. */
+  url: z.string().refine((url) => !hasPassword(url), 'must not hold a password'),
+  /** safeStorage.encryptString(password), base64; null when the source needs none. */
+  encryptedPassword: z.string().nullable(),
+});
+export type DataSourceRecord = z.infer<typeof DataSourceRecord>;
+
+const SettingsFile = z
+  .strictObject({
+    version: z.literal(1),
+    activeDataSourceId: z.string(),
+    dataSources: z.array(DataSourceRecord),
+  })
+  .refine(
+    (settings) =>
+      settings.activeDataSourceId === EMBEDDED_DEMO_ID || settings.dataSources.some((source) => source.id === settings.activeDataSourceId),
+    { message: 'activeDataSourceId names no data source', path: ['activeDataSourceId'] },
+  );
+export type Settings = z.infer<typeof SettingsFile>;
+
+/** What the rest of the app may see of a data source: never the password, only whether there is one. */
+export interface DataSourceView {
+  id: string;
+  name: string;
+  kind: 'postgres';
+  url: string;
+  hasPassword: boolean;
+  active: boolean;
+}
+
+export interface DataSourceInput {
+  id?: string | undefined;
+  name: string;
+  /** postgres://user@host:port/db; a password in the URL is moved into encrypted storage. */
+  url: string;
+  password?: string | null | undefined;
+}
+
+/** Where main should read the log from. */
+export type ActiveSource = { kind: 'embedded' } | { kind: 'postgres'; id: string; name: string; url: string };
+
+/** The part of Electron's safeStorage the store uses. */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plainText: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  getSelectedStorageBackend?(): string;
+}
+
+export interface SettingsStoreOptions {
+  /** app.getPath('userData') in the app. */
+  directory: string;
+  safeStorage: SafeStorageLike;
+  now?: () => Date;
+}
+
+const DEFAULT_SETTINGS: Settings = { version: 1, activeDataSourceId: EMBEDDED_DEMO_ID, dataSources: [] };
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Strong enough to hold a password: on Linux without a keyring Electron falls back to a fixed key ("basic_text"). */
+function canEncrypt(safeStorage: SafeStorageLike): boolean {
+  if (!safeStorage.isEncryptionAvailable()) return false;
+  return safeStorage.getSelectedStorageBackend?.() !== 'basic_text';
+}
+
+/** Write temp + fsync + rename, so a crash leaves the old settings or the new ones, never half a file. */
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+export interface SettingsStore {
+  readonly file: string;
+  /** The corrupt file kept aside when loading, if there was one; the store started from defaults. */
+  readonly recoveredFrom: string | null;
+  dataSources(): DataSourceView[];
+  activeDataSourceId(): string;
+  saveDataSource(input: DataSourceInput): DataSourceView;
+  removeDataSource(id: string): void;
+  setActive(id: string): void;
+  /** The active source with its password decrypted, for opening the connection. */
+  activeSource(): ActiveSource;
+}
+
+/** Opens the settings in `directory`; a missing file means defaults, a corrupt one is kept aside and never fatal. */
+export function openSettingsStore({ directory, safeStorage, now = () => new Date() }: SettingsStoreOptions): SettingsStore {
+  const file = join(directory, SETTINGS_FILE);
+  let recoveredFrom: string | null = null;
+  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
+
+  let text: string | null = null;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') recoveredFrom = keepAside();
+  }
+  if (text !== null) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const result = SettingsFile.safeParse(parsed);
+    if (result.success) settings = result.data;
+    else recoveredFrom = keepAside();
+  }
+
+  function keepAside(): string | null {
+    const aside = `${file}.bad-${now().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(file, aside);
+      return aside;
+    } catch {
+      return null;
+    }
+  }
+
+  function save(next: Settings): void {
+    mkdirSync(directory, { recursive: true });
+    writeAtomically(file, `${JSON.stringify(next, null, 2)}\n`);
+    settings = next;
+  }
+
+  function view(source: DataSourceRecord): DataSourceView {
+    return {
+      id: source.id,
+      name: source.name,
+      kind: source.kind,
+      url: source.url,
+      hasPassword: source.encryptedPassword !== null,
+      active: source.id === settings.activeDataSourceId,
+    };
+  }
+
+  function find(id: string): DataSourceRecord {
+    const source = settings.dataSources.find((candidate) => candidate.id === id);
+    if (!source) throw new MailtrailError('not_found', `there is no data source ${JSON.stringify(id)}; pick one of the saved sources`);
+    return source;
+  }
+
+  function encrypt(password: string): string {
+    if (!canEncrypt(safeStorage)) {
+      throw new MailtrailError(
+        'unavailable',
+        'cannot store the password: this system offers no secure storage for it (on Linux, run a keyring such as GNOME Keyring or KWallet); Mailtrail never stores passwords in plain text',
+      );
+    }
+    return safeStorage.encryptString(password).toString('base64');
+  }
+
+  function newId(name: string): string {
+    const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'source';
+    let id = base;
+    for (let n = 2; id === EMBEDDED_DEMO_ID || settings.dataSources.some((source) => source.id === id); n += 1) id = `${base}-${n}`;
+    return id;
+  }
+
+  return {
+    file,
+    recoveredFrom,
+    dataSources: () => settings.dataSources.map(view),
+    activeDataSourceId: () => settings.activeDataSourceId,
+
+    saveDataSource(input) {
+      checkConnectionString(input.url);
+      const url = new URL(input.url);
+      const passwordInUrl = url.password ? safeDecode(url.password) : null;
+      url.password = '';
+      const existing = input.id ? settings.dataSources.find((source) => source.id === input.id) : undefined;
+      const password = input.password ?? passwordInUrl;
+      const record = DataSourceRecord.safeParse({
+        id: input.id ?? newId(input.name),
+        name: input.name,
+        kind: 'postgres',
+        url: url.toString(),
+        // A source saved again without a password keeps the one it had.
+        encryptedPassword: password ? encrypt(password) : (existing?.encryptedPassword ?? null),
+      });
+      if (!record.success) throw new MailtrailError('bad_request', `data source ${describeIssues(record.error)}`);
+      if (record.data.id === EMBEDDED_DEMO_ID) throw new MailtrailError('bad_request', `data source id: ${EMBEDDED_DEMO_ID} is reserved for the embedded demo`);
+      const others = settings.dataSources.filter((source) => source.id !== record.data.id);
+      save({ ...settings, dataSources: [...others, record.data] });
+      return view(record.data);
+    },
+
+    removeDataSource(id) {
+      find(id);
+      save({
+        ...settings,
+        activeDataSourceId: settings.activeDataSourceId === id ? EMBEDDED_DEMO_ID : settings.activeDataSourceId,
+        dataSources: settings.dataSources.filter((source) => source.id !== id),
+      });
+    },
+
+    setActive(id) {
+      if (id !== EMBEDDED_DEMO_ID) find(id);
+      save({ ...settings, activeDataSourceId: id });
+    },
+
+    activeSource() {
+      if (settings.activeDataSourceId === EMBEDDED_DEMO_ID) return { kind: 'embedded' };
+      const source = find(settings.activeDataSourceId);
+      const url = new URL(source.url);
+      if (source.encryptedPassword !== null) {
+        let password: string;
+        try {
+          password = safeStorage.decryptString(Buffer.from(source.encryptedPassword, 'base64'));
+        } catch {
+          throw new MailtrailError(
+            'unavailable',
+            `the saved password of data source "${source.name}" (${redactUrl(source.url)}) cannot be decrypted on this system; enter it again`,
+          );
+        }
+        url.password = encodeURIComponent(password);
+      }
+      return { kind: 'postgres', id: source.id, name: source.name, url: url.toString() };
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+
+type Listener = (...args: any[]) => unknown;
+
+class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  once(event: string, listener: Listener): this {
+    return this.on(event, listener);
+  }
+  emit(event: string, ...args: unknown[]): unknown[] {
+    return (this.listeners.get(event) ?? []).map((listener) => listener(...args));
+  }
+}
+
+class FakeWebContents extends Emitter {
+  windowOpenHandler: Listener | null = null;
+  setWindowOpenHandler(handler: Listener): void {
+    this.windowOpenHandler = handler;
+  }
+}
+
+/**
+ * A small stand-in for the `electron` module (the runtime cannot be downloaded here): it records
+ * what the Electron layer asks of Electron so tests can check the wiring. Never a database.
+ */
+export function createFakeElectron() {
+  const userData = mkdtempSync(join(tmpdir(), 'mailtrail-electron-'));
+  const app = Object.assign(new Emitter(), {
+    isPackaged: false,
+    singleInstance: true,
+    getPath: vi.fn((_name: string) => userData),
+    getVersion: () => '0.1.0',
+    requestSingleInstanceLock: vi.fn(() => app.singleInstance),
+    quit: vi.fn(),
+    enableSandbox: vi.fn(),
+    whenReady: vi.fn(() => Promise.resolve()),
+    setAboutPanelOptions: vi.fn(),
+    showAboutPanel: vi.fn(),
+  });
+
+  class BrowserWindow extends Emitter {
+    static instances: BrowserWindow[] = [];
+    readonly webContents = new FakeWebContents();
+    loadedUrl: string | null = null;
+    constructor(readonly options: Record<string, any>) {
+      super();
+      BrowserWindow.instances.push(this);
+      app.emit('web-contents-created', {}, this.webContents);
+    }
+    loadURL(url: string): Promise<void> {
+      this.loadedUrl = url;
+      return Promise.resolve();
+    }
+    show = vi.fn();
+    focus = vi.fn();
+    restore = vi.fn();
+    isMinimized = () => false;
+  }
+
+  const ipcMain = {
+    handlers: new Map<string, Listener>(),
+    handle(channel: string, listener: Listener) {
+      if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      this.handlers.set(channel, listener);
+    },
+    removeHandler(channel: string) {
+      this.handlers.delete(channel);
+    },
+  };
+
+  const contextBridge = {
+    exposed: new Map<string, unknown>(),
+    exposeInMainWorld: vi.fn((key: string, api: unknown) => {
+      contextBridge.exposed.set(key, api);
+    }),
+  };
+
+  const ipcRenderer = { invoke: vi.fn(async (_channel: string, _payload: unknown): Promise<unknown> => ({ ok: true, value: null })) };
+
+  const protocol = {
+    privileged: [] as unknown[],
+    handlers: new Map<string, Listener>(),
+    registerSchemesAsPrivileged: vi.fn((schemes: unknown[]) => {
+      protocol.privileged.push(...schemes);
+    }),
+    handle: vi.fn((scheme: string, handler: Listener) => {
+      protocol.handlers.set(scheme, handler);
+    }),
+  };
+
+  const defaultSession = {
+    permissionRequestHandler: null as Listener | null,
+    permissionCheckHandler: null as Listener | null,
+    headersReceived: null as Listener | null,
+    setPermissionRequestHandler(handler: Listener) {
+      this.permissionRequestHandler = handler;
+    },
+    setPermissionCheckHandler(handler: Listener) {
+      this.permissionCheckHandler = handler;
+    },
+    webRequest: {
+      onHeadersReceived(handler: Listener) {
+        defaultSession.headersReceived = handler;
+      },
+    },
+  };
+
+  // Reversible but never the plain text, like the OS keychain's encryption.
+  const KEY = 0x5a;
+  const safeStorage = {
+    available: true,
+    backend: 'gnome_libsecret',
+    isEncryptionAvailable: () => safeStorage.available,
+    getSelectedStorageBackend: () => safeStorage.backend,
+    encryptString: (text: string) => Buffer.concat([Buffer.from('v10'), Buffer.from(text, 'utf8').map((byte) => byte ^ KEY)]),
+    decryptString: (encrypted: Buffer) => {
+      if (encrypted.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return Buffer.from(encrypted.subarray(3).map((byte) => byte ^ KEY)).toString('utf8');
+    },
+  };
+
+  const Menu = {
+    applied: null as { template: unknown[] } | null,
+    buildFromTemplate: (template: unknown[]) => ({ template }),
+    setApplicationMenu: (menu: { template: unknown[] }) => {
+      Menu.applied = menu;
+    },
+  };
+
+  const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
+
+  return {
+    app,
+    BrowserWindow,
+    ipcMain,
+    contextBridge,
+    ipcRenderer,
+    protocol,
+    session: { defaultSession },
+    safeStorage,
+    Menu,
+    shell,
+    userData,
+  };
+}
+
+export type FakeElectron = ReturnType<typeof createFakeElectron>;
