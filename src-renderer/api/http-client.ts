@@ -1,0 +1,53 @@
+import { ERROR_CODES, MailtrailError, type ErrorCode } from '../../src-main/contract/errors';
+import {
+  OPERATION_NAMES,
+  rpcPathOf,
+  type MailtrailClient,
+  type OperationName,
+  type RequestOf,
+  type ResponseOf,
+} from '../../src-main/contract/operations';
+
+export const SERVER_UNREACHABLE = 'cannot reach the Mailtrail server; is `mailtrail serve` still running?';
+
+const isErrorCode = (code: unknown): code is ErrorCode => ERROR_CODES.includes(code as ErrorCode);
+
+function errorFromBody(body: unknown, status: number): MailtrailError {
+  const error = (body as { error?: { name?: unknown; code?: unknown; message?: unknown } } | null)?.error;
+  if (error && typeof error.message === 'string') {
+    return MailtrailError.fromValue({
+      name: typeof error.name === 'string' ? error.name : 'MailtrailError',
+      code: isErrorCode(error.code) ? error.code : 'internal',
+      message: error.message,
+    });
+  }
+  return new MailtrailError('internal', `the Mailtrail server answered HTTP ${status} without an error description`);
+}
+
+/** The browser-mode client: each operation is a JSON POST to its RPC route on the serving origin. */
+export function createHttpClient(baseUrl = ''): MailtrailClient {
+  const call = async <K extends OperationName>(operation: K, request: RequestOf<K>): Promise<ResponseOf<K>> => {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${rpcPathOf(operation)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request ?? {}),
+      });
+    } catch {
+      throw new MailtrailError('unavailable', SERVER_UNREACHABLE);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      if (response.status >= 502 && response.status <= 504) throw new MailtrailError('unavailable', SERVER_UNREACHABLE);
+      throw new MailtrailError('internal', `the Mailtrail server answered HTTP ${response.status} with a body that is not JSON`);
+    }
+    if (!response.ok) throw errorFromBody(body, response.status);
+    return body as ResponseOf<K>;
+  };
+  return Object.fromEntries(
+    OPERATION_NAMES.map((operation) => [operation, (request: RequestOf<typeof operation>) => call(operation, request)]),
+  ) as MailtrailClient;
+}

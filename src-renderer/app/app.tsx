@@ -1,0 +1,109 @@
+import { ActivityPage } from '../activity/activity-page';
+import { EmailsPage } from '../emails/emails-page';
+import { ArchiveIcon, ChartIcon, ReportIcon } from '../components/icons';
+import { EmptyState } from '../components/states';
+import { SettingsPage } from '../settings/settings-page';
+import { ComingPage } from './coming-page';
+import { useRoute } from './hash-router';
+import { Sidebar, type Section } from './sidebar';
+import { SourceBadge } from './source-badge';
+
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings'];
+const TITLES: Record<Section, string> = {
+  emails: 'Emails',
+  activity: 'Activity',
+  analytics: 'Analytics',
+  retention: 'Retention',
+  reports: 'Reports',
+  settings: 'Settings',
+};
+
+export function App() {
+  const route = useRoute();
+  const [first = 'emails', second] = route.segments;
+  const section = (SECTIONS as string[]).includes(first) ? (first as Section) : null;
+  const page = (() => {
+    switch (section) {
+      case 'emails':
+        return (
+          <EmailsPage
+            emailIdText={second}
+            query={route.params.get('q') ?? ''}
+            order={route.params.get('order') === 'asc' ? 'asc' : 'desc'}
+          />
+        );
+      case 'activity':
+        return <ActivityPage params={route.params} />;
+      case 'analytics':
+        return (
+          <ComingPage
+            section="analytics"
+            title="Analytics"
+            icon={<ChartIcon width={22} height={22} />}
+            summary="Charts and tables over the whole log, answering in interactive time at ten million events."
+            items={[
+              'Statistics per event type and category, with events over time for any date range',
+              'Error analysis: errors grouped by type with first and last seen, a trend, and the affected emails',
+              'Workflow success: completed and failed runs, success rate, execution time p50 and p95',
+              'The slowest workflow executions, with links to their emails',
+              'User activity audit: what a user did, with each email’s subject',
+            ]}
+          />
+        );
+      case 'retention':
+        return (
+          <ComingPage
+            section="retention"
+            title="Retention"
+            icon={<ArchiveIcon width={22} height={22} />}
+            summary="Keep the log at the size your policy allows, without losing anything by accident."
+            items={[
+              'Preview what a policy would archive or delete before running it',
+              'Archive events older than N days into the archive table, delete archived events older than M days',
+              'Scheduled backups and a check that nothing was lost',
+            ]}
+          />
+        );
+      case 'reports':
+        return (
+          <ComingPage
+            section="reports"
+            title="Reports"
+            icon={<ReportIcon width={22} height={22} />}
+            summary="Audit reports that a third party can check independently."
+            items={[
+              'Export an email’s trail or a filtered slice of activity',
+              'Integrity data with each export, so a reader can verify nothing was altered',
+            ]}
+          />
+        );
+      case 'settings':
+        return <SettingsPage />;
+      default:
+        return (
+          <div className="page page--narrow">
+            <EmptyState title="This page does not exist" testId="not-found-page">
+              <p>
+                There is nothing at <code>{window.location.hash}</code>. <a href="#/emails">Go to Emails</a>.
+              </p>
+            </EmptyState>
+          </div>
+        );
+    }
+  })();
+
+  return (
+    <div className="shell">
+      <Sidebar active={section ?? 'emails'} />
+      <div className="shell__main">
+        <header className="topbar" data-testid="topbar">
+          <span className="topbar__title">{section ? TITLES[section] : 'Not found'}</span>
+          <SourceBadge />
+        </header>
+        <main className="shell__content" id="main">
+          {page}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import type { ReactNode } from 'react';
+
+export interface ComingPageProps {
+  section: string;
+  title: string;
+  summary: string;
+  items: string[];
+  icon: ReactNode;
+}
+
+/** A section the product will have, saying plainly what will come; no placeholder data. */
+export function ComingPage({ section, title, summary, items, icon }: ComingPageProps) {
+  return (
+    <div className="page page--narrow" data-testid={`${section}-page`}>
+      <div className="coming">
+        <div className="coming__icon" aria-hidden="true">
+          {icon}
+        </div>
+        <p className="coming__eyebrow">Coming in a later release</p>
+        <h1 className="coming__title">{title}</h1>
+        <p className="coming__summary">{summary}</p>
+        <ul className="coming__list">
+          {items.map((item) => (
+            <li key={item}>{item}</li>
+          ))}
+        </ul>
+        <p className="coming__note">Nothing on this screen is simulated: it stays empty until the feature ships.</p>
+      </div>
+    </div>
+  );
+}

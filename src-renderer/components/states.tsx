@@ -1,0 +1,122 @@
+import type { ReactNode } from 'react';
+import type { MailtrailError } from '../../src-main/contract/errors';
+
+/** What the user can do about each kind of error. */
+export function adviceFor(error: MailtrailError): string {
+  switch (error.code) {
+    case 'unavailable':
+      return 'Check that the data source is running and reachable, then retry. The header shows its state.';
+    case 'timeout':
+      return 'The query took too long. Narrow the filters or the date range and retry.';
+    case 'bad_request':
+      return 'Check what was entered and try again.';
+    case 'not_found':
+      return 'Check the id or search for the email by subject or sender.';
+    case 'read_only':
+      return 'This data source is read-only.';
+    default:
+      return 'Retry. If it keeps happening, this is a bug in Mailtrail: note what you did and report it.';
+  }
+}
+
+const TITLES: Record<MailtrailError['code'], string> = {
+  unavailable: 'Cannot reach the data source',
+  timeout: 'The query timed out',
+  bad_request: 'That request was not valid',
+  not_found: 'Not found',
+  read_only: 'Read-only source',
+  internal: 'Something went wrong',
+};
+
+export function LoadingState({ label, testId = 'loading-state' }: { label: string; testId?: string }) {
+  return (
+    <div className="state state--loading" role="status" aria-live="polite" data-testid={testId}>
+      <span className="spinner" aria-hidden="true" />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+export function EmptyState({
+  title,
+  children,
+  testId = 'empty-state',
+  icon,
+}: {
+  title: string;
+  children?: ReactNode;
+  testId?: string;
+  icon?: ReactNode;
+}) {
+  return (
+    <div className="state" data-testid={testId}>
+      {icon && <div className="state__icon">{icon}</div>}
+      <h2 className="state__title">{title}</h2>
+      {children && <div className="state__body">{children}</div>}
+    </div>
+  );
+}
+
+export function ErrorState({
+  error,
+  title,
+  onRetry,
+  children,
+  testId = 'error-state',
+}: {
+  error: MailtrailError;
+  title?: string;
+  onRetry?: () => void;
+  children?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <div className="state state--error" role="alert" data-testid={testId} data-error-code={error.code}>
+      <h2 className="state__title">{title ?? TITLES[error.code]}</h2>
+      <p className="state__message" data-testid="error-message">
+        {error.message.charAt(0).toUpperCase() + error.message.slice(1)}
+      </p>
+      <p className="state__body">{adviceFor(error)}</p>
+      <div className="state__actions">
+        {onRetry && (
+          <button type="button" className="button" onClick={onRetry} data-testid="retry-button">
+            Retry
+          </button>
+        )}
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** A slim row at the end of a list: loading the next page, its error, or the end. */
+export function ListFooter({
+  loadingMore,
+  error,
+  onRetry,
+  end,
+}: {
+  loadingMore: boolean;
+  error: MailtrailError | null;
+  onRetry: () => void;
+  end: ReactNode;
+}) {
+  if (error) {
+    return (
+      <div className="list-footer list-footer--error" role="alert" data-testid="list-footer-error">
+        Could not load more: {error.message}.{' '}
+        <button type="button" className="link-button" onClick={onRetry}>
+          Retry
+        </button>
+      </div>
+    );
+  }
+  if (loadingMore) {
+    return (
+      <div className="list-footer" role="status" data-testid="list-footer-loading">
+        <span className="spinner spinner--sm" aria-hidden="true" /> Loading more…
+      </div>
+    );
+  }
+  return <div className="list-footer">{end}</div>;
+}

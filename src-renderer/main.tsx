@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient } from './api/client';
+import { ClientProvider } from './api/client-context';
+import { App } from './app/app';
+import { SourceStatusProvider } from './app/source-status';
+import './styles/tokens.css';
+import './styles/app.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html lacks the #root element');
+if (!window.location.hash) window.history.replaceState(null, '', '#/emails');
+
+createRoot(root).render(
+  <StrictMode>
+    <ClientProvider value={createClient()}>
+      <SourceStatusProvider>
+        <App />
+      </SourceStatusProvider>
+    </ClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,220 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { MailtrailError } from '../../src-main/contract/errors';
+import type { ActivityEvent, EmailSummary } from '../../src-main/contract/schemas';
+import { useClient } from '../api/client-context';
+import { useTimeZone } from '../app/source-status';
+import { BackIcon } from '../components/icons';
+import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
+import { formatShort } from '../lib/time';
+import { asMailtrailError, useKeysetPages } from '../lib/use-keyset-pages';
+import { useNow } from '../lib/use-now';
+import { TimelineEvent } from './timeline-event';
+
+const PAGE_SIZE = 500;
+
+export type TimelineOrder = 'desc' | 'asc';
+
+export interface TimelinePaneProps {
+  emailId: number;
+  order: TimelineOrder;
+  onOrderChange(order: TimelineOrder): void;
+  onBack(): void;
+}
+
+type HeaderState = { status: 'loading' } | { status: 'ready'; email: EmailSummary } | { status: 'error'; error: MailtrailError };
+
+/** The seed's "Log" view of one email: its whole trail, virtualised and paged by cursor. */
+export function TimelinePane({ emailId, order, onOrderChange, onBack }: TimelinePaneProps) {
+  const { client } = useClient();
+  const timeZone = useTimeZone();
+  const now = useNow();
+  const [header, setHeader] = useState<HeaderState>({ status: 'loading' });
+  const [headerAttempt, setHeaderAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setHeader({ status: 'loading' });
+    client['emails/get']({ emailId })
+      .then((email) => current && setHeader({ status: 'ready', email }))
+      .catch((error: unknown) => current && setHeader({ status: 'error', error: asMailtrailError(error) }));
+    return () => {
+      current = false;
+    };
+  }, [client, emailId, headerAttempt]);
+
+  const fetchPage = useCallback(
+    (cursor: string | undefined) => client['emails/timeline']({ emailId, order, limit: PAGE_SIZE, cursor }),
+    [client, emailId, order],
+  );
+  const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<ActivityEvent>(
+    `timeline:${emailId}:${order}`,
+    fetchPage,
+  );
+  const events = state.items;
+
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
+  useEffect(() => setExpanded(new Set()), [emailId]);
+  const toggle = useCallback((eventId: number) => {
+    setExpanded((previous) => {
+      const next = new Set(previous);
+      if (next.has(eventId)) next.delete(eventId);
+      else next.add(eventId);
+      return next;
+    });
+  }, []);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: events.length + 1,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (index) => (index === 0 ? 72 : 98),
+    overscan: 6,
+    getItemKey: (index) => events[index]?.id ?? 'footer',
+  });
+  const virtualItems = virtualizer.getVirtualItems();
+  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (hasMore && lastVisible >= events.length - 30) loadMore();
+  }, [hasMore, lastVisible, events.length, loadMore]);
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [emailId, order]);
+
+  if (header.status === 'error') {
+    const notFound = header.error.code === 'not_found';
+    return (
+      <section className="timeline-pane" aria-label={`Email ${emailId}`} data-testid="timeline-pane">
+        <ErrorState
+          error={header.error}
+          title={notFound ? `No email with id ${emailId} in the log` : `Could not open email ${emailId}`}
+          onRetry={notFound ? undefined : () => setHeaderAttempt((value) => value + 1)}
+          testId="timeline-error"
+        >
+          <button type="button" className="button button--secondary" onClick={onBack} data-testid="back-to-emails">
+            Back to emails
+          </button>
+        </ErrorState>
+      </section>
+    );
+  }
+
+  const email = header.status === 'ready' ? header.email : null;
+  const complete = state.status === 'ready' && !hasMore;
+  const countLabel =
+    state.status === 'ready'
+      ? `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} ${events.length === 1 ? 'event' : 'events'}`
+      : '';
+
+  return (
+    <section className="timeline-pane" aria-label={`Timeline of email ${emailId}`} data-testid="timeline-pane">
+      <header className="timeline-header" data-testid="timeline-header">
+        <button type="button" className="icon-button" onClick={onBack} aria-label="Back to the email list (Esc)" title="Back (Esc)" data-testid="timeline-back">
+          <BackIcon width={16} height={16} />
+        </button>
+        <div className="timeline-header__text">
+          <h1 className={`timeline-header__subject${email?.subject ? '' : ' is-missing'}`} data-testid="timeline-subject">
+            {header.status === 'loading' ? 'Loading…' : (email?.subject ?? '(no subject recorded)')}
+          </h1>
+          <p className="timeline-header__meta">
+            <span data-testid="timeline-sender">{email?.sender_email ?? (email ? 'unknown sender' : '')}</span>
+            <span className="dot-sep" aria-hidden="true" />
+            <span className="mono" data-testid="timeline-email-id">
+              #{emailId}
+            </span>
+            {email?.received_date && (
+              <>
+                <span className="dot-sep" aria-hidden="true" />
+                <span>received {formatShort(email.received_date)}</span>
+              </>
+            )}
+          </p>
+        </div>
+        <div className="timeline-header__tools">
+          <span className="timeline-header__count" data-testid="timeline-count">
+            {countLabel}
+          </span>
+          <div className="segmented" role="group" aria-label="Order">
+            <button
+              type="button"
+              className="segmented__option"
+              aria-pressed={order === 'desc'}
+              onClick={() => onOrderChange('desc')}
+              data-testid="order-desc"
+            >
+              Newest first
+            </button>
+            <button
+              type="button"
+              className="segmented__option"
+              aria-pressed={order === 'asc'}
+              onClick={() => onOrderChange('asc')}
+              data-testid="order-asc"
+            >
+              Oldest first
+            </button>
+          </div>
+        </div>
+      </header>
+      {state.status === 'error' ? (
+        <ErrorState error={state.error} onRetry={retry} title="The timeline could not be loaded" testId="timeline-error" />
+      ) : state.status === 'loading' && events.length === 0 ? (
+        <LoadingState label="Loading the timeline…" testId="timeline-loading" />
+      ) : events.length === 0 ? (
+        <EmptyState title="No events logged for this email" testId="timeline-empty">
+          <p>The hub has not logged any activity for this email yet, or retention has archived it.</p>
+        </EmptyState>
+      ) : (
+        <div
+          ref={scrollRef}
+          className="scroller timeline"
+          role="feed"
+          aria-busy={loadingMore}
+          aria-label="Events"
+          data-testid="timeline-scroll"
+          data-order={order}
+          data-complete={complete}
+          tabIndex={0}
+        >
+          <div className="virtual" style={{ height: virtualizer.getTotalSize() }}>
+            <div className="virtual__window" style={{ transform: `translateY(${virtualItems[0]?.start ?? 0}px)` }}>
+              {virtualItems.map((item) => {
+                const event = events[item.index];
+                return (
+                  <div key={item.key} ref={virtualizer.measureElement} data-index={item.index}>
+                    {event ? (
+                      <TimelineEvent
+                        event={event}
+                        previous={events[item.index - 1]}
+                        timeZone={timeZone}
+                        now={now}
+                        expanded={expanded.has(event.id)}
+                        onToggle={toggle}
+                      />
+                    ) : (
+                      <ListFooter
+                        loadingMore={loadingMore}
+                        error={moreError}
+                        onRetry={retry}
+                        end={
+                          hasMore ? (
+                            ''
+                          ) : (
+                            <span data-testid="timeline-end">
+                              {order === 'desc' ? 'Start of the trail' : 'Latest event'} · {events.length.toLocaleString('en')}{' '}
+                              {events.length === 1 ? 'event' : 'events'}
+                            </span>
+                          )
+                        }
+                      />
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
