@@ -1,0 +1,282 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HTTP_STATUS, MailtrailError, type ErrorCode, type ErrorValue } from '../contract/errors';
+import { OPERATION_NAMES, isOperationName, type MailtrailService } from '../contract/operations';
+import { toMailtrailError } from '../db/connection';
+import { invoke } from '../service/invoke';
+import { nameParameters, parseInteger, parseQuery } from './query-params';
+import { REST_ROUTES, type RestRoute } from './rest-routes';
+import { serveRenderer } from './static-files';
+
+export interface HttpServerOptions {
+  service: MailtrailService;
+  /** Default 127.0.0.1: the API has no authentication, so it stays on this machine unless told. */
+  host?: string;
+  /** 0 picks any free port. */
+  port?: number;
+  /** The built renderer (out/renderer); served at `/` when it exists. */
+  rendererDir?: string;
+}
+
+export interface HttpServer {
+  /** `http://HOST:PORT`, with the port actually bound. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+// Past this, an oversized body is not even drained: the connection is cut.
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
+const RPC_PREFIX = '/api/v1/rpc/';
+
+const ENDPOINTS =
+  'GET /api/v1/emails/{id}/activity, GET /api/v1/emails/activity/recent, GET /api/v1/emails/activity/stats, POST /api/v1/rpc/{operation}';
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+const urlHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+
+/** The Host headers a loopback server accepts; any other name may be a DNS-rebinding page. */
+function allowedHostHeaders(host: string, port: number): Set<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]', urlHost(host).toLowerCase()];
+  const allowed = new Set(names.map((name) => `${name}:${port}`));
+  if (port === 80) names.forEach((name) => allowed.add(name));
+  return allowed;
+}
+
+const errorValue = (code: ErrorCode, message: string): ErrorValue => ({ name: 'MailtrailError', code, message });
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+const sendError = (res: ServerResponse, status: number, error: ErrorValue, headers: Record<string, string> = {}) =>
+  sendJson(res, status, { error }, headers);
+
+const methodNotAllowed = (res: ServerResponse, method: string | undefined, path: string, allow: string) =>
+  sendError(res, 405, errorValue('bad_request', `${method ?? '?'} is not allowed on ${clip(path)}; use ${allow}`), { Allow: allow });
+
+const clip = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+type Body = { tooLarge: false; text: string } | { tooLarge: true };
+
+/** Reads a request body up to MAX_BODY_BYTES; a larger one is drained (so the 413 can be read) and refused. */
+function readBody(req: IncomingMessage): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DRAIN_BYTES) req.destroy();
+      else if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(size > MAX_BODY_BYTES ? { tooLarge: true } : { tooLarge: false, text: Buffer.concat(chunks).toString('utf8') }),
+    );
+    req.on('error', reject);
+  });
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new MailtrailError('bad_request', `the path has a malformed %-escape: ${clip(part, 60)}`);
+  }
+}
+
+async function handleRest(
+  service: MailtrailService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  search: URLSearchParams,
+): Promise<void> {
+  let route: RestRoute | undefined;
+  let match: RegExpExecArray | null = null;
+  for (const candidate of REST_ROUTES) {
+    match = candidate.path.exec(path);
+    if (match) {
+      route = candidate;
+      break;
+    }
+  }
+  if (!route || !match) {
+    sendError(res, 404, errorValue('not_found', `no API endpoint at ${clip(path)}; the endpoints are ${ENDPOINTS}`));
+    return;
+  }
+  if (req.method !== 'GET') {
+    methodNotAllowed(res, req.method, path, 'GET');
+    return;
+  }
+  const found = match;
+  const pathNames = Object.fromEntries(route.pathParams.map((param) => [param.field, param.name]));
+  let request: Record<string, unknown>;
+  try {
+    request = {};
+    route.pathParams.forEach((param, index) => {
+      request[param.field] = parseInteger(param.name, decodePathPart(found[index + 1] ?? ''));
+    });
+    request = { ...parseQuery(search, route.query), ...request };
+  } catch (error) {
+    sendError(res, 400, toMailtrailError(error).toValue());
+    return;
+  }
+  const result = await invoke(service, route.operation, request);
+  if (!result.ok) {
+    const message = nameParameters(result.error.message, route.query, pathNames);
+    sendError(res, HTTP_STATUS[result.error.code], { ...result.error, message });
+    return;
+  }
+  const answer = route.answer(result.value);
+  sendJson(res, 200, answer.body, answer.nextCursor ? { 'X-Next-Cursor': answer.nextCursor } : {});
+}
+
+/** POST /api/v1/rpc/{operation}: every contract operation, with no per-operation code. */
+async function handleRpc(service: MailtrailService, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const operation = decodePathPart(path.slice(RPC_PREFIX.length));
+  if (!isOperationName(operation)) {
+    sendError(
+      res,
+      404,
+      errorValue('not_found', `unknown operation ${JSON.stringify(clip(operation, 80))}; the operations are ${OPERATION_NAMES.join(', ')}`),
+    );
+    return;
+  }
+  if (req.method !== 'POST') {
+    methodNotAllowed(res, req.method, path, 'POST');
+    return;
+  }
+  const body = await readBody(req);
+  if (body.tooLarge) {
+    sendError(res, 413, errorValue('bad_request', `the request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request`), {
+      Connection: 'close',
+    });
+    return;
+  }
+  let payload: unknown = {};
+  if (body.text.trim() !== '') {
+    // A JSON content type forces a CORS preflight, which this server never grants to other origins.
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/json') {
+      sendError(res, 415, errorValue('bad_request', 'the request body must be JSON with Content-Type: application/json'));
+      return;
+    }
+    try {
+      payload = JSON.parse(body.text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'malformed';
+      sendError(res, 400, errorValue('bad_request', `the request body is not valid JSON (${clip(reason, 120)}); send a JSON object`));
+      return;
+    }
+  }
+  const result = await invoke(service, operation, payload);
+  if (result.ok) sendJson(res, 200, result.value);
+  else sendError(res, HTTP_STATUS[result.error.code], result.error);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${urlHost(host)}:${port}`;
+      switch (error.code) {
+        case 'EADDRINUSE':
+          return reject(new MailtrailError('unavailable', `port ${port} on ${host} is already in use; choose another with --port`));
+        case 'EACCES':
+          return reject(new MailtrailError('unavailable', `no permission to listen on ${where}; ports below 1024 need root, choose another with --port`));
+        case 'EADDRNOTAVAIL':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+          return reject(new MailtrailError('unavailable', `cannot listen on ${host}: no such address on this machine; check --host`));
+        default:
+          return reject(new MailtrailError('unavailable', `cannot listen on ${where}: ${error.message}`));
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The REST API of DESIGN.md's external contract, the RPC route that browser mode uses, and the
+ * built renderer. Routes only adapt HTTP to `invoke`; the service holds every rule.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const { service, rendererDir } = options;
+  const host = options.host ?? '127.0.0.1';
+  let allowedHosts: Set<string> | null = null;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (allowedHosts) {
+      const hostHeader = (req.headers.host ?? '').toLowerCase();
+      if (!allowedHosts.has(hostHeader)) {
+        const expected = [...allowedHosts][0] ?? host;
+        sendError(
+          res,
+          421,
+          errorValue('bad_request', `this server answers only requests addressed to ${expected} (this one named ${JSON.stringify(clip(hostHeader, 80))}); open http://${expected}`),
+        );
+        return;
+      }
+    }
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const search = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
+    if (path === '/api' || path.startsWith('/api/')) {
+      try {
+        if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
+        else await handleRest(service, req, res, path, search);
+      } catch (error) {
+        const mailtrailError = toMailtrailError(error);
+        if (res.headersSent) res.destroy();
+        else sendError(res, HTTP_STATUS[mailtrailError.code], mailtrailError.toValue());
+      }
+      return;
+    }
+    await serveRenderer(req, res, path, rendererDir);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      process.stderr.write(`mailtrail: unexpected error answering ${req.method} ${clip(req.url ?? '', 100)}: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, errorValue('internal', 'unexpected server error; see the server log'));
+    });
+  });
+  await listen(server, options.port ?? 0, host);
+  const port = (server.address() as AddressInfo).port;
+  if (isLoopbackHost(host)) allowedHosts = allowedHostHeaders(host, port);
+  return {
+    url: `http://${urlHost(host)}:${port}`,
+    host,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,68 @@
+import type { OperationName, ResponseOf } from '../contract/operations';
+import type { ParamSpecs } from './query-params';
+
+/** What a REST route answers: the body, and the next page's cursor for the X-Next-Cursor header. */
+export interface RestAnswer {
+  body: unknown;
+  nextCursor: string | null;
+}
+
+export interface RestRoute<K extends OperationName = OperationName> {
+  /** Matched against the decoded path; capture groups are path parameters. */
+  path: RegExp;
+  operation: K;
+  /** Path parameters, in capture order: the name used in messages and the request field. */
+  pathParams: readonly { name: string; field: string }[];
+  query: ParamSpecs;
+  answer(value: ResponseOf<K>): RestAnswer;
+}
+
+const route = <K extends OperationName>(definition: RestRoute<K>) => definition as unknown as RestRoute;
+
+const DATE_RANGE: ParamSpecs = {
+  from: { field: 'from', kind: 'text' },
+  to: { field: 'to', kind: 'text' },
+};
+
+// The seed's lists are bare JSON arrays, so paging travels in a header.
+const pageAnswer = (page: { items: unknown[]; nextCursor: string | null }): RestAnswer => ({
+  body: page.items,
+  nextCursor: page.nextCursor,
+});
+
+/** The seed's three endpoints ("Via API", "Analytics & Monitoring"); the fixed paths come first. */
+export const REST_ROUTES: readonly RestRoute[] = [
+  route({
+    path: /^\/api\/v1\/emails\/activity\/recent$/,
+    operation: 'activity/recent',
+    pathParams: [],
+    query: {
+      limit: { field: 'limit', kind: 'integer' },
+      event_type: { field: 'eventTypes', kind: 'text-list' },
+      event_category: { field: 'eventCategories', kind: 'text-list' },
+      user_id: { field: 'userIds', kind: 'integer-list' },
+      email_id: { field: 'emailIds', kind: 'integer-list' },
+      ...DATE_RANGE,
+      cursor: { field: 'cursor', kind: 'text' },
+    },
+    answer: pageAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/stats$/,
+    operation: 'activity/stats',
+    pathParams: [],
+    query: DATE_RANGE,
+    answer: (stats) => ({ body: stats, nextCursor: null }),
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/([^/]+)\/activity$/,
+    operation: 'emails/timeline',
+    pathParams: [{ name: 'email id in the path', field: 'emailId' }],
+    query: {
+      order: { field: 'order', kind: 'text' },
+      limit: { field: 'limit', kind: 'integer' },
+      cursor: { field: 'cursor', kind: 'text' },
+    },
+    answer: pageAnswer,
+  }),
+];
