@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util';
+import { checkConnectionString } from '../db/connection';
+import { DEFAULT_DEMO_SEED, MAX_DEMO_EMAILS } from '../demo/demo';
+
+export const DEFAULT_PORT = 8780;
+export const DEFAULT_DEMO_EMAILS = 5_000;
+
+export const USAGE = `Usage: mailtrail <command> [options]
+
+Commands:
+  migrate [--db URL]                          apply migrations/ to the PostgreSQL database (idempotent)
+  demo [--db URL] [--emails N] [--seed S]     write realistic demo activity (default ${DEFAULT_DEMO_EMAILS} emails, seed ${DEFAULT_DEMO_SEED});
+                                              the same seed writes the same data
+  serve [--db URL | --cache FILE] [--host H] [--port P]
+                                              the REST API and the browser UI; prints "listening on http://H:P"
+                                              (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one)
+  help                                        show this help
+
+--db falls back to the DATABASE_URL environment variable. With neither, Mailtrail runs its own
+PostgreSQL under the user's data directory (MAILTRAIL_DATA_DIR overrides it), migrated and filled
+with demo data on first run.
+`;
+
+/** A mistake in the command line: one line on stderr and exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Invocation =
+  | { command: 'help' }
+  | { command: 'migrate'; db: string | undefined }
+  | { command: 'demo'; db: string | undefined; emails: number; seed: number }
+  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number };
+
+const COMMANDS = ['migrate', 'demo', 'serve', 'help'] as const;
+type Command = (typeof COMMANDS)[number];
+
+const OPTIONS = {
+  migrate: { db: { type: 'string' } },
+  demo: { db: { type: 'string' }, emails: { type: 'string' }, seed: { type: 'string' } },
+  serve: { db: { type: 'string' }, cache: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+  help: {},
+} as const;
+
+function wholeNumber(option: string, text: string | undefined, min: number, max: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`--${option} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function databaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    checkConnectionString(text);
+  } catch (error) {
+    throw new UsageError(`--db: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+/** parseArgs' own messages are long and mention internals; ours say what to do. */
+function explainParseError(command: Command, error: unknown): UsageError {
+  const { code, message } = error as { code?: string; message?: string };
+  const option = /'(-[^' ]*)/.exec(message ?? '')?.[1] ?? '';
+  const help = `run \`mailtrail help\` for the options`;
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option ${option} for \`mailtrail ${command}\`; ${help}`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(`option ${option} needs a value, e.g. ${option} VALUE`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const argument = /'([^']*)'/.exec(message ?? '')?.[1];
+      return new UsageError(`unexpected argument ${argument ? JSON.stringify(argument) : ''} for \`mailtrail ${command}\`; ${help}`);
+    }
+    default:
+      return new UsageError(`${message ?? 'cannot read the command line'}; ${help}`);
+  }
+}
+
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('missing command; run `mailtrail help` for the commands');
+  if (first === '--help' || first === '-h' || first === 'help') {
+    if (rest.length > 0 && !(rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h'))) {
+      throw new UsageError(`\`mailtrail help\` takes no arguments`);
+    }
+    return { command: 'help' };
+  }
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve and help`);
+  }
+  const command = first as Command;
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...rest], options: OPTIONS[command], strict: true, allowPositionals: false }) as {
+      values: Record<string, string | undefined>;
+    });
+  } catch (error) {
+    throw explainParseError(command, error);
+  }
+  switch (command) {
+    case 'help':
+      return { command };
+    case 'migrate':
+      return { command, db: databaseUrl(values.db) };
+    case 'demo':
+      return {
+        command,
+        db: databaseUrl(values.db),
+        emails: wholeNumber('emails', values.emails, 1, MAX_DEMO_EMAILS, DEFAULT_DEMO_EMAILS),
+        seed: wholeNumber('seed', values.seed, 0, 0xffffffff, DEFAULT_DEMO_SEED),
+      };
+    case 'serve': {
+      if (values.db !== undefined && values.cache !== undefined) {
+        throw new UsageError('give either --db or --cache, not both');
+      }
+      if (values.cache === '') throw new UsageError('--cache needs a file name');
+      if (values.host === '') throw new UsageError('--host needs a host name or address, e.g. 127.0.0.1');
+      return {
+        command,
+        db: databaseUrl(values.db),
+        cache: values.cache,
+        host: values.host ?? '127.0.0.1',
+        port: wholeNumber('port', values.port, 0, 65_535, DEFAULT_PORT),
+      };
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { migrate } from '../db/migrate';
+import { openWritableTarget } from '../source/open-source';
+import type { CommandIo } from './io';
+
+/** `mailtrail migrate [--db URL]`: applies migrations/ in order; a second run applies nothing. */
+export async function runMigrate(options: { db: string | undefined }, io: CommandIo): Promise<number> {
+  const target = await openWritableTarget({ db: options.db, onProgress: io.note });
+  try {
+    const report = await migrate(target.db);
+    for (const name of report.applied) io.out(`applied ${name}`);
+    io.out(`migrated ${target.description}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied`);
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
