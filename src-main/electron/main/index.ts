@@ -7,7 +7,7 @@ import { startDesktopApp } from './desktop-app';
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 startDesktopApp({
-  openSource: openLogSource,
+  openSource: (options) => openLogSource({ ...options, onProgress: (message) => console.log(message) }),
   preloadPath: join(outDir, 'preload', 'index.cjs'),
   rendererDir: join(outDir, 'renderer'),
   argv: process.argv.slice(1),
