@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
@@ -31,7 +31,8 @@ class FakeWebContents extends Emitter {
  * what the Electron layer asks of Electron so tests can check the wiring. Never a database.
  */
 export function createFakeElectron() {
-  const userData = mkdtempSync(join(tmpdir(), 'mailtrail-electron-'));
+  // Created only by whoever writes there; the test that does removes it.
+  const userData = join(tmpdir(), `mailtrail-electron-${randomBytes(6).toString('hex')}`);
   const app = Object.assign(new Emitter(), {
     isPackaged: false,
     singleInstance: true,
