@@ -13,6 +13,18 @@ import {
   StatsRequest,
   TimelineRequest,
 } from './schemas';
+import {
+  AnalyticsRange,
+  CategoryTimeseries,
+  ErrorAnalysis,
+  SlowExecution,
+  SlowestRequest,
+  TimeseriesRequest,
+  UserActivityPage,
+  UserActivityRequest,
+  WorkflowSuccess,
+  AnalyticsSource,
+} from './analytics';
 
 /**
  * THE API. Every operation Mailtrail offers, defined once: IPC handlers, the preload bridge,
@@ -24,6 +36,11 @@ export const operations = {
   'emails/search': { request: EmailSearchRequest, response: EmailPage },
   'activity/recent': { request: RecentActivityRequest, response: ActivityPage },
   'activity/stats': { request: StatsRequest, response: z.array(ActivityStat) },
+  'analytics/timeseries': { request: TimeseriesRequest, response: CategoryTimeseries },
+  'analytics/errors': { request: AnalyticsRange, response: ErrorAnalysis },
+  'analytics/workflows': { request: AnalyticsRange, response: WorkflowSuccess },
+  'analytics/slowest': { request: SlowestRequest, response: z.object({ items: z.array(SlowExecution), source: AnalyticsSource }) },
+  'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 

@@ -88,12 +88,12 @@ export const ActivityPage = z.object({
 });
 export type ActivityPage = z.infer<typeof ActivityPage>;
 
-const DateRange = {
+export const DateRangeFields = {
   from: Timestamp.optional(),
   to: Timestamp.optional(),
 };
 
-function checkRange(range: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) {
+export function checkRange(range: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) {
   if (range.from && range.to && range.from > range.to) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after "to"' });
   }
@@ -108,12 +108,12 @@ export const RecentActivityRequest = z
     eventCategories: filterList(EventCategorySchema),
     userIds: filterList(UserId),
     emailIds: filterList(EmailId),
-    ...DateRange,
+    ...DateRangeFields,
     cursor: Cursor.optional(),
   })
   .superRefine(checkRange);
 
-export const StatsRequest = z.strictObject({ ...DateRange }).superRefine(checkRange);
+export const StatsRequest = z.strictObject({ ...DateRangeFields }).superRefine(checkRange);
 
 export const ActivityStat = z.object({
   event_type: z.string(),

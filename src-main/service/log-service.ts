@@ -1,7 +1,8 @@
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import type { ActivityEvent } from '../contract/schemas';
-import type { LogStore } from '../store/log-store';
+import type { AnalyticsSource } from '../contract/analytics';
+import type { FromRollup, LogStore } from '../store/log-store';
 import { decodeId, decodeKeyset, encodeId, encodeKeyset } from './cursor';
 
 /** Fetches one row more than asked, to know whether another page exists without counting. */
@@ -9,6 +10,14 @@ function page<T>(rows: T[], limit: number, cursorOf: (last: T) => string) {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}
+
+const LIVE_NOTICE =
+  'This database has no Mailtrail rollups, so this view is computed from the live table and may be slow; run `mailtrail migrate` with a writable connection to add them.';
+
+/** Says where an analytics answer came from, and warns when it was the slow way. */
+function withSource<T>({ rollup, ...rows }: FromRollup<T>): Omit<FromRollup<T>, 'rollup'> & { source: AnalyticsSource } {
+  return { ...rows, source: { rollup, notice: rollup ? null : LIVE_NOTICE } };
 }
 
 const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.created_at, id: event.id });
@@ -44,6 +53,28 @@ export function createLogService(store: LogStore): MailtrailService {
     },
 
     'activity/stats': (range) => store.activityStats(range),
+
+    async 'analytics/timeseries'({ bucket, ...range }) {
+      return withSource(await store.categoryTimeseries(range, bucket));
+    },
+
+    async 'analytics/errors'(range) {
+      return withSource(await store.errorAnalysis(range));
+    },
+
+    async 'analytics/workflows'(range) {
+      return withSource(await store.workflowSuccess(range));
+    },
+
+    async 'analytics/slowest'({ limit }) {
+      return withSource(await store.slowestExecutions(limit));
+    },
+
+    async 'users/activity'({ userId, limit, cursor }) {
+      const before = cursor ? decodeKeyset(cursor) : undefined;
+      const rows = await store.userActivity({ userId, limit: limit + 1, before });
+      return page(rows, limit, eventCursor);
+    },
 
     async 'source/status'() {
       const { kind, label } = store.source;

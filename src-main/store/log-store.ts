@@ -1,3 +1,4 @@
+import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 import type { EventCategory } from '../contract/taxonomy';
 
@@ -43,6 +44,15 @@ export interface EmailSearchQuery {
   beforeId?: number | undefined;
 }
 
+export interface UserActivityQuery {
+  userId: number;
+  limit: number;
+  before?: Keyset | undefined;
+}
+
+/** An analytics answer and whether the rollups served it (false: computed from the live table). */
+export type FromRollup<T> = Omit<T, 'source'> & { rollup: boolean };
+
 export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'>;
 
 /** What every backend answers: PostgreSQL (the source of truth) and, later, the SQLite cache. */
@@ -51,6 +61,13 @@ export interface LogStore {
   timeline(query: TimelineQuery): Promise<ActivityEvent[]>;
   recentActivity(query: RecentActivityQuery): Promise<ActivityEvent[]>;
   activityStats(range: DateRange): Promise<ActivityStat[]>;
+  categoryTimeseries(range: DateRange, bucket: 'day' | 'week' | 'month'): Promise<FromRollup<CategoryTimeseries>>;
+  errorAnalysis(range: DateRange): Promise<FromRollup<ErrorAnalysis>>;
+  workflowSuccess(range: DateRange): Promise<FromRollup<WorkflowSuccess>>;
+  /** The seed's "Performance Monitoring": workflow executions, slowest first. */
+  slowestExecutions(limit: number): Promise<FromRollup<{ items: SlowExecution[] }>>;
+  /** The seed's "User Activity Audit": what a user did, newest first, with the email's subject. */
+  userActivity(query: UserActivityQuery): Promise<UserActivityEvent[]>;
   /** The email's summary; null when neither email_messages nor the log knows the id. */
   email(emailId: number): Promise<EmailSummary | null>;
   searchEmails(query: EmailSearchQuery): Promise<EmailSummary[]>;

@@ -312,6 +312,11 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'emails/search': { query: 'Invoice' },
     'activity/recent': { limit: 5, eventTypes: ['error'] },
     'activity/stats': {},
+    'analytics/timeseries': { bucket: 'month' },
+    'analytics/errors': { from: '2025-12-01' },
+    'analytics/workflows': {},
+    'analytics/slowest': { limit: 5 },
+    'users/activity': { userId: 1 },
     'source/status': {},
   };
 

@@ -1,9 +1,10 @@
-import type { ActivityEvent, ActivityStat } from '../../contract/schemas';
+import type { UserActivityEvent } from '../../contract/analytics';
+import type { ActivityEvent } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
-import type { DateRange, RecentActivityQuery, TimelineQuery } from '../log-store';
-import { activityFilterConditions, dateRangeConditions } from './filters';
+import type { RecentActivityQuery, TimelineQuery, UserActivityQuery } from '../log-store';
+import { activityFilterConditions } from './filters';
 
 // The seed's API item: the email_timeline view's columns.
 const EVENT_COLUMNS = sql.raw(
@@ -37,12 +38,12 @@ export function recentActivity(db: ReadableDb, { limit, before, ...filter }: Rec
   );
 }
 
-export function activityStats(db: ReadableDb, range: DateRange): Promise<ActivityStat[]> {
-  return query<ActivityStat>(
+export function userActivity(db: ReadableDb, { userId, limit, before }: UserActivityQuery): Promise<UserActivityEvent[]> {
+  const conditions = [sql`user_id = ${userId}`];
+  if (before) conditions.push(sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`);
+  return query<UserActivityEvent>(
     db,
-    sql`SELECT event_type, event_category, COUNT(*) AS count, MAX(created_at) AS last_occurrence
-        FROM email_activity_log ${sql.where(dateRangeConditions(range))}
-        GROUP BY event_type, event_category
-        ORDER BY count DESC, event_type, event_category`,
+    sql`SELECT ${EVENT_COLUMNS}, email_subject FROM email_timeline ${sql.where(conditions)}
+        ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
   );
 }

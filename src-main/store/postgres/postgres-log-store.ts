@@ -2,16 +2,36 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import type { LogStore, SourceDescription } from '../log-store';
-import { activityStats, recentActivity, timeline } from './activity.query';
+import { recentActivity, timeline, userActivity } from './activity.query';
+import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
 import { email, searchEmails } from './emails.query';
+
+const ROLLUP_CHECK_MS = 60_000;
 
 /** The LogStore over the hub's PostgreSQL, through a read-only pool. */
 export function createPostgresLogStore(db: ReadableDb, source: SourceDescription): LogStore {
+  // Whether migrations/0003 ran here; looked up again now and then, since a migrate may run meanwhile.
+  let rollups: { ready: boolean; checkedAt: number } | undefined;
+  const useRollups = async (): Promise<boolean> => {
+    if (!rollups || Date.now() - rollups.checkedAt > ROLLUP_CHECK_MS) {
+      rollups = { ready: await hasRollups(db), checkedAt: Date.now() };
+    }
+    return rollups.ready;
+  };
+  const withRollups = async <T>(run: (rollup: boolean) => Promise<T>) => {
+    const rollup = await useRollups();
+    return { ...(await run(rollup)), rollup };
+  };
   return {
     source,
     timeline: (q) => timeline(db, q),
     recentActivity: (q) => recentActivity(db, q),
-    activityStats: (range) => activityStats(db, range),
+    activityStats: async (range) => activityStats(db, range, await useRollups()),
+    categoryTimeseries: (range, bucket) => withRollups((rollup) => categoryTimeseries(db, range, bucket, rollup)),
+    errorAnalysis: (range) => withRollups((rollup) => errorAnalysis(db, range, rollup)),
+    workflowSuccess: (range) => withRollups((rollup) => workflowSuccess(db, range, rollup)),
+    slowestExecutions: (limit) => withRollups(async (rollup) => ({ items: await slowestExecutions(db, limit, rollup) })),
+    userActivity: (q) => userActivity(db, q),
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
     ping: async () => {

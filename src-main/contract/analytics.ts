@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ActivityEvent, Cursor, DateRangeFields, UserId, checkRange } from './schemas';
+
+/** Whether an answer came from Mailtrail's rollups or, slower, from the live table. */
+export const AnalyticsSource = z.object({
+  rollup: z.boolean(),
+  /** Said to the user when the answer is slower or approximate; null otherwise. */
+  notice: z.string().nullable(),
+});
+export type AnalyticsSource = z.infer<typeof AnalyticsSource>;
+
+export const AnalyticsRange = z.strictObject({ ...DateRangeFields }).superRefine(checkRange);
+
+export const TIME_BUCKETS = ['day', 'week', 'month'] as const;
+export const TimeseriesRequest = z
+  .strictObject({ ...DateRangeFields, bucket: z.enum(TIME_BUCKETS, { error: 'must be day, week or month' }).default('day') })
+  .superRefine(checkRange);
+
+export const CategoryTimeseries = z.object({
+  /** Events per bucket start (a date) and category. */
+  points: z.array(z.object({ bucket: z.string(), event_category: z.string(), count: z.number() })),
+  source: AnalyticsSource,
+});
+export type CategoryTimeseries = z.infer<typeof CategoryTimeseries>;
+
+export const ErrorAnalysis = z.object({
+  errors: z.array(
+    z.object({ error_type: z.string().nullable(), count: z.number(), first_seen: z.string().nullable(), last_seen: z.string().nullable() }),
+  ),
+  /** Errors per day and type, for the trend. */
+  trend: z.array(z.object({ day: z.string(), error_type: z.string().nullable(), count: z.number() })),
+  source: AnalyticsSource,
+});
+export type ErrorAnalysis = z.infer<typeof ErrorAnalysis>;
+
+export const WorkflowSuccess = z.object({
+  workflows: z.array(
+    z.object({
+      /** null where the event's metadata names no workflow. */
+      workflow: z.string().nullable(),
+      completed: z.number(),
+      failed: z.number(),
+      total: z.number(),
+      /** The seed's success rate: completed / all executions, in percent with two decimals. */
+      success_rate: z.number().nullable(),
+      /** Execution time percentiles in ms (from a histogram with two buckets per doubling). */
+      p50_ms: z.number().nullable(),
+      p95_ms: z.number().nullable(),
+    }),
+  ),
+  overTime: z.array(z.object({ day: z.string(), workflow: z.string().nullable(), completed: z.number(), failed: z.number() })),
+  source: AnalyticsSource,
+});
+export type WorkflowSuccess = z.infer<typeof WorkflowSuccess>;
+
+export const SlowestRequest = z.strictObject({
+  limit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(10),
+});
+
+export const SlowExecution = z.object({
+  id: z.number(),
+  email_id: z.number(),
+  description: z.string(),
+  exec_time: z.number().nullable(),
+  workflow: z.string().nullable(),
+  status: z.string().nullable(),
+  created_at: z.string().nullable(),
+  email_subject: z.string().nullable(),
+});
+export type SlowExecution = z.infer<typeof SlowExecution>;
+
+export const UserActivityRequest = z.strictObject({
+  userId: UserId,
+  limit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(100),
+  cursor: Cursor.optional(),
+});
+
+export const UserActivityEvent = ActivityEvent.extend({ email_subject: z.string().nullable() });
+export type UserActivityEvent = z.infer<typeof UserActivityEvent>;
+export const UserActivityPage = z.object({ items: z.array(UserActivityEvent), nextCursor: z.string().nullable() });

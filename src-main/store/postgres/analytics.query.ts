@@ -1,0 +1,115 @@
+import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import type { ActivityStat } from '../../contract/schemas';
+import type { ReadableDb } from '../../db/connection';
+import { query } from '../../db/query';
+import { sql } from '../../db/sql';
+import type { DateRange } from '../log-store';
+import { EXECUTION_TIME_MS, dailyCounts, durationCounts, percentileFromBuckets } from './rollup';
+
+type Rows<T> = Omit<T, 'source'>;
+
+/** True when migrations/0003 ran here: rollups, their triggers and the analytics indexes exist. */
+export async function hasRollups(db: ReadableDb): Promise<boolean> {
+  const [row] = await query<{ ready: boolean }>(
+    db,
+    sql`SELECT to_regclass('email_activity_daily_rollup') IS NOT NULL
+           AND to_regclass('email_workflow_duration_rollup') IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'mailtrail_rollup_insert') AS ready`,
+  );
+  return row?.ready ?? false;
+}
+
+export function activityStats(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<ActivityStat[]> {
+  return query<ActivityStat>(
+    db,
+    sql`SELECT event_type, event_category, SUM(count) AS count, MAX(last_occurrence) AS last_occurrence
+        FROM (${dailyCounts(range, useRollup)}) d
+        GROUP BY event_type, event_category
+        ORDER BY count DESC, event_type, event_category`,
+  );
+}
+
+export async function categoryTimeseries(
+  db: ReadableDb,
+  range: DateRange,
+  bucket: 'day' | 'week' | 'month',
+  useRollup: boolean,
+): Promise<Rows<CategoryTimeseries>> {
+  const points = await query<CategoryTimeseries['points'][number]>(
+    db,
+    sql`SELECT to_char(date_trunc(${bucket}::text, day::timestamp), 'YYYY-MM-DD') AS bucket, event_category, SUM(count) AS count
+        FROM (${dailyCounts(range, useRollup)}) d
+        WHERE day > '-infinity'::date
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  return { points };
+}
+
+export async function errorAnalysis(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<ErrorAnalysis>> {
+  const counts = dailyCounts(range, useRollup);
+  const [errors, trend] = await Promise.all([
+    query<ErrorAnalysis['errors'][number]>(
+      db,
+      sql`SELECT NULLIF(error_type, '') AS error_type, SUM(count) AS count,
+                 MIN(first_occurrence) AS first_seen, MAX(last_occurrence) AS last_seen
+          FROM (${counts}) d WHERE event_type = 'error'
+          GROUP BY 1 ORDER BY count DESC, 1`,
+    ),
+    query<ErrorAnalysis['trend'][number]>(
+      db,
+      sql`SELECT to_char(day, 'YYYY-MM-DD') AS day, NULLIF(error_type, '') AS error_type, SUM(count) AS count
+          FROM (${counts}) d WHERE event_type = 'error' AND day > '-infinity'::date
+          GROUP BY day, 2 ORDER BY day, 2`,
+    ),
+  ]);
+  return { errors, trend };
+}
+
+export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<WorkflowSuccess>> {
+  const counts = dailyCounts(range, useRollup);
+  const [totals, overTime, durations] = await Promise.all([
+    query<Omit<WorkflowSuccess['workflows'][number], 'p50_ms' | 'p95_ms'>>(
+      db,
+      sql`SELECT NULLIF(workflow_name, '') AS workflow,
+                 COALESCE(SUM(count) FILTER (WHERE status = 'completed'), 0) AS completed,
+                 COALESCE(SUM(count) FILTER (WHERE status = 'failed'), 0) AS failed,
+                 SUM(count) AS total,
+                 ROUND(100.0 * COALESCE(SUM(count) FILTER (WHERE status = 'completed'), 0) / NULLIF(SUM(count), 0), 2) AS success_rate
+          FROM (${counts}) d WHERE event_type = 'workflow_executed'
+          GROUP BY 1 ORDER BY success_rate DESC NULLS LAST, 1`,
+    ),
+    query<WorkflowSuccess['overTime'][number]>(
+      db,
+      sql`SELECT to_char(day, 'YYYY-MM-DD') AS day, NULLIF(workflow_name, '') AS workflow,
+                 COALESCE(SUM(count) FILTER (WHERE status = 'completed'), 0) AS completed,
+                 COALESCE(SUM(count) FILTER (WHERE status = 'failed'), 0) AS failed
+          FROM (${counts}) d WHERE event_type = 'workflow_executed' AND day > '-infinity'::date
+          GROUP BY day, 2 ORDER BY day, 2`,
+    ),
+    query<{ workflow: string | null; bucket: number; count: number }>(
+      db,
+      sql`SELECT NULLIF(workflow_name, '') AS workflow, bucket, SUM(count) AS count
+          FROM (${durationCounts(range, useRollup)}) d GROUP BY 1, 2`,
+    ),
+  ]);
+  const workflows = totals.map((total) => {
+    const buckets = durations.filter((d) => d.workflow === total.workflow);
+    return { ...total, p50_ms: percentileFromBuckets(buckets, 0.5), p95_ms: percentileFromBuckets(buckets, 0.95) };
+  });
+  return { workflows, overTime };
+}
+
+/** The seed's "Performance Monitoring", slowest first, through the partial index where it exists. */
+export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boolean): Promise<SlowExecution[]> {
+  const executionTime = useIndex ? sql.raw(`mailtrail_int_or_null(a.metadata->>'execution_time_ms')`) : EXECUTION_TIME_MS;
+  return query<SlowExecution>(
+    db,
+    sql`SELECT a.id, a.email_id, a.description, ${executionTime} AS exec_time,
+               a.metadata->>'workflow_name' AS workflow, a.metadata->>'status' AS status,
+               a.created_at, e.subject AS email_subject
+        FROM email_activity_log a LEFT JOIN email_messages e ON e.id = a.email_id
+        WHERE a.event_type = 'workflow_executed'
+        ORDER BY ${executionTime} DESC NULLS LAST, a.id
+        LIMIT ${limit}`,
+  );
+}
