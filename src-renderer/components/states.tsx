@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
+import { useSource } from '../app/source-status';
 
 /** What the user can do about each kind of error. */
 export function adviceFor(error: MailtrailError): string {
@@ -60,26 +61,50 @@ export function EmptyState({
 export function ErrorState({
   error,
   title,
+  hint,
   onRetry,
   children,
   testId = 'error-state',
 }: {
   error: MailtrailError;
   title?: string;
+  /** Replaces the error's own message and the generic advice when the title already says what happened. */
+  hint?: ReactNode;
   onRetry?: () => void;
   children?: ReactNode;
   testId?: string;
 }) {
+  const { refresh } = useSource();
+  // A lost connection shows in the header at once, not at the next periodic check.
+  useEffect(() => {
+    if (error.code === 'unavailable' || error.code === 'timeout') refresh();
+  }, [error, refresh]);
   return (
     <div className="state state--error" role="alert" data-testid={testId} data-error-code={error.code}>
       <h2 className="state__title">{title ?? TITLES[error.code]}</h2>
-      <p className="state__message" data-testid="error-message">
-        {error.message.charAt(0).toUpperCase() + error.message.slice(1)}
-      </p>
-      <p className="state__body">{adviceFor(error)}</p>
+      {hint ? (
+        <p className="state__body" data-testid="error-message">
+          {hint}
+        </p>
+      ) : (
+        <>
+          <p className="state__message" data-testid="error-message">
+            {error.message.charAt(0).toUpperCase() + error.message.slice(1)}
+          </p>
+          <p className="state__body">{adviceFor(error)}</p>
+        </>
+      )}
       <div className="state__actions">
         {onRetry && (
-          <button type="button" className="button" onClick={onRetry} data-testid="retry-button">
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              refresh();
+              onRetry();
+            }}
+            data-testid="retry-button"
+          >
             Retry
           </button>
         )}

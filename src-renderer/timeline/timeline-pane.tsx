@@ -88,6 +88,11 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
         <ErrorState
           error={header.error}
           title={notFound ? `No email with id ${emailId} in the log` : `Could not open email ${emailId}`}
+          hint={
+            notFound
+              ? 'Neither the emails table nor the activity log knows this id. Check the link for a typo, or search for the email by subject or sender.'
+              : undefined
+          }
           onRetry={notFound ? undefined : () => setHeaderAttempt((value) => value + 1)}
           testId="timeline-error"
         >

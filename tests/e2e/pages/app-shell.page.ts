@@ -1,0 +1,24 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** The frame around every screen: sidebar sections and the data-source header. */
+export class AppShell {
+  readonly sidebar: Locator;
+  readonly sourceStatus: Locator;
+  readonly sourceKind: Locator;
+  readonly sourceState: Locator;
+
+  constructor(readonly page: Page) {
+    this.sidebar = page.getByTestId('sidebar');
+    this.sourceStatus = page.getByTestId('source-status');
+    this.sourceKind = page.getByTestId('source-kind');
+    this.sourceState = page.getByTestId('source-state');
+  }
+
+  navLink(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings'): Locator {
+    return this.page.getByTestId(`nav-${section}`);
+  }
+
+  async openSection(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings'): Promise<void> {
+    await this.navLink(section).click();
+  }
+}

@@ -1,0 +1,47 @@
+import { EmailsPage } from './pages/emails.page';
+import { TimelinePage } from './pages/timeline.page';
+import { expect, test } from './support/test';
+
+test('searching by a word of the subject finds that email and opens its timeline', async ({ page, data }) => {
+  const emails = new EmailsPage(page);
+  await emails.goto();
+  await emails.searchFor(data.subjectWord.toLowerCase());
+  await expect(emails.rows).toHaveCount(1);
+  await expect(emails.row(data.timelineEmailId)).toContainText(data.timelineSubject);
+  await emails.open(data.timelineEmailId);
+  await expect(new TimelinePage(page).subject).toHaveText(data.timelineSubject);
+});
+
+test('searching by id puts that email first, and the search lives in the URL', async ({ page, data }) => {
+  const emails = new EmailsPage(page);
+  await emails.goto();
+  await emails.searchFor(String(data.bigEmailId));
+  await expect(emails.rows.first()).toHaveAttribute('data-email-id', String(data.bigEmailId));
+  await page.reload();
+  await expect(emails.search).toHaveValue(String(data.bigEmailId));
+  await expect(emails.rows.first()).toHaveAttribute('data-email-id', String(data.bigEmailId));
+});
+
+test('a search that finds nothing says what search looks at', async ({ page }) => {
+  const emails = new EmailsPage(page);
+  await emails.goto();
+  await emails.searchFor('no such subject anywhere');
+  await expect(emails.empty).toContainText('No email matches “no such subject anywhere”');
+  await expect(emails.empty).toContainText('Search looks at the email id, the subject and the sender');
+  await emails.empty.getByRole('button', { name: 'Clear the search' }).click();
+  await expect(emails.rows.first()).toBeVisible();
+});
+
+test('the email list pages through every email as it scrolls', async ({ page, data }) => {
+  const emails = new EmailsPage(page);
+  await emails.goto();
+  await expect(emails.count).toHaveText('200+ emails, newest first');
+  await emails.results.evaluate(async (scroller) => {
+    while (!scroller.textContent?.includes('End of results')) {
+      scroller.scrollTop = scroller.scrollHeight;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  });
+  await expect(emails.count).toHaveText(`${data.emailCount} emails, newest first`);
+  expect(await emails.rows.count()).toBeLessThan(40);
+});

@@ -1,0 +1,45 @@
+import { AppShell } from './pages/app-shell.page';
+import { EmailsPage } from './pages/emails.page';
+import { expect, test } from './support/test';
+
+test('the header names the data source and its state', async ({ page }) => {
+  const shell = new AppShell(page);
+  await page.goto('/#/emails');
+  await expect(shell.sourceKind).toHaveText('Live PostgreSQL');
+  await expect(shell.sourceState).toHaveText('Connected');
+  await expect(page.getByTestId('source-label')).toContainText('mailtrail_e2e');
+  await expect(page.getByTestId('source-label')).not.toContainText(':***@');
+});
+
+test('sections of later releases say what will come, without pretend data', async ({ page }) => {
+  const shell = new AppShell(page);
+  await page.goto('/#/emails');
+  for (const section of ['analytics', 'retention', 'reports'] as const) {
+    await shell.openSection(section);
+    await expect(page).toHaveURL(new RegExp(`#/${section}$`));
+    const screen = page.getByTestId(`${section}-page`);
+    await expect(screen).toContainText('Coming in a later release');
+    await expect(screen.locator('svg.recharts-surface, canvas, table')).toHaveCount(0);
+  }
+  await shell.openSection('settings');
+  await expect(page.getByTestId('settings-source-kind')).toHaveText('Live PostgreSQL');
+  await expect(page.getByTestId('settings-browser-note')).toContainText('The server decides the data source');
+});
+
+test('a lost server connection says what to do, and Retry recovers once it is back', async ({ page }) => {
+  const emails = new EmailsPage(page);
+  await emails.goto();
+  await page.route('**/api/v1/rpc/**', (route) => route.abort('connectionrefused'));
+  await emails.search.fill('acme');
+  const error = page.getByTestId('error-state');
+  await expect(error).toContainText('Cannot reach the Mailtrail server; is `mailtrail serve` still running?');
+  await expect(error).toContainText('Check that the data source is running and reachable, then retry');
+  const shell = new AppShell(page);
+  await expect(shell.sourceState).toHaveText('Unreachable');
+  await expect(page.getByTestId('source-message')).toContainText('cannot reach the Mailtrail server');
+
+  await page.unroute('**/api/v1/rpc/**');
+  await page.getByTestId('retry-button').click();
+  await expect(emails.rows.first()).toContainText(/acme/i);
+  await expect(shell.sourceState).toHaveText('Connected');
+});

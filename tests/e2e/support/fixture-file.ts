@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { E2eData } from './e2e-data';
+
+export interface E2eFixture extends E2eData {
+  /** Where the global setup's `mailtrail serve`-equivalent listens, e.g. http://127.0.0.1:41234. */
+  baseUrl: string;
+}
+
+export const FIXTURE_FILE = join(process.cwd(), '.tmp', 'e2e-fixture.json');
+
+export function readFixture(): E2eFixture {
+  try {
+    return JSON.parse(readFileSync(FIXTURE_FILE, 'utf8')) as E2eFixture;
+  } catch {
+    throw new Error(`${FIXTURE_FILE} is missing: run the tests with \`npx playwright test\`, whose global setup writes it`);
+  }
+}

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describeTarget, openReadableDb, openWritableDb } from '../../../src-main/db/connection';
+import { startEmbeddedPostgres } from '../../../src-main/db/embedded';
+import { migrate } from '../../../src-main/db/migrate';
+import { startHttpServer } from '../../../src-main/server/http-server';
+import { createLogService } from '../../../src-main/service/log-service';
+import { createPostgresLogStore } from '../../../src-main/store/postgres/postgres-log-store';
+import { fillE2eDatabase } from './e2e-data';
+import { FIXTURE_FILE, type E2eFixture } from './fixture-file';
+
+const RENDERER_DIR = 'out/renderer';
+
+/**
+ * Browser mode against real parts: a throwaway PostgreSQL filled through the logger, and the
+ * HTTP server serving the built renderer and the RPC routes, exactly as `mailtrail serve` does.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npm run build:renderer\` before the end-to-end tests`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'mailtrail-e2e-'));
+  const server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), persistent: false, throwaway: true });
+  const stops: (() => Promise<unknown>)[] = [() => server.stop(), async () => rmSync(root, { recursive: true, force: true })];
+  try {
+    await server.createDatabase('mailtrail_e2e');
+    const url = server.url('mailtrail_e2e');
+    const writable = openWritableDb(url);
+    const started = Date.now();
+    let data;
+    try {
+      await migrate(writable);
+      data = await fillE2eDatabase(writable);
+    } finally {
+      await writable.end();
+    }
+    console.log(`e2e: database filled through the logger in ${Date.now() - started} ms (${data.emailCount} emails)`);
+    const readable = openReadableDb(url);
+    stops.unshift(() => readable.end());
+    const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }));
+    const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
+    stops.unshift(() => http.close());
+    const fixture: E2eFixture = { ...data, baseUrl: http.url };
+    mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
+    writeFileSync(FIXTURE_FILE, JSON.stringify(fixture, null, 2));
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw error;
+  }
+  return async () => {
+    for (const stop of stops) await stop().catch((error: unknown) => console.error(`e2e teardown: ${String(error)}`));
+    rmSync(FIXTURE_FILE, { force: true });
+  };
+}
