@@ -34,6 +34,8 @@ export function demoEmailsFrom(env: NodeJS.ProcessEnv = process.env): number {
 
 interface EmbeddedState {
   port?: number;
+  /** The Mailtrail process that started the server and will stop it. */
+  ownerPid?: number;
   /** `filling` while the first run writes demo data: a run that finds it was interrupted starts over. */
   demo?: 'filling' | 'filled';
 }
@@ -42,7 +44,7 @@ export interface EmbeddedDefault {
   dataDir: string;
   /** A URL of the `mailtrail` database; its password stays in the data directory. */
   url: string;
-  /** True when this process started the server (and stops it on close); false when it joined one already running. */
+  /** True when this process started the server; false when it joined one already running (it stops only an orphaned one). */
   started: boolean;
   close(): Promise<void>;
 }
@@ -141,15 +143,26 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-/** The port of a server that another process runs on this cluster, read from PostgreSQL's own postmaster.pid. */
-async function runningServerPort(clusterDir: string, password: string | undefined): Promise<number | null> {
+/** A server already running on this cluster (PostgreSQL's own postmaster.pid says where), if it answers. */
+async function runningServer(clusterDir: string, password: string | undefined): Promise<{ pid: number; port: number } | null> {
   const pidFile = join(clusterDir, 'postmaster.pid');
   if (!password || !existsSync(pidFile)) return null;
   const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(pidLine);
   const port = Number(portLine);
   if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return null;
-  return (await canConnect(urlOf(password, port, 'postgres'))) ? port : null;
+  return (await canConnect(urlOf(password, port, 'postgres'))) ? { pid, port } : null;
+}
+
+/** Stops a server this process adopted (its starter died): SIGINT is PostgreSQL's fast shutdown. */
+async function stopPostmaster(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 100));
 }
 
 async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -220,9 +233,14 @@ export async function openEmbeddedDefault(options: EmbeddedDefaultOptions = {}):
   try {
     const secretFile = `${clusterDir}.secret`;
     const savedPassword = existsSync(secretFile) ? readFileSync(secretFile, 'utf8').trim() : undefined;
-    let port = await runningServerPort(clusterDir, savedPassword);
+    const running = await runningServer(clusterDir, savedPassword);
+    const owner = readState(stateFile).ownerPid;
+    // A server whose starter died (killed, crashed) is adopted: this process stops it when done.
+    const adopted = running !== null && (owner === undefined || !isAlive(owner));
+    let port: number;
     let adminUrl: string;
-    if (port !== null && savedPassword) {
+    if (running && savedPassword) {
+      port = running.port;
       onProgress(`joining the embedded PostgreSQL already running on port ${port}`);
       adminUrl = urlOf(savedPassword, port, 'postgres');
     } else {
@@ -231,16 +249,19 @@ export async function openEmbeddedDefault(options: EmbeddedDefaultOptions = {}):
       server = await startEmbeddedPostgres({ dataDir: clusterDir, persistent: true, port });
       adminUrl = server.url('postgres');
     }
-    writeState(stateFile, { ...readState(stateFile), port });
+    const owns = server !== undefined || adopted;
+    writeState(stateFile, { ...readState(stateFile), port, ...(owns ? { ownerPid: process.pid } : {}) });
     const url = server ? server.url(EMBEDDED_DATABASE) : urlOf(savedPassword as string, port, EMBEDDED_DATABASE);
     await prepareDatabase(adminUrl, url, stateFile, { fill: options.fillDemo ?? true, emails, onProgress });
-    const running = server;
+    const started = server;
+    const postmasterPid = running?.pid;
     return {
       dataDir,
       url,
-      started: running !== undefined,
+      started: started !== undefined,
       close: async () => {
-        await running?.stop();
+        if (started) await started.stop();
+        else if (adopted && postmasterPid !== undefined) await stopPostmaster(postmasterPid);
       },
     };
   } catch (error) {

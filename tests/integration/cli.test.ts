@@ -1,0 +1,217 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCommandLine, UsageError } from '../../src-main/cli/command-line';
+import { freePort } from '../../src-main/db/embedded';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// No DATABASE_URL leaks in, and an embedded default could only land in a temporary folder.
+const dataDir = mkdtempSync(join(tmpdir(), 'mailtrail-cli-'));
+const childEnv = (() => {
+  const env: NodeJS.ProcessEnv = { ...process.env, MAILTRAIL_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  return env;
+})();
+
+const start = (args: string[], env: NodeJS.ProcessEnv = childEnv): ChildProcess =>
+  spawn(process.execPath, ['bin/mailtrail.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+
+function mailtrail(args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
+  const child = start(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line !== '');
+
+/** One clear line on stderr, never a stack trace. */
+function expectOneLineError(run: Run, code: number, pattern: RegExp) {
+  expect(run.code, run.stderr).toBe(code);
+  expect(lines(run.stderr)).toHaveLength(1);
+  expect(run.stderr).toMatch(/^mailtrail: /);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr).not.toContain('    at ');
+}
+
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Starts `mailtrail serve` and resolves with its first stdout line, once it is listening. */
+function serve(args: string[]): Promise<{ child: ChildProcess; firstLine: string; stderr: () => string; exited: Promise<number | null> }> {
+  const child = start(['serve', ...args]);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    const reader = createInterface({ input: child.stdout! });
+    reader.once('line', (firstLine) => resolve({ child, firstLine, stderr: () => stderr, exited }));
+    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('mailtrail migrate', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: false });
+  });
+  afterAll(() => db.drop());
+
+  it('migrates a fresh database, then applies nothing the second time', async () => {
+    const first = await mailtrail(['migrate', '--db', db.url]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(lines(first.stdout)).toEqual([
+      'applied 0001_hub_tables.sql',
+      'applied 0002_email_activity_log.sql',
+      expect.stringMatching(/^migrated PostgreSQL postgres@127\.0\.0\.1:\d+\/mailtrail_test_\w+: 2 applied, 0 already applied$/),
+    ]);
+    expect(first.stdout).not.toContain(new URL(db.url).password);
+    const second = await mailtrail(['migrate'], { ...childEnv, DATABASE_URL: db.url });
+    expect(second.code, second.stderr).toBe(0);
+    expect(lines(second.stdout)).toEqual([expect.stringMatching(/: 0 applied, 2 already applied$/)]);
+  });
+
+  it('fails in one line, without a stack trace, when the server is unreachable, the password wrong or the database missing', async () => {
+    const closedPort = await freePort();
+    const [unreachable, wrongPassword, missing] = await Promise.all([
+      mailtrail(['migrate', '--db', `postgres://postgres:secret@127.0.0.1:${closedPort}/mailtrail`]),
+      mailtrail(['migrate', '--db', withPassword(db.url, 'wrong-password')]),
+      mailtrail(['migrate', '--db', withDatabase(db.url, 'no_such_database')]),
+    ]);
+    expectOneLineError(unreachable, 1, new RegExp(`cannot connect to PostgreSQL at postgres@127\\.0\\.0\\.1:${closedPort}/mailtrail: connection refused`));
+    expectOneLineError(wrongPassword, 1, /refused the login: password authentication failed for user "postgres"; check the user and password/);
+    expect(wrongPassword.stderr).not.toContain('wrong-password');
+    expectOneLineError(missing, 1, /database "no_such_database" does not exist; create it or check the database name/);
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [[], /missing command/],
+    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve and help/],
+    [['migrate', '--bogus'], /unknown option --bogus for `mailtrail migrate`/],
+    [['migrate', '--db'], /option --db needs a value/],
+    [['migrate', '--db', 'mysql://localhost/x'], /--db: the database URL must start with postgres:\/\//],
+    [['demo', '--emails', 'many'], /--emails must be a whole number from 1 to \d+, not "many"/],
+    [['demo', '--emails', '-5'], /option --emails needs a value/],
+    [['demo', '--seed', '1.5'], /--seed must be a whole number/],
+    [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535, not "70000"/],
+    [['serve', '--port', '80a'], /--port must be a whole number/],
+    [['serve', '--db', 'postgres://x/y', '--cache', 'c.sqlite'], /either --db or --cache, not both/],
+    [['serve', 'extra'], /unexpected argument "extra"/],
+    [['help', 'me'], /takes no arguments/],
+  ])('mailtrail %j is a usage error', (args, pattern) => {
+    expect(() => parseCommandLine(args)).toThrow(UsageError);
+    expect(() => parseCommandLine(args)).toThrow(pattern);
+  });
+
+  it('reads what the contract promises', () => {
+    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', db: undefined, cache: undefined, host: '127.0.0.1', port: 8780 });
+    expect(parseCommandLine(['demo', '--db', 'postgres://h/d', '--emails', '1500000', '--seed', '42'])).toEqual({
+      command: 'demo',
+      db: 'postgres://h/d',
+      emails: 1_500_000,
+      seed: 42,
+    });
+  });
+
+  it('exits 2 with one line on stderr, from the real command', async () => {
+    const [unknown, badPort] = await Promise.all([mailtrail(['frobnicate']), mailtrail(['serve', '--port', '80a'])]);
+    expectOneLineError(unknown, 2, /unknown command "frobnicate"/);
+    expectOneLineError(badPort, 2, /--port must be a whole number from 0 to 65535, not "80a"/);
+  });
+
+  it('prints the help with exit 0', async () => {
+    const runs = await Promise.all([['help'], ['serve', '--help']].map((args) => mailtrail(args)));
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: mailtrail <command>/);
+      expect(run.stdout).toContain('serve [--db URL | --cache FILE] [--host H] [--port P]');
+    }
+  });
+
+  it('says plainly that the offline cache is not in this version', async () => {
+    expectOneLineError(await mailtrail(['serve', '--cache', 'audit.sqlite', '--port', '0']), 1, /offline cache \(--cache\) is not available in this version/);
+  });
+});
+
+describe('mailtrail serve and demo', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('demo writes a small, reproducible data set and says how much in its last line', async () => {
+    const run = await mailtrail(['demo', '--db', db.url, '--emails', '25', '--seed', '7']);
+    expect(run.code, run.stderr).toBe(0);
+    const last = lines(run.stdout).at(-1) ?? '';
+    const match = /^wrote 25 emails, (\d+) events and (\d+) users in \d+\.\d s$/.exec(last);
+    expect(match, last).not.toBeNull();
+    const { rows } = await db.readable.query<{ events: number; emails: number }>(
+      'SELECT count(*)::int AS events, count(DISTINCT email_id)::int AS emails FROM email_activity_log',
+    );
+    expect(rows[0]).toEqual({ events: Number(match?.[1]), emails: 25 });
+  });
+
+  it('serve prints exactly "listening on http://127.0.0.1:PORT", answers the API, and stops cleanly on SIGTERM', async () => {
+    const served = await serve(['--db', db.url, '--port', '0']);
+    expect(served.firstLine).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const url = served.firstLine.slice('listening on '.length);
+    const stats = await fetch(`${url}/api/v1/emails/activity/stats`);
+    expect(stats.status).toBe(200);
+    const body = (await stats.json()) as { count: number }[];
+    expect(body.length).toBeGreaterThan(3);
+    expect(body.every((stat) => typeof stat.count === 'number')).toBe(true);
+    const recent = await fetch(`${url}/api/v1/emails/activity/recent?limit=50&event_type=error`);
+    expect(recent.status).toBe(200);
+    expect(served.stderr()).not.toContain(new URL(db.url).password);
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+  });
+
+  it('serve warns on stderr when bound beyond loopback', async () => {
+    const served = await serve(['--db', db.url, '--host', '0.0.0.0', '--port', '0']);
+    expect(served.firstLine).toMatch(/^listening on http:\/\/0\.0\.0\.0:\d+$/);
+    expect(served.stderr()).toMatch(/warning: listening on 0\.0\.0\.0, reachable from other machines/);
+    served.child.kill('SIGINT');
+    expect(await served.exited).toBe(0);
+  });
+
+  it('serve refuses, in one line, a database without the log and a port already taken', async () => {
+    const empty = await createTestDatabase({ migrated: false });
+    try {
+      expectOneLineError(await mailtrail(['serve', '--db', empty.url, '--port', '0']), 1, /has no email_timeline view; run `mailtrail migrate --db URL`/);
+    } finally {
+      await empty.drop();
+    }
+    const served = await serve(['--db', db.url, '--port', '0']);
+    const port = new URL(served.firstLine.slice('listening on '.length)).port;
+    expectOneLineError(await mailtrail(['serve', '--db', db.url, '--port', port]), 1, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use; choose another with --port`));
+    served.child.kill('SIGTERM');
+    await served.exited;
+  });
+});
