@@ -101,6 +101,16 @@ export function checkRange(range: { from?: string | undefined; to?: string | und
 
 const filterList = <T extends z.ZodType>(item: T) => z.array(item).max(100, 'at most 100 values').optional();
 
+/** A metadata key as the hub writes them: `error_type`, `workflow_name`, `invoice.number`. */
+export const MetadataKey = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a metadata key such as error_type (letters, digits, _ . : -)');
+
+export const MetadataCondition = z.strictObject({
+  key: MetadataKey,
+  /** Compared with the value as text, so 1250 matches {"execution_time_ms": 1250}. */
+  value: z.string().max(500, 'must be at most 500 characters'),
+});
+export type MetadataCondition = z.infer<typeof MetadataCondition>;
+
 export const RecentActivityRequest = z
   .strictObject({
     limit: limitSchema(ACTIVITY_MAX_LIMIT, 50),
@@ -108,10 +118,19 @@ export const RecentActivityRequest = z
     eventCategories: filterList(EventCategorySchema),
     userIds: filterList(UserId),
     emailIds: filterList(EmailId),
+    /** Text found anywhere in the description, case-insensitive. */
+    text: z.string().max(200, 'must be at most 200 characters').optional(),
+    metadata: z.array(MetadataCondition).max(10, 'at most 10 metadata conditions').optional(),
     ...DateRangeFields,
     cursor: Cursor.optional(),
   })
   .superRefine(checkRange);
+
+export const MetadataKeysRequest = z.strictObject({ eventTypes: filterList(EventTypeSchema) });
+export const MetadataKeys = z.object({
+  /** Keys seen in the newest events, most frequent first. */
+  keys: z.array(z.object({ key: z.string(), count: z.number() })),
+});
 
 export const StatsRequest = z.strictObject({ ...DateRangeFields }).superRefine(checkRange);
 

@@ -54,6 +54,10 @@ export function createLogService(store: LogStore): MailtrailService {
 
     'activity/stats': (range) => store.activityStats(range),
 
+    async 'activity/metadata-keys'({ eventTypes }) {
+      return { keys: await store.metadataKeys(eventTypes) };
+    },
+
     async 'analytics/timeseries'({ bucket, ...range }) {
       return withSource(await store.categoryTimeseries(range, bucket));
     },

@@ -28,6 +28,10 @@ export interface ActivityFilter extends DateRange {
   eventCategories?: EventCategory[] | undefined;
   userIds?: number[] | undefined;
   emailIds?: number[] | undefined;
+  /** Case-insensitive text in the description. */
+  text?: string | undefined;
+  /** Every condition must hold: metadata->>key equals value. */
+  metadata?: { key: string; value: string }[] | undefined;
 }
 
 export interface RecentActivityQuery extends ActivityFilter {
@@ -66,6 +70,8 @@ export interface LogStore {
   workflowSuccess(range: DateRange): Promise<FromRollup<WorkflowSuccess>>;
   /** The seed's "Performance Monitoring": workflow executions, slowest first. */
   slowestExecutions(limit: number): Promise<FromRollup<{ items: SlowExecution[] }>>;
+  /** Metadata keys of the newest events (of the given types), most frequent first. */
+  metadataKeys(eventTypes: string[] | undefined): Promise<{ key: string; count: number }[]>;
   /** The seed's "User Activity Audit": what a user did, newest first, with the email's subject. */
   userActivity(query: UserActivityQuery): Promise<UserActivityEvent[]>;
   /** The email's summary; null when neither email_messages nor the log knows the id. */

@@ -312,6 +312,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'emails/search': { query: 'Invoice' },
     'activity/recent': { limit: 5, eventTypes: ['error'] },
     'activity/stats': {},
+    'activity/metadata-keys': { eventTypes: ['classified'] },
     'analytics/timeseries': { bucket: 'month' },
     'analytics/errors': { from: '2025-12-01' },
     'analytics/workflows': {},

@@ -96,6 +96,46 @@ describe('the log service over PostgreSQL', () => {
     expect(second.nextCursor).toBeNull();
   });
 
+  it('merges several values of one filter newest first, and pages through the merge', async () => {
+    const all = await service['activity/recent']({ limit: 50 });
+    const expected = all.items.filter((e) => ['error', 'read', 'fetched'].includes(e.event_type) && e.email_id !== 999);
+    const merged = await service['activity/recent']({ limit: 50, eventTypes: ['read', 'error', 'fetched', 'read'], emailIds: [123, 124] });
+    expect(ids(merged.items)).toEqual(ids(expected));
+    const byTypes = await service['activity/recent']({ limit: 50, eventTypes: ['read', 'error'] });
+    // The error and lars' read share a timestamp; the later id comes first.
+    expect(byTypes.items.map((e) => e.event_type)).toEqual(['read', 'error', 'read']);
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await service['activity/recent']({ limit: 2, eventTypes: ['read', 'error', 'fetched'], cursor });
+      seen.push(...ids(page.items));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(ids(all.items.filter((e) => ['error', 'read', 'fetched'].includes(e.event_type))));
+  });
+
+  it('filters by text in the description and by metadata values, taking wildcards literally', async () => {
+    const text = await service['activity/recent']({ limit: 50, text: 'pdf CORRUPTED' });
+    expect(text.items.map((e) => e.event_type)).toEqual(['error']);
+    const percent = await service['activity/recent']({ limit: 50, text: '85%)' });
+    expect(percent.items.map((e) => e.event_type)).toEqual(['classified']);
+    expect((await service['activity/recent']({ limit: 50, text: 'Classified_as' })).items).toEqual([]);
+    const imap = await service['activity/recent']({ limit: 50, metadata: [{ key: 'source', value: 'imap' }] });
+    expect(imap.items.map((e) => e.email_id)).toEqual([124, 123]);
+    const both = await service['activity/recent']({ limit: 50, metadata: [{ key: 'source', value: 'imap' }, { key: 'message_id', value: 'msg-abc-123' }] });
+    expect(both.items.map((e) => e.email_id)).toEqual([123]);
+    const numeric = await service['activity/recent']({ limit: 50, metadata: [{ key: 'confidence', value: '0.85' }] });
+    expect(numeric.items.map((e) => e.event_type)).toEqual(['classified']);
+  });
+
+  it('offers the metadata keys the newest events carry, most frequent first', async () => {
+    const { keys } = await service['activity/metadata-keys']({});
+    expect(keys[0]).toEqual({ key: 'source', count: 2 });
+    expect(keys.map((k) => k.key).sort()).toEqual(['classification', 'confidence', 'error_type', 'message_id', 'method', 'source']);
+    const errorKeys = await service['activity/metadata-keys']({ eventTypes: ['error'] });
+    expect(errorKeys.keys).toEqual([{ key: 'error_type', count: 1 }]);
+  });
+
   it('gives the seed\'s statistics with counts as numbers, for all time or a date range', async () => {
     const stats = await service['activity/stats']({});
     expect(stats[0]).toEqual({ event_type: 'fetched', event_category: 'system', count: 3, last_occurrence: '2025-12-16T09:00:00' });
@@ -138,6 +178,10 @@ describe('the log service over PostgreSQL', () => {
       ['activity/recent', { from: '2025-13-01' }, /from: must be an ISO 8601 date/],
       ['activity/recent', { from: '2025-12-16', to: '2025-12-15' }, /from: must not be after "to"/],
       ['activity/stats', { drop: 'table' }, /unknown field drop/],
+      ['activity/recent', { metadata: [{ key: "a'; DROP TABLE x; --", value: '1' }] }, /metadata.0.key: must be a metadata key/],
+      ['users/activity', { userId: 0 }, /userId: must be a positive id/],
+      ['analytics/slowest', { limit: 1000 }, /limit: must be between 1 and 100/],
+      ['analytics/timeseries', { bucket: 'hour' }, /bucket: must be day, week or month/],
       ['nope/nothing', {}, /unknown operation/],
     ];
     for (const [operation, payload, message] of cases) {

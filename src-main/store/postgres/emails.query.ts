@@ -3,6 +3,7 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
 import type { EmailSearchQuery } from '../log-store';
+import { containsPattern } from './filters';
 
 const SUMMARY_COLUMNS = sql.raw('id, subject, sender_email, received_date');
 
@@ -16,9 +17,6 @@ export async function email(db: ReadableDb, emailId: number): Promise<EmailSumma
   );
   return logged ? { id: emailId, subject: null, sender_email: null, received_date: null } : null;
 }
-
-/** `%text%` for ILIKE, with the user's own wildcards taken literally. */
-export const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function searchEmails(db: ReadableDb, { text, limit, beforeId }: EmailSearchQuery): Promise<EmailSummary[]> {
   const conditions: Sql[] = [];

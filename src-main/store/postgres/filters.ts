@@ -23,5 +23,10 @@ export function activityFilterConditions(filter: ActivityFilter): Sql[] {
   if (filter.eventCategories?.length) conditions.push(sql`event_category = ANY(${filter.eventCategories}::varchar[])`);
   if (filter.userIds?.length) conditions.push(sql`user_id = ANY(${filter.userIds}::int[])`);
   if (filter.emailIds?.length) conditions.push(sql`email_id = ANY(${filter.emailIds}::int[])`);
+  if (filter.text?.trim()) conditions.push(sql`description ILIKE ${containsPattern(filter.text.trim())}`);
+  for (const { key, value } of filter.metadata ?? []) conditions.push(sql`metadata ->> ${key}::text = ${value}::text`);
   return conditions;
 }
+
+/** `%text%` for ILIKE, with the user's own wildcards taken literally. */
+export const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
