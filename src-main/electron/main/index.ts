@@ -1,7 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { app } from 'electron';
 import { openLogSource } from '../../source/open-source';
+import { loadUnpackedPackagesFromDisk } from './asar-unpacked';
 import { startDesktopApp } from './desktop-app';
+
+if (app.isPackaged && !loadUnpackedPackagesFromDisk()) {
+  console.warn('this Electron has no module.registerHooks; the embedded demo database may not start from app.asar');
+}
 
 // electron-vite puts main in out/main, the sandboxed preload in out/preload and the renderer in out/renderer.
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
