@@ -91,6 +91,8 @@ function readBody(req: IncomingMessage): Promise<Body> {
     req.on('end', () =>
       resolve(size > MAX_BODY_BYTES ? { tooLarge: true } : { tooLarge: false, text: Buffer.concat(chunks).toString('utf8') }),
     );
+    // A body cut off past the drain limit never ends; the answer goes nowhere, but the handler finishes.
+    req.on('close', () => resolve({ tooLarge: true }));
     req.on('error', reject);
   });
 }
