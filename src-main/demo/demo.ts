@@ -28,7 +28,7 @@ export const MAX_DEMO_EMAILS = 50_000_000;
 
 const EMAILS_PER_CHUNK = 2_000;
 // Parallel COPY streams into the log: PostgreSQL parses and stores on one core while Node generates on the other.
-const ACTIVITY_LANES = 2;
+const MAX_ACTIVITY_LANES = 2;
 // One transaction per lane holds at most this much text; a failure rolls back that batch only.
 const BATCH_BYTES = 256 * 1024 * 1024;
 
@@ -52,13 +52,20 @@ function timestampMs(text: string): number {
 }
 
 async function ensureUsers(db: WritableDb): Promise<JourneyUser[]> {
+  // No ON CONFLICT: a hub's own users table need not have a unique username.
   const values = DEMO_USERS.map(
-    (user) => sql`(${user.username}, ${user.fullName}, ${`${user.username}@${USER_EMAIL_DOMAIN}`})`,
+    (user, position) => sql`(${position}::int, ${user.username}::text, ${user.fullName}::text, ${`${user.username}@${USER_EMAIL_DOMAIN}`}::text)`,
   );
-  await query(db, sql`INSERT INTO users (username, full_name, email) VALUES ${sql.join(values, ', ')} ON CONFLICT (username) DO NOTHING`);
+  await query(
+    db,
+    sql`INSERT INTO users (username, full_name, email)
+        SELECT v.username, v.full_name, v.email FROM (VALUES ${sql.join(values, ', ')}) AS v(position, username, full_name, email)
+        WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.username = v.username)
+        ORDER BY v.position`,
+  );
   const rows = await query<{ id: number; username: string }>(
     db,
-    sql`SELECT id, username FROM users WHERE username = ANY(${DEMO_USERS.map((user) => user.username)}::text[])`,
+    sql`SELECT min(id) AS id, username FROM users WHERE username = ANY(${DEMO_USERS.map((user) => user.username)}::text[]) GROUP BY username`,
   );
   const ids = new Map(rows.map((row) => [row.username, row.id]));
   return DEMO_USERS.map((user) => ({ id: ids.get(user.username)!, username: user.username }));
@@ -120,9 +127,9 @@ async function secondaryIndexes(db: WritableDb): Promise<IndexDefinition[]> {
   );
 }
 
-async function recreateIndexes(db: WritableDb, indexes: IndexDefinition[]): Promise<void> {
+async function recreateIndexes(db: WritableDb, indexes: IndexDefinition[], builders: number): Promise<void> {
   const queue = [...indexes];
-  const builder = async () => {
+  const build = async () => {
     const client = await db.connect();
     try {
       await client.query("SET maintenance_work_mem = '512MB'");
@@ -134,7 +141,15 @@ async function recreateIndexes(db: WritableDb, indexes: IndexDefinition[]): Prom
       client.release();
     }
   };
-  await Promise.all([builder(), builder()]);
+  try {
+    await Promise.all(Array.from({ length: Math.min(builders, indexes.length) }, build));
+  } catch (error) {
+    const reason = toMailtrailError(error);
+    throw new MailtrailError(
+      reason.code,
+      `the demo could not rebuild the log's indexes (${reason.message}); create them again with: ${indexes.map((i) => `${i.definition};`).join(' ')}`,
+    );
+  }
 }
 
 /** COPY sessions that take chunks in turn and commit a lane's batch once it holds BATCH_BYTES. */
@@ -188,6 +203,12 @@ class CopyLanes {
  */
 export async function fillDemo(db: WritableDb, options: DemoOptions): Promise<DemoResult> {
   const { emails, seed, until } = checkOptions(options);
+  // One connection per activity lane plus one for email_messages, all open at once.
+  const poolSize = (db.options as { max?: number }).max ?? 10;
+  if (poolSize < 2) {
+    throw new MailtrailError('bad_request', `the demo writes over several connections at once; open the writable pool with max of 2 or more (it has ${poolSize})`);
+  }
+  const activityLanes = Math.min(MAX_ACTIVITY_LANES, poolSize - 1);
   const untilMs = timestampMs(until);
   const end = new Date(untilMs);
   const startMs = Date.UTC(end.getUTCFullYear() - 1, end.getUTCMonth(), end.getUTCDate(), end.getUTCHours(), end.getUTCMinutes(), end.getUTCSeconds());
@@ -202,7 +223,7 @@ export async function fillDemo(db: WritableDb, options: DemoOptions): Promise<De
   const indexes = first.logEmpty ? await secondaryIndexes(db) : [];
   for (const index of indexes) await query(db, sql`DROP INDEX ${sql.id(index.name)}`);
 
-  const activity = new CopyLanes(db, 'email_activity_log', ACTIVITY_COLUMNS, ACTIVITY_LANES);
+  const activity = new CopyLanes(db, 'email_activity_log', ACTIVITY_COLUMNS, activityLanes);
   const messages = new CopyLanes(db, 'email_messages', EMAIL_MESSAGE_COLUMNS, 1);
   let written = 0;
   try {
@@ -217,7 +238,9 @@ export async function fillDemo(db: WritableDb, options: DemoOptions): Promise<De
       await Promise.all([activity.write(text.activity), messages.write(text.messages)]);
       options.onProgress?.({ emails: written, events: journeys.events });
     }
-    await Promise.all([activity.commit(), messages.commit()]);
+    // The emails' rows commit only once their activity has.
+    await activity.commit();
+    await messages.commit();
   } catch (error) {
     const reason = toMailtrailError(error);
     await Promise.all([activity.abort(reason.message), messages.abort(reason.message)]);
@@ -226,7 +249,7 @@ export async function fillDemo(db: WritableDb, options: DemoOptions): Promise<De
       `demo stopped after ${written} of ${emails} emails; batches already committed stay: ${reason.message}`,
     );
   } finally {
-    await recreateIndexes(db, indexes);
+    await recreateIndexes(db, indexes, poolSize);
     // Later writers (the logger, log_email_event) must get ids after the demo's.
     await query(
       db,

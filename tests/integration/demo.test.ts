@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src-main/contract/taxonomy';
 import { fillDemo, type DemoResult } from '../../src-main/demo/demo';
+import { openWritableDb } from '../../src-main/db/connection';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -183,5 +184,25 @@ describe('mailtrail demo data', () => {
     await expect(fillDemo(first.writable, { emails: 10, until: 'yesterday' })).rejects.toThrow(/until must be a date-time without zone such as 2025-12-15T12:45:00/);
     const [count] = await rowsOf(first, 'SELECT count(*) AS n FROM email_activity_log');
     expect(count).toEqual({ n: result.events });
+  });
+
+  it('stops with a clear error when PostgreSQL refuses a batch, keeps nothing of it and restores the indexes', async () => {
+    const broken = await createTestDatabase();
+    try {
+      // A rule the hub might have that the demo breaks: no read events.
+      await broken.writable.query(`ALTER TABLE email_activity_log ADD CONSTRAINT no_reads CHECK (event_type <> 'read')`);
+      await expect(fillDemo(broken.writable, { emails: 300, seed: 7 })).rejects.toThrow(
+        /demo stopped after \d+ of 300 emails; batches already committed stay: COPY into email_activity_log failed and its batch was rolled back: .*no_reads/,
+      );
+      const [counts] = await rowsOf(broken, 'SELECT (SELECT count(*) FROM email_activity_log) AS events, (SELECT count(*) FROM email_messages) AS emails');
+      expect(counts).toEqual({ events: 0, emails: 0 });
+      const indexes = await rowsOf(broken, `SELECT count(*) AS n FROM pg_indexes WHERE tablename = 'email_activity_log'`);
+      expect(indexes[0]).toEqual({ n: 5 });
+      const small = openWritableDb(broken.url, { max: 1 });
+      await expect(fillDemo(small, { emails: 10 })).rejects.toThrow(/open the writable pool with max of 2 or more \(it has 1\)/);
+      await small.end();
+    } finally {
+      await broken.drop();
+    }
   });
 });
