@@ -1,7 +1,7 @@
 import { MailtrailError } from '../contract/errors';
 
 /** How a query-string parameter becomes a field of the operation's request. */
-export type ParamKind = 'integer' | 'text' | 'integer-list' | 'text-list';
+export type ParamKind = 'integer' | 'text' | 'integer-list' | 'text-list' | 'key-value-list';
 
 export interface ParamSpec {
   /** The request field (camelCase) that the snake_case parameter fills. */
@@ -31,6 +31,13 @@ function listValues(name: string, texts: string[]): string[] {
   const values = texts.flatMap((text) => text.split(','));
   if (values.some((value) => value === '')) throw badRequest(`${name}: has an empty value; give values separated by commas`);
   return values;
+}
+
+/** `metadata=error_type=extraction_failed`: the key ends at the first `=`. */
+function keyValue(name: string, text: string): { key: string; value: string } {
+  const at = text.indexOf('=');
+  if (at < 1) throw badRequest(`${name}: must be key=value, e.g. ${name}=error_type=extraction_failed`);
+  return { key: text.slice(0, at), value: text.slice(at + 1) };
 }
 
 /**
@@ -65,6 +72,10 @@ export function parseQuery(search: URLSearchParams, specs: ParamSpecs): Record<s
       case 'text-list':
         request[spec.field] = listValues(name, texts);
         break;
+      case 'key-value-list':
+        // Repeatable only: values may hold commas.
+        request[spec.field] = texts.map((text) => keyValue(name, text));
+        break;
     }
   }
   return request;
@@ -77,8 +88,8 @@ export function parseQuery(search: URLSearchParams, specs: ParamSpecs): Record<s
 export function nameParameters(message: string, specs: ParamSpecs, extra: Readonly<Record<string, string>> = {}): string {
   const names = new Map<string, string>(Object.entries(extra));
   for (const [name, spec] of Object.entries(specs)) names.set(spec.field, name);
-  return message.replace(/(^|; )([A-Za-z]+)(?:\.\d+)?: /g, (whole, start: string, field: string) => {
+  return message.replace(/(^|; )([A-Za-z]+)(?:\.\d+)?((?:\.[A-Za-z]+)*): /g, (whole, start: string, field: string, inner: string) => {
     const name = names.get(field);
-    return name === undefined ? whole : `${start}${name}: `;
+    return name === undefined ? whole : `${start}${name}${inner.replaceAll('.', ' ')}: `;
   });
 }

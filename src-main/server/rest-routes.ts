@@ -42,6 +42,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
       event_category: { field: 'eventCategories', kind: 'text-list' },
       user_id: { field: 'userIds', kind: 'integer-list' },
       email_id: { field: 'emailIds', kind: 'integer-list' },
+      text: { field: 'text', kind: 'text' },
+      metadata: { field: 'metadata', kind: 'key-value-list' },
       ...DATE_RANGE,
       cursor: { field: 'cursor', kind: 'text' },
     },

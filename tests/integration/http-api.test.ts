@@ -226,6 +226,10 @@ describe('GET /api/v1/emails/activity/recent', () => {
     expect(emails).toHaveLength(32);
     const day = (await (await fetch(`${base}/api/v1/emails/activity/recent?from=2025-12-15&to=2025-12-15&limit=100`)).json()) as { id: number }[];
     expect(day.map((event) => event.id)).toEqual([2, 1]);
+    const text = (await (await fetch(`${base}/api/v1/emails/activity/recent?text=EVENT%2012&limit=100`)).json()) as { description: string }[];
+    expect(text.map((event) => event.description).sort()).toEqual(['background event 12', 'background event 120']);
+    const metadata = (await (await fetch(`${base}/api/v1/emails/activity/recent?metadata=n=7`)).json()) as { metadata: unknown }[];
+    expect(metadata.map((event) => event.metadata)).toEqual([{ n: 7 }]);
   });
 
   it('pages through everything with X-Next-Cursor, every row once', async () => {
@@ -261,7 +265,9 @@ describe('GET /api/v1/emails/activity/recent', () => {
     ['from=2025-02-30', /^from: must be an ISO 8601 date/],
     ['from=2025-12-16&to=2025-12-15', /^from: must not be after "to"/],
     ['cursor=AAAA', /^cursor: is not a cursor that Mailtrail handed out/],
-    ['event=error', /^unknown query parameter "event"; this endpoint takes limit, event_type, event_category, user_id, email_id, from, to, cursor/],
+    ['event=error', /^unknown query parameter "event"; this endpoint takes limit, event_type, event_category, user_id, email_id, text, metadata, from, to, cursor/],
+    ['metadata=n', /^metadata: must be key=value, e.g. metadata=error_type=extraction_failed/],
+    ["metadata=n' OR 1=1--=1", /^metadata key: must be a metadata key/],
   ])('refuses ?%s with 400', async (query, message) => {
     expectJsonError(await get(`/api/v1/emails/activity/recent?${query.replace(/ /g, '%20')}`), 400, message);
   });

@@ -40,6 +40,17 @@ describe('query strings become request objects', () => {
     expect(() => parseQuery(new URLSearchParams('x=1'), {})).toThrow('unknown query parameter "x"; this endpoint takes none');
   });
 
+  it('reads key=value conditions, splitting at the first =', () => {
+    const specs: ParamSpecs = { metadata: { field: 'metadata', kind: 'key-value-list' } };
+    expect(parseQuery(new URLSearchParams('metadata=error_type=a=b,c&metadata=n=1'), specs)).toEqual({
+      metadata: [
+        { key: 'error_type', value: 'a=b,c' },
+        { key: 'n', value: '1' },
+      ],
+    });
+    expect(() => parseQuery(new URLSearchParams('metadata==x'), specs)).toThrow(/metadata: must be key=value/);
+  });
+
   it('refuses a single-valued parameter given twice, and empty list items', () => {
     expect(() => parse('limit=5&limit=6')).toThrow('limit: given 2 times; give it once');
     expect(() => parse('event_type=error,')).toThrow(/event_type: has an empty value/);
@@ -53,6 +64,9 @@ describe('error messages name what the HTTP caller wrote', () => {
     );
     expect(nameParameters('emailId: must be a positive id', SPECS, { emailId: 'email id in the path' })).toBe('email id in the path: must be a positive id');
     expect(nameParameters('no email with id 9 in the log', SPECS)).toBe('no email with id 9 in the log');
+    expect(nameParameters('metadata.1.key: must be a metadata key', { metadata: { field: 'metadata', kind: 'key-value-list' } })).toBe(
+      'metadata key: must be a metadata key',
+    );
   });
 });
 
