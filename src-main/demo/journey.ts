@@ -91,10 +91,6 @@ const WORKFLOW_BY_TRIGGER = new Map(DEMO_WORKFLOWS.map((workflow) => [workflow.c
 const timestamp = (ms: number) => new Date(ms).toISOString().slice(0, 23);
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/**
- * Writes emails' journeys as COPY text: each call appends one email's events (ids in order,
- * times rising from its fetch) to `activity` and its email_messages row to `messages`.
- */
 /** A growing byte buffer: lines are encoded as they are made, so their pieces die young. */
 class TextBuffer {
   private bytes = Buffer.allocUnsafe(1 << 22);
@@ -119,6 +115,10 @@ class TextBuffer {
   }
 }
 
+/**
+ * Writes emails' journeys as COPY text: each call appends one email's events (ids in order,
+ * times rising from its fetch) to `activity` and its email_messages row to `messages`.
+ */
 export class JourneyWriter {
   private readonly activity = new TextBuffer();
   private readonly messages = new TextBuffer();
