@@ -125,7 +125,7 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
         {state.status === 'ready' &&
           (emails.length === 0
             ? 'No matches'
-            : `${emails.length.toLocaleString('en')}${hasMore ? '+' : ''} ${emails.length === 1 ? 'email' : 'emails'}${query ? ` matching “${query}”` : ', newest first'}`)}
+            : `${emails.length.toLocaleString('en')}${hasMore ? '+' : ''} ${emails.length === 1 ? 'email' : 'emails'}${query ? ` matching “${query}”` : ', newest id first'}`)}
         {state.status === 'loading' && (query ? `Searching for “${query}”…` : 'Loading emails…')}
       </div>
       {state.status === 'error' ? (

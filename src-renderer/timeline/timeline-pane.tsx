@@ -65,12 +65,16 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
   }, []);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Stable callbacks: a new getItemKey would make the virtualizer recompute every row's offset on each frame.
+  const getItemKey = useCallback((index: number) => events[index]?.id ?? 'footer', [events]);
+  const getScrollElement = useCallback(() => scrollRef.current, []);
+  const estimateSize = useCallback((index: number) => (index === 0 ? 72 : 98), []);
   const virtualizer = useVirtualizer({
     count: events.length + 1,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: (index) => (index === 0 ? 72 : 98),
+    getScrollElement,
+    estimateSize,
     overscan: 6,
-    getItemKey: (index) => events[index]?.id ?? 'footer',
+    getItemKey,
   });
   const virtualItems = virtualizer.getVirtualItems();
   const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
@@ -118,7 +122,11 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
           <BackIcon width={16} height={16} />
         </button>
         <div className="timeline-header__text">
-          <h1 className={`timeline-header__subject${email?.subject ? '' : ' is-missing'}`} data-testid="timeline-subject">
+          <h1
+            className={`timeline-header__subject${email?.subject ? '' : ' is-missing'}`}
+            data-testid="timeline-subject"
+            title={email?.subject ?? undefined}
+          >
             {header.status === 'loading' ? 'Loading…' : (email?.subject ?? '(no subject recorded)')}
           </h1>
           <p className="timeline-header__meta">

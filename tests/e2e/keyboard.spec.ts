@@ -22,7 +22,7 @@ test('the keyboard alone finds, opens and leaves an email: / j k arrows Enter Es
 
   await emails.search.fill('');
   await page.locator('body').click({ position: { x: 5, y: 5 } });
-  await expect(emails.count).toContainText('newest first');
+  await expect(emails.count).toContainText('newest id first');
   const ids = await emails.rows.evaluateAll((rows) => rows.slice(0, 3).map((row) => row.getAttribute('data-email-id')));
   await page.keyboard.press('j');
   await expect(emails.selectedRow).toHaveAttribute('data-email-id', ids[0]!);
