@@ -1,0 +1,214 @@
+/**
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE]`: loads N demo events (default 10 million)
+ * into a fresh embedded PostgreSQL, then times every screen's query through Mailtrail's service and
+ * the seed's SQL for the same question run raw, and prints one table.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { OperationName, RequestOf } from '../src-main/contract/operations';
+import { openReadableDb, openWritableDb } from '../src-main/db/connection';
+import { startEmbeddedPostgres } from '../src-main/db/embedded';
+import { migrate } from '../src-main/db/migrate';
+import { fillDemo } from '../src-main/demo/demo';
+import { invoke } from '../src-main/service/invoke';
+import { createLogService } from '../src-main/service/log-service';
+import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-store';
+
+const EVENTS_PER_EMAIL = 6.67;
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '10000000' },
+    runs: { type: 'string', default: '30' },
+    out: { type: 'string' },
+  },
+});
+const events = Number(args.events);
+const runs = Number(args.runs);
+if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be a whole number of at least 1000');
+if (!Number.isInteger(runs) || runs < 3) throw new Error('--runs must be a whole number of at least 3');
+
+const percentile = (samples: number[], p: number) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+};
+
+async function time(run: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 3; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+const server = await startEmbeddedPostgres({
+  dataDir: join(mkdtempSync(join(tmpdir(), 'mailtrail-bench-')), 'pg'),
+  persistent: false,
+  settings: ['shared_buffers=2GB', 'work_mem=64MB', 'maintenance_work_mem=1GB', 'max_wal_size=8GB'],
+});
+const lines: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  lines.push(line);
+};
+
+try {
+  await server.createDatabase('bench');
+  const url = server.url('bench');
+  const writable = openWritableDb(url);
+  await migrate(writable);
+  const loadStarted = performance.now();
+  const loaded = await fillDemo(writable, { emails: Math.round(events / EVENTS_PER_EMAIL), seed: 1 });
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  await writable.query('VACUUM ANALYZE');
+  // A user who exists but never did anything: the hardest case for "latest events of a user".
+  const { rows: [quiet] } = await writable.query<{ id: number }>(
+    `INSERT INTO users (username, full_name) VALUES ('bench_quiet', 'Quiet User') RETURNING id`,
+  );
+  const { rows: [rare] } = await writable.query<{ event_type: string }>(
+    `SELECT event_type FROM email_activity_log GROUP BY 1 ORDER BY count(*) LIMIT 1`,
+  );
+  const { rows: [busy] } = await writable.query<{ user_id: number }>(
+    `SELECT user_id FROM email_activity_log WHERE user_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+  );
+  const { rows: [emailRange] } = await writable.query<{ max: number }>('SELECT max(id)::int AS max FROM email_messages');
+  const maxEmail = emailRange!.max;
+  await writable.end();
+
+  say(`# Mailtrail benchmark, ${new Date().toISOString().slice(0, 10)}`);
+  say('');
+  say(`${loaded.events.toLocaleString('en')} events for ${loaded.emails.toLocaleString('en')} emails loaded by fillDemo in ${loadSeconds.toFixed(1)} s (${Math.round(loaded.events / loadSeconds).toLocaleString('en')} events/s), ${runs} timed runs per query after 3 warm-ups.`);
+  say('');
+
+  const readable = openReadableDb(url, { max: 4 });
+  const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: 'bench' }));
+  const raw = new pg.Pool({ connectionString: url, max: 2 });
+  let emailCursor = 0;
+  const nextEmail = () => 1 + ((emailCursor++ * 7919) % maxEmail);
+
+  interface Case {
+    name: string;
+    op: () => Promise<unknown>;
+    sql?: () => [string, unknown[]];
+  }
+  const call = <K extends OperationName>(operation: K, request: RequestOf<K>) => async () => {
+    const result = await invoke(service, operation, request);
+    if (!result.ok) throw new Error(`${operation}: ${result.error.message}`);
+    return result.value;
+  };
+  const cases: Case[] = [
+    {
+      name: "an email's timeline",
+      op: () => call('emails/timeline', { emailId: nextEmail() })(),
+      sql: () => ['SELECT * FROM email_timeline WHERE email_id = $1 ORDER BY created_at DESC', [nextEmail()]],
+    },
+    {
+      name: 'recent activity, no filter',
+      op: call('activity/recent', { limit: 50 }),
+      sql: () => ['SELECT * FROM email_timeline ORDER BY created_at DESC LIMIT 50', []],
+    },
+    {
+      name: 'recent activity, event_type=error',
+      op: call('activity/recent', { limit: 50, eventTypes: ['error'] }),
+      sql: () => ["SELECT * FROM email_timeline WHERE event_type = 'error' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: `recent activity, rare type (${rare!.event_type})`,
+      op: call('activity/recent', { limit: 50, eventTypes: [rare!.event_type] }),
+      sql: () => ['SELECT * FROM email_timeline WHERE event_type = $1 ORDER BY created_at DESC LIMIT 50', [rare!.event_type]],
+    },
+    {
+      name: 'recent activity, category=rule',
+      op: call('activity/recent', { limit: 50, eventCategories: ['rule'] }),
+      sql: () => ["SELECT * FROM email_timeline WHERE event_category = 'rule' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity, a user with no events',
+      op: call('activity/recent', { limit: 50, userIds: [quiet!.id] }),
+      sql: () => ['SELECT * FROM email_timeline WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50', [quiet!.id]],
+    },
+    {
+      name: 'recent activity, one month',
+      op: call('activity/recent', { limit: 50, from: '2025-06-01', to: '2025-06-30' }),
+      sql: () => ["SELECT * FROM email_timeline WHERE created_at >= '2025-06-01' AND created_at < '2025-07-01' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'user activity audit (busiest user)',
+      op: call('users/activity', { userId: busy!.user_id, limit: 100 }),
+      sql: () => [
+        'SELECT e.subject, a.event_type, a.description, a.created_at FROM email_activity_log a JOIN email_messages e ON a.email_id = e.id WHERE a.user_id = $1 ORDER BY a.created_at DESC LIMIT 100',
+        [busy!.user_id],
+      ],
+    },
+    {
+      name: 'statistics, whole year',
+      op: call('activity/stats', {}),
+      sql: () => ['SELECT event_type, event_category, COUNT(*) AS count, MAX(created_at) AS last_occurrence FROM email_activity_log GROUP BY event_type, event_category ORDER BY count DESC', []],
+    },
+    {
+      name: 'statistics, one month',
+      op: call('activity/stats', { from: '2025-06-01', to: '2025-06-30' }),
+      sql: () => ["SELECT event_type, event_category, COUNT(*) AS count, MAX(created_at) AS last_occurrence FROM email_activity_log WHERE created_at >= '2025-06-01' AND created_at < '2025-07-01' GROUP BY event_type, event_category ORDER BY count DESC", []],
+    },
+    {
+      name: 'statistics, partial days',
+      op: call('activity/stats', { from: '2025-03-03T09:30:00', to: '2025-09-17T17:00:00' }),
+      sql: () => ["SELECT event_type, event_category, COUNT(*) AS count, MAX(created_at) AS last_occurrence FROM email_activity_log WHERE created_at >= '2025-03-03T09:30:00' AND created_at <= '2025-09-17T17:00:00' GROUP BY event_type, event_category ORDER BY count DESC", []],
+    },
+    {
+      name: 'events over time by category, whole year',
+      op: call('analytics/timeseries', { bucket: 'day' }),
+      sql: () => ['SELECT created_at::date AS day, event_category, COUNT(*) FROM email_activity_log GROUP BY 1, 2 ORDER BY 1, 2', []],
+    },
+    {
+      name: 'error analysis, whole year',
+      op: call('analytics/errors', {}),
+      sql: () => ["SELECT metadata->>'error_type' as error_type, COUNT(*) as count FROM email_activity_log WHERE event_type = 'error' GROUP BY error_type ORDER BY count DESC", []],
+    },
+    {
+      name: 'workflow success, whole year',
+      op: call('analytics/workflows', {}),
+      sql: () => [
+        "SELECT metadata->>'workflow_name' as workflow, COUNT(*) FILTER (WHERE metadata->>'status' = 'completed') as success, COUNT(*) FILTER (WHERE metadata->>'status' = 'failed') as failed, ROUND(100.0 * COUNT(*) FILTER (WHERE metadata->>'status' = 'completed') / COUNT(*), 2) as success_rate FROM email_activity_log WHERE event_type = 'workflow_executed' GROUP BY workflow ORDER BY success_rate DESC",
+        [],
+      ],
+    },
+    {
+      name: 'slowest workflow executions',
+      op: call('analytics/slowest', { limit: 10 }),
+      sql: () => ["SELECT email_id, description, (metadata->>'execution_time_ms')::int as exec_time FROM email_activity_log WHERE event_type = 'workflow_executed' ORDER BY exec_time DESC LIMIT 10", []],
+    },
+    {
+      name: 'email search by subject',
+      op: call('emails/search', { query: 'faktura', limit: 200 }),
+      sql: () => ["SELECT id, subject, sender_email, received_date FROM email_messages WHERE subject ILIKE '%faktura%' ORDER BY id DESC LIMIT 200", []],
+    },
+  ];
+
+  say('| query | p50 (ms) | p95 (ms) | raw SQL p50 (ms) | ratio |');
+  say('|---|---:|---:|---:|---:|');
+  for (const benchCase of cases) {
+    const through = await time(benchCase.op);
+    const rawSamples = benchCase.sql
+      ? await time(() => {
+          const [text, params] = benchCase.sql!();
+          return raw.query(text, params);
+        })
+      : undefined;
+    const p50 = percentile(through, 0.5);
+    const rawP50 = rawSamples ? percentile(rawSamples, 0.5) : undefined;
+    say(
+      `| ${benchCase.name} | ${p50.toFixed(2)} | ${percentile(through, 0.95).toFixed(2)} | ${rawP50?.toFixed(2) ?? '-'} | ${rawP50 ? (p50 / rawP50).toFixed(2) : '-'} |`,
+    );
+  }
+  await Promise.all([readable.end(), raw.end()]);
+} finally {
+  await server.stop();
+}
+if (args.out) writeFileSync(args.out, `${lines.join('\n')}\n`);

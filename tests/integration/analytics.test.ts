@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from '../../src-main/store/postgres/analytics.query';
+import { percentileFromBuckets, planRange } from '../../src-main/store/postgres/rollup';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+const LOAD = `
+  INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at, created_by)
+  SELECT 1 + (g % 500),
+         (ARRAY['fetched','classified','workflow_executed','error','read','linked'])[1 + g % 6],
+         (ARRAY['system','system','workflow','system','user','integration'])[1 + g % 6],
+         'event ' || g,
+         CASE g % 6
+           WHEN 2 THEN jsonb_build_object('workflow_name', (ARRAY['Invoice Processing','Time Confirmation','Bankruptcy Alert'])[1 + g % 3],
+                                          'status', CASE WHEN g % 7 = 0 THEN 'failed' ELSE 'completed' END,
+                                          'execution_time_ms', CASE WHEN g % 11 = 0 THEN 'n/a' ELSE (g * 37 % 20000)::text END)
+           WHEN 3 THEN CASE WHEN g % 5 = 0 THEN '{}'::jsonb ELSE jsonb_build_object('error_type', (ARRAY['extraction_failed','imap_timeout'])[1 + g % 2]) END
+           ELSE NULL END,
+         TIMESTAMP '2025-01-01' + (g * INTERVAL '17 minutes'),
+         'system'
+  FROM generate_series(1, 12000) g`;
+
+describe('analytics over rollups', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.writable.query(LOAD);
+  });
+  afterAll(() => db.drop());
+
+  const ranges = [
+    {},
+    { from: '2025-02-01' },
+    { to: '2025-02-10' },
+    { from: '2025-01-15', to: '2025-02-20' },
+    { from: '2025-01-15T13:17:00', to: '2025-02-20T08:00:00' },
+    { from: '2025-01-15T00:00:00', to: '2025-01-15T23:59:59' },
+    { from: '2025-01-20T10:00', to: '2025-01-20T18:30' },
+    { from: '2025-01-20T10:00', to: '2025-01-21T09:00' },
+    { from: '2026-01-01' },
+  ];
+
+  it('answer exactly as the live table does, for whole days, partial days and empty ranges', async () => {
+    for (const range of ranges) {
+      const label = JSON.stringify(range);
+      expect(await activityStats(db.readable, range, true), label).toEqual(await activityStats(db.readable, range, false));
+      expect(await errorAnalysis(db.readable, range, true), label).toEqual(await errorAnalysis(db.readable, range, false));
+      expect(await workflowSuccess(db.readable, range, true), label).toEqual(await workflowSuccess(db.readable, range, false));
+      for (const bucket of ['day', 'week', 'month'] as const) {
+        expect(await categoryTimeseries(db.readable, range, bucket, true), label).toEqual(await categoryTimeseries(db.readable, range, bucket, false));
+      }
+    }
+  });
+
+  it('match the seed\'s own statistics, error analysis and success rate SQL', async () => {
+    const seedStats = await db.writable.query(`SELECT event_type, event_category, COUNT(*)::int AS count, MAX(created_at) AS last_occurrence FROM email_activity_log GROUP BY event_type, event_category`);
+    const stats = await activityStats(db.readable, {}, true);
+    expect(stats.map((s) => [s.event_type, s.count]).sort()).toEqual(seedStats.rows.map((s) => [s.event_type, s.count]).sort());
+    const seedErrors = await db.writable.query(`
+      SELECT metadata->>'error_type' as error_type, COUNT(*)::int as count FROM email_activity_log
+      WHERE event_type = 'error' GROUP BY error_type ORDER BY count DESC`);
+    const { errors } = await errorAnalysis(db.readable, {}, true);
+    expect(errors.map((e) => [e.error_type, e.count])).toEqual(seedErrors.rows.map((e) => [e.error_type, e.count]));
+    const seedRates = await db.writable.query(`
+      SELECT metadata->>'workflow_name' as workflow,
+        COUNT(*) FILTER (WHERE metadata->>'status' = 'completed')::int as success,
+        COUNT(*) FILTER (WHERE metadata->>'status' = 'failed')::int as failed,
+        ROUND(100.0 * COUNT(*) FILTER (WHERE metadata->>'status' = 'completed') / COUNT(*), 2)::float8 as success_rate
+      FROM email_activity_log WHERE event_type = 'workflow_executed' GROUP BY workflow ORDER BY success_rate DESC`);
+    const { workflows } = await workflowSuccess(db.readable, {}, true);
+    expect(workflows.map((w) => [w.workflow, w.completed, w.failed, w.success_rate])).toEqual(
+      seedRates.rows.map((r) => [r.workflow, r.success, r.failed, r.success_rate]),
+    );
+  });
+
+  it('give p50 and p95 execution times within a histogram bucket of the exact ones', async () => {
+    const { workflows } = await workflowSuccess(db.readable, {}, true);
+    const exact = await db.writable.query(`
+      SELECT metadata->>'workflow_name' AS workflow,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY mailtrail_int_or_null(metadata->>'execution_time_ms')) AS p50,
+             percentile_cont(0.95) WITHIN GROUP (ORDER BY mailtrail_int_or_null(metadata->>'execution_time_ms')) AS p95
+      FROM email_activity_log WHERE event_type = 'workflow_executed' GROUP BY 1`);
+    for (const row of exact.rows) {
+      const ours = workflows.find((w) => w.workflow === row.workflow)!;
+      expect(Math.abs(ours.p50_ms! - row.p50) / row.p50).toBeLessThan(0.42);
+      expect(Math.abs(ours.p95_ms! - row.p95) / row.p95).toBeLessThan(0.42);
+    }
+  });
+
+  it('list the slowest executions as the seed\'s query does, with or without the index', async () => {
+    const seed = await db.writable.query(`
+      SELECT email_id, description, mailtrail_int_or_null(metadata->>'execution_time_ms') as exec_time
+      FROM email_activity_log WHERE event_type = 'workflow_executed' ORDER BY exec_time DESC NULLS LAST, id LIMIT 10`);
+    for (const indexed of [true, false]) {
+      const slowest = await slowestExecutions(db.readable, 10, indexed);
+      expect(slowest.map((s) => [s.email_id, s.description, s.exec_time])).toEqual(seed.rows.map((r) => [r.email_id, r.description, r.exec_time]));
+    }
+  });
+
+  it('plan ranges into whole days and partial edges', () => {
+    expect(planRange({ from: '2025-01-01', to: '2025-01-31' })).toEqual({ days: { from: '2025-01-01', to: '2025-01-31' }, partials: [] });
+    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-01T07:00' }).days).toBeNull();
+    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-03T07:00' }).days).toEqual({ from: '2025-01-02', to: '2025-01-02' });
+    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-02T07:00' }).days).toBeNull();
+    expect(percentileFromBuckets([], 0.5)).toBeNull();
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMigrations, migrate } from '../../src-main/db/migrate';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+const RECOUNT = `
+  SELECT COALESCE(created_at::date, '-infinity'::date) AS day, event_type, event_category,
+         CASE WHEN event_type = 'error' THEN COALESCE(metadata->>'error_type', '') ELSE '' END AS error_type,
+         CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'workflow_name', '') ELSE '' END AS workflow_name,
+         CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'status', '') ELSE '' END AS status,
+         COUNT(*)::bigint AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
+  FROM email_activity_log GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
+const ROLLUP = `SELECT day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence
+  FROM email_activity_daily_rollup ORDER BY 1, 2, 3, 4, 5, 6`;
+const DURATION_RECOUNT = `
+  SELECT created_at::date AS day, COALESCE(metadata->>'workflow_name', '') AS workflow_name,
+         mailtrail_duration_bucket(mailtrail_int_or_null(metadata->>'execution_time_ms')) AS bucket, COUNT(*)::bigint AS count
+  FROM email_activity_log WHERE event_type = 'workflow_executed' AND mailtrail_int_or_null(metadata->>'execution_time_ms') IS NOT NULL
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+const DURATION_ROLLUP = `SELECT day, workflow_name, bucket, count FROM email_workflow_duration_rollup ORDER BY 1, 2, 3`;
+
+const INSERT_MIXED = (n: number, offset: number) => `
+  INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at, created_by)
+  SELECT 1 + (g % 500),
+         (ARRAY['fetched','classified','workflow_executed','error','read','linked'])[1 + g % 6],
+         (ARRAY['system','system','workflow','system','user','integration'])[1 + g % 6],
+         'event ' || g,
+         CASE g % 6
+           WHEN 2 THEN jsonb_build_object('workflow_name', (ARRAY['Invoice Processing','Time Confirmation','Bankruptcy Alert'])[1 + g % 3],
+                                          'status', CASE WHEN g % 7 = 0 THEN 'failed' ELSE 'completed' END,
+                                          'execution_time_ms', CASE WHEN g % 11 = 0 THEN 'n/a' ELSE (g * 37 % 20000)::text END)
+           WHEN 3 THEN jsonb_build_object('error_type', (ARRAY['extraction_failed','imap_timeout'])[1 + g % 2])
+           ELSE NULL END,
+         TIMESTAMP '2025-01-01' + (g * INTERVAL '47 minutes'),
+         'system'
+  FROM generate_series(${offset}, ${offset + n - 1}) g`;
+
+describe('the daily rollups', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  async function expectEqualToRecount() {
+    const [recount, rollup, durations, durationRollup] = await Promise.all(
+      [RECOUNT, ROLLUP, DURATION_RECOUNT, DURATION_ROLLUP].map((q) => db.writable.query(q).then((r) => r.rows)),
+    );
+    expect(rollup).toEqual(recount);
+    expect(durationRollup).toEqual(durations);
+  }
+
+  it('equal a full recount after a mixed load of inserts, updates and deletes', async () => {
+    await db.writable.query(INSERT_MIXED(5000, 0));
+    await expectEqualToRecount();
+    await db.writable.query(`INSERT INTO email_activity_log (email_id, event_type, event_category, description, created_at) VALUES (1, 'read', 'user', 'x', NULL)`);
+    await db.writable.query(`SELECT log_email_event(7, 'error', 'system', 'boom', '{"error_type": "smtp_error"}'::jsonb)`);
+    await db.writable.query(`DELETE FROM email_activity_log WHERE id % 3 = 0`);
+    await expectEqualToRecount();
+    await db.writable.query(`UPDATE email_activity_log SET metadata = jsonb_set(metadata, '{status}', '"failed"') WHERE event_type = 'workflow_executed' AND id % 5 = 0`);
+    await db.writable.query(`UPDATE email_activity_log SET created_at = created_at + INTERVAL '13 hours' WHERE id % 4 = 1`);
+    await expectEqualToRecount();
+    await db.writable.query(INSERT_MIXED(3000, 10000));
+    await db.writable.query(`DELETE FROM email_activity_log WHERE created_at < '2025-03-01'`);
+    await db.writable.query(`DELETE FROM email_activity_log WHERE id IN (SELECT id FROM email_activity_log ORDER BY random() LIMIT 500)`);
+    await expectEqualToRecount();
+  });
+
+  it('follow an archive-then-delete and a truncate', async () => {
+    await db.writable.query(`INSERT INTO email_activity_log_archive SELECT * FROM email_activity_log WHERE created_at < '2025-06-01'`);
+    await db.writable.query(`DELETE FROM email_activity_log WHERE created_at < '2025-06-01'`);
+    await expectEqualToRecount();
+    await db.writable.query(`TRUNCATE email_activity_log`);
+    await expectEqualToRecount();
+  });
+
+  it('count the rows already in the log when the migration first runs', async () => {
+    const fresh = await createTestDatabase({ migrated: false });
+    try {
+      const migrations = loadMigrations();
+      await migrate(fresh.writable, migrations.slice(0, 2));
+      await fresh.writable.query(INSERT_MIXED(2000, 0));
+      await migrate(fresh.writable, migrations);
+      const [recount, rollup] = await Promise.all([RECOUNT, ROLLUP].map((q) => fresh.writable.query(q).then((r) => r.rows)));
+      expect(rollup).toEqual(recount);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
