@@ -30,7 +30,9 @@ const pageAnswer = (page: { items: unknown[]; nextCursor: string | null }): Rest
   nextCursor: page.nextCursor,
 });
 
-/** The seed's three endpoints ("Via API", "Analytics & Monitoring"); the fixed paths come first. */
+const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: null });
+
+/** The seed's three endpoints ("Via API", "Analytics & Monitoring") and the analytics beside them; fixed paths first. */
 export const REST_ROUTES: readonly RestRoute[] = [
   route({
     path: /^\/api\/v1\/emails\/activity\/recent$/,
@@ -54,7 +56,49 @@ export const REST_ROUTES: readonly RestRoute[] = [
     operation: 'activity/stats',
     pathParams: [],
     query: DATE_RANGE,
-    answer: (stats) => ({ body: stats, nextCursor: null }),
+    answer: valueAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/metadata-keys$/,
+    operation: 'activity/metadata-keys',
+    pathParams: [],
+    query: { event_type: { field: 'eventTypes', kind: 'text-list' } },
+    answer: valueAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/timeseries$/,
+    operation: 'analytics/timeseries',
+    pathParams: [],
+    query: { ...DATE_RANGE, bucket: { field: 'bucket', kind: 'text' } },
+    answer: valueAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/errors$/,
+    operation: 'analytics/errors',
+    pathParams: [],
+    query: DATE_RANGE,
+    answer: valueAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/workflows$/,
+    operation: 'analytics/workflows',
+    pathParams: [],
+    query: DATE_RANGE,
+    answer: valueAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/slowest$/,
+    operation: 'analytics/slowest',
+    pathParams: [],
+    query: { limit: { field: 'limit', kind: 'integer' } },
+    answer: valueAnswer,
+  }),
+  route({
+    path: /^\/api\/v1\/emails\/activity\/users\/([^/]+)$/,
+    operation: 'users/activity',
+    pathParams: [{ name: 'user id in the path', field: 'userId' }],
+    query: { limit: { field: 'limit', kind: 'integer' }, cursor: { field: 'cursor', kind: 'text' } },
+    answer: pageAnswer,
   }),
   route({
     path: /^\/api\/v1\/emails\/([^/]+)\/activity$/,

@@ -310,6 +310,50 @@ describe('GET /api/v1/emails/activity/stats', () => {
   });
 });
 
+describe('GET /api/v1/emails/activity/... (analytics)', () => {
+  it('answers each analytics operation as its RPC does', async () => {
+    const pairs: [string, OperationName, object][] = [
+      ['/api/v1/emails/activity/errors?from=2025-12-01', 'analytics/errors', { from: '2025-12-01' }],
+      ['/api/v1/emails/activity/workflows', 'analytics/workflows', {}],
+      ['/api/v1/emails/activity/timeseries?bucket=week&to=2025-12-31', 'analytics/timeseries', { bucket: 'week', to: '2025-12-31' }],
+      ['/api/v1/emails/activity/slowest?limit=3', 'analytics/slowest', { limit: 3 }],
+      ['/api/v1/emails/activity/metadata-keys?event_type=fetched,classified', 'activity/metadata-keys', { eventTypes: ['fetched', 'classified'] }],
+    ];
+    for (const [path, operation, request] of pairs) {
+      const rest = await get(path);
+      expect(rest.status, `${path}: ${rest.text}`).toBe(200);
+      expect(rest.json).toStrictEqual((await rpc(operation, request)).json);
+    }
+    const stats = await get('/api/v1/emails/activity/timeseries?bucket=month');
+    const points = (stats.json as { points: { count: number }[] }).points;
+    const total = points.reduce((sum, p) => sum + p.count, 0);
+    const { rows } = await db.readable.query<{ n: number }>('SELECT count(*)::int AS n FROM email_activity_log');
+    expect(total).toBe(rows[0]!.n);
+  });
+
+  it('answers a user\'s activity with the email subject, newest first, paged by X-Next-Cursor', async () => {
+    const first = await get('/api/v1/emails/activity/users/5?limit=2');
+    expect(first.status, first.text).toBe(200);
+    const items = first.json as { user_id: number; email_subject: string | null; created_at: string }[];
+    expect(items).toHaveLength(2);
+    expect(items.every((item) => item.user_id === 5 && 'email_subject' in item)).toBe(true);
+    expect(items[0]!.created_at >= items[1]!.created_at).toBe(true);
+    expect(first.headers['x-next-cursor']).toEqual(expect.any(String));
+  });
+
+  it.each([
+    ['/api/v1/emails/activity/timeseries?bucket=hour', /bucket: must be day, week or month/],
+    ['/api/v1/emails/activity/errors?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
+    ['/api/v1/emails/activity/slowest?limit=1000', /limit: must be between 1 and 100/],
+    ['/api/v1/emails/activity/slowest?limit=-5', /limit: must be between 1 and 100/],
+    ['/api/v1/emails/activity/users/abc', /user id in the path: must be a whole number/],
+    ['/api/v1/emails/activity/users/0', /user id in the path: must be a positive id/],
+    ["/api/v1/emails/activity/workflows?workflow=x'--", /unknown query parameter "workflow"/],
+  ])('refuses %s with 400', async (path, message) => {
+    expectJsonError(await get(path), 400, message);
+  });
+});
+
 describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
   // A Record over every operation: adding one to the contract makes this test name it.
   const requests: { [K in OperationName]: RequestOf<K> } = {
