@@ -43,3 +43,31 @@ test('a lost server connection says what to do, and Retry recovers once it is ba
   await expect(emails.rows.first()).toContainText(/acme/i);
   await expect(shell.sourceState).toHaveText('Connected');
 });
+
+test('every screen renders under the strict Content-Security-Policy without errors in the console', async ({ page, data }) => {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  const response = await page.goto('/#/emails');
+  expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+  expect(response?.headers()['content-security-policy']).not.toContain('unsafe-inline');
+  const shell = new AppShell(page);
+  await expect(shell.sourceState).toHaveText('Connected');
+  await page.goto(`/#/emails/${data.timelineEmailId}`);
+  await page.getByTestId('timeline-event').first().waitFor();
+  await page.getByTestId('metadata-toggle').first().click();
+  await page.getByTestId('metadata-json').waitFor();
+  for (const section of ['activity', 'analytics', 'retention', 'reports', 'settings'] as const) {
+    await shell.openSection(section);
+    await expect(shell.navLink(section)).toHaveAttribute('aria-current', 'page');
+  }
+  await page.getByTestId('activity-row').or(page.getByTestId('settings-page')).first().waitFor();
+  expect(problems).toEqual([]);
+});
