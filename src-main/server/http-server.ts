@@ -31,8 +31,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 const RPC_PREFIX = '/api/v1/rpc/';
 
-const ENDPOINTS =
-  'GET /api/v1/emails/{id}/activity, GET /api/v1/emails/activity/recent, GET /api/v1/emails/activity/stats, POST /api/v1/rpc/{operation}';
+const ENDPOINTS = [...REST_ROUTES.map((route) => `GET ${route.template}`), 'POST /api/v1/rpc/{operation}'].join(', ');
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',

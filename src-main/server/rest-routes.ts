@@ -8,6 +8,8 @@ export interface RestAnswer {
 }
 
 export interface RestRoute<K extends OperationName = OperationName> {
+  /** The route as people write it, for messages: `/api/v1/emails/{id}/activity`. */
+  template: string;
   /** Matched against the decoded path; capture groups are path parameters. */
   path: RegExp;
   operation: K;
@@ -35,6 +37,7 @@ const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: 
 /** The seed's three endpoints ("Via API", "Analytics & Monitoring") and the analytics beside them; fixed paths first. */
 export const REST_ROUTES: readonly RestRoute[] = [
   route({
+    template: '/api/v1/emails/activity/recent',
     path: /^\/api\/v1\/emails\/activity\/recent$/,
     operation: 'activity/recent',
     pathParams: [],
@@ -52,6 +55,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: pageAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/stats',
     path: /^\/api\/v1\/emails\/activity\/stats$/,
     operation: 'activity/stats',
     pathParams: [],
@@ -59,6 +63,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/metadata-keys',
     path: /^\/api\/v1\/emails\/activity\/metadata-keys$/,
     operation: 'activity/metadata-keys',
     pathParams: [],
@@ -66,6 +71,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/timeseries',
     path: /^\/api\/v1\/emails\/activity\/timeseries$/,
     operation: 'analytics/timeseries',
     pathParams: [],
@@ -73,6 +79,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/errors',
     path: /^\/api\/v1\/emails\/activity\/errors$/,
     operation: 'analytics/errors',
     pathParams: [],
@@ -80,6 +87,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/workflows',
     path: /^\/api\/v1\/emails\/activity\/workflows$/,
     operation: 'analytics/workflows',
     pathParams: [],
@@ -87,6 +95,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/slowest',
     path: /^\/api\/v1\/emails\/activity\/slowest$/,
     operation: 'analytics/slowest',
     pathParams: [],
@@ -94,6 +103,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/users/{userId}',
     path: /^\/api\/v1\/emails\/activity\/users\/([^/]+)$/,
     operation: 'users/activity',
     pathParams: [{ name: 'user id in the path', field: 'userId' }],
@@ -101,6 +111,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: pageAnswer,
   }),
   route({
+    template: '/api/v1/emails/{id}/activity',
     path: /^\/api\/v1\/emails\/([^/]+)\/activity$/,
     operation: 'emails/timeline',
     pathParams: [{ name: 'email id in the path', field: 'emailId' }],
