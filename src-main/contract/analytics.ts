@@ -78,3 +78,8 @@ export const UserActivityRequest = z.strictObject({
 export const UserActivityEvent = ActivityEvent.extend({ email_subject: z.string().nullable() });
 export type UserActivityEvent = z.infer<typeof UserActivityEvent>;
 export const UserActivityPage = z.object({ items: z.array(UserActivityEvent), nextCursor: z.string().nullable() });
+
+export const UsersRequest = z.strictObject({});
+export const UserSummary = z.object({ id: z.number(), user_name: z.string().nullable(), email: z.string().nullable() });
+export type UserSummary = z.infer<typeof UserSummary>;
+export const UserList = z.object({ items: z.array(UserSummary) });

@@ -24,6 +24,8 @@ import {
   TimeseriesRequest,
   UserActivityPage,
   UserActivityRequest,
+  UserList,
+  UsersRequest,
   WorkflowSuccess,
   AnalyticsSource,
 } from './analytics';
@@ -43,6 +45,7 @@ export const operations = {
   'analytics/errors': { request: AnalyticsRange, response: ErrorAnalysis },
   'analytics/workflows': { request: AnalyticsRange, response: WorkflowSuccess },
   'analytics/slowest': { request: SlowestRequest, response: z.object({ items: z.array(SlowExecution), source: AnalyticsSource }) },
+  'users/list': { request: UsersRequest, response: UserList },
   'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;

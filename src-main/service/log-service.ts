@@ -74,6 +74,10 @@ export function createLogService(store: LogStore): MailtrailService {
       return withSource(await store.slowestExecutions(limit));
     },
 
+    async 'users/list'() {
+      return { items: await store.users() };
+    },
+
     async 'users/activity'({ userId, limit, cursor }) {
       const before = cursor ? decodeKeyset(cursor) : undefined;
       const rows = await store.userActivity({ userId, limit: limit + 1, before });

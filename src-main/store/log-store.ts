@@ -1,4 +1,4 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, WorkflowSuccess } from '../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 import type { EventCategory } from '../contract/taxonomy';
 
@@ -57,6 +57,8 @@ export interface UserActivityQuery {
 /** An analytics answer and whether the rollups served it (false: computed from the live table). */
 export type FromRollup<T> = Omit<T, 'source'> & { rollup: boolean };
 
+export const USERS_LIMIT = 5_000;
+
 export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'>;
 
 /** What every backend answers: PostgreSQL (the source of truth) and, later, the SQLite cache. */
@@ -72,6 +74,8 @@ export interface LogStore {
   slowestExecutions(limit: number): Promise<FromRollup<{ items: SlowExecution[] }>>;
   /** Metadata keys of the newest events (of the given types), most frequent first. */
   metadataKeys(eventTypes: string[] | undefined): Promise<{ key: string; count: number }[]>;
+  /** The hub's users by name (at most USERS_LIMIT), for pickers. */
+  users(): Promise<UserSummary[]>;
   /** The seed's "User Activity Audit": what a user did, newest first, with the email's subject. */
   userActivity(query: UserActivityQuery): Promise<UserActivityEvent[]>;
   /** The email's summary; null when neither email_messages nor the log knows the id. */

@@ -367,6 +367,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'analytics/errors': { from: '2025-12-01' },
     'analytics/workflows': {},
     'analytics/slowest': { limit: 5 },
+    'users/list': {},
     'users/activity': { userId: 1 },
     'source/status': {},
   };

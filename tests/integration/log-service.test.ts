@@ -160,6 +160,20 @@ describe('the log service over PostgreSQL', () => {
     expect([...pageOne.items, ...pageTwo.items].map((e) => e.id)).toEqual([125, 124, 123]);
   });
 
+  it('lists users by name, the username standing in for a missing full name', async () => {
+    const { items } = await service['users/list']({});
+    expect(items).toEqual([
+      { id: 6, user_name: 'lars', email: null },
+      { id: 5, user_name: 'Mette Jensen', email: null },
+    ]);
+  });
+
+  it('audits what a user did, newest first, with the email\'s subject', async () => {
+    const { items } = await service['users/activity']({ userId: 5, limit: 10 });
+    expect(items.map((e) => [e.event_type, e.email_subject])).toEqual([['read', 'Faktura INV-2025-001 fra Acme Corp']]);
+    expect((await service['users/activity']({ userId: 77, limit: 10 })).items).toEqual([]);
+  });
+
   it('reports the source as connected and read-only, with the log\'s time zone', async () => {
     const status = await service['source/status']({});
     expect(status).toMatchObject({ kind: 'postgres', label: 'test', state: 'connected', readOnly: true, message: null });

@@ -1,9 +1,9 @@
-import type { UserActivityEvent } from '../../contract/analytics';
+import type { UserActivityEvent, UserSummary } from '../../contract/analytics';
 import type { ActivityEvent } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
-import type { RecentActivityQuery, TimelineQuery, UserActivityQuery } from '../log-store';
+import { USERS_LIMIT, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions } from './filters';
 
 // The seed's API item: the email_timeline view's columns.
@@ -84,5 +84,13 @@ export function userActivity(db: ReadableDb, { userId, limit, before }: UserActi
     db,
     sql`SELECT ${EVENT_COLUMNS}, email_subject FROM email_timeline ${sql.where(conditions)}
         ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+  );
+}
+
+export function users(db: ReadableDb): Promise<UserSummary[]> {
+  return query<UserSummary>(
+    db,
+    sql`SELECT id, COALESCE(full_name, username) AS user_name, email FROM users
+        ORDER BY lower(COALESCE(full_name, username)), id LIMIT ${USERS_LIMIT}`,
   );
 }

@@ -2,7 +2,7 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import type { LogStore, SourceDescription } from '../log-store';
-import { metadataKeys, recentActivity, timeline, userActivity } from './activity.query';
+import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
 import { email, searchEmails } from './emails.query';
 
@@ -32,6 +32,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     workflowSuccess: (range) => withRollups((rollup) => workflowSuccess(db, range, rollup)),
     slowestExecutions: (limit) => withRollups(async (rollup) => ({ items: await slowestExecutions(db, limit, rollup) })),
     userActivity: (q) => userActivity(db, q),
+    users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
