@@ -1,30 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, resolve, sep } from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../security/csp';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export const contentTypeOf = (file: string): string => CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+import { contentTypeOf, resolveRendererFile } from '../security/renderer-files';
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Mailtrail</title></head>
@@ -47,28 +25,6 @@ function sendText(res: ServerResponse, status: number, contentType: string, text
 const notFound = (res: ServerResponse, head: boolean) =>
   sendText(res, 404, 'text/plain; charset=utf-8', 'Not found. The Mailtrail UI is at /.\n', head);
 
-/** The file under `root` that a URL path names, or null when it would leave `root` or names nothing servable. */
-async function resolveFile(root: string, urlPath: string): Promise<string | null> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const relative = decoded === '/' ? '/index.html' : decoded;
-  const target = resolve(root, `.${relative}`);
-  if (!target.startsWith(root + sep)) return null;
-  try {
-    // Symlinks must not lead out of the renderer folder either.
-    const [realRoot, realTarget] = await Promise.all([realpath(root), realpath(target)]);
-    if (!realTarget.startsWith(realRoot + sep)) return null;
-    return (await stat(realTarget)).isFile() ? realTarget : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Browser mode: the built renderer at `/`. Folders are never listed; anything outside the
  * renderer folder is unreachable. Without a build, `/` says how to make one.
@@ -80,11 +36,10 @@ export async function serveRenderer(req: IncomingMessage, res: ServerResponse, u
     sendText(res, 405, 'text/plain; charset=utf-8', 'Method not allowed: the UI is read with GET.\n', false);
     return;
   }
-  const root = rendererDir ? resolve(rendererDir) : undefined;
-  const file = root ? await resolveFile(root, urlPath) : null;
+  const { file } = rendererDir ? await resolveRendererFile(rendererDir, urlPath) : { file: null };
   if (!file) {
     const isIndex = urlPath === '/' || urlPath === '/index.html';
-    if (isIndex && !(root && (await resolveFile(root, '/')))) {
+    if (isIndex && !(rendererDir && (await resolveRendererFile(rendererDir, '/')).file)) {
       sendText(res, 200, 'text/html; charset=utf-8', NOT_BUILT_PAGE, head);
       return;
     }

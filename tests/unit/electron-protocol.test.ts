@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,9 +82,9 @@ describe('the app:// protocol', () => {
     expect((await serve(new Request('app://mailtrail/index.html', { method: 'POST', body: 'x' }))).status).toBe(405);
   });
 
-  it('resolves paths only inside the renderer folder', () => {
-    expect(resolveAppPath(rendererDir, 'app://mailtrail/assets/index-abc.js')).toBe(join(rendererDir, 'assets', 'index-abc.js'));
-    expect(resolveAppPath(rendererDir, 'app://mailtrail/..%2fsecret.txt')).toBeNull();
-    expect(resolveAppPath(rendererDir, 'file:///etc/passwd')).toBeNull();
+  it('resolves paths only inside the renderer folder', async () => {
+    expect(await resolveAppPath(rendererDir, 'app://mailtrail/assets/index-abc.js')).toEqual({ file: await realpath(join(rendererDir, 'assets', 'index-abc.js')) });
+    expect(await resolveAppPath(rendererDir, 'app://mailtrail/..%2fsecret.txt')).toEqual({ file: null, outside: true });
+    expect(await resolveAppPath(rendererDir, 'file:///etc/passwd')).toEqual({ file: null, outside: true });
   });
 });

@@ -3,7 +3,7 @@ import { MailtrailError } from '../../src-main/contract/errors';
 import { isLoopbackHost } from '../../src-main/server/http-server';
 import { nameParameters, parseInteger, parseQuery, type ParamSpecs } from '../../src-main/server/query-params';
 import { REST_ROUTES } from '../../src-main/server/rest-routes';
-import { contentTypeOf } from '../../src-main/server/static-files';
+import { contentTypeOf } from '../../src-main/security/renderer-files';
 
 const SPECS: ParamSpecs = {
   limit: { field: 'limit', kind: 'integer' },
