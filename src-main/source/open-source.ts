@@ -17,7 +17,7 @@ export interface LogSource {
 export interface SourceOptions {
   /** A PostgreSQL URL (`--db`); falls back to DATABASE_URL, then to the embedded default. */
   db?: string | undefined;
-  /** An offline cache file (`--cache`); not available in this version. */
+  /** An offline cache file (`--cache`) made by `mailtrail sync`. */
   cache?: string | undefined;
   env?: NodeJS.ProcessEnv;
   /** Say what takes time (the embedded default's first run). */
@@ -25,9 +25,6 @@ export interface SourceOptions {
   /** Check at once that the database answers and has the log; default true. */
   verify?: boolean;
 }
-
-export const CACHE_NOT_AVAILABLE =
-  'the offline cache (--cache) is not available in this version of Mailtrail; use --db URL or DATABASE_URL, or neither for the embedded demo';
 
 /** The database URL that `--db` or DATABASE_URL names, checked; undefined means the embedded default. */
 export function chosenDatabaseUrl(options: Pick<SourceOptions, 'db' | 'env'>): string | undefined {
@@ -63,7 +60,7 @@ async function verifySource(store: LogStore, readable: ReturnType<typeof openRea
  * The CLI's `serve` and the Electron main process both start here.
  */
 export async function openLogSource(options: SourceOptions = {}): Promise<LogSource> {
-  if (options.cache !== undefined) throw new MailtrailError('bad_request', CACHE_NOT_AVAILABLE);
+  if (options.cache !== undefined) return openCache(options.cache);
   const url = chosenDatabaseUrl(options);
   const embedded = url ? undefined : await openEmbedded(options, true);
   const target = url ?? (embedded as EmbeddedDefault).url;
@@ -89,6 +86,13 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
       await embedded?.close();
     },
   };
+}
+
+// better-sqlite3 is native; it is loaded only when a cache is opened.
+async function openCache(file: string): Promise<LogSource> {
+  const { openSqliteLogStore } = await import('../store/sqlite/sqlite-log-store');
+  const store = openSqliteLogStore(file);
+  return { service: createLogService(store), store, description: store.source.label, close: () => store.close() };
 }
 
 export interface WritableTarget {

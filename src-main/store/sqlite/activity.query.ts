@@ -1,0 +1,160 @@
+import type { UserActivityEvent, UserSummary } from '../../contract/analytics';
+import type { ActivityEvent } from '../../contract/schemas';
+import { USERS_LIMIT, type ActivityFilter, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
+import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rangeConditions } from './cache-text';
+import { where, type Prepare } from './statements';
+
+// The seed's API item, as the email_timeline view gives it.
+const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
+  u.user_name, a.created_at, a.created_by`;
+const EVENT_FROM = 'email_activity_log a LEFT JOIN users u ON u.id = a.user_id';
+
+interface Filtered {
+  conditions: string[];
+  params: unknown[];
+}
+
+type Row = { metadata: string | null; created_at: string | null; id: number };
+
+const parseMetadata = <T extends { metadata: unknown }>(row: T): T => {
+  row.metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) : null;
+  return row;
+};
+
+/**
+ * Rows newest first as PostgreSQL orders them: created_at DESC puts NULLs first there, and a keyset
+ * comparison with NULL excludes the row, so the NULL rows come from their own index range.
+ */
+function newestFirst<T extends Row>(prepare: Prepare, columns: string, from: string, filtered: Filtered, limit: number, before?: Keyset): T[] {
+  const { conditions, params } = filtered;
+  if (before) {
+    return prepare(
+      `SELECT ${columns} FROM ${from} ${where([...conditions, '(a.created_at, a.id) < (?, ?)'])}
+       ORDER BY a.created_at DESC, a.id DESC LIMIT ?`,
+    ).all(...params, canonicalTimestamp(before.createdAt), before.id, limit) as T[];
+  }
+  const undated = prepare(
+    `SELECT ${columns} FROM ${from} ${where([...conditions, 'a.created_at IS NULL'])} ORDER BY a.id DESC LIMIT ?`,
+  ).all(...params, limit) as T[];
+  if (undated.length >= limit) return undated;
+  const dated = prepare(
+    `SELECT ${columns} FROM ${from} ${where([...conditions, 'a.created_at IS NOT NULL'])}
+     ORDER BY a.created_at DESC, a.id DESC LIMIT ?`,
+  ).all(...params, limit - undated.length) as T[];
+  return [...undated, ...dated];
+}
+
+export function timeline(prepare: Prepare, { emailId, order, limit, after }: TimelineQuery): ActivityEvent[] {
+  if (order === 'desc') {
+    return newestFirst<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, { conditions: ['a.email_id = ?'], params: [emailId] }, limit, after).map(parseMetadata);
+  }
+  const conditions = ['a.email_id = ?', after ? '(a.created_at, a.id) > (?, ?)' : 'a.created_at IS NOT NULL'];
+  const params: unknown[] = after ? [emailId, canonicalTimestamp(after.createdAt), after.id] : [emailId];
+  const dated = prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${where(conditions)} ORDER BY a.created_at, a.id LIMIT ?`).all(
+    ...params,
+    limit,
+  ) as (ActivityEvent & Row)[];
+  // Oldest first, PostgreSQL puts NULL created_at last; a keyset never reaches them.
+  const undated =
+    after || dated.length >= limit
+      ? []
+      : (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE a.email_id = ? AND a.created_at IS NULL ORDER BY a.id LIMIT ?`).all(
+          emailId,
+          limit - dated.length,
+        ) as (ActivityEvent & Row)[]);
+  return [...dated, ...undated].map(parseMetadata);
+}
+
+function filterConditions(filter: ActivityFilter): Filtered {
+  const { conditions, params } = rangeConditions(filter, 'a.created_at');
+  const list = (column: string, values: readonly (string | number)[] | undefined) => {
+    if (!values?.length) return;
+    conditions.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  list('a.event_type', filter.eventTypes);
+  list('a.event_category', filter.eventCategories);
+  list('a.user_id', filter.userIds);
+  list('a.email_id', filter.emailIds);
+  const text = filter.text?.trim();
+  if (text) {
+    conditions.push('mt_contains(a.description, ?)');
+    params.push(pgLower(text));
+  }
+  for (const { key, value } of filter.metadata ?? []) {
+    const metadata = metadataCondition(key, value, 'a.metadata');
+    conditions.push(metadata.condition);
+    params.push(...metadata.params);
+  }
+  return { conditions, params };
+}
+
+// With several values of one list filter, each value's newest rows come from its own index range.
+const DRIVERS = ['emailIds', 'userIds', 'eventTypes', 'eventCategories'] as const;
+
+/** Newest first by (created_at, id), NULL created_at first as in PostgreSQL. */
+function byNewest(a: Row, b: Row): number {
+  if (a.created_at !== b.created_at) {
+    if (a.created_at === null) return -1;
+    if (b.created_at === null) return 1;
+    return a.created_at < b.created_at ? 1 : -1;
+  }
+  return b.id - a.id;
+}
+
+function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: string, filter: ActivityFilter, limit: number, before?: Keyset): T[] {
+  const driver = DRIVERS.find((field) => filter[field]?.length);
+  const values = driver ? [...new Set<string | number>(filter[driver]!)] : [];
+  if (!driver || values.length < 2) return newestFirst<T>(prepare, columns, from, filterConditions(filter), limit, before);
+  const rows = values.flatMap((value) =>
+    newestFirst<T>(prepare, columns, from, filterConditions({ ...filter, [driver]: [value] }), limit, before),
+  );
+  return rows.sort(byNewest).slice(0, limit);
+}
+
+export function recentActivity(prepare: Prepare, { limit, before, ...filter }: RecentActivityQuery): ActivityEvent[] {
+  return filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata);
+}
+
+const METADATA_SAMPLE = 5_000;
+
+/** Keys of the newest events' metadata, most frequent first, as PostgreSQL's jsonb_object_keys counts them. */
+export function metadataKeys(prepare: Prepare, eventTypes: string[] | undefined): { key: string; count: number }[] {
+  const rows = filteredNewest<Row>(prepare, 'a.id, a.created_at, a.metadata', 'email_activity_log a', { eventTypes }, METADATA_SAMPLE);
+  const counts = new Map<string, number>();
+  for (const { metadata } of rows) {
+    if (metadata === null || !metadata.startsWith('{')) continue;
+    for (const key of Object.keys(JSON.parse(metadata) as object)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || compareCodePoints(a.key, b.key))
+    .slice(0, 200);
+}
+
+export function userActivity(prepare: Prepare, { userId, limit, before }: UserActivityQuery): UserActivityEvent[] {
+  return newestFirst<UserActivityEvent & Row>(
+    prepare,
+    `${EVENT_COLUMNS}, e.subject AS email_subject`,
+    `${EVENT_FROM} LEFT JOIN email_messages e ON e.id = a.email_id`,
+    { conditions: ['a.user_id = ?'], params: [userId] },
+    limit,
+    before,
+  ).map(parseMetadata);
+}
+
+/** Users by lower(name) then id, as PostgreSQL sorts them (C collation, NULL names last). */
+export function users(prepare: Prepare): UserSummary[] {
+  const rows = prepare('SELECT id, user_name, email FROM users').all() as UserSummary[];
+  const keyed = rows.map((user) => ({ user, key: user.user_name === null ? null : pgLower(user.user_name) }));
+  keyed.sort((a, b) => {
+    if (a.key !== b.key) {
+      if (a.key === null) return 1;
+      if (b.key === null) return -1;
+      const order = compareCodePoints(a.key, b.key);
+      if (order !== 0) return order;
+    }
+    return a.user.id - b.user.id;
+  });
+  return keyed.slice(0, USERS_LIMIT).map(({ user }) => user);
+}

@@ -1,0 +1,178 @@
+import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import type { ActivityStat } from '../../contract/schemas';
+import type { DateRange } from '../log-store';
+import { percentileFromBuckets } from '../postgres/rollup';
+import { addDays, canonicalTimestamp, compareCodePoints, isDateOnly } from './cache-text';
+import { where, type Prepare } from './statements';
+
+type Rows<T> = Omit<T, 'source'>;
+interface Part {
+  text: string;
+  params: unknown[];
+}
+
+const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?$/;
+const dayOf = (timestamp: string): string => timestamp.slice(0, 10);
+const startOfDay = (timestamp: string): string | undefined => (isDateOnly(timestamp) ? timestamp : MIDNIGHT.exec(timestamp)?.[1]);
+
+// The rollup's grouping over the cached columns, which hold PostgreSQL's own ->> values.
+const DAY = `COALESCE(substr(created_at, 1, 10), '-infinity')`;
+const DAILY_COLUMNS = 'day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence';
+
+export const liveDailySql = (conditions: string[]): string =>
+  `SELECT ${DAY} AS day, event_type, event_category, COALESCE(error_type, '') AS error_type,
+          COALESCE(workflow_name, '') AS workflow_name, COALESCE(workflow_status, '') AS status,
+          COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
+   FROM email_activity_log ${where(conditions)} GROUP BY 1, 2, 3, 4, 5, 6`;
+
+export const liveDurationSql = (conditions: string[]): string =>
+  `SELECT ${DAY} AS day, COALESCE(workflow_name, '') AS workflow_name, duration_bucket AS bucket, COUNT(*) AS count
+   FROM email_activity_log
+   ${where([`event_type = 'workflow_executed'`, 'execution_time_ms IS NOT NULL', ...conditions])} GROUP BY 1, 2, 3`;
+
+/**
+ * A range as whole days from the rollup plus at most two partial days from the log, as
+ * PostgreSQL's planRange splits it, so both stores add up the same pieces.
+ */
+function fromPlan(range: DateRange, table: string, columns: string, live: (conditions: string[]) => string): Part {
+  const partials: Part[] = [];
+  let fromDay: string | undefined;
+  let toDay: string | undefined;
+  let lower: string | undefined;
+  let upper: string | undefined;
+  if (range.from) {
+    const whole = startOfDay(range.from);
+    if (whole) fromDay = whole;
+    else {
+      fromDay = addDays(dayOf(range.from), 1);
+      lower = canonicalTimestamp(range.from);
+    }
+  }
+  if (range.to) {
+    if (isDateOnly(range.to)) toDay = range.to;
+    else {
+      toDay = addDays(dayOf(range.to), -1);
+      upper = canonicalTimestamp(range.to);
+    }
+  }
+  const parts: Part[] = [];
+  if (lower && upper && dayOf(range.from!) === dayOf(range.to!)) {
+    parts.push({ text: live(['created_at >= ?', 'created_at <= ?']), params: [lower, upper] });
+  } else {
+    if (lower) partials.push({ text: live(['created_at >= ?', 'created_at < ?']), params: [lower, `${addDays(dayOf(range.from!), 1)}T00:00:00`] });
+    if (upper) partials.push({ text: live(['created_at >= ?', 'created_at <= ?']), params: [`${dayOf(range.to!)}T00:00:00`, upper] });
+    if (!(fromDay !== undefined && toDay !== undefined && fromDay > toDay)) {
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      // A row without created_at belongs to no range.
+      if (range.from || range.to) conditions.push(`day > '-infinity'`);
+      if (fromDay) conditions.push('day >= ?'), params.push(fromDay);
+      if (toDay) conditions.push('day <= ?'), params.push(toDay);
+      parts.push({ text: `SELECT ${columns} FROM ${table} ${where(conditions)}`, params });
+    }
+    parts.push(...partials);
+  }
+  if (parts.length === 0) return { text: `SELECT ${columns} FROM ${table} WHERE 0`, params: [] };
+  return { text: parts.map((part) => part.text).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };
+}
+
+const dailyCounts = (range: DateRange) => fromPlan(range, 'email_activity_daily_rollup', DAILY_COLUMNS, liveDailySql);
+const durationCounts = (range: DateRange) =>
+  fromPlan(range, 'email_workflow_duration_rollup', 'day, workflow_name, bucket, count', liveDurationSql);
+
+export function activityStats(prepare: Prepare, range: DateRange): ActivityStat[] {
+  const counts = dailyCounts(range);
+  return prepare(
+    `SELECT event_type, event_category, SUM(count) AS count, MAX(last_occurrence) AS last_occurrence
+     FROM (${counts.text}) GROUP BY event_type, event_category ORDER BY count DESC, event_type, event_category`,
+  ).all(...counts.params) as ActivityStat[];
+}
+
+// date_trunc's buckets: ISO weeks start on Monday.
+const BUCKET_START = {
+  day: 'day',
+  week: `date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')`,
+  month: `substr(day, 1, 8) || '01'`,
+} as const;
+
+export function categoryTimeseries(prepare: Prepare, range: DateRange, bucket: 'day' | 'week' | 'month'): Rows<CategoryTimeseries> {
+  const counts = dailyCounts(range);
+  const points = prepare(
+    `SELECT ${BUCKET_START[bucket]} AS bucket, event_category, SUM(count) AS count
+     FROM (${counts.text}) WHERE day > '-infinity' GROUP BY 1, 2 ORDER BY 1, 2`,
+  ).all(...counts.params) as CategoryTimeseries['points'];
+  return { points };
+}
+
+export function errorAnalysis(prepare: Prepare, range: DateRange): Rows<ErrorAnalysis> {
+  const counts = dailyCounts(range);
+  const errors = prepare(
+    `SELECT NULLIF(error_type, '') AS error_type, SUM(count) AS count,
+            MIN(first_occurrence) AS first_seen, MAX(last_occurrence) AS last_seen
+     FROM (${counts.text}) WHERE event_type = 'error' GROUP BY 1 ORDER BY count DESC, 1 NULLS LAST`,
+  ).all(...counts.params) as ErrorAnalysis['errors'];
+  const trend = prepare(
+    `SELECT day, NULLIF(error_type, '') AS error_type, SUM(count) AS count
+     FROM (${counts.text}) WHERE event_type = 'error' AND day > '-infinity' GROUP BY day, 2 ORDER BY day, 2 NULLS LAST`,
+  ).all(...counts.params) as ErrorAnalysis['trend'];
+  return { errors, trend };
+}
+
+/** PostgreSQL's ROUND(100.0 * completed / total, 2), exactly: half away from zero on the decimal value. */
+const successRate = (completed: number, total: number): number | null =>
+  total === 0 ? null : Math.floor((20_000 * completed + total) / (2 * total)) / 100;
+
+const nullsLast = (a: string | null, b: string | null): number =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : compareCodePoints(a, b);
+
+export function workflowSuccess(prepare: Prepare, range: DateRange): Rows<WorkflowSuccess> {
+  const counts = dailyCounts(range);
+  const totals = prepare(
+    `SELECT NULLIF(workflow_name, '') AS workflow,
+            SUM(CASE WHEN status = 'completed' THEN count ELSE 0 END) AS completed,
+            SUM(CASE WHEN status = 'failed' THEN count ELSE 0 END) AS failed,
+            SUM(count) AS total
+     FROM (${counts.text}) WHERE event_type = 'workflow_executed' GROUP BY 1`,
+  ).all(...counts.params) as { workflow: string | null; completed: number; failed: number; total: number }[];
+  const overTime = prepare(
+    `SELECT day, NULLIF(workflow_name, '') AS workflow,
+            SUM(CASE WHEN status = 'completed' THEN count ELSE 0 END) AS completed,
+            SUM(CASE WHEN status = 'failed' THEN count ELSE 0 END) AS failed
+     FROM (${counts.text}) WHERE event_type = 'workflow_executed' AND day > '-infinity'
+     GROUP BY day, 2 ORDER BY day, 2 NULLS LAST`,
+  ).all(...counts.params) as WorkflowSuccess['overTime'];
+  const durations = durationCounts(range);
+  const buckets = prepare(
+    `SELECT NULLIF(workflow_name, '') AS workflow, bucket, SUM(count) AS count FROM (${durations.text}) GROUP BY 1, 2`,
+  ).all(...durations.params) as { workflow: string | null; bucket: number; count: number }[];
+  const workflows = totals
+    .map((total) => {
+      const own = buckets.filter((b) => b.workflow === total.workflow);
+      return {
+        ...total,
+        success_rate: successRate(total.completed, total.total),
+        p50_ms: percentileFromBuckets(own, 0.5),
+        p95_ms: percentileFromBuckets(own, 0.95),
+      };
+    })
+    .sort((a, b) => {
+      if (a.success_rate !== b.success_rate) {
+        if (a.success_rate === null) return 1;
+        if (b.success_rate === null) return -1;
+        return b.success_rate - a.success_rate;
+      }
+      return nullsLast(a.workflow, b.workflow);
+    });
+  return { workflows, overTime };
+}
+
+export function slowestExecutions(prepare: Prepare, limit: number): SlowExecution[] {
+  return prepare(
+    `SELECT a.id, a.email_id, a.description, a.execution_time_ms AS exec_time, a.workflow_name AS workflow,
+            a.workflow_status AS status, a.created_at, e.subject AS email_subject
+     FROM email_activity_log a LEFT JOIN email_messages e ON e.id = a.email_id
+     WHERE a.event_type = 'workflow_executed'
+     ORDER BY a.execution_time_ms DESC NULLS LAST, a.id LIMIT ?`,
+  ).all(limit) as SlowExecution[];
+}
+

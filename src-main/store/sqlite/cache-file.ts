@@ -1,0 +1,206 @@
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { MailtrailError } from '../../contract/errors';
+
+/** `PRAGMA application_id`: "MTRL", so `file` and SQLite tools can tell a Mailtrail cache. */
+export const CACHE_APPLICATION_ID = 0x4d54524c;
+/** `PRAGMA user_version`: the cache format; a newer one is refused, never rewritten. */
+export const CACHE_SCHEMA_VERSION = 1;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+const HEADER_BYTES = 100;
+
+export type CacheDb = Database.Database;
+
+/** What the cache says about itself (cache_info). */
+export interface CacheInfo {
+  source: string;
+  since: string | null;
+  until: string | null;
+  syncedAt: string | null;
+  timeZone: string | null;
+  rowCount: number;
+  highId: number;
+  messagesHighId: number;
+  state: 'syncing' | 'complete';
+}
+
+const INFO_KEYS: Record<keyof CacheInfo, string> = {
+  source: 'source_database',
+  since: 'since',
+  until: 'until',
+  syncedAt: 'synced_at',
+  timeZone: 'time_zone',
+  rowCount: 'row_count',
+  highId: 'high_id',
+  messagesHighId: 'messages_high_id',
+  state: 'state',
+};
+const NUMERIC_INFO = new Set<keyof CacheInfo>(['rowCount', 'highId', 'messagesHighId']);
+
+// Columns after created_by are what PostgreSQL computed from metadata at sync time, so the
+// rollups and the slowest-executions list use exactly PostgreSQL's ->> text and integer cast.
+const SCHEMA = `
+CREATE TABLE cache_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE email_activity_log (
+  id INTEGER PRIMARY KEY,
+  email_id INTEGER NOT NULL,
+  event_type TEXT NOT NULL,
+  event_category TEXT NOT NULL,
+  description TEXT NOT NULL,
+  metadata TEXT,
+  user_id INTEGER,
+  created_at TEXT,
+  created_by TEXT,
+  error_type TEXT,
+  workflow_name TEXT,
+  workflow_status TEXT,
+  execution_time_ms INTEGER,
+  duration_bucket INTEGER
+);
+CREATE TABLE users (id INTEGER PRIMARY KEY, user_name TEXT, email TEXT);
+CREATE TABLE email_messages (id INTEGER PRIMARY KEY, subject TEXT, sender_email TEXT, sender_name TEXT, received_date TEXT);
+CREATE TABLE email_activity_daily_rollup (
+  day TEXT NOT NULL, event_type TEXT NOT NULL, event_category TEXT NOT NULL,
+  error_type TEXT NOT NULL, workflow_name TEXT NOT NULL, status TEXT NOT NULL,
+  count INTEGER NOT NULL, first_occurrence TEXT, last_occurrence TEXT,
+  PRIMARY KEY (day, event_type, event_category, error_type, workflow_name, status)
+) WITHOUT ROWID;
+CREATE TABLE email_workflow_duration_rollup (
+  day TEXT NOT NULL, workflow_name TEXT NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (day, workflow_name, bucket)
+) WITHOUT ROWID;
+`;
+
+// The rowid is the event's id and ends every index, so (email_id, created_at) orders by (email_id, created_at, id).
+const INDEXES = [
+  'CREATE INDEX IF NOT EXISTS log_email_created ON email_activity_log (email_id, created_at)',
+  'CREATE INDEX IF NOT EXISTS log_created ON email_activity_log (created_at)',
+  'CREATE INDEX IF NOT EXISTS log_type_created ON email_activity_log (event_type, created_at)',
+  'CREATE INDEX IF NOT EXISTS log_category_created ON email_activity_log (event_category, created_at)',
+  'CREATE INDEX IF NOT EXISTS log_user_created ON email_activity_log (user_id, created_at)',
+  `CREATE INDEX IF NOT EXISTS log_slowest ON email_activity_log (execution_time_ms DESC, id) WHERE event_type = 'workflow_executed'`,
+];
+
+/** Whether the log's indexes exist: a first sync loads without them and builds them once at the end. */
+export function hasIndexes(db: CacheDb): boolean {
+  const count = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'email_activity_log' AND name LIKE 'log_%'`).get() as { n: number };
+  return count.n === INDEXES.length;
+}
+
+/** Builds the missing indexes, each in its own transaction (an interrupted build leaves none half-made). */
+export function createIndexes(db: CacheDb, onIndex?: () => void): void {
+  for (const statement of INDEXES) {
+    db.exec(statement);
+    onIndex?.();
+  }
+}
+
+const refuse = (file: string, why: string) => new MailtrailError('bad_request', `${file} ${why}`);
+
+/**
+ * Checks the file's header without opening it in SQLite, so a file we refuse is never touched:
+ * not SQLite, not ours, from a newer Mailtrail, or shorter than its header says.
+ * Returns false for a missing or empty file (a new cache).
+ */
+export function checkCacheHeader(file: string): boolean {
+  if (!existsSync(file)) return false;
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw refuse(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (fstatSync(fd).isDirectory()) throw refuse(file, 'is a directory, not a Mailtrail cache; give a file name');
+    if (size === 0) return false;
+    const header = Buffer.alloc(HEADER_BYTES);
+    const read = readSync(fd, header, 0, HEADER_BYTES, 0);
+    const notOurs = 'is not a Mailtrail cache; give a file made by `mailtrail sync`, or a new file name to sync into';
+    if (read < HEADER_BYTES || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
+      throw refuse(file, `${notOurs} (it is not a SQLite database)`);
+    }
+    if (header.readUInt32BE(68) !== CACHE_APPLICATION_ID) throw refuse(file, `${notOurs} (it is another program's SQLite database)`);
+    const version = header.readUInt32BE(60);
+    if (version > CACHE_SCHEMA_VERSION) {
+      throw refuse(file, `is a Mailtrail cache of a newer format (${version}, this Mailtrail reads ${CACHE_SCHEMA_VERSION}); update Mailtrail, or sync into a new file`);
+    }
+    const rawPageSize = header.readUInt16BE(16);
+    const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
+    const pages = header.readUInt32BE(28);
+    const pagesValid = header.readUInt32BE(92) === header.readUInt32BE(24);
+    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0 || size % pageSize !== 0 || (pagesValid && pages * pageSize > size)) {
+      throw refuse(file, 'is a damaged Mailtrail cache (truncated or corrupt); delete it and run `mailtrail sync` again');
+    }
+    if (version < 1) throw refuse(file, 'is an unfinished Mailtrail cache with no schema; delete it and run `mailtrail sync` again');
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens our cache read-only for viewing, refusing a file that is not one or is damaged. */
+export function openCacheForReading(file: string): CacheDb {
+  if (!checkCacheHeader(file)) throw refuse(file, 'does not exist or is empty; run `mailtrail sync --db URL --cache FILE` first');
+  const db = openChecked(file, true);
+  return db;
+}
+
+/** Opens (or creates) a cache for `mailtrail sync`; a refused file is never written to. */
+export function openCacheForWriting(file: string): CacheDb {
+  const existing = checkCacheHeader(file);
+  const db = existing ? openChecked(file, false) : new Database(file);
+  if (!existing) db.pragma('page_size = 8192');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -262144');
+  db.pragma('temp_store = MEMORY');
+  if (!existing) {
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
+      db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
+    })();
+  }
+  return db;
+}
+
+function openChecked(file: string, readonly: boolean): CacheDb {
+  let db: CacheDb | undefined;
+  try {
+    db = new Database(file, { readonly, fileMustExist: true });
+    // Reading every page once finds damage past the header before any screen trips over it.
+    const [check] = db.pragma('quick_check(1)') as { quick_check: string }[];
+    if (check?.quick_check !== 'ok') throw new Error(check?.quick_check ?? 'quick_check failed');
+    readCacheInfo(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof MailtrailError) throw error;
+    throw refuse(file, 'is a damaged Mailtrail cache (truncated or corrupt); delete it and run `mailtrail sync` again');
+  }
+}
+
+export function readCacheInfo(db: CacheDb): CacheInfo {
+  const rows = db.prepare('SELECT key, value FROM cache_info').all() as { key: string; value: string | null }[];
+  const values = new Map(rows.map((row) => [row.key, row.value]));
+  const info = {} as Record<keyof CacheInfo, unknown>;
+  for (const [field, key] of Object.entries(INFO_KEYS) as [keyof CacheInfo, string][]) {
+    const value = values.get(key) ?? null;
+    info[field] = NUMERIC_INFO.has(field) ? Number(value ?? 0) : value;
+  }
+  if (info.state !== 'complete') info.state = 'syncing';
+  return info as CacheInfo;
+}
+
+/** Writes fields of cache_info; call inside the transaction whose rows they describe. */
+export function writeCacheInfo(db: CacheDb, fields: Partial<CacheInfo>): void {
+  const upsert = db.prepare('INSERT INTO cache_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  for (const [field, value] of Object.entries(fields) as [keyof CacheInfo, unknown][]) {
+    upsert.run(INFO_KEYS[field], value === null || value === undefined ? null : String(value));
+  }
+  if ('rowCount' in fields || 'state' in fields) {
+    upsert.run('schema_version', String(CACHE_SCHEMA_VERSION));
+  }
+}

@@ -1,0 +1,113 @@
+import type { CacheDb } from './cache-file';
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A timestamp as PostgreSQL prints it (`2025-12-15T10:30:00.12`: seconds always, trailing zeros of
+ * the fraction dropped), so text comparison in the cache orders exactly like PostgreSQL's TIMESTAMP.
+ */
+export function canonicalTimestamp(text: string): string {
+  const match = TIMESTAMP.exec(text);
+  if (!match) throw new Error(`not a timestamp: ${text}`);
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = ''] = match;
+  const trimmed = fraction.replace(/0+$/, '');
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}${trimmed ? `.${trimmed}` : ''}`;
+}
+
+export const isDateOnly = (text: string): boolean => DATE_ONLY.test(text);
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Conditions on created_at for a DateRange, as PostgreSQL's filters.ts reads it. */
+export function rangeConditions(range: { from?: string | undefined; to?: string | undefined }, column = 'created_at') {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (range.from) {
+    conditions.push(`${column} >= ?`);
+    params.push(canonicalTimestamp(range.from));
+  }
+  if (range.to) {
+    if (isDateOnly(range.to)) {
+      conditions.push(`${column} < ?`);
+      params.push(`${addDays(range.to, 1)}T00:00:00`);
+    } else {
+      conditions.push(`${column} <= ?`);
+      params.push(canonicalTimestamp(range.to));
+    }
+  }
+  return { conditions, params };
+}
+
+const lowerCache = new Map<string, string>();
+
+/** lower() as PostgreSQL does it, character by character (so 'İ' becomes 'i', as towlower gives). */
+export function pgLower(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+  let lowered = '';
+  for (const character of text) {
+    let mapped = lowerCache.get(character);
+    if (mapped === undefined) {
+      const lower = character.toLowerCase();
+      mapped = [...lower].length === 1 ? lower : character.toLowerCase().charAt(0);
+      lowerCache.set(character, mapped);
+    }
+    lowered += mapped;
+  }
+  return lowered;
+}
+
+/** Orders strings as PostgreSQL's C collation does: by code point. */
+export function compareCodePoints(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * jsonb's text form (`{"a": 1.50, "b": [1, 2]}`) of minified JSON that SQLite cut out of jsonb's
+ * own output: keys are already in jsonb's order and numbers keep their digits, so only the spacing differs.
+ */
+export function jsonbSpacing(json: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    out += c;
+    if (inString) {
+      if (c === '\\') out += json[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === ',' || c === ':') out += ' ';
+  }
+  return out;
+}
+
+/** The functions the cache's queries need: PostgreSQL's ILIKE containment and jsonb text. */
+export function registerCacheFunctions(db: CacheDb): void {
+  db.function('mt_contains', { deterministic: true }, (text: unknown, needle: unknown) =>
+    typeof text === 'string' && typeof needle === 'string' && pgLower(text).includes(needle) ? 1 : 0,
+  );
+  db.function('mt_jsonb_text', { deterministic: true }, (json: unknown) =>
+    typeof json === 'string' ? jsonbSpacing(json) : null,
+  );
+}
+
+const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/**
+ * `metadata ->> key = value` as PostgreSQL answers it over the cached jsonb text: the key read
+ * literally (`invoice.number` is one key), numbers with jsonb's own digits, objects in jsonb's form.
+ */
+export function metadataCondition(key: string, value: string, column = 'metadata'): { condition: string; params: unknown[] } {
+  if (!METADATA_KEY.test(key)) throw new Error(`not a metadata key: ${key}`);
+  const path = `$."${key}"`;
+  const condition = `(CASE json_type(${column}, ?)
+      WHEN 'text' THEN ${column} ->> ? WHEN 'null' THEN NULL
+      WHEN 'object' THEN mt_jsonb_text(${column} -> ?) WHEN 'array' THEN mt_jsonb_text(${column} -> ?)
+      ELSE ${column} -> ? END) = ?`;
+  return { condition, params: [path, path, path, path, path, value] };
+}

@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import type { LogStore } from '../log-store';
+import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
+import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
+import { openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { registerCacheFunctions } from './cache-text';
+import { email, searchEmails } from './emails.query';
+import { statementCache } from './statements';
+
+/** How the app names a cache: the file, when it was synced, and whether that sync finished. */
+export function describeCache(file: string, info: CacheInfo): string {
+  const synced = info.syncedAt ? `synced ${info.syncedAt.replace('T', ' ').slice(0, 16)} UTC` : 'never synced';
+  const unfinished = info.state === 'complete' ? '' : ', sync unfinished: run `mailtrail sync` again';
+  return `offline cache ${resolve(file)} (${synced} from ${info.source}${unfinished})`;
+}
+
+/**
+ * The LogStore over a Mailtrail cache, read-only: the same answers as PostgreSQL for the same
+ * rows. Analytics come from the cache's own rollups, kept exact by `mailtrail sync`.
+ */
+export function openSqliteLogStore(file: string): LogStore {
+  const db = openCacheForReading(file);
+  registerCacheFunctions(db);
+  const info = readCacheInfo(db);
+  const prepare = statementCache(db);
+  const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
+  return {
+    source: { kind: 'cache', label: describeCache(file, info) },
+    timeline: async (q) => timeline(prepare, q),
+    recentActivity: async (q) => recentActivity(prepare, q),
+    activityStats: async (range) => activityStats(prepare, range),
+    categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
+    errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
+    workflowSuccess: async (range) => rollup(workflowSuccess(prepare, range)),
+    slowestExecutions: async (limit) => rollup({ items: slowestExecutions(prepare, limit) }),
+    metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
+    userActivity: async (q) => userActivity(prepare, q),
+    users: async () => users(prepare),
+    email: async (emailId) => email(prepare, emailId),
+    searchEmails: async (q) => searchEmails(prepare, q),
+    ping: async () => {
+      prepare('SELECT 1').get();
+      return { timeZone: info.timeZone };
+    },
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

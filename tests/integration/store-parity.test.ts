@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OperationName } from '../../src-main/contract/operations';
+import { invoke } from '../../src-main/service/invoke';
+import { BACKENDS, createStoreFixture, type BackendName, type StoreFixture } from '../support/stores';
+
+// One suite, every operation, both backends: the cache must answer exactly as PostgreSQL does.
+let fixture: StoreFixture;
+beforeAll(async () => {
+  fixture = await createStoreFixture();
+}, 120_000);
+afterAll(() => fixture?.close());
+
+/** The operation's answer, every page of it when it pages; analytics without their `source` note. */
+async function answer(backend: BackendName, operation: OperationName, payload: Record<string, unknown>, maxPages = 60): Promise<unknown> {
+  const { service } = fixture.backends[backend];
+  const pages: unknown[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await invoke(service, operation, cursor ? { ...payload, cursor } : payload);
+    if (!result.ok) return [...pages, result];
+    const value = result.value as { nextCursor?: string | null; source?: unknown };
+    const { source: _source, ...rest } = value && typeof value === 'object' && !Array.isArray(value) ? value : { value };
+    pages.push(Array.isArray(value) ? value : rest);
+    if (!value || typeof value !== 'object' || !('nextCursor' in value) || !value.nextCursor) break;
+    cursor = value.nextCursor;
+  }
+  return pages;
+}
+
+/** Asserts both backends agree, and that the answer holds something when it should (a test that cannot fail proves nothing). */
+async function expectSameAnswer(operation: OperationName, payload: Record<string, unknown>, { nonEmpty = true } = {}) {
+  const answers: Partial<Record<BackendName, unknown>> = {};
+  for (const backend of BACKENDS) answers[backend] = await answer(backend, operation, payload);
+  const label = `${operation} ${JSON.stringify(payload)}`;
+  if (nonEmpty) expect.soft(JSON.stringify(answers.postgres), `${label} finds something`).toMatch(/"(id|event_type|key|bucket|error_type|workflow|user_name)"/);
+  // Byte for byte, key order included.
+  expect.soft(JSON.stringify(answers.sqlite), label).toBe(JSON.stringify(answers.postgres));
+}
+
+const RANGES = [
+  {},
+  { from: '2025-01-01', to: '2025-12-31' },
+  { from: '2025-03-02', to: '2025-03-02' },
+  { from: '2025-03-02T06:00', to: '2025-03-02T23:59:59.999999' },
+  { from: '2025-03-02T12:00:00', to: '2025-03-03' },
+  { from: '2025-02-10T10:30:15.5', to: '2025-07-15T13:00' },
+  { from: '2025-05-01T00:00:00', to: '2025-08-30T00:00' },
+  { to: '2025-04-01' },
+  { from: '2026-01-01' },
+];
+
+describe('the cache answers every operation exactly as PostgreSQL', () => {
+  it('timelines, newest and oldest first, page by page', async () => {
+    const { emailId, orphanEmailId } = fixture.special;
+    for (const id of [emailId, orphanEmailId, 1, 2, 17]) {
+      for (const order of ['desc', 'asc']) await expectSameAnswer('emails/timeline', { emailId: id, order, limit: 2 });
+    }
+    await expectSameAnswer('emails/timeline', { emailId: 1_999_999_999 }, { nonEmpty: false });
+  });
+
+  it('recent activity with every filter, page by page', async () => {
+    const { emailId, orphanEmailId, userId, namelessUserId } = fixture.special;
+    const filters: Record<string, unknown>[] = [
+      {},
+      { eventTypes: ['error'] },
+      { eventTypes: ['error', 'note', 'read'] },
+      { eventCategories: ['user', 'workflow'] },
+      { eventCategories: ['system'], eventTypes: ['note', 'error'] },
+      { userIds: [userId, namelessUserId, 1] },
+      { userIds: [userId] },
+      { emailIds: [emailId, orphanEmailId] },
+      { emailIds: [emailId], eventTypes: ['note'] },
+      ...RANGES.filter((range) => Object.keys(range).length > 0),
+      { text: 'æblegrød' },
+      { text: '  ÆBLEGRØD er ' },
+      { text: 'ÆRGERLIG' },
+      { text: '100%' },
+      { text: '_' },
+      { text: 'færdig_nu' },
+      { text: '%' },
+      { text: 'fetched' },
+      { text: 'invoice', eventCategories: ['workflow', 'system'], from: '2025-05-01' },
+      { metadata: [{ key: 'note', value: 'Blåbær' }] },
+      { metadata: [{ key: 'invoice.number', value: 'INV-1' }] },
+      { metadata: [{ key: 'amount', value: '1.5' }] },
+      { metadata: [{ key: 'flag', value: 'true' }] },
+      { metadata: [{ key: 'nested', value: '{"a": 1.50, "b": [1, 2]}' }] },
+      { metadata: [{ key: 'n', value: '1.50' }] },
+      { metadata: [{ key: 'error_type', value: '42' }] },
+      { metadata: [{ key: 'status', value: 'completed' }], eventTypes: ['workflow_executed'] },
+      { metadata: [{ key: 'status', value: 'failed' }, { key: 'workflow_name', value: 'Ærgerlig flow' }] },
+      { metadata: [{ key: 'source', value: 'imap' }], from: '2025-03-01', to: '2025-03-31' },
+    ];
+    for (const filter of filters) {
+      const mustFind = !('from' in filter && filter.from === '2026-01-01');
+      await expectSameAnswer('activity/recent', { ...filter, limit: 7 }, { nonEmpty: mustFind });
+    }
+    await expectSameAnswer('activity/recent', { text: 'no such words anywhere' }, { nonEmpty: false });
+  });
+
+  it('statistics, events over time, errors and workflows for any range', async () => {
+    for (const range of RANGES) {
+      const nonEmpty = !('from' in range && range.from === '2026-01-01');
+      await expectSameAnswer('activity/stats', range, { nonEmpty });
+      for (const bucket of ['day', 'week', 'month']) await expectSameAnswer('analytics/timeseries', { ...range, bucket }, { nonEmpty });
+      await expectSameAnswer('analytics/errors', range, { nonEmpty });
+      await expectSameAnswer('analytics/workflows', range, { nonEmpty });
+    }
+  });
+
+  it('slowest executions, metadata keys, users and their activity', async () => {
+    for (const limit of [1, 10, 100]) await expectSameAnswer('analytics/slowest', { limit });
+    for (const eventTypes of [undefined, ['error'], ['workflow_executed', 'note']]) {
+      await expectSameAnswer('activity/metadata-keys', eventTypes ? { eventTypes } : {});
+    }
+    await expectSameAnswer('users/list', {});
+    const { userId, namelessUserId } = fixture.special;
+    for (const id of [userId, namelessUserId, 1, 3]) await expectSameAnswer('users/activity', { userId: id, limit: 5 });
+  });
+
+  it('email lookup and search, page by page', async () => {
+    const { emailId, orphanEmailId } = fixture.special;
+    for (const id of [emailId, orphanEmailId, 1]) await expectSameAnswer('emails/get', { emailId: id });
+    await expectSameAnswer('emails/get', { emailId: 1_999_999_999 }, { nonEmpty: false });
+    for (const text of ['', 'æble', 'SØREN', 'blåbær', 'ågård', '100%', '_', String(emailId), 'invoice', '1']) {
+      await expectSameAnswer('emails/search', { query: text, limit: 20 });
+    }
+    await expectSameAnswer('emails/search', { query: 'zzz no match' }, { nonEmpty: false });
+  });
+
+  it('says where its data comes from: the cache file, when it was synced, and the source zone', async () => {
+    const [postgres, sqlite] = await Promise.all(BACKENDS.map((backend) => invoke(fixture.backends[backend].service, 'source/status', {})));
+    expect(sqlite.ok && postgres.ok).toBe(true);
+    if (!sqlite.ok || !postgres.ok) return;
+    expect(sqlite.value).toMatchObject({ kind: 'cache', state: 'connected', readOnly: true, timeZone: postgres.value.timeZone });
+    expect(sqlite.value.label).toContain(fixture.cacheFile);
+    expect(sqlite.value.label).toMatch(/synced \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+  });
+});

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MailtrailService } from '../../src-main/contract/operations';
+import { query } from '../../src-main/db/query';
+import { sql } from '../../src-main/db/sql';
+import { fillDemo } from '../../src-main/demo/demo';
+import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
+import { createLogService } from '../../src-main/service/log-service';
+import type { LogStore } from '../../src-main/store/log-store';
+import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
+import { openSqliteLogStore } from '../../src-main/store/sqlite/sqlite-log-store';
+import { syncCache } from '../../src-main/sync/sync-cache';
+import { createTestDatabase, type TestDatabase } from './database';
+
+/** Every LogStore backend; a store test loops over these, PostgreSQL (the source of truth) first. */
+export const BACKENDS = ['postgres', 'sqlite'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface Backend {
+  name: BackendName;
+  store: LogStore;
+  service: MailtrailService;
+}
+
+export interface StoreFixture {
+  database: TestDatabase;
+  cacheFile: string;
+  backends: Record<BackendName, Backend>;
+  /** Ids of the hand-written rows, for tests that aim at them. */
+  special: { emailId: number; orphanEmailId: number; userId: number; namelessUserId: number };
+  close(): Promise<void>;
+}
+
+/** A temporary directory for cache files, removed by the returned function. */
+export function temporaryDirectory(prefix = 'mailtrail-cache-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Demo activity plus hand-written rows that probe the edges (Danish letters, wildcards, NULL
+ * created_at, metadata of every JSON type, a nameless user, an email without a message), then
+ * the same data synced into a cache: one PostgreSQL store and one SQLite store over it.
+ */
+export async function createStoreFixture({ emails = 150 } = {}): Promise<StoreFixture> {
+  const database = await createTestDatabase();
+  const { dir, remove } = temporaryDirectory();
+  await fillDemo(database.writable, { emails, seed: 7 });
+  const special = await writeSpecialRows(database);
+  const cacheFile = join(dir, 'audit.mailtrail');
+  await syncCache({ sourceUrl: database.url, cacheFile });
+  const postgres = createPostgresLogStore(database.readable, { kind: 'postgres', label: 'test' });
+  const sqlite = openSqliteLogStore(cacheFile);
+  return {
+    database,
+    cacheFile,
+    special,
+    backends: {
+      postgres: { name: 'postgres', store: postgres, service: createLogService(postgres) },
+      sqlite: { name: 'sqlite', store: sqlite, service: createLogService(sqlite) },
+    },
+    async close() {
+      await sqlite.close();
+      await database.drop();
+      remove();
+    },
+  };
+}
+
+async function writeSpecialRows(database: TestDatabase) {
+  const db = database.writable;
+  const logger = createEmailActivityLogger(db);
+  const [message] = await query<{ id: number }>(
+    db,
+    sql`INSERT INTO email_messages (subject, sender_email, sender_name, received_date)
+        VALUES ('Æblegrød og ØL: faktura 100% _rabat_', 'Søren@Blåbær.dk', 'SØREN ÅGÅRD', '2025-06-01 08:00:00') RETURNING id`,
+  );
+  const emailId = message!.id;
+  const [user] = await query<{ id: number }>(db, sql`INSERT INTO users (username, full_name) VALUES ('søren', 'Søren Ågård') RETURNING id`);
+  const [nameless] = await query<{ id: number }>(db, sql`INSERT INTO users (username, full_name) VALUES ('ÆBLE', NULL) RETURNING id`);
+  const userId = user!.id;
+  await logger.logFetched(emailId, 'imap', 'msg-æøå-1');
+  await logger.log(emailId, 'note', 'user', 'Kommentar: ÆBLEGRØD er klar, 100% færdig_nu', { note: 'Blåbær', 'invoice.number': 'INV-1' }, { userId });
+  await logger.log(emailId, 'note', 'user', 'plain 100 percent and underscore-free', { amount: 1.5, flag: true }, { userId: nameless!.id });
+  await logger.logError(emailId, 'pdf_æøå', 'Kunne ikke læse PDF', { file: 'faktura.pdf', size: 0 });
+  await logger.logWorkflowExecuted(emailId, 1, 'Ærgerlig flow', 'failed', 1, 0);
+  await logger.logWorkflowExecuted(emailId, 1, 'Ærgerlig flow', 'completed', 3, 1_048_575);
+  const orphanEmailId = 2_000_000_000;
+  await query(
+    db,
+    sql`INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, user_id, created_at, created_by) VALUES
+      (${emailId}, 'note', 'system', 'no time recorded', '{"nested": {"b": [1, 2], "a": 1.50}, "n": 1.50}'::jsonb, NULL, NULL, 'import'),
+      (${emailId}, 'note', 'system', 'no time either', '[1, 2]'::jsonb, NULL, NULL, NULL),
+      (${orphanEmailId}, 'error', 'system', 'email row gone', '{"error_type": 42}'::jsonb, 999999, '2025-03-02 00:00:00', 'system'),
+      (${orphanEmailId}, 'workflow_executed', 'workflow', 'odd metadata', '{"workflow_name": null, "status": true, "execution_time_ms": " 17 "}'::jsonb, NULL, '2025-03-02 23:59:59.999999', 'system'),
+      (${orphanEmailId}, 'error', 'system', 'same moment', NULL, NULL, '2025-03-02 12:00:00', 'system'),
+      (${orphanEmailId}, 'error', 'system', 'same moment twin', '"scalar"'::jsonb, NULL, '2025-03-02 12:00:00', 'system')`,
+  );
+  return { emailId, orphanEmailId, userId, namelessUserId: nameless!.id };
+}
