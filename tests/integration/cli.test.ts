@@ -151,8 +151,8 @@ describe('usage errors', () => {
     }
   });
 
-  it('says plainly that the offline cache is not in this version', async () => {
-    expectOneLineError(await mailtrail(['serve', '--cache', 'audit.sqlite', '--port', '0']), 1, /offline cache \(--cache\) is not available in this version/);
+  it('says plainly that a missing offline cache must be synced first', async () => {
+    expectOneLineError(await mailtrail(['serve', '--cache', 'audit.sqlite', '--port', '0']), 1, /audit\.sqlite does not exist or is empty; run `mailtrail sync/);
   });
 });
 
