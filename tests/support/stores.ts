@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import type { MailtrailService } from '../../src-main/contract/operations';
 import { query } from '../../src-main/db/query';
 import { sql } from '../../src-main/db/sql';
@@ -98,4 +100,70 @@ async function writeSpecialRows(database: TestDatabase) {
       (${orphanEmailId}, 'error', 'system', 'same moment twin', '"scalar"'::jsonb, NULL, '2025-03-02 12:00:00', 'system')`,
   );
   return { emailId, orphanEmailId, userId, namelessUserId: nameless!.id };
+}
+
+export interface CacheSnapshot {
+  /** cache_info's row count. */
+  rowCount: number;
+  /** Rows actually in the log table. */
+  rows: number;
+  integrity: string;
+  state: string;
+}
+
+/** Reads a cache the way an auditor's tools would, read-only, even one a killed sync left behind. */
+export function inspectCache(file: string): CacheSnapshot {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check).join('; ');
+    const info = new Map((db.prepare('SELECT key, value FROM cache_info').all() as { key: string; value: string }[]).map((row) => [row.key, row.value]));
+    const { rows } = db.prepare('SELECT count(*) AS rows FROM email_activity_log').get() as { rows: number };
+    return { rowCount: Number(info.get('row_count') ?? 0), rows, integrity, state: info.get('state') ?? '' };
+  } finally {
+    db.close();
+  }
+}
+
+/** Every event of the source, as (id, created_at, description, metadata text), sorted by id. */
+async function sourceEvents(database: TestDatabase): Promise<string[]> {
+  const rows = await query<{ line: string }>(
+    database.readable,
+    sql`SELECT concat_ws('|', id, email_id, event_type, event_category, description, metadata::text, user_id, replace(created_at::text, ' ', 'T'), created_by) AS line
+        FROM email_activity_log ORDER BY id`,
+  );
+  return rows.map((row) => row.line);
+}
+
+function cacheEvents(file: string): string[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare(
+        `SELECT concat_ws('|', id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by) AS line
+         FROM email_activity_log ORDER BY id`,
+      )
+      .pluck()
+      .all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The cache holds exactly the source's events, and its rollups give the same analytics. */
+export async function expectCacheEqualsSource(database: TestDatabase, file: string): Promise<void> {
+  const [source, cache] = [await sourceEvents(database), cacheEvents(file)];
+  expect(cache.length).toBe(source.length);
+  expect(cache).toEqual(source);
+  const postgres = createPostgresLogStore(database.readable, { kind: 'postgres', label: 'test' });
+  const sqlite = openSqliteLogStore(file);
+  try {
+    for (const range of [{}, { from: '2025-03-01', to: '2025-09-30T12:00' }]) {
+      expect(await sqlite.activityStats(range)).toEqual(await postgres.activityStats(range));
+      const strip = ({ rollup: _rollup, ...rest }: { rollup: boolean }) => rest;
+      expect(strip(await sqlite.errorAnalysis(range))).toEqual(strip(await postgres.errorAnalysis(range)));
+      expect(strip(await sqlite.workflowSuccess(range))).toEqual(strip(await postgres.workflowSuccess(range)));
+    }
+  } finally {
+    await sqlite.close();
+  }
 }

@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../src-main/db/connection';
+import { query } from '../../src-main/db/query';
+import { sql } from '../../src-main/db/sql';
+import { fillDemo } from '../../src-main/demo/demo';
+import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
+import { CACHE_APPLICATION_ID, CACHE_SCHEMA_VERSION, openCacheForReading, readCacheInfo } from '../../src-main/store/sqlite/cache-file';
+import { openSqliteLogStore } from '../../src-main/store/sqlite/sqlite-log-store';
+import { syncCache } from '../../src-main/sync/sync-cache';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { expectCacheEqualsSource, inspectCache, temporaryDirectory } from '../support/stores';
+
+let database: TestDatabase;
+let dir: string;
+let removeDir: () => void;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ dir, remove: removeDir } = temporaryDirectory());
+  await fillDemo(database.writable, { emails: 120, seed: 3 });
+}, 120_000);
+afterAll(async () => {
+  await database?.drop();
+  removeDir?.();
+});
+
+const count = async (where = sql`true`) =>
+  (await query<{ n: number }>(database.readable, sql`SELECT count(*) AS n FROM email_activity_log WHERE ${where}`))[0]!.n;
+
+describe('mailtrail sync', () => {
+  it('copies the log and says in the file where it came from, what range, when, and how many rows', async () => {
+    const file = join(dir, 'first.mailtrail');
+    const before = new Date().toISOString().slice(0, 19);
+    const result = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(result.fetched).toBe(await count());
+    await expectCacheEqualsSource(database, file);
+    const db = openCacheForReading(file);
+    try {
+      const info = readCacheInfo(db);
+      expect(info).toMatchObject({ source: redactUrl(database.url), since: null, until: null, rowCount: result.events, state: 'complete' });
+      expect(info.source).not.toContain(new URL(database.url).password);
+      expect(info.syncedAt! >= before).toBe(true);
+      expect(info.timeZone).toBe((await query<{ tz: string }>(database.readable, sql`SELECT current_setting('TimeZone') AS tz`))[0]!.tz);
+      expect(db.pragma('application_id', { simple: true })).toBe(CACHE_APPLICATION_ID);
+      expect(db.pragma('user_version', { simple: true })).toBe(CACHE_SCHEMA_VERSION);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare(`SELECT value FROM cache_info WHERE key = 'schema_version'`).pluck().get()).toBe(String(CACHE_SCHEMA_VERSION));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('fetches only what is new, including rows committed late below the high-water mark, and drops rows retention deleted', async () => {
+    const file = join(dir, 'incremental.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const [{ high }] = (await query<{ high: number }>(database.readable, sql`SELECT max(id) AS high FROM email_activity_log`)) as [{ high: number }];
+    // Ids far above the last sync, so a row that takes an id just above it later lies below the re-checked window.
+    await query(database.writable, sql`SELECT setval(pg_get_serial_sequence('email_activity_log', 'id'), ${high + 50_000})`);
+    const logger = createEmailActivityLogger(database.writable);
+    for (let i = 0; i < 5; i++) await logger.logRead(1, 1, 'mette.jensen');
+    const second = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(second).toMatchObject({ fetched: 5, deleted: 0 });
+    // A transaction that took its id before the reads above and committed after the sync.
+    await query(
+      database.writable,
+      sql`INSERT INTO email_activity_log (id, email_id, event_type, event_category, description, created_at)
+          VALUES (${high + 1}, 1, 'note', 'user', 'committed late', '2025-02-03 04:05:06')`,
+    );
+    const third = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(third).toMatchObject({ fetched: 1, deleted: 0 });
+    await expectCacheEqualsSource(database, file);
+
+    // The seed's retention: archive, then delete, the oldest events.
+    const cutoff = '2025-04-01';
+    const archived = await count(sql`created_at < ${cutoff}::timestamp`);
+    expect(archived).toBeGreaterThan(0);
+    await query(database.writable, sql`INSERT INTO email_activity_log_archive SELECT * FROM email_activity_log WHERE created_at < ${cutoff}::timestamp`);
+    await query(database.writable, sql`DELETE FROM email_activity_log WHERE created_at < ${cutoff}::timestamp`);
+    const afterRetention = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(afterRetention).toMatchObject({ fetched: 0, deleted: archived, events: await count() });
+    await expectCacheEqualsSource(database, file);
+    expect(inspectCache(file)).toMatchObject({ integrity: 'ok', rowCount: await count(), rows: await count(), state: 'complete' });
+  });
+
+  it('keeps to --since and --until, and refuses another range for the same file', async () => {
+    const file = join(dir, 'range.mailtrail');
+    const result = await syncCache({ sourceUrl: database.url, cacheFile: file, since: '2025-06-01', until: '2025-06-30' });
+    const inRange = await count(sql`created_at >= '2025-06-01' AND created_at < '2025-07-01'`);
+    expect(inRange).toBeGreaterThan(0);
+    expect(result.events).toBe(inRange);
+    const store = openSqliteLogStore(file);
+    try {
+      const page = await store.recentActivity({ limit: 1_000 });
+      expect(page.every((event) => event.created_at >= '2025-06-01' && event.created_at < '2025-07-01')).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const again = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(again.events).toBe(inRange);
+    const bytes = hash(file);
+    await expect(syncCache({ sourceUrl: database.url, cacheFile: file, since: '2025-01-01' })).rejects.toThrow(
+      /was synced for 2025-06-01T00:00:00 to 2025-06-30, not 2025-01-01T00:00:00 to 2025-06-30; give the same --since\/--until, or sync into a new file/,
+    );
+    expect(hash(file)).toBe(bytes);
+  });
+});
+
+const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+function mailtrail(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/mailtrail.js', ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('a file that is not a good Mailtrail cache', () => {
+  it('is refused by serve and sync with one clear line and a non-zero exit, and left exactly as it was', async () => {
+    const good = join(dir, 'good.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: good });
+    const cases: { name: string; make: (file: string) => void; message: RegExp }[] = [
+      {
+        name: 'truncated',
+        make: (file) => {
+          copyFileSync(good, file);
+          truncateSync(file, Math.floor(statSync(file).size / 2) + 100);
+        },
+        message: /is a damaged Mailtrail cache \(truncated or corrupt\); delete it and run `mailtrail sync` again/,
+      },
+      {
+        name: 'corrupt',
+        make: (file) => {
+          copyFileSync(good, file);
+          const bytes = readFileSync(file);
+          randomBytes(bytes.length - 8192).copy(bytes, 8192);
+          writeFileSync(file, bytes);
+        },
+        message: /is a damaged Mailtrail cache \(truncated or corrupt\); delete it and run `mailtrail sync` again/,
+      },
+      { name: 'random', make: (file) => writeFileSync(file, randomBytes(65_536)), message: /is not a Mailtrail cache; .*\(it is not a SQLite database\)/ },
+      {
+        name: 'foreign',
+        make: (file) => {
+          const db = new Database(file);
+          db.exec('CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES (1)');
+          db.close();
+        },
+        message: /is not a Mailtrail cache; .*\(it is another program's SQLite database\)/,
+      },
+      {
+        name: 'newer',
+        make: (file) => {
+          copyFileSync(good, file);
+          const db = new Database(file);
+          db.pragma(`user_version = ${CACHE_SCHEMA_VERSION + 1}`);
+          db.close();
+        },
+        message: new RegExp(`is a Mailtrail cache of a newer format \\(${CACHE_SCHEMA_VERSION + 1}, this Mailtrail reads ${CACHE_SCHEMA_VERSION}\\); update Mailtrail`),
+      },
+    ];
+    const runs = cases.map(({ name, make, message }) => {
+      const caseDir = join(dir, name);
+      const file = join(caseDir, 'audit.mailtrail');
+      mkdirSync(caseDir);
+      make(file);
+      const before = { hash: hash(file), entries: readdirSync(caseDir).sort() };
+      return { name, file, caseDir, message, before };
+    });
+    const results = await Promise.all(
+      runs.flatMap(({ file }) => [
+        mailtrail(['serve', '--cache', file, '--port', '0']),
+        mailtrail(['sync', '--db', database.url, '--cache', file]),
+      ]),
+    );
+    runs.forEach(({ name, file, caseDir, message, before }, index) => {
+      for (const run of [results[2 * index]!, results[2 * index + 1]!]) {
+        expect(run.code, name).toBe(1);
+        expect(run.stdout, name).toBe('');
+        const lines = run.stderr.trimEnd().split('\n');
+        expect(lines, name).toHaveLength(1);
+        expect(lines[0], name).toMatch(/^mailtrail: /);
+        expect(lines[0], name).toContain(file);
+        expect(lines[0], name).toMatch(message);
+      }
+      expect(hash(file), name).toBe(before.hash);
+      if (name !== 'corrupt') expect(readdirSync(caseDir).sort(), name).toEqual(before.entries);
+    });
+  }, 90_000);
+});
