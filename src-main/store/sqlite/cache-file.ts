@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MailtrailError } from '../../contract/errors';
 
@@ -149,21 +149,31 @@ export function openCacheForReading(file: string): CacheDb {
 
 /** Opens (or creates) a cache for `mailtrail sync`; a refused file is never written to. */
 export function openCacheForWriting(file: string): CacheDb {
-  const existing = checkCacheHeader(file);
-  const db = existing ? openChecked(file, false) : new Database(file);
-  if (!existing) db.pragma('page_size = 8192');
-  db.pragma('journal_mode = WAL');
+  if (!checkCacheHeader(file)) createCacheFile(file);
+  const db = openChecked(file, false);
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -262144');
   db.pragma('temp_store = MEMORY');
-  if (!existing) {
+  return db;
+}
+
+/** A new, empty cache, made beside the file and renamed into place, so a kill never leaves half a header. */
+function createCacheFile(file: string): void {
+  const creating = `${file}.creating`;
+  rmSync(creating, { force: true });
+  const db = new Database(creating);
+  try {
+    db.pragma('page_size = 8192');
+    db.pragma('journal_mode = WAL');
     db.transaction(() => {
       db.exec(SCHEMA);
       db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
       db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     })();
+  } finally {
+    db.close();
   }
-  return db;
+  renameSync(creating, file);
 }
 
 function openChecked(file: string, readonly: boolean): CacheDb {
