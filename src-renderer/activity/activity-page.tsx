@@ -1,61 +1,75 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useRef, useState, useEffect } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ActivityEvent } from '../../src-main/contract/schemas';
-import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory } from '../../src-main/contract/taxonomy';
 import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { useTimeZone } from '../app/source-status';
-import { CategoryIcon, colourOf } from '../components/category-badge';
+import { CategoryIcon } from '../components/category-badge';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatRelative, formatShort, instantOf } from '../lib/time';
 import { useKeysetPages } from '../lib/use-keyset-pages';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useNow } from '../lib/use-now';
 import { actorOf } from '../timeline/timeline-event';
-import { filtersFromParams, paramsOfFilters, type ActivityFilters } from './activity-filters';
+import { ActivityFilterBar } from './activity-filter-bar';
+import { activityHref, filtersFromParams, isFiltered, NO_FILTERS, recentRequestOf, type ActivityFilters } from './activity-filters';
+import { useLiveEvents } from './use-live-events';
 
 const ROW_HEIGHT = 56;
 const PAGE_SIZE = 100;
 
-/** Recent activity across all emails (the seed's /activity/recent), filtered, keyset-paged and virtualised. */
+/** Recent activity across all emails (the seed's /activity/recent), filtered, keyset-paged, virtualised, optionally live. */
 export function ActivityPage({ params }: { params: URLSearchParams }) {
   const { client } = useClient();
   const timeZone = useTimeZone();
   const now = useNow();
   const filters = filtersFromParams(params);
-  const filterKey = JSON.stringify(filters);
-  const setFilters = (next: ActivityFilters) => navigate(hrefOf('activity', paramsOfFilters(next)), { replace: true });
+  const { live: _live, ...query } = filters;
+  const filterKey = JSON.stringify(query);
+  const setFilters = useCallback((next: ActivityFilters) => navigate(activityHref(next), { replace: true }), []);
 
   const fetchPage = useCallback(
-    (cursor: string | undefined) => {
-      const { eventTypes, eventCategories } = JSON.parse(filterKey) as ActivityFilters;
-      return client['activity/recent']({
-        limit: PAGE_SIZE,
-        cursor,
-        eventTypes: eventTypes.length ? eventTypes : undefined,
-        eventCategories: eventCategories.length ? eventCategories : undefined,
-      });
-    },
+    (cursor: string | undefined) =>
+      client['activity/recent']({ ...recentRequestOf(JSON.parse(filterKey) as ActivityFilters), limit: PAGE_SIZE, cursor }),
     [client, filterKey],
   );
   const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<ActivityEvent>(`activity:${filterKey}`, fetchPage);
-  const events = state.items;
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [selected, setSelected] = useState(-1);
+  useEffect(() => setSelected(-1), [filterKey]);
+  const shift = useRef(0);
+  const { fresh, unseen, lastChecked, liveError, clearUnseen } = useLiveEvents({
+    enabled: filters.live && state.status === 'ready',
+    filterKey,
+    shown: state.items,
+    fetchFirstPage: () => fetchPage(undefined),
+    isScrolledDown: () => (scrollRef.current?.scrollTop ?? 0) > ROW_HEIGHT / 2,
+    onPrepend: (count) => {
+      shift.current += count;
+      setSelected((index) => (index >= 0 ? index + count : index));
+    },
+  });
+  const events = useMemo(() => (fresh.length ? [...fresh, ...state.items] : state.items), [fresh, state.items]);
+
   const virtualizer = useVirtualizer({
     count: events.length + 1,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
+  // New rows on top push the list down by their height, so what the user reads stays put.
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    if (shift.current && element && element.scrollTop > ROW_HEIGHT / 2) element.scrollTop += shift.current * ROW_HEIGHT;
+    shift.current = 0;
+  }, [fresh.length]);
   const virtualItems = virtualizer.getVirtualItems();
   const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
   useEffect(() => {
     if (hasMore && lastVisible >= events.length - 20) loadMore();
   }, [hasMore, lastVisible, events.length, loadMore]);
 
-  const [selected, setSelected] = useState(-1);
-  useEffect(() => setSelected(-1), [filterKey]);
   const openEmail = (event: ActivityEvent) => navigate(hrefOf(`emails/${event.email_id}`));
   useListKeyboard({
     count: events.length,
@@ -70,84 +84,59 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
     },
   });
 
-  const toggleCategory = (category: EventCategory) => {
-    const has = filters.eventCategories.includes(category);
-    setFilters({
-      ...filters,
-      eventCategories: has ? filters.eventCategories.filter((c) => c !== category) : [...filters.eventCategories, category],
-    });
+  const filtered = isFiltered(filters);
+  const clearAll = () => setFilters({ ...NO_FILTERS, live: filters.live });
+  const showNewest = () => {
+    scrollRef.current?.scrollTo({ top: 0 });
+    clearUnseen();
   };
-  const customTypes = filters.eventTypes.filter((type) => !(EVENT_TYPES as readonly string[]).includes(type));
-  const filtered = filters.eventTypes.length > 0 || filters.eventCategories.length > 0;
 
   return (
     <div className="page page--full" data-testid="activity-page">
       <header className="page-header">
         <div>
           <h1 className="page__title">Activity</h1>
-          <p className="page__subtitle">Recent events across all emails, newest first.</p>
+          <p className="page__subtitle">Events across all emails, newest first. Every filter is part of the address, so a view can be bookmarked or shared.</p>
+        </div>
+        <div className="page-header__tools">
+          {filters.live && (
+            <span className={`live-status${liveError ? ' is-error' : ''}`} data-testid="live-status" role="status" title={liveError?.message}>
+              {liveError ? 'Live: cannot refresh, retrying' : lastChecked ? `Checked ${formatClock(lastChecked)}` : 'Waiting for the first check…'}
+            </span>
+          )}
+          <button
+            type="button"
+            className={`live-toggle${filters.live ? ' is-on' : ''}`}
+            aria-pressed={filters.live}
+            onClick={() => setFilters({ ...filters, live: !filters.live })}
+            data-testid="live-toggle"
+            title="Check for new events every few seconds while this tab is visible"
+          >
+            <span className="live-toggle__dot" aria-hidden="true" />
+            Live
+          </button>
         </div>
       </header>
-      <div className="filters" role="group" aria-label="Filters">
-        <label className="filter-select">
-          <span className="filter-select__label">Event type</span>
-          <select
-            value={filters.eventTypes.length === 1 ? filters.eventTypes[0] : filters.eventTypes.length > 1 ? '__many' : ''}
-            onChange={(event) =>
-              setFilters({ ...filters, eventTypes: event.target.value && event.target.value !== '__many' ? [event.target.value] : [] })
-            }
-            data-testid="filter-event-type"
-          >
-            <option value="">All event types</option>
-            {filters.eventTypes.length > 1 && <option value="__many">{filters.eventTypes.join(', ')}</option>}
-            {[...EVENT_TYPES, ...customTypes.filter(() => filters.eventTypes.length === 1)].map((type) => (
-              <option key={type} value={type}>
-                {type}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div className="chips" role="group" aria-label="Event categories">
-          {EVENT_CATEGORIES.map((category) => {
-            const active = filters.eventCategories.includes(category);
-            return (
-              <button
-                key={category}
-                type="button"
-                className={`chip${active ? ' is-active' : ''}`}
-                data-colour={colourOf(category)}
-                aria-pressed={active}
-                onClick={() => toggleCategory(category)}
-                data-testid={`filter-category-${category}`}
-              >
-                <span className="chip__dot" aria-hidden="true" />
-                {category}
-              </button>
-            );
-          })}
-        </div>
-        {filtered && (
-          <button type="button" className="link-button" onClick={() => setFilters({ eventTypes: [], eventCategories: [] })} data-testid="filter-clear">
-            Clear filters
-          </button>
-        )}
+      <ActivityFilterBar filters={filters} setFilters={setFilters} />
+      <div className="filters__status">
         <span className="filters__count" data-testid="activity-count" aria-live="polite">
           {state.status === 'ready' && `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} events`}
+          {state.status === 'loading' && 'Loading…'}
         </span>
       </div>
       {state.status === 'error' ? (
-        <ErrorState error={state.error} onRetry={retry} title="Recent activity could not be loaded" />
+        <ErrorState error={state.error} onRetry={retry} title="Activity could not be loaded" />
       ) : state.status === 'loading' && events.length === 0 ? (
-        <LoadingState label="Loading recent activity…" />
+        <LoadingState label="Loading activity…" />
       ) : events.length === 0 ? (
         <EmptyState title={filtered ? 'No events match these filters' : 'No activity logged yet'} testId="activity-empty">
           {filtered ? (
             <p>
-              Nothing in the log has this event type and category together. Remove a filter or{' '}
-              <button type="button" className="link-button" onClick={() => setFilters({ eventTypes: [], eventCategories: [] })}>
+              Nothing in the log matches all of them together. Remove a filter or{' '}
+              <button type="button" className="link-button" onClick={clearAll}>
                 clear them all
               </button>
-              .
+              .{filters.live && ' Live mode keeps checking for new events.'}
             </p>
           ) : (
             <p>Events appear here as soon as the hub logs them.</p>
@@ -162,7 +151,22 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
             <span>By</span>
             <span>When ({timeZone ?? 'zone unknown'})</span>
           </div>
-          <div ref={scrollRef} className="scroller" role="list" aria-label="Recent activity" data-testid="activity-list" tabIndex={-1}>
+          {unseen > 0 && (
+            <button type="button" className="new-events" onClick={showNewest} data-testid="live-new-events">
+              ↑ {unseen.toLocaleString('en')} new {unseen === 1 ? 'event' : 'events'}
+            </button>
+          )}
+          <div
+            ref={scrollRef}
+            className="scroller"
+            role="list"
+            aria-label="Activity"
+            data-testid="activity-list"
+            tabIndex={-1}
+            onScroll={(event) => {
+              if (unseen > 0 && event.currentTarget.scrollTop <= ROW_HEIGHT / 2) clearUnseen();
+            }}
+          >
             <div className="virtual" style={{ height: virtualizer.getTotalSize() }}>
               {virtualItems.map((item) => {
                 const style = { transform: `translateY(${item.start}px)`, height: item.size };
@@ -179,20 +183,24 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
                   <div
                     key={event.id}
                     role="listitem"
-                    className={`activity-row virtual__row${isSelected ? ' is-selected' : ''}`}
+                    className={`activity-row virtual__row${isSelected ? ' is-selected' : ''}${item.index < fresh.length ? ' is-fresh' : ''}`}
                     style={style}
                     onClick={() => setSelected(item.index)}
                     onDoubleClick={() => openEmail(event)}
                     data-testid="activity-row"
+                    data-event-id={event.id}
                     data-event-type={event.event_type}
                     data-category={event.event_category}
+                    data-user-id={event.user_id ?? undefined}
+                    data-email-id={event.email_id}
+                    data-created-at={event.created_at}
                     data-selected={isSelected || undefined}
                   >
                     <span className="activity-row__type">
                       <CategoryIcon category={event.event_category} size="sm" />
                       <span className="event__type">{event.event_type}</span>
                     </span>
-                    <span className="activity-row__description" title={event.description}>
+                    <span className="activity-row__description" title={event.description} data-testid="activity-description">
                       {event.description}
                     </span>
                     <a className="activity-row__email mono" href={hrefOf(`emails/${event.email_id}`)} data-testid="activity-email-link">
@@ -213,3 +221,5 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
     </div>
   );
 }
+
+const formatClock = (instant: number): string => new Date(instant).toLocaleTimeString('en-GB');
