@@ -1,6 +1,7 @@
 import { ActivityPage } from '../activity/activity-page';
+import { AnalyticsPage } from '../analytics/analytics-page';
 import { EmailsPage } from '../emails/emails-page';
-import { ArchiveIcon, ChartIcon, ReportIcon } from '../components/icons';
+import { ArchiveIcon, ReportIcon } from '../components/icons';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { ComingPage } from './coming-page';
@@ -35,21 +36,7 @@ export function App() {
       case 'activity':
         return <ActivityPage params={route.params} />;
       case 'analytics':
-        return (
-          <ComingPage
-            section="analytics"
-            title="Analytics"
-            icon={<ChartIcon width={22} height={22} />}
-            summary="Charts and tables over the whole log, answering in interactive time at ten million events."
-            items={[
-              'Statistics per event type and category, with events over time for any date range',
-              'Error analysis: errors grouped by type with first and last seen, a trend, and the affected emails',
-              'Workflow success: completed and failed runs, success rate, execution time p50 and p95',
-              'The slowest workflow executions, with links to their emails',
-              'User activity audit: what a user did, with each email’s subject',
-            ]}
-          />
-        );
+        return <AnalyticsPage tabText={second} params={route.params} />;
       case 'retention':
         return (
           <ComingPage

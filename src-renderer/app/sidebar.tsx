@@ -13,7 +13,7 @@ interface SectionLink {
 const PRIMARY: SectionLink[] = [
   { section: 'emails', label: 'Emails', Icon: MailIcon },
   { section: 'activity', label: 'Activity', Icon: ActivityIcon },
-  { section: 'analytics', label: 'Analytics', Icon: ChartIcon, soon: true },
+  { section: 'analytics', label: 'Analytics', Icon: ChartIcon },
   { section: 'retention', label: 'Retention', Icon: ArchiveIcon, soon: true },
   { section: 'reports', label: 'Reports', Icon: ReportIcon, soon: true },
 ];

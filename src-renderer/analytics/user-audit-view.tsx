@@ -1,0 +1,173 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { UserActivityEvent } from '../../src-main/contract/analytics';
+import { userLabel, useUsers } from '../activity/activity-filter-bar';
+import { idsOf } from '../activity/activity-filters';
+import { useClient } from '../api/client-context';
+import { hrefOf, navigate } from '../app/hash-router';
+import { useTimeZone } from '../app/source-status';
+import { CategoryIcon } from '../components/category-badge';
+import { UserIcon } from '../components/icons';
+import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
+import { formatAbsolute, formatRelative, formatShort, instantOf } from '../lib/time';
+import { useKeysetPages } from '../lib/use-keyset-pages';
+import { useListKeyboard } from '../lib/use-list-keyboard';
+import { useNow } from '../lib/use-now';
+
+const ROW_HEIGHT = 56;
+const PAGE_SIZE = 200;
+
+/** The seed's use case 3: what a user did, with each email's subject, newest first. */
+export function UserAuditView({ params }: { params: URLSearchParams }) {
+  const users = useUsers();
+  const userId = idsOf(params.get('user'))[0] ?? null;
+  const user = users.find((u) => u.id === userId);
+  return (
+    <div className="analytics__body analytics__body--fill" data-testid="user-audit-view">
+      <div className="filters">
+        <label className="filter-select">
+          <span className="filter-select__label">User</span>
+          <select
+            value={userId ?? ''}
+            onChange={(event) => navigate(hrefOf('analytics/users', { user: event.target.value || undefined }), { replace: true })}
+            data-testid="audit-user"
+          >
+            <option value="">Pick a user…</option>
+            {userId !== null && !user && <option value={userId}>User #{userId}</option>}
+            {users.map((u) => (
+              <option key={u.id} value={u.id}>
+                {userLabel(u)}
+                {u.email ? ` · ${u.email}` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        {userId !== null && (
+          <a className="link-button" href={`#/activity?user=${userId}`} data-testid="audit-in-explorer">
+            Filter this user in Activity
+          </a>
+        )}
+      </div>
+      {userId === null ? (
+        <EmptyState title="Pick a user" testId="audit-pick" icon={<UserIcon width={22} height={22} />}>
+          <p>Everything they did appears here, newest first, with each email’s subject.</p>
+        </EmptyState>
+      ) : (
+        <UserEvents userId={userId} name={user ? userLabel(user) : `User #${userId}`} />
+      )}
+    </div>
+  );
+}
+
+function UserEvents({ userId, name }: { userId: number; name: string }) {
+  const { client } = useClient();
+  const timeZone = useTimeZone();
+  const now = useNow();
+  const fetchPage = useCallback(
+    (cursor: string | undefined) => client['users/activity']({ userId, limit: PAGE_SIZE, cursor }),
+    [client, userId],
+  );
+  const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<UserActivityEvent>(`user:${userId}`, fetchPage);
+  const events = state.items;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: events.length + 1,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const virtualItems = virtualizer.getVirtualItems();
+  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (hasMore && lastVisible >= events.length - 20) loadMore();
+  }, [hasMore, lastVisible, events.length, loadMore]);
+  const [selected, setSelected] = useState(-1);
+  useEffect(() => setSelected(-1), [userId]);
+  const openEmail = (event: UserActivityEvent) => navigate(hrefOf(`emails/${event.email_id}`));
+  useListKeyboard({
+    count: events.length,
+    selected,
+    select: (index) => {
+      setSelected(index);
+      virtualizer.scrollToIndex(index, { align: 'auto' });
+    },
+    open: (index) => {
+      const event = events[index];
+      if (event) openEmail(event);
+    },
+  });
+
+  if (state.status === 'error') return <ErrorState error={state.error} onRetry={retry} title={`What ${name} did could not be loaded`} />;
+  if (state.status === 'loading' && events.length === 0) return <LoadingState label={`Loading what ${name} did…`} />;
+  if (events.length === 0) {
+    return (
+      <EmptyState title={`${name} has no events in the log`} testId="audit-empty">
+        <p>Events with this user appear here once the hub logs them (reads, downloads, uploads).</p>
+      </EmptyState>
+    );
+  }
+  return (
+    <div className="table">
+      <div className="filters__status filters__status--inset">
+        <span className="filters__count" data-testid="audit-count" aria-live="polite">
+          {`${events.length.toLocaleString('en')}${hasMore ? '+' : ''} events by ${name}`}
+        </span>
+      </div>
+      <div className="table__head audit-row" role="presentation">
+        <span>Event</span>
+        <span>Email</span>
+        <span>Description</span>
+        <span>When ({timeZone ?? 'zone unknown'})</span>
+      </div>
+      <div ref={scrollRef} className="scroller" role="list" aria-label={`What ${name} did`} data-testid="audit-list" tabIndex={-1}>
+        <div className="virtual" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualItems.map((item) => {
+            const style = { transform: `translateY(${item.start}px)`, height: item.size };
+            const event = events[item.index];
+            if (!event) {
+              return (
+                <div key="footer" className="virtual__row" style={style}>
+                  <ListFooter loadingMore={loadingMore} error={moreError} onRetry={retry} end={hasMore ? '' : `That is everything ${name} did`} />
+                </div>
+              );
+            }
+            const isSelected = item.index === selected;
+            return (
+              <div
+                key={event.id}
+                role="listitem"
+                className={`activity-row audit-row virtual__row${isSelected ? ' is-selected' : ''}`}
+                style={style}
+                onClick={() => setSelected(item.index)}
+                onDoubleClick={() => openEmail(event)}
+                data-testid="audit-row"
+                data-event-type={event.event_type}
+                data-user-id={event.user_id ?? undefined}
+                data-email-id={event.email_id}
+                data-selected={isSelected || undefined}
+              >
+                <span className="activity-row__type">
+                  <CategoryIcon category={event.event_category} size="sm" />
+                  <span className="event__type">{event.event_type}</span>
+                </span>
+                <a className="audit-row__email" href={hrefOf(`emails/${event.email_id}`)} data-testid="audit-email-link" title={event.email_subject ?? undefined}>
+                  <span className="mono audit-row__id">#{event.email_id}</span>
+                  <span className={`audit-row__subject${event.email_subject ? '' : ' is-missing'}`} data-testid="audit-subject">
+                    {event.email_subject ?? '(no subject recorded)'}
+                  </span>
+                </a>
+                <span className="activity-row__description" title={event.description}>
+                  {event.description}
+                </span>
+                <span className="activity-row__time" title={formatAbsolute(event.created_at, timeZone)}>
+                  <span>{formatShort(event.created_at)}</span>
+                  <span className="activity-row__relative">{formatRelative(instantOf(event.created_at, timeZone), now)}</span>
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
