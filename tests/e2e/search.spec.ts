@@ -42,6 +42,6 @@ test('the email list pages through every email as it scrolls', async ({ page, da
       await new Promise((resolve) => requestAnimationFrame(resolve));
     }
   });
-  await expect(emails.count).toHaveText(`${data.emailCount} emails, newest id first`);
+  await expect(emails.count).toHaveText(`${data.emailCount.toLocaleString('en')} emails, newest id first`);
   expect(await emails.rows.count()).toBeLessThan(40);
 });

@@ -1,4 +1,7 @@
 import type { WritableDb } from '../../../src-main/db/connection';
+import { query } from '../../../src-main/db/query';
+import { sql } from '../../../src-main/db/sql';
+import { fillDemo } from '../../../src-main/demo/demo';
 import { copyRows, EMAIL_MESSAGE_COLUMNS, USER_COLUMNS, writeActivityRows, type ActivityRow, type CopyValue } from '../../../src-main/logger/batch-writer';
 import { createEmailActivityLogger } from '../../../src-main/logger/email-activity-logger';
 import {
@@ -31,7 +34,15 @@ export interface E2eData {
   unknownEmailId: number;
   emailCount: number;
   errorEventCount: number;
+  /** Demo emails written after the rows above, spread over the twelve months ending `demoUntil`, for the analytics screens. */
+  demoEmails: number;
+  demoEvents: number;
+  demoUntil: string;
+  /** The e2e database, so a test can write through the logger (live mode). */
+  databaseUrl: string;
 }
+
+export const DEMO_EMAILS = 1500;
 
 const USERS = [
   { id: 1, username: 'mette', full_name: 'Mette Jensen' },
@@ -205,6 +216,11 @@ export async function fillE2eDatabase(db: WritableDb, now = Date.now()): Promise
   await logger.logRead(timelineEmailId, 2, 'lars');
   await logger.logNotificationSent(timelineEmailId, 'slack', '#accounts-payable', 'invoice processed');
 
+  // A year of demo journeys for the analytics screens, ending a day before the rows above end.
+  await query(db, sql`SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))`);
+  const demoUntil = new Date(now - DAY).toISOString().slice(0, 19);
+  const demo = await fillDemo(db, { emails: DEMO_EMAILS, until: demoUntil });
+
   const errorEventCount = rows.filter((r) => r.event_type === 'error').length;
   return {
     timelineEmailId,
@@ -213,7 +229,11 @@ export async function fillE2eDatabase(db: WritableDb, now = Date.now()): Promise
     bigEmailId,
     bigEmailEvents: 5000,
     unknownEmailId: 999_999,
-    emailCount: emailCount + 1,
+    emailCount: emailCount + 1 + demo.emails,
     errorEventCount,
+    demoEmails: demo.emails,
+    demoEvents: demo.events,
+    demoUntil,
+    databaseUrl: (db.options as { connectionString?: string }).connectionString ?? '',
   };
 }
