@@ -14,7 +14,7 @@ test('the header names the data source and its state', async ({ page }) => {
 test('sections of later releases say what will come, without pretend data', async ({ page }) => {
   const shell = new AppShell(page);
   await page.goto('/#/emails');
-  for (const section of ['analytics', 'retention', 'reports'] as const) {
+  for (const section of ['retention', 'reports'] as const) {
     await shell.openSection(section);
     await expect(page).toHaveURL(new RegExp(`#/${section}$`));
     const screen = page.getByTestId(`${section}-page`);
