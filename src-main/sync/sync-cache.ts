@@ -4,6 +4,7 @@ import { isValidTimestamp } from '../contract/schemas';
 import { checkConnectionString, describeTarget, openReadableDb, redactUrl, toMailtrailError, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql, type Sql } from '../db/sql';
+import { hasRollups } from '../store/postgres/analytics.query';
 import { dateRangeConditions } from '../store/postgres/filters';
 import { liveDailySql, liveDurationSql } from '../store/sqlite/analytics.query';
 import { checkCacheHeader, createIndexes, hasIndexes, openCacheForWriting, readCacheInfo, writeCacheInfo, type CacheDb, type CacheInfo } from '../store/sqlite/cache-file';
@@ -47,7 +48,7 @@ export interface SyncResult {
 
 const DEFAULT_BATCH_ROWS = 25_000;
 // Ids are taken at insert and committed later, so a row below the last high-water mark may appear afterwards.
-const RECHECK_IDS = 10_000;
+const RECHECK_IDS = 2_000;
 const FETCH_IDS_PER_COPY = 5_000;
 const PROGRESS_EVERY_MS = 250;
 
@@ -152,11 +153,14 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
   const pool = openReadableDb(options.sourceUrl, { statementTimeoutMs: 0, max: 2, applicationName: 'mailtrail-sync' });
   let client: pg.PoolClient | undefined;
   let db: CacheDb | undefined;
+  let dayCounts: Promise<Settled<DayCount[]>> | undefined;
   try {
     client = await pool.connect().catch((error: unknown) => {
       throw toMailtrailError(error, options.sourceUrl);
     });
     const timeZone = await sourceTimeZone(client, options.sourceUrl);
+    // PostgreSQL counts events per day on a second connection while the cache file is checked.
+    dayCounts = settle(sourceDayCounts(pool, range));
     db = openCacheForWriting(options.cacheFile);
     registerCacheFunctions(db);
     const info = readCacheInfo(db);
@@ -173,11 +177,12 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
       );
     }
     writeCacheInfo(db, { source, since, until, timeZone, state: 'syncing' });
-    const run = new SyncRun(db, pool, client, { since, until }, options, started);
+    const run = new SyncRun(db, client, { since, until }, options, started);
     const users = await run.users();
     const messages = await run.messages();
     await run.events(info);
-    await run.reconcile();
+    const counted = since === range.since && until === range.until ? await dayCounts : undefined;
+    await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
     const syncedAt = new Date(started).toISOString().slice(0, 19);
     db.transaction(() => writeCacheInfo(db!, { state: 'complete', syncedAt }))();
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -192,6 +197,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
       rate: seconds > 0 ? run.fetched / seconds : run.fetched,
     };
   } finally {
+    await dayCounts;
     client?.release();
     db?.close();
     await pool.end().catch(() => undefined);
@@ -210,6 +216,27 @@ async function sourceTimeZone(client: pg.PoolClient, url: string): Promise<strin
     throw new MailtrailError('unavailable', `the database at ${describeTarget(url)} has no email_activity_log table; check --db, or run \`mailtrail migrate\` there`);
   }
   return row.time_zone;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
+interface DayCount {
+  day: string;
+  count: number;
+}
+
+/** Events per day in the source, from its rollup when the whole log is synced and the rollup exists. */
+async function sourceDayCounts(pool: ReadableDb, range: { since: string | null; until: string | null }): Promise<DayCount[]> {
+  if (range.since === null && range.until === null && (await hasRollups(pool))) {
+    return query<DayCount>(pool, sql`SELECT day::text AS day, SUM(count) AS count FROM email_activity_daily_rollup GROUP BY day`);
+  }
+  const conditions = dateRangeConditions({ from: range.since ?? undefined, to: range.until ?? undefined });
+  return query<DayCount>(
+    pool,
+    sql`SELECT COALESCE(created_at::date::text, '-infinity') AS day, count(*) AS count FROM email_activity_log ${sql.where(conditions)} GROUP BY 1`,
+  );
 }
 
 interface DailyTotal {
@@ -232,7 +259,6 @@ class SyncRun {
 
   constructor(
     private readonly db: CacheDb,
-    private readonly pool: ReadableDb,
     private readonly client: pg.PoolClient,
     range: { since: string | null; until: string | null },
     private readonly options: SyncOptions,
@@ -371,12 +397,7 @@ class SyncRun {
   }
 
   /** Days whose event counts differ between the source and the cache get their ids compared. */
-  async reconcile(): Promise<void> {
-    const sourceDays = await query<{ day: string; count: number }>(
-      this.client,
-      sql`SELECT COALESCE(created_at::date::text, '-infinity') AS day, count(*) AS count
-          FROM email_activity_log ${sql.where(this.rangeConditions)} GROUP BY 1`,
-    );
+  async reconcile(sourceDays: DayCount[]): Promise<void> {
     const cacheDays = this.db.prepare('SELECT day, SUM(count) AS count FROM email_activity_daily_rollup GROUP BY day').all() as {
       day: string;
       count: number;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { LogStore } from '../log-store';
 import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
-import { openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { email, searchEmails } from './emails.query';
 import { statementCache } from './statements';
@@ -23,6 +23,8 @@ export function openSqliteLogStore(file: string): LogStore {
   registerCacheFunctions(db);
   const info = readCacheInfo(db);
   const prepare = statementCache(db);
+  // A sync interrupted before its indexes were built leaves a cache that is complete in what it holds, only slower.
+  const indexed = hasIndexes(db);
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
     source: { kind: 'cache', label: describeCache(file, info) },
@@ -32,7 +34,7 @@ export function openSqliteLogStore(file: string): LogStore {
     categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
     errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
     workflowSuccess: async (range) => rollup(workflowSuccess(prepare, range)),
-    slowestExecutions: async (limit) => rollup({ items: slowestExecutions(prepare, limit) }),
+    slowestExecutions: async (limit) => rollup({ items: slowestExecutions(prepare, limit, indexed) }),
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
     userActivity: async (q) => userActivity(prepare, q),
     users: async () => users(prepare),
