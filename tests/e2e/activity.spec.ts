@@ -138,11 +138,11 @@ test('live mode shows an event as the hub writes it, at the top or as “new eve
   const db = openWritableDb(data.databaseUrl);
   try {
     const logger = createEmailActivityLogger(db);
-    const firstId = await logger.logNotificationSent(data.timelineEmailId, 'teams', '#e2e-live', `live check ${Date.now()}`);
+    const firstId = await logger.logNotificationSent(data.liveEmailId, 'teams', '#e2e-live', `live check ${Date.now()}`);
     await expect(activity.rows.first()).toHaveAttribute('data-event-id', String(firstId));
 
     await activity.list.evaluate((list) => (list.scrollTop = 1_000));
-    const secondId = await logger.logNotificationSent(data.timelineEmailId, 'teams', '#e2e-live', `live check ${Date.now()}`);
+    const secondId = await logger.logNotificationSent(data.liveEmailId, 'teams', '#e2e-live', `live check ${Date.now()}`);
     await expect(activity.newEvents).toHaveText('↑ 1 new event');
     expect(await activity.list.evaluate((list) => list.scrollTop)).toBeGreaterThanOrEqual(1_000);
     await activity.newEvents.click();

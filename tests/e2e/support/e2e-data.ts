@@ -40,6 +40,8 @@ export interface E2eData {
   demoUntil: string;
   /** The e2e database, so a test can write through the logger (live mode). */
   databaseUrl: string;
+  /** A demo email that tests may write new events to; no other test counts its events. */
+  liveEmailId: number;
 }
 
 export const DEMO_EMAILS = 1500;
@@ -234,6 +236,7 @@ export async function fillE2eDatabase(db: WritableDb, now = Date.now()): Promise
     demoEmails: demo.emails,
     demoEvents: demo.events,
     demoUntil,
+    liveEmailId: bigEmailId + 1,
     databaseUrl: (db.options as { connectionString?: string }).connectionString ?? '',
   };
 }
