@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -192,4 +192,62 @@ describe('a file that is not a good Mailtrail cache', () => {
       if (name !== 'corrupt') expect(readdirSync(caseDir).sort(), name).toEqual(before.entries);
     });
   }, 90_000);
+});
+
+/** `mailtrail serve` on a free port; resolves with its base URL once it says it is listening. */
+function serve(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/mailtrail.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    child.stdout!.on('data', (chunk) => {
+      stdout += String(chunk);
+      const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url) resolve({ url, child });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('mailtrail serve --cache', () => {
+  it('answers every REST endpoint exactly as serve --db over the same data', async () => {
+    const file = join(dir, 'served.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const busiest = await query<{ email_id: number }>(
+      database.readable,
+      sql`SELECT email_id FROM email_activity_log GROUP BY email_id ORDER BY count(*) DESC, email_id LIMIT 2`,
+    );
+    const [live, offline] = await Promise.all([serve(['--db', database.url]), serve(['--cache', file])]);
+    try {
+      const paths = [
+        `/api/v1/emails/${busiest[0]!.email_id}/activity`,
+        `/api/v1/emails/${busiest[1]!.email_id}/activity?order=asc&limit=3`,
+        '/api/v1/emails/activity/recent?limit=25',
+        '/api/v1/emails/activity/recent?event_type=error,linked&limit=10',
+        '/api/v1/emails/activity/recent?text=INVOICE&from=2025-05-01&to=2025-10-31T12:00',
+        '/api/v1/emails/activity/stats',
+        '/api/v1/emails/activity/stats?from=2025-03-01T06:00&to=2025-08-31',
+        '/api/v1/emails/activity/metadata-keys',
+        '/api/v1/emails/activity/timeseries?bucket=week',
+        '/api/v1/emails/activity/errors?from=2025-01-01&to=2025-12-31',
+        '/api/v1/emails/activity/workflows',
+        '/api/v1/emails/activity/slowest?limit=20',
+        '/api/v1/emails/activity/users/1',
+      ];
+      for (const path of paths) {
+        const [a, b] = await Promise.all([fetch(live.url + path), fetch(offline.url + path)]);
+        expect(a.status, path).toBe(200);
+        expect(b.status, path).toBe(a.status);
+        const [liveBody, offlineBody] = [await a.text(), await b.text()];
+        expect(liveBody.length, path).toBeGreaterThan(20);
+        expect(offlineBody, path).toBe(liveBody);
+      }
+      const status = await (await fetch(`${offline.url}/api/v1/rpc/source/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+      expect(JSON.stringify(status)).toContain('"kind":"cache"');
+    } finally {
+      live.child.kill('SIGTERM');
+      offline.child.kill('SIGTERM');
+    }
+  }, 60_000);
 });
