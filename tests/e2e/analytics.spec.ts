@@ -154,7 +154,9 @@ test('the user audit lists what a user did with each email’s subject, and a ro
 
   await page.reload();
   await expect(analytics.auditUser).toHaveValue(String(mette.id));
+  await analytics.auditRows.first().waitFor();
   await page.keyboard.press('j');
+  await expect(analytics.auditRows.first()).toHaveAttribute('data-selected', 'true');
   await page.keyboard.press('Enter');
   await expect(new TimelinePage(page).emailId).toHaveText(`#${expected.items[0]!.email_id}`);
   expect(problems).toEqual([]);
