@@ -50,6 +50,7 @@ const DEFAULT_BATCH_ROWS = 25_000;
 // Ids are taken at insert and committed later, so a row below the last high-water mark may appear afterwards.
 const RECHECK_IDS = 2_000;
 const FETCH_IDS_PER_COPY = 5_000;
+const INSERT_ROWS_PER_STATEMENT = 64;
 const PROGRESS_EVERY_MS = 250;
 
 const EVENT_SELECT = sql`SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by
@@ -252,6 +253,7 @@ class SyncRun {
   private highId: number;
   private readonly rangeConditions: Sql[];
   private readonly insertEvent;
+  private readonly insertEvents;
   private readonly upsertDaily;
   private readonly upsertDuration;
   private readonly metadataText: MetadataText;
@@ -270,6 +272,8 @@ class SyncRun {
     this.rangeConditions = dateRangeConditions({ from: range.since ?? undefined, to: range.until ?? undefined });
     this.metadataText = metadataTextReader(db);
     this.insertEvent = db.prepare('INSERT OR IGNORE INTO email_activity_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const values = `(${Array(14).fill('?').join(', ')})`;
+    this.insertEvents = db.prepare(`INSERT INTO email_activity_log VALUES ${Array(INSERT_ROWS_PER_STATEMENT).fill(values).join(', ')}`);
     this.upsertDaily = db.prepare(
       `INSERT INTO email_activity_daily_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET count = count + excluded.count,
@@ -341,10 +345,17 @@ class SyncRun {
       const durations = new Map<string, { key: unknown[]; count: number }>();
       let inserted = 0;
       let high = this.highId;
+      // Rows above the high-water mark cannot be in the cache yet: they go in many to a statement.
+      const fresh = rows.filter((row) => (row[0] as number) > this.highId);
+      let bulk = 0;
+      for (; bulk + INSERT_ROWS_PER_STATEMENT <= fresh.length; bulk += INSERT_ROWS_PER_STATEMENT) {
+        this.insertEvents.run(fresh.slice(bulk, bulk + INSERT_ROWS_PER_STATEMENT).flat());
+      }
+      const inBulk = new Set(fresh.slice(0, bulk));
       for (const row of rows) {
         const id = row[0] as number;
         if (id > high) high = id;
-        if (this.insertEvent.run(row).changes === 0) continue;
+        if (!inBulk.has(row) && this.insertEvent.run(row).changes === 0) continue;
         inserted++;
         const createdAt = row[7] as string | null;
         const day = createdAt === null ? '-infinity' : createdAt.slice(0, 10);
