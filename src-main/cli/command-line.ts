@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isValidTimestamp } from '../contract/schemas';
 import { checkConnectionString } from '../db/connection';
 import { DEFAULT_DEMO_SEED, MAX_DEMO_EMAILS } from '../demo/demo';
 
@@ -14,6 +15,9 @@ Commands:
   serve [--db URL | --cache FILE] [--host H] [--port P]
                                               the REST API and the browser UI; prints "listening on http://H:P"
                                               (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one)
+  sync --db URL --cache FILE [--since DATE] [--until DATE]
+                                              copy the log into an offline SQLite cache; a second run fetches
+                                              only what changed, an interrupted one resumes
   help                                        show this help
 
 --db falls back to the DATABASE_URL environment variable. With neither, Mailtrail runs its own
@@ -30,15 +34,17 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'migrate'; db: string | undefined }
   | { command: 'demo'; db: string | undefined; emails: number; seed: number }
-  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number };
+  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number }
+  | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined };
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'help'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
   migrate: { db: { type: 'string' } },
   demo: { db: { type: 'string' }, emails: { type: 'string' }, seed: { type: 'string' } },
   serve: { db: { type: 'string' }, cache: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+  sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
 } as const;
 
@@ -48,6 +54,13 @@ function wholeNumber(option: string, text: string | undefined, min: number, max:
     throw new UsageError(`--${option} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
   }
   return Number(text);
+}
+
+function timestamp(option: string, text: string | undefined): string | undefined {
+  if (text !== undefined && !isValidTimestamp(text)) {
+    throw new UsageError(`--${option} must be a date or date-time without zone such as 2025-01-01 or 2025-01-01T08:00, not ${JSON.stringify(text)}`);
+  }
+  return text;
 }
 
 function databaseUrl(text: string | undefined): string | undefined {
@@ -89,7 +102,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -126,6 +139,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         host: values.host ?? '127.0.0.1',
         port: wholeNumber('port', values.port, 0, 65_535, DEFAULT_PORT),
       };
+    }
+    case 'sync': {
+      const db = databaseUrl(values.db ?? process.env.DATABASE_URL);
+      if (!db) throw new UsageError('sync needs --db URL (or DATABASE_URL): the database to copy from');
+      if (!values.cache) throw new UsageError('sync needs --cache FILE: the offline cache to create or bring up to date');
+      return { command, db, cache: values.cache, since: timestamp('since', values.since), until: timestamp('until', values.until) };
     }
   }
 }

@@ -21,11 +21,12 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./demo.command')).runDemo(invocation, io);
     case 'serve':
       return (await import('./serve.command')).runServe(invocation, io);
+    case 'sync':
+      return (await import('./sync.command')).runSync(invocation, io);
   }
 }
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  if (argv[0] === 'sync') return runSyncCommand(argv.slice(1), io);
   let invocation: Invocation;
   try {
     invocation = parseCommandLine(argv);
@@ -35,23 +36,6 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
   }
   try {
     return await run(invocation, io);
-  } catch (error) {
-    process.stderr.write(`mailtrail: ${describeFailure(error).split('\n')[0]}\n`);
-    return 1;
-  }
-}
-
-async function runSyncCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { parseSyncArguments, runSync } = await import('./sync.command');
-  let invocation;
-  try {
-    invocation = parseSyncArguments(argv);
-  } catch (error) {
-    process.stderr.write(`mailtrail: ${describeFailure(error)}\n`);
-    return 2;
-  }
-  try {
-    return await runSync(invocation, io);
   } catch (error) {
     process.stderr.write(`mailtrail: ${describeFailure(error).split('\n')[0]}\n`);
     return 1;

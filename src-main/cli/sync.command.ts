@@ -1,51 +1,6 @@
-import { parseArgs } from 'node:util';
-import { isValidTimestamp } from '../contract/schemas';
-import { checkConnectionString } from '../db/connection';
 import { syncCache, type SyncProgress } from '../sync/sync-cache';
-import { UsageError } from './command-line';
+import type { Invocation } from './command-line';
 import type { CommandIo } from './io';
-
-export const SYNC_USAGE =
-  'mailtrail sync --db URL --cache FILE [--since DATE] [--until DATE]: copy the log into an offline cache (incremental; resumes after an interruption)';
-
-export interface SyncInvocation {
-  db: string;
-  cache: string;
-  since: string | undefined;
-  until: string | undefined;
-}
-
-/** `mailtrail sync`'s options; mistakes are UsageErrors (exit 2). */
-export function parseSyncArguments(argv: readonly string[]): SyncInvocation {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }) as { values: Record<string, string | undefined> });
-  } catch (error) {
-    const message = (error as Error).message ?? '';
-    const option = /'(-[^' ]*)/.exec(message)?.[1];
-    throw new UsageError(`${option ? `unknown or incomplete option ${option}` : 'cannot read the command line'}; usage: ${SYNC_USAGE}`);
-  }
-  const db = values.db ?? process.env.DATABASE_URL;
-  if (!db) throw new UsageError(`sync needs --db URL (or DATABASE_URL); usage: ${SYNC_USAGE}`);
-  try {
-    checkConnectionString(db);
-  } catch (error) {
-    throw new UsageError(`--db: ${(error as Error).message}`);
-  }
-  if (!values.cache) throw new UsageError(`sync needs --cache FILE; usage: ${SYNC_USAGE}`);
-  for (const name of ['since', 'until'] as const) {
-    const value = values[name];
-    if (value !== undefined && !isValidTimestamp(value)) {
-      throw new UsageError(`--${name} must be a date or date-time without zone such as 2025-01-01 or 2025-01-01T08:00, not ${JSON.stringify(value)}`);
-    }
-  }
-  return { db, cache: values.cache, since: values.since, until: values.until };
-}
 
 const formatCount = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -69,7 +24,7 @@ export function describeProgress({ phase, rows, total, elapsedMs }: SyncProgress
 }
 
 /** `mailtrail sync`: a bar on a terminal, plain lines otherwise, and one summary line on stdout. */
-export async function runSync(invocation: SyncInvocation, io: CommandIo): Promise<number> {
+export async function runSync(invocation: Extract<Invocation, { command: 'sync' }>, io: CommandIo): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
   let drawn = false;
   const result = await syncCache({

@@ -109,7 +109,7 @@ describe('mailtrail migrate', () => {
 describe('usage errors', () => {
   it.each([
     [[], /missing command/],
-    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve and help/],
+    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync and help/],
     [['migrate', '--bogus'], /unknown option --bogus for `mailtrail migrate`/],
     [['migrate', '--db'], /option --db needs a value/],
     [['migrate', '--db', 'mysql://localhost/x'], /--db: the database URL must start with postgres:\/\//],
@@ -121,6 +121,10 @@ describe('usage errors', () => {
     [['serve', '--db', 'postgres://x/y', '--cache', 'c.sqlite'], /either --db or --cache, not both/],
     [['serve', 'extra'], /unexpected argument "extra"/],
     [['help', 'me'], /takes no arguments/],
+    [['sync', '--db', 'mysql://x/y', '--cache', 'c.sqlite'], /--db: the database URL must start with postgres:\/\//],
+    [['sync', '--db', 'postgres://x/y'], /sync needs --cache FILE/],
+    [['sync', '--db', 'postgres://x/y', '--cache', 'c.sqlite', '--since', 'yesterday'], /--since must be a date or date-time without zone/],
+    [['sync', '--db', 'postgres://x/y', '--cache', 'c.sqlite', '--bogus'], /unknown option --bogus for `mailtrail sync`/],
   ])('mailtrail %j is a usage error', (args, pattern) => {
     expect(() => parseCommandLine(args)).toThrow(UsageError);
     expect(() => parseCommandLine(args)).toThrow(pattern);
