@@ -19,10 +19,19 @@ export function dateRangeConditions(range: DateRange, column: Sql = sql.raw('cre
 
 export function activityFilterConditions(filter: ActivityFilter): Sql[] {
   const conditions = dateRangeConditions(filter);
-  if (filter.eventTypes?.length) conditions.push(sql`event_type = ANY(${filter.eventTypes}::varchar[])`);
-  if (filter.eventCategories?.length) conditions.push(sql`event_category = ANY(${filter.eventCategories}::varchar[])`);
-  if (filter.userIds?.length) conditions.push(sql`user_id = ANY(${filter.userIds}::int[])`);
-  if (filter.emailIds?.length) conditions.push(sql`email_id = ANY(${filter.emailIds}::int[])`);
+  const lists = [
+    [sql.raw('event_type'), filter.eventTypes, 'varchar'],
+    [sql.raw('event_category'), filter.eventCategories, 'varchar'],
+    [sql.raw('user_id'), filter.userIds, 'int'],
+    [sql.raw('email_id'), filter.emailIds, 'int'],
+  ] as const;
+  for (const [column, values, type] of lists) {
+    if (!values?.length) continue;
+    // One value is an equality, so the (column, created_at, id) index also gives the order.
+    conditions.push(
+      values.length === 1 ? sql`${column} = ${values[0]}` : sql`${column} = ANY(${values}::${sql.raw(type)}[])`,
+    );
+  }
   if (filter.text?.trim()) conditions.push(sql`description ILIKE ${containsPattern(filter.text.trim())}`);
   for (const { key, value } of filter.metadata ?? []) conditions.push(sql`metadata ->> ${key}::text = ${value}::text`);
   return conditions;
