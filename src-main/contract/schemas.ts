@@ -94,7 +94,9 @@ export const DateRangeFields = {
 };
 
 export function checkRange(range: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) {
-  if (range.from && range.to && range.from > range.to) {
+  // A date-only `to` includes its whole day, so it is compared by date alone.
+  const to = range.to && /^\d{4}-\d{2}-\d{2}$/.test(range.to) ? `${range.to}T99` : range.to?.replace(' ', 'T');
+  if (range.from && to && range.from.replace(' ', 'T') > to) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after "to"' });
   }
 }

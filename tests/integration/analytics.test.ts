@@ -37,6 +37,10 @@ describe('analytics over rollups', () => {
     { from: '2025-01-20T10:00', to: '2025-01-20T18:30' },
     { from: '2025-01-20T10:00', to: '2025-01-21T09:00' },
     { from: '2026-01-01' },
+    { from: '2025-01-20T10:00:00', to: '2025-01-20T11:00:00' },
+    { from: '2025-01-19T23:59:59.5', to: '2025-01-23T00:00:00' },
+    { from: '2025-01-20T10:17', to: '2025-01-20' },
+    { to: '2025-02-03T13:01' },
   ];
 
   it('answer exactly as the live table does, for whole days, partial days and empty ranges', async () => {
@@ -96,11 +100,43 @@ describe('analytics over rollups', () => {
     }
   });
 
-  it('plan ranges into whole days and partial edges', () => {
-    expect(planRange({ from: '2025-01-01', to: '2025-01-31' })).toEqual({ days: { from: '2025-01-01', to: '2025-01-31' }, partials: [] });
-    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-01T07:00' }).days).toBeNull();
-    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-03T07:00' }).days).toEqual({ from: '2025-01-02', to: '2025-01-02' });
-    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-02T07:00' }).days).toBeNull();
+  it('plan ranges into whole days, whole hours and partial hours', () => {
+    const plan = (from: string | undefined, to: string | undefined) => planRange({ from, to }, { hourly: true });
+    expect(plan('2025-01-01', '2025-01-31')).toEqual({ days: { from: '2025-01-01', to: '2025-01-31' }, hours: [], windows: [] });
+    expect(plan('2025-01-01T06:00', '2025-01-01T07:00')).toEqual({
+      days: null,
+      hours: [{ from: '2025-01-01T06:00:00', to: '2025-01-01T07:00:00' }],
+      windows: [{ from: '2025-01-01T07:00:00', to: '2025-01-01T07:00', toInclusive: true }],
+    });
+    expect(plan('2025-01-01T06:10', '2025-01-01T06:50')).toEqual({
+      days: null,
+      hours: [],
+      windows: [{ from: '2025-01-01T06:10', to: '2025-01-01T06:50', toInclusive: true }],
+    });
+    expect(plan('2025-01-01 06:30', '2025-01-03T07:15:00')).toEqual({
+      days: { from: '2025-01-02', to: '2025-01-02' },
+      hours: [
+        { from: '2025-01-01T07:00:00', to: '2025-01-02T00:00:00' },
+        { from: '2025-01-03T00:00:00', to: '2025-01-03T07:00:00' },
+      ],
+      windows: [
+        { from: '2025-01-01T06:30', to: '2025-01-01T07:00:00', toInclusive: false },
+        { from: '2025-01-03T07:00:00', to: '2025-01-03T07:15:00', toInclusive: true },
+      ],
+    });
+    expect(plan('2025-01-01T23:30', '2025-01-01')).toEqual({
+      days: null,
+      hours: [],
+      windows: [{ from: '2025-01-01T23:30', to: '2025-01-02T00:00:00', toInclusive: false }],
+    });
+    expect(planRange({ from: '2025-01-01T06:00', to: '2025-01-03T07:00' }, { hourly: false })).toEqual({
+      days: { from: '2025-01-02', to: '2025-01-02' },
+      hours: [],
+      windows: [
+        { from: '2025-01-01T06:00', to: '2025-01-02T00:00:00', toInclusive: false },
+        { from: '2025-01-03T00:00:00', to: '2025-01-03T07:00', toInclusive: true },
+      ],
+    });
     expect(percentileFromBuckets([], 0.5)).toBeNull();
   });
 });

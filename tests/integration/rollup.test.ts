@@ -17,6 +17,22 @@ const DURATION_RECOUNT = `
   FROM email_activity_log WHERE event_type = 'workflow_executed' AND mailtrail_int_or_null(metadata->>'execution_time_ms') IS NOT NULL
   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 const DURATION_ROLLUP = `SELECT day, workflow_name, bucket, count FROM email_workflow_duration_rollup ORDER BY 1, 2, 3`;
+const HOURLY_RECOUNT = `
+  SELECT date_trunc('hour', created_at) AS hour, event_type, event_category,
+         CASE WHEN event_type = 'error' THEN COALESCE(metadata->>'error_type', '') ELSE '' END AS error_type,
+         CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'workflow_name', '') ELSE '' END AS workflow_name,
+         CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'status', '') ELSE '' END AS status,
+         COUNT(*)::bigint AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
+  FROM email_activity_log WHERE created_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
+const HOURLY_ROLLUP = `SELECT hour, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence
+  FROM email_activity_hourly_rollup ORDER BY 1, 2, 3, 4, 5, 6`;
+const HOURLY_DURATION_RECOUNT = `
+  SELECT date_trunc('hour', created_at) AS hour, COALESCE(metadata->>'workflow_name', '') AS workflow_name,
+         mailtrail_duration_bucket(mailtrail_int_or_null(metadata->>'execution_time_ms')) AS bucket, COUNT(*)::bigint AS count
+  FROM email_activity_log WHERE event_type = 'workflow_executed' AND created_at IS NOT NULL
+   AND mailtrail_int_or_null(metadata->>'execution_time_ms') IS NOT NULL
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+const HOURLY_DURATION_ROLLUP = `SELECT hour, workflow_name, bucket, count FROM email_workflow_duration_hourly_rollup ORDER BY 1, 2, 3`;
 
 const INSERT_MIXED = (n: number, offset: number) => `
   INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at, created_by)
@@ -41,12 +57,17 @@ describe('the daily rollups', () => {
   });
   afterAll(() => db.drop());
 
-  async function expectEqualToRecount() {
-    const [recount, rollup, durations, durationRollup] = await Promise.all(
-      [RECOUNT, ROLLUP, DURATION_RECOUNT, DURATION_ROLLUP].map((q) => db.writable.query(q).then((r) => r.rows)),
-    );
-    expect(rollup).toEqual(recount);
-    expect(durationRollup).toEqual(durations);
+  async function expectEqualToRecount(on: TestDatabase = db) {
+    const pairs = [
+      [RECOUNT, ROLLUP],
+      [DURATION_RECOUNT, DURATION_ROLLUP],
+      [HOURLY_RECOUNT, HOURLY_ROLLUP],
+      [HOURLY_DURATION_RECOUNT, HOURLY_DURATION_ROLLUP],
+    ];
+    for (const [recount, rollup] of pairs) {
+      const [expected, actual] = await Promise.all([recount!, rollup!].map((q) => on.writable.query(q).then((r) => r.rows)));
+      expect(actual, rollup).toEqual(expected);
+    }
   }
 
   it('equal a full recount after a mixed load of inserts, updates and deletes', async () => {
@@ -60,6 +81,13 @@ describe('the daily rollups', () => {
     await db.writable.query(`UPDATE email_activity_log SET created_at = created_at + INTERVAL '13 hours' WHERE id % 4 = 1`);
     await expectEqualToRecount();
     await db.writable.query(INSERT_MIXED(3000, 10000));
+    // Many rows in one hour and day: deleting the earliest and latest moves the group's first and last occurrence.
+    await db.writable.query(`
+      INSERT INTO email_activity_log (email_id, event_type, event_category, description, created_at)
+      SELECT 9, 'read', 'user', 'dense ' || g, TIMESTAMP '2025-04-10 14:00' + g * INTERVAL '10 seconds' FROM generate_series(0, 299) g`);
+    await expectEqualToRecount();
+    await db.writable.query(`DELETE FROM email_activity_log WHERE description IN ('dense 0', 'dense 1', 'dense 299')`);
+    await expectEqualToRecount();
     await db.writable.query(`DELETE FROM email_activity_log WHERE created_at < '2025-03-01'`);
     await db.writable.query(`DELETE FROM email_activity_log WHERE id IN (SELECT id FROM email_activity_log ORDER BY random() LIMIT 500)`);
     await expectEqualToRecount();
@@ -73,15 +101,16 @@ describe('the daily rollups', () => {
     await expectEqualToRecount();
   });
 
-  it('count the rows already in the log when the migration first runs', async () => {
+  it.each([2, 3])('count the rows already in the log when the rollup migrations first run after %i migrations', async (before) => {
     const fresh = await createTestDatabase({ migrated: false });
     try {
       const migrations = loadMigrations();
-      await migrate(fresh.writable, migrations.slice(0, 2));
+      await migrate(fresh.writable, migrations.slice(0, before));
       await fresh.writable.query(INSERT_MIXED(2000, 0));
       await migrate(fresh.writable, migrations);
-      const [recount, rollup] = await Promise.all([RECOUNT, ROLLUP].map((q) => fresh.writable.query(q).then((r) => r.rows)));
-      expect(rollup).toEqual(recount);
+      await expectEqualToRecount(fresh);
+      const { rows } = await fresh.writable.query('SELECT count(*)::int AS n FROM email_activity_hourly_rollup');
+      expect(rows[0].n).toBeGreaterThan(0);
     } finally {
       await fresh.drop();
     }

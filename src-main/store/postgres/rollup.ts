@@ -4,6 +4,7 @@ import { dateRangeConditions } from './filters';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?$/;
+const ON_THE_HOUR = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):00(?::00(?:\.0+)?)?$/;
 
 function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00Z`);
@@ -12,50 +13,76 @@ function addDays(day: string, days: number): string {
 }
 
 const dayOf = (timestamp: string): string => timestamp.slice(0, 10);
+const midnight = (day: string): string => `${day}T00:00:00`;
 const startOfDay = (timestamp: string): string | undefined =>
   DATE_ONLY.test(timestamp) ? timestamp : MIDNIGHT.exec(timestamp)?.[1];
+/** The hour a timestamp falls in, as `YYYY-MM-DDTHH:00:00`. */
+const hourOf = (timestamp: string): string => `${dayOf(timestamp)}T${timestamp.slice(11, 13)}:00:00`;
+const nextHour = (hour: string): string => new Date(Date.parse(`${hour}Z`) + 3_600_000).toISOString().slice(0, 19);
+const isOnTheHour = (timestamp: string): boolean => ON_THE_HOUR.test(timestamp);
+
+/** A stretch of the log answered row by row: `from` inclusive, `to` inclusive or not. */
+export interface TimeWindow {
+  from: string;
+  to: string;
+  toInclusive: boolean;
+}
 
 /**
- * A date range as whole days (answered by the rollups) plus at most two partial days at its edges
- * (answered by the log itself, a day at most each).
+ * A date range as whole days (daily rollups), whole hours at its edges (hourly rollups) and at
+ * most two partial hours (the log itself). Without hourly rollups the edges are partial days.
  */
 export interface RangePlan {
   /** Inclusive whole days; null when the range holds no whole day. */
   days: { from?: string | undefined; to?: string | undefined } | null;
-  /** Conditions on created_at for each partial-day piece. */
-  partials: Sql[][];
+  /** Whole hours, `from` inclusive and `to` exclusive, as `YYYY-MM-DDTHH:00:00`. */
+  hours: { from: string; to: string }[];
+  windows: TimeWindow[];
 }
 
-export function planRange(range: DateRange): RangePlan {
-  const partials: Sql[][] = [];
-  let fromDay: string | undefined;
-  let toDay: string | undefined;
-  let lower: Sql | undefined;
-  let upper: Sql | undefined;
-
-  if (range.from) {
-    const whole = startOfDay(range.from);
-    if (whole) fromDay = whole;
-    else {
-      fromDay = addDays(dayOf(range.from), 1);
-      lower = sql`created_at >= ${range.from}::timestamp`;
-    }
+/** Splits a stretch inside one day into whole hours and the partial hours at its ends. */
+function splitWindow(window: TimeWindow, hourly: boolean, plan: RangePlan): void {
+  if (!hourly) {
+    plan.windows.push(window);
+    return;
   }
-  if (range.to) {
-    if (DATE_ONLY.test(range.to)) toDay = range.to;
-    else {
-      toDay = addDays(dayOf(range.to), -1);
-      upper = sql`created_at <= ${range.to}::timestamp`;
-    }
+  const firstHour = isOnTheHour(window.from) ? hourOf(window.from) : nextHour(hourOf(window.from));
+  const endHour = window.toInclusive || !isOnTheHour(window.to) ? hourOf(window.to) : window.to;
+  if (firstHour >= endHour) {
+    plan.windows.push(window);
+    return;
   }
-  if (lower && upper && range.from && range.to && dayOf(range.from) === dayOf(range.to)) {
-    return { days: null, partials: [[lower, upper]] };
-  }
-  if (lower && range.from) partials.push([lower, sql`created_at < ${addDays(dayOf(range.from), 1)}::timestamp`]);
-  if (upper && range.to) partials.push([sql`created_at >= ${dayOf(range.to)}::timestamp`, upper]);
-  const empty = fromDay !== undefined && toDay !== undefined && fromDay > toDay;
-  return { days: empty ? null : { from: fromDay, to: toDay }, partials };
+  if (!isOnTheHour(window.from)) plan.windows.push({ from: window.from, to: firstHour, toInclusive: false });
+  plan.hours.push({ from: firstHour, to: endHour });
+  if (window.toInclusive || endHour < window.to) plan.windows.push({ from: endHour, to: window.to, toInclusive: window.toInclusive });
 }
+
+export function planRange(range: DateRange, { hourly }: { hourly: boolean }): RangePlan {
+  const plan: RangePlan = { days: null, hours: [], windows: [] };
+  // One spelling, so that timestamps compare as text: `2025-12-15 10:30` -> `2025-12-15T10:30`.
+  const from = range.from?.replace(' ', 'T');
+  const to = range.to?.replace(' ', 'T');
+  const fromWholeDay = from ? startOfDay(from) : undefined;
+  const toTimed = to !== undefined && !DATE_ONLY.test(to);
+  const fromDay = from ? (fromWholeDay ?? addDays(dayOf(from), 1)) : undefined;
+  const toDay = to ? (toTimed ? addDays(dayOf(to), -1) : to) : undefined;
+
+  if (from && !fromWholeDay && to && toTimed && dayOf(from) === dayOf(to)) {
+    splitWindow({ from, to, toInclusive: true }, hourly, plan);
+    return plan;
+  }
+  if (from && !fromWholeDay) {
+    splitWindow({ from, to: midnight(addDays(dayOf(from), 1)), toInclusive: false }, hourly, plan);
+  }
+  if (to && toTimed) splitWindow({ from: midnight(dayOf(to)), to, toInclusive: true }, hourly, plan);
+  if (!(fromDay !== undefined && toDay !== undefined && fromDay > toDay)) plan.days = { from: fromDay, to: toDay };
+  return plan;
+}
+
+const windowConditions = ({ from, to, toInclusive }: TimeWindow): Sql[] => [
+  sql`created_at >= ${from}::timestamp`,
+  toInclusive ? sql`created_at <= ${to}::timestamp` : sql`created_at < ${to}::timestamp`,
+];
 
 // The rollup's grouping, written once: the migration's trigger computes the same keys.
 const DAY = sql.raw(`COALESCE(created_at::date, '-infinity'::date)`);
@@ -93,16 +120,40 @@ function dayConditions(days: NonNullable<RangePlan['days']>, bounded: boolean): 
   return conditions;
 }
 
-function fromPlan(range: DateRange, rollupTable: Sql, columns: Sql, live: (conditions: Sql[]) => Sql): Sql {
-  const plan = planRange(range);
+interface RollupTables {
+  daily: Sql;
+  hourly: Sql;
+  /** The columns after `day`, the same in both tables. */
+  columns: Sql;
+}
+
+function fromPlan(range: DateRange, tables: RollupTables, live: (conditions: Sql[]) => Sql): Sql {
+  const plan = planRange(range, { hourly: true });
   const bounded = Boolean(range.from || range.to);
-  const parts = plan.partials.map((conditions) => live(conditions));
-  if (plan.days) parts.unshift(sql`SELECT ${columns} FROM ${rollupTable} ${sql.where(dayConditions(plan.days, bounded))}`);
-  if (parts.length === 0) return sql`SELECT ${columns} FROM ${rollupTable} WHERE false`;
+  const parts: Sql[] = [];
+  if (plan.days) parts.push(sql`SELECT day, ${tables.columns} FROM ${tables.daily} ${sql.where(dayConditions(plan.days, bounded))}`);
+  for (const hours of plan.hours) {
+    parts.push(
+      sql`SELECT hour::date AS day, ${tables.columns} FROM ${tables.hourly}
+          WHERE hour >= ${hours.from}::timestamp AND hour < ${hours.to}::timestamp`,
+    );
+  }
+  for (const window of plan.windows) parts.push(live(windowConditions(window)));
+  if (parts.length === 0) return sql`SELECT day, ${tables.columns} FROM ${tables.daily} WHERE false`;
   return sql.join(parts, ' UNION ALL ');
 }
 
-const DAILY_COLUMNS = sql.raw('day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence');
+const ACTIVITY_ROLLUPS: RollupTables = {
+  daily: sql.raw('email_activity_daily_rollup'),
+  hourly: sql.raw('email_activity_hourly_rollup'),
+  columns: sql.raw('event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence'),
+};
+
+const DURATION_ROLLUPS: RollupTables = {
+  daily: sql.raw('email_workflow_duration_rollup'),
+  hourly: sql.raw('email_workflow_duration_hourly_rollup'),
+  columns: sql.raw('workflow_name, bucket, count'),
+};
 
 /**
  * Rows of (day, event_type, event_category, error_type, workflow_name, status, count,
@@ -110,13 +161,13 @@ const DAILY_COLUMNS = sql.raw('day, event_type, event_category, error_type, work
  */
 export function dailyCounts(range: DateRange, useRollup: boolean): Sql {
   if (!useRollup) return liveDailyCounts(dateRangeConditions(range));
-  return fromPlan(range, sql.raw('email_activity_daily_rollup'), DAILY_COLUMNS, liveDailyCounts);
+  return fromPlan(range, ACTIVITY_ROLLUPS, liveDailyCounts);
 }
 
 /** Rows of (day, workflow_name, bucket, count) of workflow execution times. */
 export function durationCounts(range: DateRange, useRollup: boolean): Sql {
   if (!useRollup) return liveDurationCounts(dateRangeConditions(range));
-  return fromPlan(range, sql.raw('email_workflow_duration_rollup'), sql.raw('day, workflow_name, bucket, count'), liveDurationCounts);
+  return fromPlan(range, DURATION_ROLLUPS, liveDurationCounts);
 }
 
 /** The lower and upper execution time (ms) of a histogram bucket. */
