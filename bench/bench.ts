@@ -252,6 +252,19 @@ try {
       sql: () => ["SELECT event_type, event_category, COUNT(*) AS count, MAX(created_at) AS last_occurrence FROM email_activity_log WHERE created_at >= '2025-03-03T09:30:00' AND created_at <= '2025-09-17T17:00:00' GROUP BY event_type, event_category ORDER BY count DESC", []],
     },
     {
+      name: 'error analysis, partial days',
+      op: call('analytics/errors', { from: '2025-03-03T09:30:00', to: '2025-09-17T17:20:00' }),
+      sql: () => ["SELECT metadata->>'error_type' as error_type, COUNT(*) as count FROM email_activity_log WHERE event_type = 'error' AND created_at >= '2025-03-03T09:30:00' AND created_at <= '2025-09-17T17:20:00' GROUP BY error_type ORDER BY count DESC", []],
+    },
+    {
+      name: 'workflow success, partial days',
+      op: call('analytics/workflows', { from: '2025-03-03T09:30:00', to: '2025-09-17T17:20:00' }),
+      sql: () => [
+        "SELECT metadata->>'workflow_name' as workflow, COUNT(*) FILTER (WHERE metadata->>'status' = 'completed') as success, COUNT(*) FILTER (WHERE metadata->>'status' = 'failed') as failed, ROUND(100.0 * COUNT(*) FILTER (WHERE metadata->>'status' = 'completed') / COUNT(*), 2) as success_rate FROM email_activity_log WHERE event_type = 'workflow_executed' AND created_at >= '2025-03-03T09:30:00' AND created_at <= '2025-09-17T17:20:00' GROUP BY workflow ORDER BY success_rate DESC",
+        [],
+      ],
+    },
+    {
       name: 'events over time by category, whole year',
       op: call('analytics/timeseries', { bucket: 'day' }),
       sql: () => ['SELECT created_at::date AS day, event_category, COUNT(*) FROM email_activity_log GROUP BY 1, 2 ORDER BY 1, 2', []],
