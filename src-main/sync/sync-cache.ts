@@ -8,7 +8,8 @@ import { hasRollups } from '../store/postgres/analytics.query';
 import { dateRangeConditions } from '../store/postgres/filters';
 import { liveDailySql, liveDurationSql } from '../store/sqlite/analytics.query';
 import { checkCacheHeader, createIndexes, hasIndexes, openCacheForWriting, readCacheInfo, writeCacheInfo, type CacheDb, type CacheInfo } from '../store/sqlite/cache-file';
-import { addDays, canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
+import { addDays } from '../store/range-plan';
+import { canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
 import { copyOut } from './copy-text';
 
 export interface SyncProgress {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from '../../src-main/store/postgres/analytics.query';
-import { percentileFromBuckets, planRange } from '../../src-main/store/postgres/rollup';
+import { percentileFromBuckets } from '../../src-main/store/duration-buckets';
+import { planRange } from '../../src-main/store/range-plan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const LOAD = `

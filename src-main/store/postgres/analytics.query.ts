@@ -4,7 +4,8 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import type { DateRange } from '../log-store';
-import { EXECUTION_TIME_MS, dailyCounts, durationCounts, percentileFromBuckets } from './rollup';
+import { percentileFromBuckets } from '../duration-buckets';
+import { EXECUTION_TIME_MS, dailyCounts, durationCounts } from './rollup';
 
 type Rows<T> = Omit<T, 'source'>;
 

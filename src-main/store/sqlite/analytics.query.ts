@@ -1,8 +1,9 @@
 import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
 import type { ActivityStat } from '../../contract/schemas';
 import type { DateRange } from '../log-store';
-import { percentileFromBuckets } from '../postgres/rollup';
-import { addDays, canonicalTimestamp, compareCodePoints, isDateOnly } from './cache-text';
+import { percentileFromBuckets } from '../duration-buckets';
+import { planRange } from '../range-plan';
+import { canonicalTimestamp, compareCodePoints } from './cache-text';
 import { where, type Prepare } from './statements';
 
 type Rows<T> = Omit<T, 'source'>;
@@ -11,9 +12,6 @@ interface Part {
   params: unknown[];
 }
 
-const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?$/;
-const dayOf = (timestamp: string): string => timestamp.slice(0, 10);
-const startOfDay = (timestamp: string): string | undefined => (isDateOnly(timestamp) ? timestamp : MIDNIGHT.exec(timestamp)?.[1]);
 
 // The rollup's grouping over the cached columns, which hold PostgreSQL's own ->> values.
 const DAY = `COALESCE(substr(created_at, 1, 10), '-infinity')`;
@@ -30,47 +28,24 @@ export const liveDurationSql = (conditions: string[]): string =>
    FROM email_activity_log
    ${where([`event_type = 'workflow_executed'`, 'execution_time_ms IS NOT NULL', ...conditions])} GROUP BY 1, 2, 3`;
 
-/**
- * A range as whole days from the rollup plus at most two partial days from the log, as
- * PostgreSQL's planRange splits it, so both stores add up the same pieces.
- */
+/** A range as PostgreSQL's planRange splits it (whole days and partial days), so both stores add up the same pieces. */
 function fromPlan(range: DateRange, table: string, columns: string, live: (conditions: string[]) => string): Part {
-  const partials: Part[] = [];
-  let fromDay: string | undefined;
-  let toDay: string | undefined;
-  let lower: string | undefined;
-  let upper: string | undefined;
-  if (range.from) {
-    const whole = startOfDay(range.from);
-    if (whole) fromDay = whole;
-    else {
-      fromDay = addDays(dayOf(range.from), 1);
-      lower = canonicalTimestamp(range.from);
-    }
-  }
-  if (range.to) {
-    if (isDateOnly(range.to)) toDay = range.to;
-    else {
-      toDay = addDays(dayOf(range.to), -1);
-      upper = canonicalTimestamp(range.to);
-    }
-  }
+  const plan = planRange(range, { hourly: false });
   const parts: Part[] = [];
-  if (lower && upper && dayOf(range.from!) === dayOf(range.to!)) {
-    parts.push({ text: live(['created_at >= ?', 'created_at <= ?']), params: [lower, upper] });
-  } else {
-    if (lower) partials.push({ text: live(['created_at >= ?', 'created_at < ?']), params: [lower, `${addDays(dayOf(range.from!), 1)}T00:00:00`] });
-    if (upper) partials.push({ text: live(['created_at >= ?', 'created_at <= ?']), params: [`${dayOf(range.to!)}T00:00:00`, upper] });
-    if (!(fromDay !== undefined && toDay !== undefined && fromDay > toDay)) {
-      const conditions: string[] = [];
-      const params: unknown[] = [];
-      // A row without created_at belongs to no range.
-      if (range.from || range.to) conditions.push(`day > '-infinity'`);
-      if (fromDay) conditions.push('day >= ?'), params.push(fromDay);
-      if (toDay) conditions.push('day <= ?'), params.push(toDay);
-      parts.push({ text: `SELECT ${columns} FROM ${table} ${where(conditions)}`, params });
-    }
-    parts.push(...partials);
+  if (plan.days) {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    // A row without created_at belongs to no range.
+    if (range.from || range.to) conditions.push(`day > '-infinity'`);
+    if (plan.days.from) conditions.push('day >= ?'), params.push(plan.days.from);
+    if (plan.days.to) conditions.push('day <= ?'), params.push(plan.days.to);
+    parts.push({ text: `SELECT ${columns} FROM ${table} ${where(conditions)}`, params });
+  }
+  for (const window of plan.windows) {
+    parts.push({
+      text: live(['created_at >= ?', window.toInclusive ? 'created_at <= ?' : 'created_at < ?']),
+      params: [canonicalTimestamp(window.from), canonicalTimestamp(window.to)],
+    });
   }
   if (parts.length === 0) return { text: `SELECT ${columns} FROM ${table} WHERE 0`, params: [] };
   return { text: parts.map((part) => part.text).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };

@@ -1,3 +1,4 @@
+import { addDays } from '../range-plan';
 import type { CacheDb } from './cache-file';
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
@@ -17,11 +18,6 @@ export function canonicalTimestamp(text: string): string {
 
 export const isDateOnly = (text: string): boolean => DATE_ONLY.test(text);
 
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 /** Conditions on created_at for a DateRange, as PostgreSQL's filters.ts reads it. */
 export function rangeConditions(range: { from?: string | undefined; to?: string | undefined }, column = 'created_at') {
