@@ -7,7 +7,7 @@ import { useTimeZone } from '../app/source-status';
 import { CategoryIcon } from '../components/category-badge';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatRelative, formatShort, instantOf } from '../lib/time';
-import { useKeysetPages } from '../lib/use-keyset-pages';
+import { useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useNow } from '../lib/use-now';
 import { actorOf } from '../timeline/timeline-event';
@@ -64,11 +64,7 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
     if (shift.current && element && element.scrollTop > ROW_HEIGHT / 2) element.scrollTop += shift.current * ROW_HEIGHT;
     shift.current = 0;
   }, [fresh.length]);
-  const virtualItems = virtualizer.getVirtualItems();
-  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
-  useEffect(() => {
-    if (hasMore && lastVisible >= events.length - 20) loadMore();
-  }, [hasMore, lastVisible, events.length, loadMore]);
+  const virtualItems = useVirtualRowsLoadingMore(virtualizer, events.length, { hasMore, loadMore });
 
   const openEmail = (event: ActivityEvent) => navigate(hrefOf(`emails/${event.email_id}`));
   useListKeyboard({

@@ -10,7 +10,7 @@ import { CategoryIcon } from '../components/category-badge';
 import { UserIcon } from '../components/icons';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatRelative, formatShort, instantOf } from '../lib/time';
-import { useKeysetPages } from '../lib/use-keyset-pages';
+import { useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useNow } from '../lib/use-now';
 
@@ -76,11 +76,7 @@ function UserEvents({ userId, name }: { userId: number; name: string }) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
-  const virtualItems = virtualizer.getVirtualItems();
-  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
-  useEffect(() => {
-    if (hasMore && lastVisible >= events.length - 20) loadMore();
-  }, [hasMore, lastVisible, events.length, loadMore]);
+  const virtualItems = useVirtualRowsLoadingMore(virtualizer, events.length, { hasMore, loadMore });
   const [selected, setSelected] = useState(-1);
   useEffect(() => setSelected(-1), [userId]);
   const openEmail = (event: UserActivityEvent) => navigate(hrefOf(`emails/${event.email_id}`));

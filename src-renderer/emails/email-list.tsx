@@ -5,7 +5,7 @@ import { useClient } from '../api/client-context';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { SearchIcon } from '../components/icons';
 import { useDebounced } from '../lib/use-debounced';
-import { useKeysetPages } from '../lib/use-keyset-pages';
+import { useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { formatShort } from '../lib/time';
 
@@ -56,11 +56,7 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
   });
-  const virtualItems = virtualizer.getVirtualItems();
-  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
-  useEffect(() => {
-    if (hasMore && lastVisible >= emails.length - 20) loadMore();
-  }, [hasMore, lastVisible, emails.length, loadMore]);
+  const virtualItems = useVirtualRowsLoadingMore(virtualizer, emails.length, { hasMore, loadMore });
 
   const select = (index: number) => {
     setSelected(index);

@@ -89,3 +89,22 @@ export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | unde
     retry,
   };
 }
+
+/**
+ * The rows a virtual list shows now, asking for the next page once they come within `margin`
+ * rows of the end of what is loaded.
+ */
+export function useVirtualRowsLoadingMore<Row extends { index: number }>(
+  virtualizer: { getVirtualItems(): Row[] },
+  loaded: number,
+  paging: { hasMore: boolean; loadMore(): void },
+  margin = 20,
+): Row[] {
+  const rows = virtualizer.getVirtualItems();
+  const lastVisible = rows[rows.length - 1]?.index ?? 0;
+  const { hasMore, loadMore } = paging;
+  useEffect(() => {
+    if (hasMore && lastVisible >= loaded - margin) loadMore();
+  }, [hasMore, lastVisible, loaded, margin, loadMore]);
+  return rows;
+}

@@ -7,7 +7,7 @@ import { useTimeZone } from '../app/source-status';
 import { BackIcon } from '../components/icons';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatShort } from '../lib/time';
-import { asMailtrailError, useKeysetPages } from '../lib/use-keyset-pages';
+import { asMailtrailError, useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useNow } from '../lib/use-now';
 import { TimelineEvent } from './timeline-event';
 
@@ -76,11 +76,7 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
     overscan: 6,
     getItemKey,
   });
-  const virtualItems = virtualizer.getVirtualItems();
-  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? 0;
-  useEffect(() => {
-    if (hasMore && lastVisible >= events.length - 30) loadMore();
-  }, [hasMore, lastVisible, events.length, loadMore]);
+  const virtualItems = useVirtualRowsLoadingMore(virtualizer, events.length, { hasMore, loadMore }, 30);
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [emailId, order]);
