@@ -145,5 +145,8 @@ export function toMailtrailError(error: unknown, url?: string): MailtrailError {
   if (e.message && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) {
     return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: ${e.message}`);
   }
-  return new MailtrailError('internal', e.message ? `database error: ${e.message}` : 'unexpected error');
+  // A SQLSTATE is five digits or capitals; a system error (EACCES, ENOSPC…) says what it is itself.
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return new MailtrailError('internal', `database error: ${e.message ?? code}`);
+  if (typeof code === 'string' && e.message) return new MailtrailError('internal', e.message);
+  return new MailtrailError('internal', `unexpected error in Mailtrail${e.message ? `: ${e.message}` : ''}; the details are in its log`);
 }

@@ -20,6 +20,9 @@ export async function invoke<K extends OperationName>(
     const handler = service[operation] as (request: unknown) => Promise<ResponseOf<K>>;
     return { ok: true, value: await handler(request) };
   } catch (error) {
-    return { ok: false, error: toMailtrailError(error).toValue() };
+    const answer = toMailtrailError(error);
+    // The caller gets a short message; the log keeps what a developer needs.
+    if (answer.code === 'internal') console.error(`mailtrail: ${operation} failed:`, error);
+    return { ok: false, error: answer.toValue() };
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from '../../src-main/db/sql';
 import { decodeId, decodeKeyset, encodeId, encodeKeyset } from '../../src-main/service/cursor';
 import { isValidTimestamp } from '../../src-main/contract/schemas';
-import { redactUrl } from '../../src-main/db/connection';
+import { redactUrl, toMailtrailError } from '../../src-main/db/connection';
 
 describe('the sql template', () => {
   it('turns every value into a numbered parameter, across composed fragments', () => {
@@ -54,5 +54,17 @@ describe('timestamps', () => {
 describe('connection strings', () => {
   it('are shown without their password', () => {
     expect(redactUrl('postgres://auditor:s3cret@db.example:5432/hub')).toBe('postgres://auditor:***@db.example:5432/hub');
+  });
+});
+
+describe('errors from below', () => {
+  it('say what kind of failure they are', () => {
+    expect(toMailtrailError(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' })).code).toBe('unavailable');
+    expect(toMailtrailError(Object.assign(new Error('division by zero'), { code: '22012' })).message).toBe('database error: division by zero');
+    expect(toMailtrailError(Object.assign(new Error("EACCES: permission denied, mkdir '/var/lib/x'"), { code: 'EACCES' })).message).toBe(
+      "EACCES: permission denied, mkdir '/var/lib/x'",
+    );
+    expect(toMailtrailError(new TypeError('x is not a function')).message).toBe('unexpected error in Mailtrail: x is not a function; the details are in its log');
+    expect(toMailtrailError(Object.assign(new Error('lost'), { code: 'ECONNRESET' })).code).toBe('unavailable');
   });
 });
