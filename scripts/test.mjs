@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: unit and integration tests (Vitest, real PostgreSQL and SQLite), then the
-// renderer build and the end-to-end tests (Playwright in Chromium), then one summary line.
+// `npm test`: the type-checks, unit and integration tests (Vitest, real PostgreSQL and SQLite),
+// then the renderer build and the end-to-end tests (Playwright in Chromium), then one summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -19,6 +19,12 @@ function readJson(file) {
   } catch {
     return undefined;
   }
+}
+
+// Type-checks of main, preload and renderer: a type error fails the run like a failed test.
+if (run('npm', ['run', '--silent', 'typecheck']) !== 0) {
+  console.error('the type-check failed (see above)');
+  broken = true;
 }
 
 // Vitest
