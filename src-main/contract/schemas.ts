@@ -177,6 +177,8 @@ export const SourceStatus = z.object({
   message: z.string().nullable(),
   /** The zone the source's zoneless timestamps were written in (PostgreSQL's TimeZone), if known. */
   timeZone: z.string().nullable(),
+  /** When an offline cache was synced (zoneless UTC, e.g. 2025-12-15T12:45:00); null for a live database. */
+  syncedAt: z.string().nullable(),
 });
 export type SourceStatus = z.infer<typeof SourceStatus>;
 

@@ -86,12 +86,13 @@ export function createLogService(store: LogStore): MailtrailService {
 
     async 'source/status'() {
       const { kind, label } = store.source;
+      const syncedAt = store.source.syncedAt ?? null;
       try {
         const { timeZone } = await store.ping();
-        return { kind, label, state: 'connected', readOnly: true, message: null, timeZone };
+        return { kind, label, state: 'connected', readOnly: true, message: null, timeZone, syncedAt };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null };
+        return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null, syncedAt };
       }
     },
   };

@@ -135,5 +135,8 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     expect(sqlite.value).toMatchObject({ kind: 'cache', state: 'connected', readOnly: true, timeZone: postgres.value.timeZone });
     expect(sqlite.value.label).toContain(fixture.cacheFile);
     expect(sqlite.value.label).toMatch(/synced \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(sqlite.value.syncedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+    expect(sqlite.value.label).toContain(sqlite.value.syncedAt?.replace('T', ' ').slice(0, 16));
+    expect(postgres.value.syncedAt).toBeNull();
   });
 });
