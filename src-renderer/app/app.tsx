@@ -6,6 +6,7 @@ import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { ComingPage } from './coming-page';
 import { useRoute } from './hash-router';
+import { OfflineBanner, useOffline } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
@@ -21,6 +22,7 @@ const TITLES: Record<Section, string> = {
 
 export function App() {
   const route = useRoute();
+  const offline = useOffline();
   const [first = 'emails', second] = route.segments;
   const section = (SECTIONS as string[]).includes(first) ? (first as Section) : null;
   const page = (() => {
@@ -44,6 +46,11 @@ export function App() {
             title="Retention"
             icon={<ArchiveIcon width={22} height={22} />}
             summary="Keep the log at the size your policy allows, without losing anything by accident."
+            unavailable={
+              offline
+                ? 'Retention needs the live database: it archives and deletes rows there. It is unavailable while you review an offline cache; connect to the live database to use it.'
+                : undefined
+            }
             items={[
               'Preview what a policy would archive or delete before running it',
               'Archive events older than N days into the archive table, delete archived events older than M days',
@@ -87,6 +94,7 @@ export function App() {
           <span className="topbar__title">{section ? TITLES[section] : 'Not found'}</span>
           <SourceBadge />
         </header>
+        <OfflineBanner />
         <main className="shell__content" id="main">
           {page}
         </main>
