@@ -9,6 +9,7 @@ test('the header names the data source and its state', async ({ page }) => {
   await expect(shell.sourceState).toHaveText('Connected');
   await expect(page.getByTestId('source-label')).toContainText('mailtrail_e2e');
   await expect(page.getByTestId('source-label')).not.toContainText(':***@');
+  await expect(shell.offlineBanner).toHaveCount(0);
 });
 
 test('sections of later releases say what will come, without pretend data', async ({ page }) => {

@@ -6,12 +6,14 @@ export class AppShell {
   readonly sourceStatus: Locator;
   readonly sourceKind: Locator;
   readonly sourceState: Locator;
+  readonly offlineBanner: Locator;
 
   constructor(readonly page: Page) {
     this.sidebar = page.getByTestId('sidebar');
     this.sourceStatus = page.getByTestId('source-status');
     this.sourceKind = page.getByTestId('source-kind');
     this.sourceState = page.getByTestId('source-state');
+    this.offlineBanner = page.getByTestId('offline-banner');
   }
 
   navLink(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings'): Locator {

@@ -5,6 +5,8 @@ import type { E2eData } from './e2e-data';
 export interface E2eFixture extends E2eData {
   /** Where the global setup's `mailtrail serve`-equivalent listens, e.g. http://127.0.0.1:41234. */
   baseUrl: string;
+  /** The same server over an offline SQLite cache synced from that database after it was filled. */
+  offlineUrl: string;
 }
 
 export const FIXTURE_FILE = join(process.cwd(), '.tmp', 'e2e-fixture.json');

@@ -7,6 +7,8 @@ import { migrate } from '../../../src-main/db/migrate';
 import { startHttpServer } from '../../../src-main/server/http-server';
 import { createLogService } from '../../../src-main/service/log-service';
 import { createPostgresLogStore } from '../../../src-main/store/postgres/postgres-log-store';
+import { openSqliteLogStore } from '../../../src-main/store/sqlite/sqlite-log-store';
+import { syncCache } from '../../../src-main/sync/sync-cache';
 import { fillE2eDatabase } from './e2e-data';
 import { FIXTURE_FILE, type E2eFixture } from './fixture-file';
 
@@ -41,7 +43,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }));
     const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
     stops.unshift(() => http.close());
-    const fixture: E2eFixture = { ...data, baseUrl: http.url };
+    // The same data synced into an offline cache, served as `mailtrail serve --cache` does.
+    const cacheFile = join(root, 'offline.mailtrail-cache');
+    await syncCache({ sourceUrl: url, cacheFile });
+    const cacheStore = openSqliteLogStore(cacheFile);
+    stops.unshift(() => cacheStore.close());
+    const offline = await startHttpServer({ service: createLogService(cacheStore), host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
+    stops.unshift(() => offline.close());
+    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url };
     mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
     writeFileSync(FIXTURE_FILE, JSON.stringify(fixture, null, 2));
   } catch (error) {
