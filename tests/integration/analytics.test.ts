@@ -3,22 +3,9 @@ import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, wo
 import { percentileFromBuckets } from '../../src-main/store/duration-buckets';
 import { planRange } from '../../src-main/store/range-plan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { mixedEventsSql } from '../support/mixed-events';
 
-const LOAD = `
-  INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at, created_by)
-  SELECT 1 + (g % 500),
-         (ARRAY['fetched','classified','workflow_executed','error','read','linked'])[1 + g % 6],
-         (ARRAY['system','system','workflow','system','user','integration'])[1 + g % 6],
-         'event ' || g,
-         CASE g % 6
-           WHEN 2 THEN jsonb_build_object('workflow_name', (ARRAY['Invoice Processing','Time Confirmation','Bankruptcy Alert'])[1 + g % 3],
-                                          'status', CASE WHEN g % 7 = 0 THEN 'failed' ELSE 'completed' END,
-                                          'execution_time_ms', CASE WHEN g % 11 = 0 THEN 'n/a' ELSE (g * 37 % 20000)::text END)
-           WHEN 3 THEN CASE WHEN g % 5 = 0 THEN '{}'::jsonb ELSE jsonb_build_object('error_type', (ARRAY['extraction_failed','imap_timeout'])[1 + g % 2]) END
-           ELSE NULL END,
-         TIMESTAMP '2025-01-01' + (g * INTERVAL '17 minutes'),
-         'system'
-  FROM generate_series(1, 12000) g`;
+const LOAD = mixedEventsSql({ count: 12_000, offset: 1, minutesApart: 17, untypedErrorEvery: 5 });
 
 describe('analytics over rollups', () => {
   let db: TestDatabase;

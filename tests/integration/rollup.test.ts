@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../src-main/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { mixedEventsSql } from '../support/mixed-events';
 
 const RECOUNT = `
   SELECT COALESCE(created_at::date, '-infinity'::date) AS day, event_type, event_category,
@@ -34,21 +35,7 @@ const HOURLY_DURATION_RECOUNT = `
   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 const HOURLY_DURATION_ROLLUP = `SELECT hour, workflow_name, bucket, count FROM email_workflow_duration_hourly_rollup ORDER BY 1, 2, 3`;
 
-const INSERT_MIXED = (n: number, offset: number) => `
-  INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at, created_by)
-  SELECT 1 + (g % 500),
-         (ARRAY['fetched','classified','workflow_executed','error','read','linked'])[1 + g % 6],
-         (ARRAY['system','system','workflow','system','user','integration'])[1 + g % 6],
-         'event ' || g,
-         CASE g % 6
-           WHEN 2 THEN jsonb_build_object('workflow_name', (ARRAY['Invoice Processing','Time Confirmation','Bankruptcy Alert'])[1 + g % 3],
-                                          'status', CASE WHEN g % 7 = 0 THEN 'failed' ELSE 'completed' END,
-                                          'execution_time_ms', CASE WHEN g % 11 = 0 THEN 'n/a' ELSE (g * 37 % 20000)::text END)
-           WHEN 3 THEN jsonb_build_object('error_type', (ARRAY['extraction_failed','imap_timeout'])[1 + g % 2])
-           ELSE NULL END,
-         TIMESTAMP '2025-01-01' + (g * INTERVAL '47 minutes'),
-         'system'
-  FROM generate_series(${offset}, ${offset + n - 1}) g`;
+const INSERT_MIXED = (count: number, offset: number) => mixedEventsSql({ count, offset, minutesApart: 47 });
 
 describe('the daily rollups', () => {
   let db: TestDatabase;
