@@ -70,10 +70,8 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
   useListKeyboard({
     count: events.length,
     selected,
-    select: (index) => {
-      setSelected(index);
-      virtualizer.scrollToIndex(index, { align: 'auto' });
-    },
+    select: setSelected,
+    virtualizer,
     open: (index) => {
       const event = events[index];
       if (event) openEmail(event);

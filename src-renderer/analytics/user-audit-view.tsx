@@ -83,10 +83,8 @@ function UserEvents({ userId, name }: { userId: number; name: string }) {
   useListKeyboard({
     count: events.length,
     selected,
-    select: (index) => {
-      setSelected(index);
-      virtualizer.scrollToIndex(index, { align: 'auto' });
-    },
+    select: setSelected,
+    virtualizer,
     open: (index) => {
       const event = events[index];
       if (event) openEmail(event);

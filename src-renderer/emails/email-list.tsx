@@ -58,14 +58,11 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
   });
   const virtualItems = useVirtualRowsLoadingMore(virtualizer, emails.length, { hasMore, loadMore });
 
-  const select = (index: number) => {
-    setSelected(index);
-    virtualizer.scrollToIndex(index, { align: 'auto' });
-  };
   useListKeyboard({
     count: emails.length,
     selected,
-    select,
+    select: setSelected,
+    virtualizer,
     open: (index) => {
       const email = emails[index];
       if (email) onOpen(email.id);

@@ -4,6 +4,8 @@ export interface ListKeyboard {
   count: number;
   selected: number;
   select(index: number): void;
+  /** The list's virtualizer, scrolled so that the selected row is in view. */
+  virtualizer?: { scrollToIndex(index: number, options: { align: 'auto' }): void };
   open?(index: number): void;
   back?(): void;
   enabled?: boolean;
@@ -19,7 +21,7 @@ export function useListKeyboard(options: ListKeyboard): void {
   ref.current = options;
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      const { count, selected, select, open, back, enabled = true } = ref.current;
+      const { count, selected, select, virtualizer, open, back, enabled = true } = ref.current;
       if (!enabled || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
       const typing = isTyping(event.target);
       const inSearch = event.target instanceof HTMLInputElement && event.target.type === 'search';
@@ -29,7 +31,9 @@ export function useListKeyboard(options: ListKeyboard): void {
       if ((down || up) && count > 0) {
         event.preventDefault();
         const from = selected < 0 ? (down ? -1 : count) : selected;
-        select(Math.min(count - 1, Math.max(0, from + (down ? 1 : -1))));
+        const next = Math.min(count - 1, Math.max(0, from + (down ? 1 : -1)));
+        select(next);
+        virtualizer?.scrollToIndex(next, { align: 'auto' });
       } else if (event.key === 'Enter' && open && selected >= 0 && selected < count) {
         if (!typing && event.target instanceof HTMLElement && event.target.closest('button, a')) return;
         event.preventDefault();
