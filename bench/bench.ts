@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import type { MailtrailService, OperationName, RequestOf } from '../src-main/contract/operations';
+import type { MailtrailService, OperationName, RequestOf, ResponseOf } from '../src-main/contract/operations';
 import { openReadableDb, openWritableDb } from '../src-main/db/connection';
 import { startEmbeddedPostgres } from '../src-main/db/embedded';
 import { migrate } from '../src-main/db/migrate';
@@ -171,6 +171,11 @@ try {
   const { rows: [busy] } = await writable.query<{ user_id: number }>(
     `SELECT user_id FROM email_activity_log WHERE user_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
   );
+  // The oldest ticket's number is in one description only: a rare text, millions of events back.
+  const { rows: [oldestTicket] } = await writable.query<{ description: string }>(
+    `SELECT description FROM email_activity_log WHERE event_type = 'ticket_created' ORDER BY created_at, id LIMIT 1`,
+  );
+  const rareText = /T-\d{4}-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000';
   const { rows: [emailRange] } = await writable.query<{ max: number }>('SELECT max(id)::int AS max FROM email_messages');
   const maxEmail = emailRange!.max;
   await writable.end();
@@ -227,6 +232,51 @@ try {
       name: 'recent activity, one month',
       op: call('activity/recent', { limit: 50, from: '2025-06-01', to: '2025-06-30' }),
       sql: () => ["SELECT * FROM email_timeline WHERE created_at >= '2025-06-01' AND created_at < '2025-07-01' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, common text (\"Rule matched\")',
+      op: call('activity/recent', { limit: 50, ...{ text: 'Rule matched' } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE description ILIKE '%Rule matched%' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, uncommon text (\"extraction_failed\")',
+      op: call('activity/recent', { limit: 50, ...{ text: 'extraction_failed' } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE description ILIKE '%extraction_failed%' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, rare text (oldest ticket number)',
+      op: call('activity/recent', { limit: 50, ...{ text: rareText } }),
+      sql: () => ['SELECT * FROM email_timeline WHERE description ILIKE $1 ORDER BY created_at DESC LIMIT 50', [`%${rareText}%`]],
+    },
+    {
+      name: 'recent activity page, absent text',
+      op: call('activity/recent', { limit: 50, ...{ text: 'no such words anywhere' } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE description ILIKE '%no such words anywhere%' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, metadata source=imap',
+      op: call('activity/recent', { limit: 50, ...{ metadata: [{ key: 'source', value: 'imap' }] } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE metadata->>'source' = 'imap' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, metadata error_type=extraction_failed',
+      op: call('activity/recent', { limit: 50, ...{ metadata: [{ key: 'error_type', value: 'extraction_failed' }] } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE metadata->>'error_type' = 'extraction_failed' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, absent metadata value',
+      op: call('activity/recent', { limit: 50, ...{ metadata: [{ key: 'error_type', value: 'no_such_error' }] } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE metadata->>'error_type' = 'no_such_error' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, type=error and metadata error_type',
+      op: call('activity/recent', { limit: 50, ...{ eventTypes: ['error'], metadata: [{ key: 'error_type', value: 'extraction_failed' }] } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE event_type = 'error' AND metadata->>'error_type' = 'extraction_failed' ORDER BY created_at DESC LIMIT 50", []],
+    },
+    {
+      name: 'recent activity page, types rule_matched+error and text \"konkurs\"',
+      op: call('activity/recent', { limit: 50, ...{ eventTypes: ['rule_matched', 'error'], text: 'konkurs' } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE event_type IN ('rule_matched', 'error') AND description ILIKE '%konkurs%' ORDER BY created_at DESC LIMIT 50", []],
     },
     {
       name: 'user activity audit (busiest user)',
@@ -316,7 +366,23 @@ try {
       `| ${benchCase.name} | ${p50.toFixed(2)} | ${percentile(through, 0.95).toFixed(2)} | ${rawP50?.toFixed(2) ?? '-'} | ${rawP50 ? (p50 / rawP50).toFixed(2) : '-'} |`,
     );
   }
-  await Promise.all([readable.end(), raw.end()]);
+  // A page checks a bounded stretch of the log; how long the whole log takes, page after page, as the screen asks.
+  say('');
+  for (const [name, filter] of [['an absent text', { text: 'no such words anywhere' }], ['the oldest ticket number', { text: rareText }]] as const) {
+    const started = performance.now();
+    let pages = 0;
+    let found = 0;
+    let cursor: string | undefined;
+    do {
+      const page = (await invokeOrThrow(service, 'activity/recent', { limit: 100, ...filter, ...(cursor ? { cursor } : {}) })) as ResponseOf<'activity/recent'>;
+      pages += 1;
+      found += page.items.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    say(`Searching the whole log for ${name}, page after page: ${pages.toLocaleString('en')} pages, ${found} found, ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  }
+  await raw.end();
+  await readable.end();
 } finally {
   await server.stop();
 }

@@ -88,6 +88,16 @@ export const ActivityPage = z.object({
 });
 export type ActivityPage = z.infer<typeof ActivityPage>;
 
+/**
+ * A page of recent activity. A filter checked row by row (text, metadata, a second list) examines a
+ * bounded number of rows per page, so a rare value cannot stall the screen: when the page stopped
+ * early, `searchedTo` is how far back the log has been searched and `nextCursor` continues from there.
+ */
+export const RecentActivityPage = ActivityPage.extend({
+  searchedTo: z.string().nullable(),
+});
+export type RecentActivityPage = z.infer<typeof RecentActivityPage>;
+
 export const DateRangeFields = {
   from: Timestamp.optional(),
   to: Timestamp.optional(),

@@ -148,7 +148,10 @@ async function handleRest(
     return;
   }
   const answer = route.answer(result.value);
-  sendJson(res, 200, answer.body, answer.nextCursor ? { 'X-Next-Cursor': answer.nextCursor } : {});
+  sendJson(res, 200, answer.body, {
+    ...(answer.nextCursor ? { 'X-Next-Cursor': answer.nextCursor } : {}),
+    ...(answer.searchedTo ? { 'X-Searched-To': answer.searchedTo } : {}),
+  });
 }
 
 /** POST /api/v1/rpc/{operation}: every contract operation, with no per-operation code. */

@@ -1,10 +1,11 @@
 import type { OperationName, ResponseOf } from '../contract/operations';
 import type { ParamSpecs } from './query-params';
 
-/** What a REST route answers: the body, and the next page's cursor for the X-Next-Cursor header. */
+/** What a REST route answers: the body, the next page's cursor (X-Next-Cursor) and how far a bounded search got (X-Searched-To). */
 export interface RestAnswer {
   body: unknown;
   nextCursor: string | null;
+  searchedTo?: string | null;
 }
 
 export interface RestRoute<K extends OperationName = OperationName> {
@@ -27,9 +28,10 @@ const DATE_RANGE: ParamSpecs = {
 };
 
 // The seed's lists are bare JSON arrays, so paging travels in a header.
-const pageAnswer = (page: { items: unknown[]; nextCursor: string | null }): RestAnswer => ({
+const pageAnswer = (page: { items: unknown[]; nextCursor: string | null; searchedTo?: string | null }): RestAnswer => ({
   body: page.items,
   nextCursor: page.nextCursor,
+  searchedTo: page.searchedTo ?? null,
 });
 
 const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: null });

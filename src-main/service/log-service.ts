@@ -48,8 +48,9 @@ export function createLogService(store: LogStore): MailtrailService {
 
     async 'activity/recent'({ limit, cursor, ...filter }) {
       const before = cursor ? decodeKeyset(cursor) : undefined;
-      const rows = await store.recentActivity({ ...filter, limit: limit + 1, before });
-      return page(rows, limit, eventCursor);
+      const { events, scannedTo } = await store.recentActivity({ ...filter, limit: limit + 1, before });
+      if (!scannedTo || events.length > limit) return { ...page(events, limit, eventCursor), searchedTo: null };
+      return { items: events, nextCursor: encodeKeyset(scannedTo), searchedTo: scannedTo.createdAt };
     },
 
     'activity/stats': (range) => store.activityStats(range),

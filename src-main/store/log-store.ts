@@ -1,6 +1,7 @@
 import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 import type { EventCategory } from '../contract/taxonomy';
+import type { BoundedPage } from './activity-scan';
 
 /** A position in a list ordered by (created_at, id). */
 export interface Keyset {
@@ -65,7 +66,8 @@ export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'> & { syncedA
 export interface LogStore {
   readonly source: SourceDescription;
   timeline(query: TimelineQuery): Promise<ActivityEvent[]>;
-  recentActivity(query: RecentActivityQuery): Promise<ActivityEvent[]>;
+  /** Bounded by a scan budget when a filter is checked row by row: see activity-scan.ts. */
+  recentActivity(query: RecentActivityQuery): Promise<BoundedPage<ActivityEvent>>;
   activityStats(range: DateRange): Promise<ActivityStat[]>;
   categoryTimeseries(range: DateRange, bucket: 'day' | 'week' | 'month'): Promise<FromRollup<CategoryTimeseries>>;
   errorAnalysis(range: DateRange): Promise<FromRollup<ErrorAnalysis>>;

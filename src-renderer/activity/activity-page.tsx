@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ActivityEvent } from '../../src-main/contract/schemas';
+import type { ActivityEvent, RecentActivityPage } from '../../src-main/contract/schemas';
 import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { useTimeZone } from '../app/source-status';
@@ -33,7 +33,13 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
       client['activity/recent']({ ...recentRequestOf(JSON.parse(filterKey) as ActivityFilters), limit: PAGE_SIZE, cursor }),
     [client, filterKey],
   );
-  const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<ActivityEvent>(`activity:${filterKey}`, fetchPage);
+  const { state, hasMore, loadingMore, moreError, lastPage, loadMore, retry } = useKeysetPages<ActivityEvent, RecentActivityPage>(
+    `activity:${filterKey}`,
+    fetchPage,
+  );
+  // A filter checked row by row searches the log a stretch per page; say how far back it has got.
+  const searchedTo = lastPage?.searchedTo ?? null;
+  const searching = searchedTo !== null && (state.status === 'loading' || loadingMore);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState(-1);
@@ -117,11 +123,16 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
           {state.status === 'ready' && `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} events`}
           {state.status === 'loading' && 'Loading…'}
         </span>
+        {searching && (
+          <span className="filters__searched" data-testid="activity-searched-to" title="Text and metadata are checked event by event, a stretch of the log at a time">
+            Searching… back to {formatShort(searchedTo)}
+          </span>
+        )}
       </div>
       {state.status === 'error' ? (
         <ErrorState error={state.error} onRetry={retry} title="Activity could not be loaded" />
       ) : state.status === 'loading' && events.length === 0 ? (
-        <LoadingState label="Loading activity…" />
+        <LoadingState label={searching ? `Searching the log… back to ${formatShort(searchedTo)}` : 'Loading activity…'} />
       ) : events.length === 0 ? (
         <EmptyState title={filtered ? 'No events match these filters' : 'No activity logged yet'} testId="activity-empty">
           {filtered ? (

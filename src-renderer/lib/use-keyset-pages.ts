@@ -16,12 +16,15 @@ export const asMailtrailError = (error: unknown): MailtrailError =>
 
 /**
  * Keyset pages of one query, appended as the user scrolls. A new `key` starts over; answers for an
- * older key are dropped, so fast typing never shows stale results.
+ * older key are dropped, so fast typing never shows stale results. A page may be empty and still
+ * not the last (a bounded search that found nothing in its stretch of the log): the hook asks on,
+ * reporting each such page as `lastPage`, so lists only ever see pages with rows or the end.
  */
-export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | undefined) => Promise<KeysetPage<T>>) {
+export function useKeysetPages<T, P extends KeysetPage<T> = KeysetPage<T>>(key: string, fetchPage: (cursor: string | undefined) => Promise<P>) {
   const [state, setState] = useState<PagesState<T>>({ status: 'loading', items: [] });
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<MailtrailError | null>(null);
+  const [lastPage, setLastPage] = useState<P | null>(null);
   const cursor = useRef<string | null>(null);
   const generation = useRef(0);
   const fetchRef = useRef(fetchPage);
@@ -29,15 +32,27 @@ export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | unde
   const busy = useRef(false);
   const [attempt, setAttempt] = useState(0);
 
+  const fetchWithRows = useCallback(async (from: string | undefined, current: number): Promise<P> => {
+    let page = await fetchRef.current(from);
+    while (page.items.length === 0 && page.nextCursor !== null && current === generation.current) {
+      setLastPage(page);
+      // A retry after a failure resumes from here instead of searching the same stretch again.
+      cursor.current = page.nextCursor;
+      page = await fetchRef.current(page.nextCursor);
+    }
+    if (current === generation.current) setLastPage(page);
+    return page;
+  }, []);
+
   useEffect(() => {
     const current = ++generation.current;
     cursor.current = null;
     busy.current = true;
     setLoadingMore(false);
     setMoreError(null);
+    setLastPage(null);
     setState((previous) => ({ status: 'loading', items: previous.status === 'loading' ? previous.items : [] }));
-    fetchRef
-      .current(undefined)
+    fetchWithRows(undefined, current)
       .then((page) => {
         if (current !== generation.current) return;
         cursor.current = page.nextCursor;
@@ -50,7 +65,7 @@ export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | unde
       .finally(() => {
         if (current === generation.current) busy.current = false;
       });
-  }, [key, attempt]);
+  }, [key, attempt, fetchWithRows]);
 
   const loadMore = useCallback(() => {
     if (busy.current || cursor.current === null) return;
@@ -58,8 +73,7 @@ export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | unde
     busy.current = true;
     setLoadingMore(true);
     setMoreError(null);
-    fetchRef
-      .current(cursor.current)
+    fetchWithRows(cursor.current, current)
       .then((page) => {
         if (current !== generation.current) return;
         cursor.current = page.nextCursor;
@@ -73,7 +87,7 @@ export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | unde
         busy.current = false;
         setLoadingMore(false);
       });
-  }, []);
+  }, [fetchWithRows]);
 
   const retry = useCallback(() => {
     if (moreError) loadMore();
@@ -85,6 +99,7 @@ export function useKeysetPages<T>(key: string, fetchPage: (cursor: string | unde
     hasMore: state.status === 'ready' && cursor.current !== null,
     loadingMore,
     moreError,
+    lastPage,
     loadMore,
     retry,
   };

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationName } from '../../src-main/contract/operations';
+import type { RecentActivityPage } from '../../src-main/contract/schemas';
 import { invoke } from '../../src-main/service/invoke';
 import { BACKENDS, createStoreFixture, type BackendName, type StoreFixture } from '../support/stores';
 
 // One suite, every operation, both backends: the cache must answer exactly as PostgreSQL does.
 let fixture: StoreFixture;
 beforeAll(async () => {
-  fixture = await createStoreFixture();
+  // ~4,000 events: enough that a bounded page (activity-scan.ts) stops at its budget and resumes.
+  fixture = await createStoreFixture({ emails: 600 });
 }, 120_000);
 afterAll(() => fixture?.close());
 
@@ -96,6 +98,29 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       await expectSameAnswer('activity/recent', { ...filter, limit: 7 }, { nonEmpty: mustFind });
     }
     await expectSameAnswer('activity/recent', { text: 'no such words anywhere' }, { nonEmpty: false });
+  });
+
+  it('a filter checked row by row examines a bounded number of rows per page, resumes there and finds every match', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ text: 'KONKURS' }, `description ILIKE '%konkurs%'`],
+      [{ eventTypes: ['rule_matched', 'error'], text: 'konkurs' }, `event_type IN ('rule_matched', 'error') AND description ILIKE '%konkurs%'`],
+      [{ metadata: [{ key: 'error_type', value: 'extraction_failed' }] }, `metadata ->> 'error_type' = 'extraction_failed'`],
+      [{ eventCategories: ['system', 'workflow'], text: 'failed' }, `event_category IN ('system', 'workflow') AND description ILIKE '%failed%'`],
+      [{ text: 'no such words anywhere' }, 'false'],
+    ];
+    for (const [filter, condition] of cases) {
+      const expected = await fixture.database.writable.query<{ id: number }>(
+        `SELECT id FROM email_activity_log WHERE ${condition} ORDER BY created_at DESC NULLS FIRST, id DESC`,
+      );
+      const pages = (await answer('postgres', 'activity/recent', { ...filter, limit: 7 }, 500)) as RecentActivityPage[];
+      expect(JSON.stringify(await answer('sqlite', 'activity/recent', { ...filter, limit: 7 }, 500)), JSON.stringify(filter)).toBe(JSON.stringify(pages));
+      expect(pages.flatMap((page) => page.items.map((event) => event.id)), JSON.stringify(filter)).toEqual(expected.rows.map((row) => row.id));
+      // The log (~4,000 events) is larger than one page's budget, so some page stopped early and said how far it had searched.
+      const stopped = pages.filter((page) => page.searchedTo !== null);
+      expect(stopped.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      expect(stopped.every((page) => page.items.length <= 7 && page.nextCursor !== null)).toBe(true);
+      expect(pages.at(-1)?.nextCursor).toBeNull();
+    }
   });
 
   it('statistics, events over time, errors and workflows for any range', async () => {

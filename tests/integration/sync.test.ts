@@ -95,8 +95,8 @@ describe('mailtrail sync', () => {
     expect(result.events).toBe(inRange);
     const store = openSqliteLogStore(file);
     try {
-      const page = await store.recentActivity({ limit: 1_000 });
-      expect(page.every((event) => event.created_at >= '2025-06-01' && event.created_at < '2025-07-01')).toBe(true);
+      const { events } = await store.recentActivity({ limit: 1_000 });
+      expect(events.every((event) => event.created_at >= '2025-06-01' && event.created_at < '2025-07-01')).toBe(true);
     } finally {
       await store.close();
     }

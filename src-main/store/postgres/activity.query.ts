@@ -2,9 +2,10 @@ import type { UserActivityEvent, UserSummary } from '../../contract/analytics';
 import type { ActivityEvent } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
-import { sql } from '../../db/sql';
+import { sql, type Sql } from '../../db/sql';
+import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
 import { USERS_LIMIT, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
-import { activityFilterConditions } from './filters';
+import { activityFilterConditions, dateRangeConditions } from './filters';
 
 // The seed's API item: the email_timeline view's columns.
 const EVENT_COLUMNS = sql.raw(
@@ -28,38 +29,105 @@ export function timeline(db: ReadableDb, { emailId, order, limit, after }: Timel
   );
 }
 
-// The list filter whose index drives the scan, most selective first. With several values, each
-// value's newest rows come from its own index range and are merged, instead of sorting them all.
-const DRIVERS = [
-  { field: 'emailIds', column: 'email_id', type: 'int[]' },
-  { field: 'userIds', column: 'user_id', type: 'int[]' },
-  { field: 'eventTypes', column: 'event_type', type: 'varchar[]' },
-  { field: 'eventCategories', column: 'event_category', type: 'varchar[]' },
-] as const;
+const DRIVER_COLUMNS = { emailIds: 'email_id', userIds: 'user_id', eventTypes: 'event_type', eventCategories: 'event_category' } as const;
 
-export function recentActivity(db: ReadableDb, { limit, before, ...filter }: RecentActivityQuery): Promise<ActivityEvent[]> {
+/**
+ * One branch per driver value, each with the value as a parameter: PostgreSQL then plans each
+ * with that value's own statistics and uses its (column, created_at, id) index; a value joined in
+ * from unnest() is unknown to the planner, which may walk the whole created_at index instead.
+ */
+function perDriverValue(plan: ActivityPlan, branch: (condition: Sql, value: string | number) => Sql): Sql {
+  const column = sql.id(DRIVER_COLUMNS[plan.driver!]);
+  return sql.join(
+    plan.values.map((value) => sql`(${branch(sql`${column} = ${value}`, value)})`),
+    ' UNION ALL ',
+  );
+}
+
+export async function recentActivity(db: ReadableDb, { limit, before, ...filter }: RecentActivityQuery): Promise<BoundedPage<ActivityEvent>> {
   const keyset = before ? [sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`] : [];
-  const driver = DRIVERS.find(({ field }) => filter[field]?.length);
-  const values = driver ? [...new Set<string | number>(filter[driver.field])] : [];
-  if (!driver || values.length < 2) {
-    return query<ActivityEvent>(
+  const plan = planActivity(filter);
+  if (plan.budget !== null) return boundedRecentActivity(db, plan, plan.budget, { limit, before, ...filter });
+  if (!plan.driver || plan.values.length < 2) {
+    const events = await query<ActivityEvent>(
       db,
       sql`SELECT ${EVENT_COLUMNS} FROM email_timeline ${sql.where([...activityFilterConditions(filter), ...keyset])}
           ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
     );
+    return { events, scannedTo: null };
   }
-  const others = activityFilterConditions({ ...filter, [driver.field]: undefined });
-  const column = sql.id(driver.column);
-  return query<ActivityEvent>(
-    db,
-    sql`SELECT page.* FROM unnest(${values}::${sql.raw(driver.type)}) AS driver(value)
-        CROSS JOIN LATERAL (
-          SELECT ${EVENT_COLUMNS} FROM email_timeline
-          ${sql.where([sql`${column} = driver.value`, ...others, ...keyset])}
-          ORDER BY created_at DESC, id DESC LIMIT ${limit}
-        ) page
-        ORDER BY page.created_at DESC, page.id DESC LIMIT ${limit}`,
+  // Each value's newest rows come from its own index range; merging them beats sorting them all.
+  const newest = perDriverValue(
+    plan,
+    (condition) => sql`SELECT ${EVENT_COLUMNS} FROM email_timeline ${sql.where([condition, ...dateRangeConditions(filter), ...keyset])}
+      ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
   );
+  const events = await query<ActivityEvent>(db, sql`SELECT * FROM (${newest}) page ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
+  return { events, scannedTo: null };
+}
+
+const SCANNED_EVENT_COLUMNS = sql.raw(
+  't.id, t.email_id, t.event_type, t.event_category, t.description, t.metadata, t.user_id, t.user_name, t.created_at, t.created_by',
+);
+
+type ScannedRow = ActivityEvent & { branch: string | null; undated: boolean; hit: boolean; scanned: number; scan_created_at: string; scan_id: number };
+
+/**
+ * A page that may examine at most `budget` rows per driver value in (created_at, id) order: the
+ * row-by-row conditions mark hits, and the budget's last row says where the next page resumes.
+ * Rows without created_at come first, as PostgreSQL orders them, on the first page only.
+ */
+async function boundedRecentActivity(
+  db: ReadableDb,
+  plan: ActivityPlan,
+  budget: number,
+  { limit, before, ...filter }: RecentActivityQuery,
+): Promise<BoundedPage<ActivityEvent>> {
+  const residual = sql.join(activityFilterConditions(plan.residual ?? {}), ' AND ');
+  const keyset = before ? [sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`] : [];
+  // Each branch yields the rows it examined that matter (hits, and the budget's last row); the
+  // email_timeline view is joined once, on top, for the hits: planning it is a fair share of a page.
+  const scan = (driverCondition: Sql | null) => sql`
+    SELECT false AS undated, hit, scanned, created_at, id FROM (
+      SELECT id, created_at, COALESCE(${residual}, false) AS hit,
+             row_number() OVER (ORDER BY created_at DESC, id DESC) AS scanned
+      FROM email_activity_log
+      ${sql.where([sql`created_at IS NOT NULL`, ...(driverCondition ? [driverCondition] : []), ...dateRangeConditions(filter), ...keyset])}
+      ORDER BY created_at DESC, id DESC LIMIT ${budget}
+    ) scan
+    WHERE hit OR scanned = ${budget}
+    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+  const statements = plan.driver
+    ? [perDriverValue(plan, (condition, value) => sql`SELECT ${String(value)}::text AS branch, * FROM (${scan(condition)}) branch`)]
+    : [sql`SELECT NULL AS branch, * FROM (${scan(null)}) branch`];
+  // Rows without created_at sort first in PostgreSQL's DESC order; a keyset never reaches them again.
+  if (!before) {
+    statements.unshift(sql`(SELECT NULL AS branch, true AS undated, true AS hit, 0 AS scanned, created_at, id FROM email_activity_log
+      ${sql.where([sql`created_at IS NULL`, ...activityFilterConditions(filter)])} ORDER BY id DESC LIMIT ${limit})`);
+  }
+  const rows = await query<ScannedRow>(
+    db,
+    sql`SELECT page.branch, page.undated, page.hit, page.scanned, page.created_at AS scan_created_at, page.id AS scan_id, ${SCANNED_EVENT_COLUMNS}
+        FROM (${sql.join(statements, ' UNION ALL ')}) page
+        LEFT JOIN email_timeline t ON page.hit AND t.id = page.id`,
+  );
+
+  const undatedEvents: ActivityEvent[] = [];
+  const branches = new Map<string | null, ScannedBranch<ActivityEvent>>();
+  for (const { branch, undated: isUndated, hit, scanned, scan_created_at, scan_id, ...event } of rows) {
+    if (isUndated) {
+      undatedEvents.push(event);
+      continue;
+    }
+    const scannedBranch = branches.get(branch) ?? { hits: [], stoppedAt: null };
+    branches.set(branch, scannedBranch);
+    if (hit) scannedBranch.hits.push(event);
+    if (Number(scanned) === budget) scannedBranch.stoppedAt = { createdAt: scan_created_at, id: scan_id };
+  }
+  undatedEvents.sort((a, b) => b.id - a.id);
+  if (undatedEvents.length >= limit) return { events: undatedEvents.slice(0, limit), scannedTo: null };
+  const page = mergeScannedBranches([...branches.values()], limit - undatedEvents.length);
+  return { events: [...undatedEvents, ...page.events], scannedTo: page.scannedTo };
 }
 
 /** Keys of the newest events' metadata, for the activity explorer's metadata filter. */

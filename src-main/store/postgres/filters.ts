@@ -32,7 +32,8 @@ export function activityFilterConditions(filter: ActivityFilter): Sql[] {
       values.length === 1 ? sql`${column} = ${values[0]}` : sql`${column} = ANY(${values}::${sql.raw(type)}[])`,
     );
   }
-  if (filter.text?.trim()) conditions.push(sql`description ILIKE ${containsPattern(filter.text.trim())}`);
+  // What ILIKE does in a UTF-8 database, with the pattern lowered once instead of for every row.
+  if (filter.text?.trim()) conditions.push(sql`lower(description) LIKE lower(${containsPattern(filter.text.trim())})`);
   for (const { key, value } of filter.metadata ?? []) conditions.push(sql`metadata ->> ${key}::text = ${value}::text`);
   return conditions;
 }

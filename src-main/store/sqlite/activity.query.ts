@@ -3,6 +3,7 @@ import type { ActivityEvent } from '../../contract/schemas';
 import { USERS_LIMIT, type ActivityFilter, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
+import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
 
 // The seed's API item, as the email_timeline view gives it.
 const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
@@ -89,9 +90,6 @@ function filterConditions(filter: ActivityFilter): Filtered {
   return { conditions, params };
 }
 
-// With several values of one list filter, each value's newest rows come from its own index range.
-const DRIVERS = ['emailIds', 'userIds', 'eventTypes', 'eventCategories'] as const;
-
 /** Newest first by (created_at, id), NULL created_at first as in PostgreSQL. */
 function byNewest(a: Row, b: Row): number {
   if (a.created_at !== b.created_at) {
@@ -103,8 +101,7 @@ function byNewest(a: Row, b: Row): number {
 }
 
 function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: string, filter: ActivityFilter, limit: number, before?: Keyset): T[] {
-  const driver = DRIVERS.find((field) => filter[field]?.length);
-  const values = driver ? [...new Set<string | number>(filter[driver]!)] : [];
+  const { driver, values } = planActivity(filter);
   if (!driver || values.length < 2) return newestFirst<T>(prepare, columns, from, filterConditions(filter), limit, before);
   const rows = values.flatMap((value) =>
     newestFirst<T>(prepare, columns, from, filterConditions({ ...filter, [driver]: [value] }), limit, before),
@@ -112,8 +109,57 @@ function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: 
   return rows.sort(byNewest).slice(0, limit);
 }
 
-export function recentActivity(prepare: Prepare, { limit, before, ...filter }: RecentActivityQuery): ActivityEvent[] {
-  return filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata);
+export function recentActivity(prepare: Prepare, query: RecentActivityQuery): BoundedPage<ActivityEvent> {
+  const { limit, before, ...filter } = query;
+  const plan = planActivity(filter);
+  if (plan.budget !== null) return boundedRecentActivity(prepare, plan, plan.budget, query);
+  return { events: filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata), scannedTo: null };
+}
+
+/** The PostgreSQL store's bounded page, row for row: at most `budget` rows per driver value, undated rows first. */
+function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: number, { limit, before, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
+  const all = filterConditions(filter);
+  const undated = before
+    ? []
+    : (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${where([...all.conditions, 'a.created_at IS NULL'])} ORDER BY a.id DESC LIMIT ?`).all(
+        ...all.params,
+        limit,
+      ) as (ActivityEvent & Row)[]);
+  if (undated.length >= limit) return { events: undated.map(parseMetadata), scannedTo: null };
+  const wanted = limit - undated.length;
+  const residual = filterConditions(plan.residual ?? {});
+  const hit = `COALESCE(${residual.conditions.map((condition) => `(${condition})`).join(' AND ')}, 0)`;
+  const range = { from: filter.from, to: filter.to };
+  const branchFilters: ActivityFilter[] = plan.driver ? plan.values.map((value) => ({ ...range, [plan.driver!]: [value] })) : [range];
+  const branches = branchFilters.map((branchFilter): ScannedBranch<Row> => {
+    const { conditions, params } = filterConditions(branchFilter);
+    if (before) {
+      conditions.push('(a.created_at, a.id) < (?, ?)');
+      params.push(canonicalTimestamp(before.createdAt), before.id);
+    }
+    const scan = prepare(
+      `SELECT a.id, a.created_at, ${hit} AS hit FROM email_activity_log a ${where([...conditions, 'a.created_at IS NOT NULL'])}
+       ORDER BY a.created_at DESC, a.id DESC LIMIT ?`,
+    );
+    const hits: Row[] = [];
+    let scanned = 0;
+    let last: Row | undefined;
+    for (const row of scan.iterate(...residual.params, ...params, budget) as Iterable<Row & { hit: number }>) {
+      scanned++;
+      last = row;
+      if (row.hit) hits.push(row);
+      if (hits.length >= wanted) break;
+    }
+    return { hits, stoppedAt: scanned === budget && last ? { createdAt: last.created_at!, id: last.id } : null };
+  });
+  const page = mergeScannedBranches(branches, wanted);
+  const ids = page.events.map((event) => event.id);
+  const details = new Map(
+    (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE a.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as (ActivityEvent & Row)[]).map(
+      (event) => [event.id, event],
+    ),
+  );
+  return { events: [...undated, ...ids.map((id) => details.get(id)!)].map(parseMetadata), scannedTo: page.scannedTo };
 }
 
 const METADATA_SAMPLE = 5_000;

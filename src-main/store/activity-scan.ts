@@ -1,0 +1,77 @@
+import type { ActivityFilter, Keyset } from './log-store';
+
+// The list filter whose index drives the scan, most selective first. With several values, each
+// value's newest rows come from its own index range and are merged, instead of sorting them all.
+export const DRIVER_FIELDS = ['emailIds', 'userIds', 'eventTypes', 'eventCategories'] as const;
+export type DriverField = (typeof DRIVER_FIELDS)[number];
+
+/**
+ * Rows one page may examine when a condition is not served by the driving index (free text,
+ * metadata, a second list filter): a rare or absent value would otherwise read the whole log for
+ * one page. Rows in time order share heap pages; rows of one type or user are scattered, so cost more.
+ */
+export const SCAN_BUDGET = 1_000;
+export const DRIVER_SCAN_BUDGET = 400;
+/** With several driver values each gets its share, but never fewer than this many rows. */
+const MIN_BRANCH_BUDGET = 100;
+
+export interface ActivityPlan {
+  driver: DriverField | undefined;
+  /** The driver's distinct values; empty without a driver. */
+  values: (string | number)[];
+  /** The conditions checked row by row (no date range, no driver), or null when the index serves them all. */
+  residual: ActivityFilter | null;
+  /** Rows each driver value's scan may examine; null when the page is not bounded. */
+  budget: number | null;
+}
+
+export function planActivity(filter: ActivityFilter): ActivityPlan {
+  const driver = DRIVER_FIELDS.find((field) => filter[field]?.length);
+  const values = driver ? [...new Set<string | number>(filter[driver]!)] : [];
+  const residual: ActivityFilter = {};
+  for (const field of DRIVER_FIELDS) {
+    if (field !== driver && filter[field]?.length) (residual as Record<string, unknown>)[field] = filter[field];
+  }
+  if (filter.text?.trim()) residual.text = filter.text;
+  if (filter.metadata?.length) residual.metadata = filter.metadata;
+  if (Object.keys(residual).length === 0) return { driver, values, residual: null, budget: null };
+  const total = driver ? DRIVER_SCAN_BUDGET : SCAN_BUDGET;
+  return { driver, values, residual, budget: Math.max(MIN_BRANCH_BUDGET, Math.floor(total / Math.max(values.length, 1))) };
+}
+
+interface Keyed {
+  created_at: string | null;
+  id: number;
+}
+
+/** What one driver value's bounded scan found: its matches newest first, and where it stopped if the budget ran out. */
+export interface ScannedBranch<T extends Keyed> {
+  hits: T[];
+  stoppedAt: Keyset | null;
+}
+
+/** What a bounded page found: its events, and the last row examined when the budget ran out first. */
+export interface BoundedPage<T> {
+  events: T[];
+  scannedTo: Keyset | null;
+}
+
+const isNewer = (row: Keyed, than: Keyset): boolean =>
+  row.created_at !== null && (row.created_at > than.createdAt || (row.created_at === than.createdAt && row.id >= than.id));
+
+/**
+ * Merges the branches of a bounded page. Only the rows down to the newest place where a branch
+ * stopped are complete (another branch may still hold older matches), so the page ends there.
+ */
+export function mergeScannedBranches<T extends Keyed>(branches: ScannedBranch<T>[], limit: number): BoundedPage<T> {
+  let scannedTo: Keyset | null = null;
+  for (const { stoppedAt } of branches) {
+    if (stoppedAt && (!scannedTo || stoppedAt.createdAt > scannedTo.createdAt || (stoppedAt.createdAt === scannedTo.createdAt && stoppedAt.id > scannedTo.id))) {
+      scannedTo = stoppedAt;
+    }
+  }
+  const complete = branches.flatMap(({ hits }) => (scannedTo ? hits.filter((hit) => isNewer(hit, scannedTo)) : hits));
+  complete.sort((a, b) => (a.created_at === b.created_at ? b.id - a.id : a.created_at! < b.created_at! ? 1 : -1));
+  const events = complete.slice(0, limit);
+  return { events, scannedTo: events.length >= limit ? null : scannedTo };
+}
