@@ -155,5 +155,6 @@ describe('choosing the data source', () => {
     expect(chooseSource([], () => ({ kind: 'embedded' }))).toEqual({});
     expect(chooseSource([], () => ({ kind: 'postgres', id: 'hub', name: 'Hub', url: 'postgres://u:p@h/db' }))).toEqual({ db: 'postgres://u:p@h/db' });
     expect(chooseSource(['--db=postgres://other/db'], () => ({ kind: 'embedded' }))).toEqual({ db: 'postgres://other/db' });
+    expect(chooseSource([], () => ({ kind: 'cache', file: '/home/auditor/mailtrail-2025-12-15.sqlite' }))).toEqual({ cache: '/home/auditor/mailtrail-2025-12-15.sqlite' });
   });
 });
