@@ -87,7 +87,13 @@ export function createFakeElectron() {
     }),
   };
 
-  const ipcRenderer = { invoke: vi.fn(async (_channel: string, _payload: unknown): Promise<unknown> => ({ ok: true, value: null })) };
+  const ipcRenderer = Object.assign(new Emitter(), {
+    invoke: vi.fn(async (_channel: string, _payload?: unknown): Promise<unknown> => ({ ok: true, value: null })),
+    removeListener(event: string, listener: Listener) {
+      ipcRenderer.listeners.set(event, (ipcRenderer.listeners.get(event) ?? []).filter((candidate) => candidate !== listener));
+      return ipcRenderer;
+    },
+  });
 
   const protocol = {
     privileged: [] as unknown[],
