@@ -65,14 +65,17 @@ export function createOfflineActions(options: OfflineActionsOptions) {
     await (shown ? dialog.showMessageBox(shown, box) : dialog.showMessageBox(box));
   }
 
-  /** Opens `choice` and answers from it, or shows why it cannot and keeps the current source. */
-  async function switchTo(choice: SourceOptions, failure: string): Promise<Result<null>> {
+  /**
+   * Opens `choice` and answers from it, or says why it cannot and keeps the current source: in a
+   * dialog for the menu's actions, in the answer alone for the window's "Open it now", which shows it.
+   */
+  async function switchTo(choice: SourceOptions, failure: string | null): Promise<Result<null>> {
     let next: OpenedSource;
     try {
       next = await options.openSource(choice);
     } catch (error) {
       const refused = error instanceof MailtrailError ? error : new MailtrailError('unavailable', messageOf(error));
-      await showError(failure, refused.message);
+      if (failure) await showError(failure, refused.message);
       return { ok: false, error: refused.toValue() };
     }
     const closing = sources.replace(next);
@@ -154,7 +157,7 @@ export function createOfflineActions(options: OfflineActionsOptions) {
       if (!lastSynced) {
         return { ok: false, error: new MailtrailError('not_found', 'no sync has finished yet; use File > Open offline cache… to pick a file').toValue() };
       }
-      return switchTo({ cache: lastSynced }, 'Cannot open the offline cache');
+      return switchTo({ cache: lastSynced }, null);
     },
   };
 }
