@@ -13,7 +13,8 @@ export default defineConfig({
       outDir: fromRoot('./out/main'),
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: fromRoot('./src-main/electron/main/index.ts') },
+        // The offline sync runs in a worker thread so SQLite's synchronous writes never block the main thread.
+        input: { index: fromRoot('./src-main/electron/main/index.ts'), 'sync-worker': fromRoot('./src-main/electron/offline/sync.worker.ts') },
         external: MAIN_EXTERNALS,
       },
     },

@@ -1,21 +1,21 @@
+import { measureSyncProgress } from '../contract/sync-progress';
 import { syncCache, type SyncProgress } from '../sync/sync-cache';
 import type { Invocation } from './command-line';
 import type { CommandIo } from './io';
 
 const formatCount = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--';
+function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--';
   const s = Math.max(0, Math.round(seconds));
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 /** One progress line: rows, rate and time left; a bar when the terminal shows it in place. */
-export function describeProgress({ phase, rows, total, elapsedMs }: SyncProgress, bar: boolean): string {
+export function describeProgress(progress: SyncProgress, bar: boolean): string {
+  const { phase, rows, total } = progress;
   if (phase !== 'events' && phase !== 'reconcile') return `${phase}: copied`;
-  const rate = elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0;
-  const left = rate > 0 && total > rows ? (total - rows) / rate : 0;
-  const fraction = total > 0 ? Math.min(1, rows / total) : 1;
+  const { rate, secondsLeft: left, fraction } = measureSyncProgress(progress);
   const width = 30;
   const filled = Math.round(fraction * width);
   const gauge = bar ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` : '';

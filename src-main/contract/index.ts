@@ -3,3 +3,4 @@ export * from './operations';
 export * from './schemas';
 export * from './taxonomy';
 export * from './validation';
+export * from './sync-progress';

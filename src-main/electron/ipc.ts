@@ -50,15 +50,44 @@ export function registerIpcHandlers(
 /**
  * A service whose every operation waits for the data source to open: the window and its IPC
  * handlers are up at once while the embedded PostgreSQL starts, and a source that fails to open
- * answers each call with that failure instead of crashing the app.
+ * answers each call with that failure instead of crashing the app. Given a function, each call
+ * asks it for the service anew, so the source behind the handlers can change.
  */
-export function deferredService(source: Promise<MailtrailService>): MailtrailService {
+export function deferredService(source: Promise<MailtrailService> | (() => Promise<MailtrailService>)): MailtrailService {
+  const current = typeof source === 'function' ? source : () => source;
   const entries = OPERATION_NAMES.map((operation) => [
     operation,
     async (request: unknown) => {
-      const service = await source;
+      const service = await current();
       return (service[operation] as (request: unknown) => Promise<unknown>)(request);
     },
   ]);
   return Object.fromEntries(entries) as MailtrailService;
+}
+
+interface ClosableSource {
+  service: MailtrailService;
+  close(): Promise<void>;
+}
+
+/** The data source the IPC handlers answer from, which "Open offline cache" and "Open live database" replace. */
+export interface CurrentSource<S extends ClosableSource> {
+  /** Each call goes to the source that is current when it is made. */
+  readonly service: MailtrailService;
+  current(): Promise<S>;
+  /** Answers from `next` from now on; resolves once the source it replaced is closed. */
+  replace(next: S): Promise<void>;
+}
+
+export function currentSource<S extends ClosableSource>(first: Promise<S>): CurrentSource<S> {
+  let current = first;
+  return {
+    service: deferredService(() => current.then((source) => source.service)),
+    current: () => current,
+    async replace(next) {
+      const previous = current;
+      current = Promise.resolve(next);
+      await previous.then((source) => source.close()).catch(() => undefined);
+    },
+  };
 }

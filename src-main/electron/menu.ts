@@ -1,4 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import type { SourceStatus } from '../contract/schemas';
 
 export interface MenuContext {
   appName: string;
@@ -6,12 +7,36 @@ export interface MenuContext {
   /** Developer tools are for development builds only. */
   isPackaged: boolean;
   showAbout(): void;
+  /** What the app reads now; null while the source opens or after it failed to. */
+  sourceKind: SourceStatus['kind'] | null;
+  /** A sync is running: one at a time. */
+  syncing: boolean;
+  syncForOffline(): void;
+  openOfflineCache(): void;
+  openLiveDatabase(): void;
 }
 
 /** The application menu: only what exists today, in the order each platform expects. */
-export function buildMenuTemplate({ appName, platform, isPackaged, showAbout }: MenuContext): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(context: MenuContext): MenuItemConstructorOptions[] {
+  const { appName, platform, isPackaged, showAbout, sourceKind } = context;
   const isMac = platform === 'darwin';
   const about: MenuItemConstructorOptions = { label: `About ${appName}`, click: () => showAbout() };
+
+  // Sync copies from PostgreSQL (live or the embedded demo); a cache has nothing to sync from.
+  const file: MenuItemConstructorOptions[] = [
+    {
+      id: 'sync-for-offline',
+      label: 'Sync for offline review…',
+      enabled: (sourceKind === 'postgres' || sourceKind === 'embedded') && !context.syncing,
+      click: () => context.syncForOffline(),
+    },
+    { id: 'open-offline-cache', label: 'Open offline cache…', click: () => context.openOfflineCache() },
+    ...(sourceKind === 'cache'
+      ? [{ id: 'open-live-database', label: 'Open live database', click: () => context.openLiveDatabase() } satisfies MenuItemConstructorOptions]
+      : []),
+    { type: 'separator' },
+    isMac ? { role: 'close' } : { role: 'quit' },
+  ];
 
   const view: MenuItemConstructorOptions[] = [
     { role: 'reload' },
@@ -42,7 +67,7 @@ export function buildMenuTemplate({ appName, platform, isPackaged, showAbout }: 
           } satisfies MenuItemConstructorOptions,
         ]
       : []),
-    { label: 'File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
+    { label: 'File', submenu: file },
     {
       label: 'Edit',
       submenu: [

@@ -11,6 +11,8 @@ export interface LogSource {
   store: LogStore;
   /** Where the data comes from, for people: never a password. */
   description: string;
+  /** The PostgreSQL URL with its password, for the desktop app's sync in main; null for a cache. Never sent to a window. */
+  databaseUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
     service: createLogService(store),
     store,
     description: embedded ? store.source.label : `PostgreSQL ${store.source.label}`,
+    databaseUrl: target,
     close: async () => {
       await store.close().catch(() => undefined);
       await embedded?.close();
@@ -92,7 +95,7 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
 async function openCache(file: string): Promise<LogSource> {
   const { openSqliteLogStore } = await import('../store/sqlite/sqlite-log-store');
   const store = openSqliteLogStore(file);
-  return { service: createLogService(store), store, description: store.source.label, close: () => store.close() };
+  return { service: createLogService(store), store, description: store.source.label, databaseUrl: null, close: () => store.close() };
 }
 
 export interface WritableTarget {

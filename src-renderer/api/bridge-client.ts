@@ -9,15 +9,21 @@ import {
   type ResponseOf,
 } from '../../src-main/contract/operations';
 import type { Result } from '../../src-main/contract/errors';
+import type { MailtrailSyncBridge } from '../../src-main/contract/sync-progress';
 
 declare global {
   interface Window {
     /** Exposed by the preload in the desktop app; absent in browser mode. */
-    mailtrail?: MailtrailBridge;
+    mailtrail?: Partial<MailtrailBridge & MailtrailSyncBridge>;
   }
 }
 
 type BridgeCall = (request: unknown) => Promise<Result<unknown>>;
+
+/** True when the preload offers every operation, as the desktop app's does. */
+export function isFullBridge(bridge: Partial<MailtrailBridge> | undefined): bridge is MailtrailBridge {
+  return bridge !== undefined && OPERATION_NAMES.every((operation) => typeof (bridge as Record<string, unknown>)[bridgeNameOf(operation)] === 'function');
+}
 
 /** The desktop client: one preload function per operation, errors unwrapped from values. */
 export function createBridgeClient(bridge: MailtrailBridge): MailtrailClient {

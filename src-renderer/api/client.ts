@@ -1,11 +1,11 @@
 import type { MailtrailClient } from '../../src-main/contract/operations';
-import { createBridgeClient } from './bridge-client';
+import { createBridgeClient, isFullBridge } from './bridge-client';
 import { createHttpClient } from './http-client';
 
 export type Transport = 'desktop' | 'browser';
 
-/** The desktop app has the preload bridge; browser mode talks HTTP to `mailtrail serve`. */
+/** The desktop app's preload offers every operation; otherwise browser mode talks HTTP to `mailtrail serve`. */
 export function createClient(): { client: MailtrailClient; transport: Transport } {
-  if (window.mailtrail) return { client: createBridgeClient(window.mailtrail), transport: 'desktop' };
+  if (isFullBridge(window.mailtrail)) return { client: createBridgeClient(window.mailtrail), transport: 'desktop' };
   return { client: createHttpClient(), transport: 'browser' };
 }

@@ -4,6 +4,7 @@ import { EmailsPage } from '../emails/emails-page';
 import { ArchiveIcon, ReportIcon } from '../components/icons';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
+import { SyncPanel } from '../sync/sync-panel';
 import { ComingPage } from './coming-page';
 import { useRoute } from './hash-router';
 import { OfflineBanner, useOffline } from './offline-banner';
@@ -95,6 +96,7 @@ export function App() {
           <SourceBadge />
         </header>
         <OfflineBanner />
+        <SyncPanel />
         <main className="shell__content" id="main">
           {page}
         </main>

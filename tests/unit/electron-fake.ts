@@ -21,6 +21,9 @@ class Emitter {
 
 class FakeWebContents extends Emitter {
   windowOpenHandler: Listener | null = null;
+  /** What main sent to the window, channel first. */
+  send = vi.fn((_channel: string, ..._args: unknown[]) => undefined);
+  reload = vi.fn();
   setWindowOpenHandler(handler: Listener): void {
     this.windowOpenHandler = handler;
   }
@@ -63,6 +66,7 @@ export function createFakeElectron() {
     focus = vi.fn();
     restore = vi.fn();
     isMinimized = () => false;
+    isDestroyed = () => false;
   }
 
   const ipcMain = {
@@ -83,7 +87,13 @@ export function createFakeElectron() {
     }),
   };
 
-  const ipcRenderer = { invoke: vi.fn(async (_channel: string, _payload: unknown): Promise<unknown> => ({ ok: true, value: null })) };
+  const ipcRenderer = Object.assign(new Emitter(), {
+    invoke: vi.fn(async (_channel: string, _payload?: unknown): Promise<unknown> => ({ ok: true, value: null })),
+    removeListener(event: string, listener: Listener) {
+      ipcRenderer.listeners.set(event, (ipcRenderer.listeners.get(event) ?? []).filter((candidate) => candidate !== listener));
+      return ipcRenderer;
+    },
+  });
 
   const protocol = {
     privileged: [] as unknown[],
@@ -129,10 +139,20 @@ export function createFakeElectron() {
 
   const Menu = {
     applied: null as { template: unknown[] } | null,
+    /** How many times the application menu was set: it is rebuilt when the source changes. */
+    builds: 0,
     buildFromTemplate: (template: unknown[]) => ({ template }),
     setApplicationMenu: (menu: { template: unknown[] }) => {
       Menu.applied = menu;
+      Menu.builds += 1;
     },
+  };
+
+  // Each test queues what the user picks; a dialog left unanswered is a test error, not a hang.
+  const dialog = {
+    showSaveDialog: vi.fn(async (..._args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> => ({ canceled: true })),
+    showOpenDialog: vi.fn(async (..._args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> => ({ canceled: true, filePaths: [] })),
+    showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })),
   };
 
   const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
@@ -147,6 +167,7 @@ export function createFakeElectron() {
     session: { defaultSession },
     safeStorage,
     Menu,
+    dialog,
     shell,
     userData,
   };

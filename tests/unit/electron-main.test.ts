@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as electron from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
+import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL } from '../../src-main/contract/sync-progress';
 import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main/desktop-app';
 import { chooseSource, sourceFromArgs } from '../../src-main/electron/main/source-choice';
 import { createWindowOptions } from '../../src-main/electron/main/window-options';
@@ -40,11 +41,12 @@ describe('the desktop app, started against the fake electron module and a real d
       openSource: async (options): Promise<OpenedSource> => {
         opened.push(options);
         const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'main test' });
-        return { service: createLogService(store), description: 'main test', close };
+        return { service: createLogService(store), description: 'main test', kind: 'postgres', databaseUrl: db.url, close };
       },
       preloadPath: '/app/out/preload/index.cjs',
       rendererDir,
       argv: ['.', `--db=${db.url}`],
+      syncWorkerUrl: new URL('../../src-main/electron/offline/sync.worker.ts', import.meta.url),
     });
     window = started as unknown as InstanceType<FakeElectron['BrowserWindow']>;
   });
@@ -102,7 +104,7 @@ describe('the desktop app, started against the fake electron module and a real d
   });
 
   it('answers the contract over IPC from the window, and refuses other senders', async () => {
-    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(OPERATION_NAMES.map(channelOf).sort());
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...OPERATION_NAMES.map(channelOf), SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL].sort());
     const timeline = fake.ipcMain.handlers.get('mailtrail:emails/timeline');
     await expect(timeline?.(ownWindow, { emailId: 42 })).resolves.toEqual({
       ok: true,
@@ -135,7 +137,7 @@ describe('the desktop app, started against the fake electron module and a real d
   it('quits at once when another instance already runs', async () => {
     fake.app.singleInstance = false;
     fake.app.quit.mockClear();
-    const second = await startDesktopApp({ openSource: () => Promise.reject(new Error('must not open')), preloadPath: '/p.cjs', rendererDir, argv: [] });
+    const second = await startDesktopApp({ openSource: () => Promise.reject(new Error('must not open')), preloadPath: '/p.cjs', rendererDir, argv: [], syncWorkerUrl: new URL('file:///never.js') });
     expect(second).toBeNull();
     expect(fake.app.quit).toHaveBeenCalledOnce();
     expect(fake.BrowserWindow.instances).toHaveLength(1);
@@ -155,5 +157,6 @@ describe('choosing the data source', () => {
     expect(chooseSource([], () => ({ kind: 'embedded' }))).toEqual({});
     expect(chooseSource([], () => ({ kind: 'postgres', id: 'hub', name: 'Hub', url: 'postgres://u:p@h/db' }))).toEqual({ db: 'postgres://u:p@h/db' });
     expect(chooseSource(['--db=postgres://other/db'], () => ({ kind: 'embedded' }))).toEqual({ db: 'postgres://other/db' });
+    expect(chooseSource([], () => ({ kind: 'cache', file: '/home/auditor/mailtrail-2025-12-15.sqlite' }))).toEqual({ cache: '/home/auditor/mailtrail-2025-12-15.sqlite' });
   });
 });

@@ -1,6 +1,7 @@
 import * as electron from 'electron';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bridgeNameOf, channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
+import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, SYNC_PROGRESS_CHANNEL, type MailtrailSyncBridge, type SyncUpdate } from '../../src-main/contract/sync-progress';
 import type { FakeElectron } from './electron-fake';
 
 vi.mock('electron', async () => (await import('./electron-fake')).createFakeElectron());
@@ -19,8 +20,8 @@ describe('the preload bridge', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
   });
 
-  it('exposes exactly one function per contract operation', () => {
-    expect(Object.keys(bridge).sort()).toEqual(OPERATION_NAMES.map(bridgeNameOf).sort());
+  it('exposes exactly one function per contract operation, and the three sync functions', () => {
+    expect(Object.keys(bridge).sort()).toEqual([...OPERATION_NAMES.map(bridgeNameOf), 'onSyncProgress', 'cancelSync', 'openSyncedCache'].sort());
     for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
   });
 
@@ -44,5 +45,27 @@ describe('the preload bridge', () => {
   it('sends an empty payload for a call without arguments', async () => {
     await (bridge.sourceStatus as (request?: unknown) => Promise<unknown>)();
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith('mailtrail:source/status', {});
+  });
+
+  it('hands sync progress to the callback without Electron\'s event, until unsubscribed', () => {
+    const sync = bridge as unknown as MailtrailSyncBridge;
+    const seen: unknown[][] = [];
+    const unsubscribe = sync.onSyncProgress((...args) => seen.push(args));
+    const update: SyncUpdate = { state: 'started', file: '/home/auditor/Documents/mailtrail-2025-12-15.sqlite' };
+    fake.ipcRenderer.emit(SYNC_PROGRESS_CHANNEL, { sender: 'the event' }, update);
+    expect(seen).toEqual([[update]]);
+    expect(typeof unsubscribe).toBe('function');
+    unsubscribe();
+    fake.ipcRenderer.emit(SYNC_PROGRESS_CHANNEL, { sender: 'the event' }, update);
+    expect(seen).toHaveLength(1);
+    expect(fake.ipcRenderer.listeners.get(SYNC_PROGRESS_CHANNEL)).toEqual([]);
+  });
+
+  it('asks main to cancel the sync or open its result on the sync channels, naming no file', async () => {
+    const sync = bridge as unknown as MailtrailSyncBridge;
+    await sync.cancelSync();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(SYNC_CANCEL_CHANNEL);
+    await sync.openSyncedCache();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(SYNC_OPEN_RESULT_CHANNEL);
   });
 });

@@ -146,7 +146,10 @@ describe('the application menu', () => {
   const labels = (template: ReturnType<typeof buildMenuTemplate>) => template.map((item) => item.label ?? item.role);
   const roles = (template: ReturnType<typeof buildMenuTemplate>, label: string) =>
     ((template.find((item) => item.label === label)?.submenu ?? []) as { role?: string }[]).map((item) => item.role);
-  const context = { appName: 'Mailtrail', showAbout: () => undefined };
+  const handlers = () => ({ syncForOffline: vi.fn(), openOfflineCache: vi.fn(), openLiveDatabase: vi.fn() });
+  const context = { appName: 'Mailtrail', showAbout: () => undefined, sourceKind: 'postgres' as const, syncing: false, ...handlers() };
+  type FileItem = { id?: string; label?: string; enabled?: boolean; role?: string; click?: () => void };
+  const fileMenu = (template: ReturnType<typeof buildMenuTemplate>) => (template.find((item) => item.label === 'File')?.submenu ?? []) as FileItem[];
 
   it('has File, Edit, View, Window and Help, with the app menu first on macOS', () => {
     expect(labels(buildMenuTemplate({ ...context, platform: 'linux', isPackaged: true }))).toEqual(['File', 'Edit', 'View', 'Window', 'help']);
@@ -160,7 +163,7 @@ describe('the application menu', () => {
 
   it('shows the about panel from Help', () => {
     const showAbout = vi.fn();
-    const help = buildMenuTemplate({ appName: 'Mailtrail', showAbout, platform: 'win32', isPackaged: true }).find((item) => item.role === 'help');
+    const help = buildMenuTemplate({ ...context, showAbout, platform: 'win32', isPackaged: true }).find((item) => item.role === 'help');
     const about = (help?.submenu as { label?: string; click?: () => void }[])[0];
     expect(about?.label).toBe('About Mailtrail');
     about?.click?.();
@@ -170,5 +173,38 @@ describe('the application menu', () => {
   it('has no disabled placeholder items for features that do not exist yet', () => {
     const all = buildMenuTemplate({ ...context, platform: 'darwin', isPackaged: false }).flatMap((item) => (item.submenu ?? []) as { enabled?: boolean; visible?: boolean }[]);
     expect(all.filter((item) => item.enabled === false || item.visible === false)).toEqual([]);
+  });
+
+  it('offers sync for offline review from PostgreSQL, live or embedded, and opening a cache, each calling its handler', () => {
+    for (const sourceKind of ['postgres', 'embedded'] as const) {
+      const calls = handlers();
+      const file = fileMenu(buildMenuTemplate({ ...context, ...calls, sourceKind, platform: 'linux', isPackaged: true }));
+      expect(file.map((item) => item.label ?? item.role)).toEqual(['Sync for offline review…', 'Open offline cache…', undefined, 'quit']);
+      expect(file[0]?.enabled).toBe(true);
+      file[0]?.click?.();
+      file[1]?.click?.();
+      expect(calls.syncForOffline).toHaveBeenCalledOnce();
+      expect(calls.openOfflineCache).toHaveBeenCalledOnce();
+      expect(calls.openLiveDatabase).not.toHaveBeenCalled();
+    }
+  });
+
+  it('disables sync while a cache is open, while the source opens and while a sync runs; a cache offers the way back', () => {
+    const calls = handlers();
+    const onCache = fileMenu(buildMenuTemplate({ ...context, ...calls, sourceKind: 'cache', platform: 'darwin', isPackaged: true }));
+    expect(onCache.map((item) => [item.label ?? item.role, item.enabled ?? true])).toEqual([
+      ['Sync for offline review…', false],
+      ['Open offline cache…', true],
+      ['Open live database', true],
+      [undefined, true],
+      ['close', true],
+    ]);
+    onCache.find((item) => item.id === 'open-live-database')?.click?.();
+    expect(calls.openLiveDatabase).toHaveBeenCalledOnce();
+    const sync = (kind: 'postgres' | null, syncing: boolean) =>
+      fileMenu(buildMenuTemplate({ ...context, sourceKind: kind, syncing, platform: 'linux', isPackaged: true })).find((item) => item.id === 'sync-for-offline');
+    expect(sync(null, false)?.enabled).toBe(false);
+    expect(sync('postgres', true)?.enabled).toBe(false);
+    expect(sync('postgres', false)?.enabled).toBe(true);
   });
 });

@@ -133,4 +133,28 @@ describe('the settings store', () => {
     writeFileSync(join(directory, SETTINGS_FILE), JSON.stringify(settings));
     expect(() => open().activeSource()).toThrow(/saved password of data source "Hub" .* cannot be decrypted on this system; enter it again/);
   });
+
+  it('remembers an opened offline cache across starts, and goes back to the live source when asked', () => {
+    const store = open();
+    const saved = store.saveDataSource({ name: 'Hub', url: 'postgres://auditor@db.example/hub', password: PASSWORD });
+    store.setActive(saved.id);
+    const cacheFile = join(directory, 'mailtrail-2025-12-15.sqlite');
+    writeFileSync(cacheFile, '');
+    store.openCache(cacheFile);
+    expect(open().activeSource()).toEqual({ kind: 'cache', file: cacheFile });
+    expect(open().liveSource()).toMatchObject({ kind: 'postgres', id: 'hub' });
+    expect(() => store.openCache('relative.sqlite')).toThrow(/offline cache activeCacheFile: must be an absolute path/);
+    store.closeCache();
+    expect(open().activeSource()).toMatchObject({ kind: 'postgres', id: 'hub' });
+  });
+
+  it('falls back to the live source with a warning when the remembered cache file has gone', () => {
+    const cacheFile = join(directory, 'gone.sqlite');
+    writeFileSync(cacheFile, '');
+    open().openCache(cacheFile);
+    rmSync(cacheFile);
+    const warnings: string[] = [];
+    expect(open().activeSource((message) => warnings.push(message))).toEqual({ kind: 'embedded' });
+    expect(warnings).toEqual([`the offline cache ${cacheFile} is no longer there; reading the live database instead (File > Open offline cache… to pick another)`]);
+  });
 });

@@ -1,7 +1,9 @@
-import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import type { MailtrailService } from '../../contract/operations';
-import { deferredService, registerIpcHandlers } from '../ipc';
+import type { SourceStatus } from '../../contract/schemas';
+import { currentSource, registerIpcHandlers } from '../ipc';
 import { buildMenuTemplate } from '../menu';
+import { createOfflineActions, registerSyncHandlers } from '../offline/offline-actions';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -14,12 +16,15 @@ import {
 } from '../security';
 import { openSettingsStore } from '../settings/settings-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
-import { chooseSource, type SourceOptions } from './source-choice';
+import { chooseSource, sourceFromArgs, type SourceOptions } from './source-choice';
 import { createWindowOptions } from './window-options';
 
 export interface OpenedSource {
   service: MailtrailService;
   description: string;
+  kind: SourceStatus['kind'];
+  /** The PostgreSQL URL with its password, for sync; null for a cache. Stays in main. */
+  databaseUrl?: string | null;
   close(): Promise<void>;
 }
 
@@ -29,7 +34,11 @@ export interface DesktopAppOptions {
   preloadPath: string;
   rendererDir: string;
   argv: readonly string[];
+  /** The sync worker module: out/main/sync-worker.js next to main's bundle. */
+  syncWorkerUrl: URL;
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Applied to every web contents the app ever creates, not only the main window. */
 function lockDown(contents: WebContents): void {
@@ -44,7 +53,7 @@ function lockDown(contents: WebContents): void {
  * handlers, and the data source chosen by the command line or the settings. Returns once the
  * window is loading; resolves to null when another instance already runs.
  */
-export async function startDesktopApp({ openSource, preloadPath, rendererDir, argv }: DesktopAppOptions): Promise<BrowserWindow | null> {
+export async function startDesktopApp({ openSource, preloadPath, rendererDir, argv, syncWorkerUrl }: DesktopAppOptions): Promise<BrowserWindow | null> {
   // Must happen before `ready`.
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.enableSandbox();
@@ -70,18 +79,78 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
     console.warn(`settings file was unreadable; started with defaults and kept the old one as ${settings.recoveredFrom}`);
   }
 
-  const opening = (async () => openSource(chooseSource(argv, () => settings.activeSource())))();
-  const serviceReady = opening.then((source) => source.service);
+  const warn = (message: string) => console.warn(message);
+  const liveSource = () => chooseSource([], () => settings.liveSource());
+  const opening = (async () => {
+    const choice = chooseSource(argv, () => settings.activeSource(warn));
+    try {
+      return await openSource(choice);
+    } catch (error) {
+      // A remembered cache that no longer opens must not lock the user out: back to the live database.
+      if (!choice.cache || sourceFromArgs(argv)) throw error;
+      warn(`cannot open the offline cache ${choice.cache}: ${messageOf(error)}; reading the live database instead`);
+      return openSource(liveSource());
+    }
+  })();
   // A source that fails to open is reported once here and then by every call, never as an unhandled rejection.
-  serviceReady.catch((error: unknown) => console.error(`cannot open the data source: ${error instanceof Error ? error.message : String(error)}`));
-  registerIpcHandlers(ipcMain, deferredService(serviceReady));
+  opening.catch((error: unknown) => console.error(`cannot open the data source: ${messageOf(error)}`));
+  const sources = currentSource(opening);
+  registerIpcHandlers(ipcMain, sources.service);
+
+  let sourceKind: OpenedSource['kind'] | null = null;
+  const offline = createOfflineActions({
+    sources,
+    openSource,
+    remember: (cacheFile) => (cacheFile ? settings.openCache(cacheFile) : settings.closeCache()),
+    liveSource,
+    dialog,
+    window: () => window,
+    documentsDir: app.getPath('documents'),
+    workerUrl: syncWorkerUrl,
+    changed: () => sourceChanged(),
+  });
+  registerSyncHandlers(ipcMain, offline);
+  const report = (action: Promise<unknown>) => void action.catch((error: unknown) => console.error(messageOf(error)));
+
+  function refreshMenu(): void {
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        buildMenuTemplate({
+          appName: 'Mailtrail',
+          platform: process.platform,
+          isPackaged: app.isPackaged,
+          showAbout: () => app.showAboutPanel(),
+          sourceKind,
+          syncing: offline.syncing(),
+          syncForOffline: () => report(offline.syncForOffline()),
+          openOfflineCache: () => report(offline.openOfflineCache()),
+          openLiveDatabase: () => report(offline.openLiveDatabase()),
+        }),
+      ),
+    );
+  }
+
+  /** The menu follows the source: rebuilt once it has opened (or failed to), and on every switch or sync. */
+  function sourceChanged(): void {
+    const current = sources.current();
+    void current
+      .then((source) => source.kind, () => null)
+      .then((kind) => {
+        // A cache opened while the first source was still starting wins over it.
+        if (sources.current() !== current) return;
+        sourceKind = kind;
+        refreshMenu();
+      });
+  }
 
   let closing = false;
   app.on('before-quit', (event) => {
     if (closing) return;
     closing = true;
     event.preventDefault();
-    void opening
+    void offline
+      .cancelSync()
+      .then(() => sources.current())
       .then((source) => source.close())
       .catch(() => undefined)
       .finally(() => app.quit());
@@ -94,16 +163,8 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
 
   app.setAboutPanelOptions({ applicationName: 'Mailtrail', applicationVersion: app.getVersion() });
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      buildMenuTemplate({
-        appName: 'Mailtrail',
-        platform: process.platform,
-        isPackaged: app.isPackaged,
-        showAbout: () => app.showAboutPanel(),
-      }),
-    ),
-  );
+  refreshMenu();
+  sourceChanged();
 
   window = new BrowserWindow(createWindowOptions(preloadPath));
   const shown = window;

@@ -13,10 +13,15 @@ if (app.isPackaged && !loadUnpackedPackagesFromDisk()) {
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 startDesktopApp({
-  openSource: (options) => openLogSource({ ...options, onProgress: (message) => console.log(message) }),
+  openSource: async (options) => {
+    const source = await openLogSource({ ...options, onProgress: (message) => console.log(message) });
+    return { ...source, kind: source.store.source.kind };
+  },
   preloadPath: join(outDir, 'preload', 'index.cjs'),
   rendererDir: join(outDir, 'renderer'),
   argv: process.argv.slice(1),
+  // The second entry of electron.vite.config.ts's main build, next to this bundle.
+  syncWorkerUrl: new URL('./sync-worker.js', import.meta.url),
 }).catch((error: unknown) => {
   console.error(`Mailtrail could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

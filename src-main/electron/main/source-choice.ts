@@ -32,5 +32,6 @@ export function chooseSource(argv: readonly string[], active: () => ActiveSource
   const fromArgs = sourceFromArgs(argv);
   if (fromArgs) return fromArgs;
   const source = active();
-  return source.kind === 'postgres' ? { db: source.url } : {};
+  if (source.kind === 'postgres') return { db: source.url };
+  return source.kind === 'cache' ? { cache: source.file } : {};
 }

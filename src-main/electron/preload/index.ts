@@ -1,6 +1,13 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { Result } from '../../contract/errors';
 import { bridgeNameOf, channelOf, OPERATION_NAMES, type MailtrailBridge } from '../../contract/operations';
+import {
+  SYNC_CANCEL_CHANNEL,
+  SYNC_OPEN_RESULT_CHANNEL,
+  SYNC_PROGRESS_CHANNEL,
+  type MailtrailSyncBridge,
+  type SyncUpdate,
+} from '../../contract/sync-progress';
 
 /**
  * One named function per contract operation, generated from the operations table; the renderer
@@ -15,7 +22,30 @@ export function createBridge(invoke: (channel: string, payload: unknown) => Prom
   return Object.freeze(bridge) as unknown as MailtrailBridge;
 }
 
+/** The part of ipcRenderer the sync functions use. */
+export interface SyncIpc {
+  invoke(channel: string): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, update: SyncUpdate) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, update: SyncUpdate) => void): unknown;
+}
+
+/**
+ * The desktop's sync functions: a subscription that hands the callback only the update (never
+ * Electron's event, which carries the sender) and returns its unsubscribe, as Electron advises.
+ */
+export function createSyncBridge(ipc: SyncIpc): MailtrailSyncBridge {
+  return {
+    onSyncProgress(listener) {
+      const forward = (_event: unknown, update: SyncUpdate) => listener(update);
+      ipc.on(SYNC_PROGRESS_CHANNEL, forward);
+      return () => void ipc.removeListener(SYNC_PROGRESS_CHANNEL, forward);
+    },
+    cancelSync: () => ipc.invoke(SYNC_CANCEL_CHANNEL) as Promise<Result<null>>,
+    openSyncedCache: () => ipc.invoke(SYNC_OPEN_RESULT_CHANNEL) as Promise<Result<null>>,
+  };
+}
+
 contextBridge.exposeInMainWorld(
   'mailtrail',
-  createBridge((channel, payload) => ipcRenderer.invoke(channel, payload)),
+  Object.freeze({ ...createBridge((channel, payload) => ipcRenderer.invoke(channel, payload)), ...createSyncBridge(ipcRenderer) }),
 );

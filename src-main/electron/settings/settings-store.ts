@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { MailtrailError } from '../../contract/errors';
 import { describeIssues } from '../../contract/validation';
@@ -28,6 +28,8 @@ const SettingsFile = z
     version: z.literal(1),
     activeDataSourceId: z.string(),
     dataSources: z.array(DataSourceRecord),
+    /** An offline cache opened from the File menu; while set it is read instead of the active data source. */
+    activeCacheFile: z.string().refine(isAbsolute, 'must be an absolute path').nullable().optional(),
   })
   .refine(
     (settings) =>
@@ -55,7 +57,7 @@ export interface DataSourceInput {
 }
 
 /** Where main should read the log from. */
-export type ActiveSource = { kind: 'embedded' } | { kind: 'postgres'; id: string; name: string; url: string };
+export type ActiveSource = { kind: 'embedded' } | { kind: 'postgres'; id: string; name: string; url: string } | { kind: 'cache'; file: string };
 
 /** The part of Electron's safeStorage the store uses. */
 export interface SafeStorageLike {
@@ -123,8 +125,17 @@ export interface SettingsStore {
   saveDataSource(input: DataSourceInput): DataSourceView;
   removeDataSource(id: string): void;
   setActive(id: string): void;
-  /** The active source with its password decrypted, for opening the connection. */
-  activeSource(): ActiveSource;
+  /** Read this offline cache from now on, instead of the active data source. */
+  openCache(file: string): void;
+  /** Back to the active data source (the live database). */
+  closeCache(): void;
+  /**
+   * The active source with its password decrypted, for opening the connection; the offline cache
+   * when one is open, unless its file has gone (then `warn` hears why and the live source is used).
+   */
+  activeSource(warn?: (message: string) => void): ActiveSource;
+  /** The active data source, ignoring any open offline cache. */
+  liveSource(): ActiveSource;
 }
 
 /** Opens the settings in `directory`; a missing file means defaults, a corrupt one is kept aside and never fatal. */
@@ -201,6 +212,25 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
     return id;
   }
 
+  function liveSource(): ActiveSource {
+    if (settings.activeDataSourceId === EMBEDDED_DEMO_ID) return { kind: 'embedded' };
+    const source = find(settings.activeDataSourceId);
+    const url = new URL(source.url);
+    if (source.encryptedPassword !== null) {
+      let password: string;
+      try {
+        password = safeStorage.decryptString(Buffer.from(source.encryptedPassword, 'base64'));
+      } catch {
+        throw new MailtrailError(
+          'unavailable',
+          `the saved password of data source "${source.name}" (${redactUrl(source.url)}) cannot be decrypted on this system; enter it again`,
+        );
+      }
+      url.password = encodeURIComponent(password);
+    }
+    return { kind: 'postgres', id: source.id, name: source.name, url: url.toString() };
+  }
+
   return {
     file,
     recoveredFrom,
@@ -243,23 +273,25 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
       save({ ...settings, activeDataSourceId: id });
     },
 
-    activeSource() {
-      if (settings.activeDataSourceId === EMBEDDED_DEMO_ID) return { kind: 'embedded' };
-      const source = find(settings.activeDataSourceId);
-      const url = new URL(source.url);
-      if (source.encryptedPassword !== null) {
-        let password: string;
-        try {
-          password = safeStorage.decryptString(Buffer.from(source.encryptedPassword, 'base64'));
-        } catch {
-          throw new MailtrailError(
-            'unavailable',
-            `the saved password of data source "${source.name}" (${redactUrl(source.url)}) cannot be decrypted on this system; enter it again`,
-          );
-        }
-        url.password = encodeURIComponent(password);
-      }
-      return { kind: 'postgres', id: source.id, name: source.name, url: url.toString() };
+    openCache(file) {
+      const next = SettingsFile.safeParse({ ...settings, activeCacheFile: file });
+      if (!next.success) throw new MailtrailError('bad_request', `offline cache ${describeIssues(next.error)}`);
+      save(next.data);
     },
+
+    closeCache() {
+      if (settings.activeCacheFile) save({ ...settings, activeCacheFile: null });
+    },
+
+    activeSource(warn = () => undefined) {
+      const file = settings.activeCacheFile;
+      if (file) {
+        if (existsSync(file)) return { kind: 'cache', file };
+        warn(`the offline cache ${file} is no longer there; reading the live database instead (File > Open offline cache… to pick another)`);
+      }
+      return liveSource();
+    },
+
+    liveSource,
   };
 }
