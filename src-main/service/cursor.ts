@@ -26,6 +26,19 @@ export function decodeKeyset(cursor: string): Keyset {
   return { createdAt, id };
 }
 
+/** A continuing search's cursor: where it stopped, and how many rows its next page may examine. */
+export const encodeSearchCursor = (keyset: Keyset, scan: number): string => encode([keyset.createdAt, keyset.id, scan]);
+
+/** A keyset cursor, or a continuing search's (with its widened budget, checked against the limits). */
+export function decodeRecentCursor(cursor: string, scanLimits: { min: number; max: number }): { before: Keyset; scan: number | undefined } {
+  const value = decode(cursor);
+  if (!Array.isArray(value) || value.length !== 3) return { before: decodeKeyset(cursor), scan: undefined };
+  const [createdAt, id, scan] = value as [unknown, unknown, unknown];
+  if (typeof createdAt !== 'string' || !isValidTimestamp(createdAt) || !isRowId(id)) throw badCursor();
+  if (!Number.isInteger(scan) || (scan as number) < scanLimits.min || (scan as number) > scanLimits.max) throw badCursor();
+  return { before: { createdAt, id }, scan: scan as number };
+}
+
 export const encodeId = (id: number): string => encode([id]);
 
 export function decodeId(cursor: string): number {

@@ -3,7 +3,8 @@ import type { MailtrailService } from '../contract/operations';
 import type { ActivityEvent } from '../contract/schemas';
 import type { AnalyticsSource } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
-import { decodeId, decodeKeyset, encodeId, encodeKeyset } from './cursor';
+import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, widerScan } from '../store/activity-scan';
+import { decodeId, decodeKeyset, decodeRecentCursor, encodeId, encodeKeyset, encodeSearchCursor } from './cursor';
 
 /** Fetches one row more than asked, to know whether another page exists without counting. */
 function page<T>(rows: T[], limit: number, cursorOf: (last: T) => string) {
@@ -47,10 +48,10 @@ export function createLogService(store: LogStore): MailtrailService {
     },
 
     async 'activity/recent'({ limit, cursor, ...filter }) {
-      const before = cursor ? decodeKeyset(cursor) : undefined;
-      const { events, scannedTo } = await store.recentActivity({ ...filter, limit: limit + 1, before });
+      const { before, scan } = cursor ? decodeRecentCursor(cursor, { min: MIN_SCAN_BUDGET, max: MAX_SCAN_BUDGET }) : { before: undefined, scan: undefined };
+      const { events, scannedTo, scanned } = await store.recentActivity({ ...filter, limit: limit + 1, before, scan });
       if (!scannedTo || events.length > limit) return { ...page(events, limit, eventCursor), searchedTo: null };
-      return { items: events, nextCursor: encodeKeyset(scannedTo), searchedTo: scannedTo.createdAt };
+      return { items: events, nextCursor: encodeSearchCursor(scannedTo, widerScan(scanned ?? MIN_SCAN_BUDGET)), searchedTo: scannedTo.createdAt };
     },
 
     'activity/stats': (range) => store.activityStats(range),

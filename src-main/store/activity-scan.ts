@@ -14,8 +14,21 @@ export const SCAN_BUDGET = 1_000;
 export const DRIVER_SCAN_BUDGET = 400;
 /** With several driver values each gets its share, but never fewer than this many rows. */
 const MIN_BRANCH_BUDGET = 100;
+/**
+ * A search that goes on examines wider stretches: each continuation of a page that stopped at its
+ * budget may examine four times as many rows, up to this many (a fifth of a second or so), so the
+ * first page answers at once and a search through millions of events takes hundreds of pages, not
+ * thousands. The width travels in the cursor, so every page is still the same answer everywhere.
+ */
+export const MAX_SCAN_BUDGET = 64_000;
+export const MIN_SCAN_BUDGET = MIN_BRANCH_BUDGET;
+
+/** The next continuation's budget after a page that stopped at `scanned` rows. */
+export const widerScan = (scanned: number): number => Math.min(MAX_SCAN_BUDGET, scanned * 4);
 
 export interface ActivityPlan {
+  /** Rows the whole page may examine, shared by the driver values; null when the page is not bounded. */
+  scan: number | null;
   driver: DriverField | undefined;
   /** The driver's distinct values; empty without a driver. */
   values: (string | number)[];
@@ -25,7 +38,8 @@ export interface ActivityPlan {
   budget: number | null;
 }
 
-export function planActivity(filter: ActivityFilter): ActivityPlan {
+/** `scan`: the page's budget when a cursor widened it; otherwise the default for its kind of scan. */
+export function planActivity(filter: ActivityFilter, scan?: number): ActivityPlan {
   const driver = DRIVER_FIELDS.find((field) => filter[field]?.length);
   const values = driver ? [...new Set<string | number>(filter[driver]!)] : [];
   const residual: ActivityFilter = {};
@@ -34,9 +48,9 @@ export function planActivity(filter: ActivityFilter): ActivityPlan {
   }
   if (filter.text?.trim()) residual.text = filter.text;
   if (filter.metadata?.length) residual.metadata = filter.metadata;
-  if (Object.keys(residual).length === 0) return { driver, values, residual: null, budget: null };
-  const total = driver ? DRIVER_SCAN_BUDGET : SCAN_BUDGET;
-  return { driver, values, residual, budget: Math.max(MIN_BRANCH_BUDGET, Math.floor(total / Math.max(values.length, 1))) };
+  if (Object.keys(residual).length === 0) return { driver, values, residual: null, scan: null, budget: null };
+  const total = scan ?? (driver ? DRIVER_SCAN_BUDGET : SCAN_BUDGET);
+  return { driver, values, residual, scan: total, budget: Math.max(MIN_BRANCH_BUDGET, Math.floor(total / Math.max(values.length, 1))) };
 }
 
 interface Keyed {
@@ -54,6 +68,8 @@ export interface ScannedBranch<T extends Keyed> {
 export interface BoundedPage<T> {
   events: T[];
   scannedTo: Keyset | null;
+  /** The page's budget (rows it might examine), when it stopped there; continue with widerScan() of it. */
+  scanned?: number;
 }
 
 const isNewer = (row: Keyed, than: Keyset): boolean =>

@@ -39,6 +39,8 @@ export interface RecentActivityQuery extends ActivityFilter {
   limit: number;
   /** Continue with events older than this one. */
   before?: Keyset | undefined;
+  /** Rows a bounded page may examine, when a continuing search widened it (activity-scan.ts). */
+  scan?: number | undefined;
 }
 
 export interface EmailSearchQuery {

@@ -120,7 +120,7 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
       <ActivityFilterBar filters={filters} setFilters={setFilters} />
       <div className="filters__status">
         <span className="filters__count" data-testid="activity-count" aria-live="polite">
-          {state.status === 'ready' && `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} events`}
+          {state.status === 'ready' && `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} ${events.length === 1 && !hasMore ? 'event' : 'events'}`}
           {state.status === 'loading' && 'Loading…'}
         </span>
         {searching && (

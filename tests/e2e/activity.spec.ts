@@ -100,7 +100,7 @@ test('a text found only far back is searched a stretch of the log at a time unti
   await activity.filterByText(ticketNumber);
   await expect(activity.rows).toHaveCount(1);
   await expect(activity.rows.first()).toHaveAttribute('data-event-id', String(oldest.id));
-  await expect(activity.count).toHaveText('1 events');
+  await expect(activity.count).toHaveText('1 event');
   await expect(page.getByTestId('activity-searched-to')).toHaveCount(0);
 
   await activity.filterByText('no such words anywhere');

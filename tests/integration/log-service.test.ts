@@ -187,6 +187,9 @@ describe('the log service over PostgreSQL', () => {
       ['emails/timeline', { emailId: 123, limit: 10_000_000 }, /limit: must be between 1 and 10000/],
       ['emails/timeline', { emailId: 123, order: 'sideways' }, /order: must be "desc"/],
       ['emails/timeline', { emailId: 123, cursor: 'bm9wZQ' }, /cursor: is not a cursor/],
+      // A continuing search's cursor carries its budget; one that asks for the whole log in a page is refused.
+      ['activity/recent', { text: 'x', cursor: Buffer.from('["2025-12-15T10:00:00",5,100000000]').toString('base64url') }, /cursor: is not a cursor/],
+      ['activity/recent', { text: 'x', cursor: Buffer.from('["2025-12-15T10:00:00",5,"all"]').toString('base64url') }, /cursor: is not a cursor/],
       ['activity/recent', { eventCategories: ['bogus'] }, /unknown event category "bogus"/],
       ['activity/recent', { eventTypes: ["error' OR '1'='1"] }, /eventTypes.0: must be an event type/],
       ['activity/recent', { from: '2025-13-01' }, /from: must be an ISO 8601 date/],

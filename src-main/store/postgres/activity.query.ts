@@ -44,9 +44,9 @@ function perDriverValue(plan: ActivityPlan, branch: (condition: Sql, value: stri
   );
 }
 
-export async function recentActivity(db: ReadableDb, { limit, before, ...filter }: RecentActivityQuery): Promise<BoundedPage<ActivityEvent>> {
+export async function recentActivity(db: ReadableDb, { limit, before, scan, ...filter }: RecentActivityQuery): Promise<BoundedPage<ActivityEvent>> {
   const keyset = before ? [sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`] : [];
-  const plan = planActivity(filter);
+  const plan = planActivity(filter, scan);
   if (plan.budget !== null) return boundedRecentActivity(db, plan, plan.budget, { limit, before, ...filter });
   if (!plan.driver || plan.values.length < 2) {
     const events = await query<ActivityEvent>(
@@ -127,7 +127,7 @@ async function boundedRecentActivity(
   undatedEvents.sort((a, b) => b.id - a.id);
   if (undatedEvents.length >= limit) return { events: undatedEvents.slice(0, limit), scannedTo: null };
   const page = mergeScannedBranches([...branches.values()], limit - undatedEvents.length);
-  return { events: [...undatedEvents, ...page.events], scannedTo: page.scannedTo };
+  return { events: [...undatedEvents, ...page.events], scannedTo: page.scannedTo, scanned: plan.scan ?? budget };
 }
 
 /** Keys of the newest events' metadata, for the activity explorer's metadata filter. */

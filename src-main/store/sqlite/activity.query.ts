@@ -110,14 +110,14 @@ function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: 
 }
 
 export function recentActivity(prepare: Prepare, query: RecentActivityQuery): BoundedPage<ActivityEvent> {
-  const { limit, before, ...filter } = query;
-  const plan = planActivity(filter);
+  const { limit, before, scan, ...filter } = query;
+  const plan = planActivity(filter, scan);
   if (plan.budget !== null) return boundedRecentActivity(prepare, plan, plan.budget, query);
   return { events: filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata), scannedTo: null };
 }
 
 /** The PostgreSQL store's bounded page, row for row: at most `budget` rows per driver value, undated rows first. */
-function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: number, { limit, before, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
+function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: number, { limit, before, scan: _scan, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
   const all = filterConditions(filter);
   const undated = before
     ? []
@@ -159,7 +159,7 @@ function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: num
       (event) => [event.id, event],
     ),
   );
-  return { events: [...undated, ...ids.map((id) => details.get(id)!)].map(parseMetadata), scannedTo: page.scannedTo };
+  return { events: [...undated, ...ids.map((id) => details.get(id)!)].map(parseMetadata), scannedTo: page.scannedTo, scanned: plan.scan ?? budget };
 }
 
 const METADATA_SAMPLE = 5_000;
