@@ -98,8 +98,8 @@ async function boundedRecentActivity(
     WHERE hit OR scanned = ${budget}
     ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
   const statements = plan.driver
-    ? [perDriverValue(plan, (condition, value) => sql`SELECT ${String(value)}::text AS branch, * FROM (${scan(condition)}) branch`)]
-    : [sql`SELECT NULL AS branch, * FROM (${scan(null)}) branch`];
+    ? [perDriverValue(plan, (condition, value) => sql`SELECT ${String(value)}::text AS branch, * FROM (${scan(condition)}) examined`)]
+    : [sql`SELECT NULL AS branch, * FROM (${scan(null)}) examined`];
   // Rows without created_at sort first in PostgreSQL's DESC order; a keyset never reaches them again.
   if (!before) {
     statements.unshift(sql`(SELECT NULL AS branch, true AS undated, true AS hit, 0 AS scanned, created_at, id FROM email_activity_log

@@ -109,15 +109,14 @@ function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: 
   return rows.sort(byNewest).slice(0, limit);
 }
 
-export function recentActivity(prepare: Prepare, query: RecentActivityQuery): BoundedPage<ActivityEvent> {
-  const { limit, before, scan, ...filter } = query;
+export function recentActivity(prepare: Prepare, { limit, before, scan, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
   const plan = planActivity(filter, scan);
-  if (plan.budget !== null) return boundedRecentActivity(prepare, plan, plan.budget, query);
+  if (plan.budget !== null) return boundedRecentActivity(prepare, plan, plan.budget, { limit, before, ...filter });
   return { events: filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata), scannedTo: null };
 }
 
 /** The PostgreSQL store's bounded page, row for row: at most `budget` rows per driver value, undated rows first. */
-function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: number, { limit, before, scan: _scan, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
+function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: number, { limit, before, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
   const all = filterConditions(filter);
   const undated = before
     ? []
