@@ -189,6 +189,8 @@ export const SourceStatus = z.object({
   timeZone: z.string().nullable(),
   /** When an offline cache was synced (zoneless UTC, e.g. 2025-12-15T12:45:00); null for a live database. */
   syncedAt: z.string().nullable(),
+  /** The database an offline cache was synced from (no password); null for a live database. */
+  cachedFrom: z.string().nullable(),
 });
 export type SourceStatus = z.infer<typeof SourceStatus>;
 

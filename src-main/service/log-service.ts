@@ -88,13 +88,13 @@ export function createLogService(store: LogStore): MailtrailService {
 
     async 'source/status'() {
       const { kind, label } = store.source;
-      const syncedAt = store.source.syncedAt ?? null;
+      const offline = { syncedAt: store.source.syncedAt ?? null, cachedFrom: store.source.cachedFrom ?? null };
       try {
         const { timeZone } = await store.ping();
-        return { kind, label, state: 'connected', readOnly: true, message: null, timeZone, syncedAt };
+        return { kind, label, state: 'connected', readOnly: true, message: null, timeZone, ...offline };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null, syncedAt };
+        return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null, ...offline };
       }
     },
   };

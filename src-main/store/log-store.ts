@@ -62,7 +62,7 @@ export type FromRollup<T> = Omit<T, 'source'> & { rollup: boolean };
 
 export const USERS_LIMIT = 5_000;
 
-export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'> & { syncedAt?: string | null };
+export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'> & { syncedAt?: string | null; cachedFrom?: string | null };
 
 /** What every backend answers: PostgreSQL (the source of truth) and, later, the SQLite cache. */
 export interface LogStore {

@@ -1,11 +1,6 @@
 import { DatabaseIcon } from '../components/icons';
 import { useSource } from './source-status';
 
-/** The source database named in a cache's label: "offline cache FILE (synced … from SOURCE[, sync unfinished…])". */
-export function cacheSourceOf(label: string): string | null {
-  return /\bfrom (.+?)(?:, sync unfinished.*)?\)$/.exec(label)?.[1] ?? null;
-}
-
 /** "2025-12-15T12:45:07" (UTC, zoneless) as "2025-12-15 12:45 UTC". */
 export function syncTimeText(syncedAt: string): string {
   return `${syncedAt.replace('T', ' ').slice(0, 16)} UTC`;
@@ -15,7 +10,7 @@ export function syncTimeText(syncedAt: string): string {
 export function OfflineBanner() {
   const { status } = useSource();
   if (status?.kind !== 'cache') return null;
-  const source = cacheSourceOf(status.label) ?? 'the live database';
+  const source = status.cachedFrom ?? 'the live database';
   return (
     <div className="offline-banner" role="status" data-testid="offline-banner" data-synced-at={status.syncedAt ?? ''}>
       <DatabaseIcon width={15} height={15} className="offline-banner__icon" aria-hidden="true" />

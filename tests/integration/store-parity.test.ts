@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationName } from '../../src-main/contract/operations';
 import type { RecentActivityPage } from '../../src-main/contract/schemas';
+import { redactUrl } from '../../src-main/db/connection';
 import { invoke } from '../../src-main/service/invoke';
 import { BACKENDS, createStoreFixture, type BackendName, type StoreFixture } from '../support/stores';
 
@@ -163,5 +164,7 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     expect(sqlite.value.syncedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     expect(sqlite.value.label).toContain(sqlite.value.syncedAt?.replace('T', ' ').slice(0, 16));
     expect(postgres.value.syncedAt).toBeNull();
+    expect(sqlite.value.cachedFrom).toBe(redactUrl(fixture.database.url));
+    expect(postgres.value.cachedFrom).toBeNull();
   });
 });

@@ -27,7 +27,7 @@ export function openSqliteLogStore(file: string): LogStore {
   const indexed = hasIndexes(db);
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
-    source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt },
+    source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
     timeline: async (q) => timeline(prepare, q),
     recentActivity: async (q) => recentActivity(prepare, q),
     activityStats: async (range) => activityStats(prepare, range),
