@@ -53,10 +53,22 @@ export function planActivity(filter: ActivityFilter, scan?: number): ActivityPla
   return { driver, values, residual, scan: total, budget: Math.max(MIN_BRANCH_BUDGET, Math.floor(total / Math.max(values.length, 1))) };
 }
 
-interface Keyed {
+export interface Keyed {
   created_at: string | null;
   id: number;
 }
+
+/** Newest first by (created_at, id), NULL created_at first, as PostgreSQL orders created_at DESC. */
+export function byNewest(a: Keyed, b: Keyed): number {
+  if (a.created_at !== b.created_at) {
+    if (a.created_at === null) return -1;
+    if (b.created_at === null) return 1;
+    return a.created_at < b.created_at ? 1 : -1;
+  }
+  return b.id - a.id;
+}
+
+const keyed = ({ createdAt, id }: Keyset): Keyed => ({ created_at: createdAt, id });
 
 /** What one driver value's bounded scan found: its matches newest first, and where it stopped if the budget ran out. */
 export interface ScannedBranch<T extends Keyed> {
@@ -72,9 +84,6 @@ export interface BoundedPage<T> {
   scanned?: number;
 }
 
-const isNewer = (row: Keyed, than: Keyset): boolean =>
-  row.created_at !== null && (row.created_at > than.createdAt || (row.created_at === than.createdAt && row.id >= than.id));
-
 /**
  * Merges the branches of a bounded page. Only the rows down to the newest place where a branch
  * stopped are complete (another branch may still hold older matches), so the page ends there.
@@ -82,12 +91,11 @@ const isNewer = (row: Keyed, than: Keyset): boolean =>
 export function mergeScannedBranches<T extends Keyed>(branches: ScannedBranch<T>[], limit: number): BoundedPage<T> {
   let scannedTo: Keyset | null = null;
   for (const { stoppedAt } of branches) {
-    if (stoppedAt && (!scannedTo || stoppedAt.createdAt > scannedTo.createdAt || (stoppedAt.createdAt === scannedTo.createdAt && stoppedAt.id > scannedTo.id))) {
-      scannedTo = stoppedAt;
-    }
+    if (stoppedAt && (!scannedTo || byNewest(keyed(stoppedAt), keyed(scannedTo)) < 0)) scannedTo = stoppedAt;
   }
-  const complete = branches.flatMap(({ hits }) => (scannedTo ? hits.filter((hit) => isNewer(hit, scannedTo)) : hits));
-  complete.sort((a, b) => (a.created_at === b.created_at ? b.id - a.id : a.created_at! < b.created_at! ? 1 : -1));
+  const to = scannedTo && keyed(scannedTo);
+  const complete = branches.flatMap(({ hits }) => (to ? hits.filter((hit) => byNewest(hit, to) <= 0) : hits));
+  complete.sort(byNewest);
   const events = complete.slice(0, limit);
   return { events, scannedTo: events.length >= limit ? null : scannedTo };
 }

@@ -3,7 +3,7 @@ import type { ActivityEvent } from '../../contract/schemas';
 import { USERS_LIMIT, type ActivityFilter, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
-import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
+import { byNewest, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
 
 // The seed's API item, as the email_timeline view gives it.
 const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
@@ -90,16 +90,6 @@ function filterConditions(filter: ActivityFilter): Filtered {
   return { conditions, params };
 }
 
-/** Newest first by (created_at, id), NULL created_at first as in PostgreSQL. */
-function byNewest(a: Row, b: Row): number {
-  if (a.created_at !== b.created_at) {
-    if (a.created_at === null) return -1;
-    if (b.created_at === null) return 1;
-    return a.created_at < b.created_at ? 1 : -1;
-  }
-  return b.id - a.id;
-}
-
 function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: string, filter: ActivityFilter, limit: number, before?: Keyset): T[] {
   const { driver, values } = planActivity(filter);
   if (!driver || values.length < 2) return newestFirst<T>(prepare, columns, from, filterConditions(filter), limit, before);
@@ -117,8 +107,8 @@ export function recentActivity(prepare: Prepare, { limit, before, scan, ...filte
 
 /** The PostgreSQL store's bounded page, row for row: at most `budget` rows per driver value, undated rows first. */
 function boundedRecentActivity(prepare: Prepare, plan: ActivityPlan, budget: number, { limit, before, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
-  const all = filterConditions(filter);
-  const undated = before
+  const all = before ? null : filterConditions(filter);
+  const undated = !all
     ? []
     : (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${where([...all.conditions, 'a.created_at IS NULL'])} ORDER BY a.id DESC LIMIT ?`).all(
         ...all.params,
