@@ -1,4 +1,4 @@
-import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { toMailtrailError } from '../db/connection';
@@ -15,18 +15,20 @@ function field(text: string): string | null {
 
 /** Splits COPY text output into rows of fields, across chunk boundaries. */
 export class CopyTextReader {
-  private readonly decoder = new StringDecoder('utf8');
-  private rest = '';
+  private rest: Buffer | null = null;
 
   push(chunk: Buffer): (string | null)[][] {
-    const text = this.rest + this.decoder.write(chunk);
-    const end = text.lastIndexOf('\n');
+    // A newline byte never occurs inside a multi-byte UTF-8 character, so complete lines decode alone.
+    const end = chunk.lastIndexOf(10);
     if (end < 0) {
-      this.rest = text;
+      this.rest = this.rest ? Buffer.concat([this.rest, chunk]) : Buffer.from(chunk);
       return [];
     }
-    this.rest = text.slice(end + 1);
-    const lines = text.slice(0, end).split('\n');
+    const complete = this.rest ? Buffer.concat([this.rest, chunk.subarray(0, end)]) : chunk.subarray(0, end);
+    this.rest = end + 1 < chunk.length ? Buffer.from(chunk.subarray(end + 1)) : null;
+    // Most logs are ASCII, which decodes as Latin-1 at the speed of a copy.
+    const text = complete.toString(isAscii(complete) ? 'latin1' : 'utf8');
+    const lines = text.split('\n');
     const rows: (string | null)[][] = new Array(lines.length);
     for (let i = 0; i < lines.length; i++) rows[i] = lines[i]!.split('\t').map(field);
     return rows;

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type pg from 'pg';
 import { MailtrailError } from '../contract/errors';
 import { isValidTimestamp } from '../contract/schemas';
@@ -60,6 +61,26 @@ const EVENT_SELECT = sql`SELECT id, email_id, event_type, event_category, descri
 const zoneless = (text: string | null | undefined): string | null => (text == null ? null : text.replace(' ', 'T'));
 const toNumber = (text: string | null | undefined): number | null => (text == null ? null : Number(text));
 
+/**
+ * Runs a statement of INSERT_ROWS_PER_STATEMENT rows over as many whole groups of `rows` as there
+ * are; returns how many rows it wrote, leaving the remainder to the caller. Values are passed as
+ * arguments, not as one array: better-sqlite3 binds an array argument several times slower.
+ */
+function insertMany(statement: Statement, rows: unknown[][]): number {
+  const width = rows[0]?.length ?? 0;
+  const args: unknown[] = new Array(width * INSERT_ROWS_PER_STATEMENT);
+  let done = 0;
+  for (; done + INSERT_ROWS_PER_STATEMENT <= rows.length; done += INSERT_ROWS_PER_STATEMENT) {
+    let k = 0;
+    for (let r = done; r < done + INSERT_ROWS_PER_STATEMENT; r++) {
+      const row = rows[r]!;
+      for (let c = 0; c < width; c++) args[k++] = row[c];
+    }
+    statement.run(...args);
+  }
+  return done;
+}
+
 /** An event row from COPY as the cache stores it, with the rollup keys PostgreSQL's SQL would compute. */
 function eventValues(fields: (string | null)[], metadataText: MetadataText): unknown[] {
   const eventType = fields[2];
@@ -76,10 +97,14 @@ function eventValues(fields: (string | null)[], metadataText: MetadataText): unk
     executionMs = executionTimeMs(metadataText(metadata, 'execution_time_ms'));
     if (executionMs !== null) bucket = durationBucket(executionMs);
   }
-  return [
-    Number(fields[0]), Number(fields[1]), eventType, fields[3], fields[4], metadata, toNumber(fields[6]),
-    zoneless(fields[7]), fields[8], errorType, workflowName, status, executionMs, bucket,
-  ];
+  // The COPY row becomes the cache row in place: a million fresh arrays cost more than the inserts' binding.
+  const row = fields as unknown[];
+  row[0] = Number(fields[0]);
+  row[1] = Number(fields[1]);
+  row[6] = toNumber(fields[6]);
+  row[7] = zoneless(fields[7]);
+  row.push(errorType, workflowName, status, executionMs, bucket);
+  return row;
 }
 
 type MetadataText = (metadata: string, key: string) => string | null;
@@ -312,6 +337,7 @@ class SyncRun {
   async messages(): Promise<number> {
     const db = this.db;
     const insert = db.prepare('INSERT OR REPLACE INTO email_messages VALUES (?, ?, ?, ?, ?)');
+    const insertRows = db.prepare(`INSERT OR REPLACE INTO email_messages VALUES ${Array(INSERT_ROWS_PER_STATEMENT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
     const copyMessages = async (afterId: number) => {
       db.exec('BEGIN');
       try {
@@ -319,8 +345,9 @@ class SyncRun {
         await copyOut(
           this.client,
           sql`SELECT id, subject, sender_email, sender_name, received_date FROM email_messages WHERE id > ${afterId} ORDER BY id`,
-          (rows) => {
-            for (const f of rows) insert.run(Number(f[0]), f[1], f[2], f[3], zoneless(f[4]));
+          (fields) => {
+            const rows = fields.map((f) => [Number(f[0]), f[1], f[2], f[3], zoneless(f[4])]);
+            for (const row of rows.slice(insertMany(insertRows, rows))) insert.run(row);
           },
         );
         const { high } = db.prepare('SELECT COALESCE(MAX(id), 0) AS high FROM email_messages').get() as { high: number };
@@ -346,25 +373,26 @@ class SyncRun {
       const durations = new Map<string, { key: unknown[]; count: number }>();
       let inserted = 0;
       let high = this.highId;
-      // Rows above the high-water mark cannot be in the cache yet: they go in many to a statement.
-      const fresh = rows.filter((row) => (row[0] as number) > this.highId);
-      let bulk = 0;
-      for (; bulk + INSERT_ROWS_PER_STATEMENT <= fresh.length; bulk += INSERT_ROWS_PER_STATEMENT) {
-        this.insertEvents.run(fresh.slice(bulk, bulk + INSERT_ROWS_PER_STATEMENT).flat());
-      }
-      const inBulk = new Set(fresh.slice(0, bulk));
-      for (const row of rows) {
+      // Rows come in id order; those above the high-water mark cannot be in the cache yet, so they
+      // go in many to a statement, and only the few re-checked below it are tried one by one.
+      let firstFresh = 0;
+      while (firstFresh < rows.length && (rows[firstFresh]![0] as number) <= this.highId) firstFresh++;
+      const bulkEnd = firstFresh + insertMany(this.insertEvents, rows.slice(firstFresh));
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
         const id = row[0] as number;
         if (id > high) high = id;
-        if (!inBulk.has(row) && this.insertEvent.run(row).changes === 0) continue;
+        if ((r < firstFresh || r >= bulkEnd) && this.insertEvent.run(row).changes === 0) continue;
         inserted++;
         const createdAt = row[7] as string | null;
         const day = createdAt === null ? '-infinity' : createdAt.slice(0, 10);
-        const key = [day, row[2], row[3], row[9] ?? '', row[10] ?? '', row[11] ?? ''];
-        const name = key.join('\u0000');
+        // One concatenated name per row; the key's array is made once per group.
+        const name = `${day}\u0000${row[2]}\u0000${row[3]}\u0000${row[9] ?? ''}\u0000${row[10] ?? ''}\u0000${row[11] ?? ''}`;
         const total = daily.get(name);
-        if (!total) daily.set(name, { key, count: 1, first: createdAt, last: createdAt });
-        else {
+        if (!total) {
+          const key = [day, row[2], row[3], row[9] ?? '', row[10] ?? '', row[11] ?? ''];
+          daily.set(name, { key, count: 1, first: createdAt, last: createdAt });
+        } else {
           total.count++;
           if (createdAt !== null && (total.first === null || createdAt < total.first)) total.first = createdAt;
           if (createdAt !== null && (total.last === null || createdAt > total.last)) total.last = createdAt;

@@ -74,19 +74,21 @@ CREATE TABLE email_workflow_duration_rollup (
 `;
 
 // The rowid is the event's id and ends every index, so (email_id, created_at) orders by (email_id, created_at, id).
+// Most events have no user (fetched, classified, rules...), so the user index holds only those that do.
 const INDEXES = [
   'CREATE INDEX IF NOT EXISTS log_email_created ON email_activity_log (email_id, created_at)',
   'CREATE INDEX IF NOT EXISTS log_created ON email_activity_log (created_at)',
   'CREATE INDEX IF NOT EXISTS log_type_created ON email_activity_log (event_type, created_at)',
   'CREATE INDEX IF NOT EXISTS log_category_created ON email_activity_log (event_category, created_at)',
-  'CREATE INDEX IF NOT EXISTS log_user_created ON email_activity_log (user_id, created_at)',
+  'CREATE INDEX IF NOT EXISTS log_user_created ON email_activity_log (user_id, created_at) WHERE user_id IS NOT NULL',
   `CREATE INDEX IF NOT EXISTS log_slowest ON email_activity_log (execution_time_ms DESC, id) WHERE event_type = 'workflow_executed'`,
 ];
+const INDEX_NAMES = INDEXES.map((statement) => /INDEX IF NOT EXISTS (\w+)/.exec(statement)![1]!);
 
 /** Whether the log's indexes exist: a first sync loads without them and builds them once at the end. */
 export function hasIndexes(db: CacheDb): boolean {
-  const count = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'email_activity_log' AND name LIKE 'log_%'`).get() as { n: number };
-  return count.n === INDEXES.length;
+  const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'email_activity_log'`).pluck().all() as string[];
+  return INDEX_NAMES.every((name) => names.includes(name));
 }
 
 /** Builds the missing indexes, each in its own transaction (an interrupted build leaves none half-made). */
