@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
+import { join, sep } from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { toMailtrailError } from '../db/connection';
 import type { Sql } from '../db/sql';
+import { packageRoot } from '../paths';
 
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 
@@ -13,25 +17,58 @@ function field(text: string): string | null {
   return text.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
 }
 
-/** Splits COPY text output into rows of fields, across chunk boundaries. */
-export class CopyTextReader {
+/** The rows of complete COPY text lines, each a list of fields (native/copy-text.c reads the same). */
+export function parseCopyLines(lines: Buffer): (string | null)[][] {
+  const end = lines.length > 0 && lines[lines.length - 1] === 10 ? lines.length - 1 : lines.length;
+  const complete = lines.subarray(0, end);
+  // Most logs are ASCII, which decodes as Latin-1 at the speed of a copy.
+  const text = complete.toString(isAscii(complete) ? 'latin1' : 'utf8');
+  const split = text.split('\n');
+  const rows: (string | null)[][] = new Array(split.length);
+  for (let i = 0; i < split.length; i++) rows[i] = split[i]!.split('\t').map(field);
+  return rows;
+}
+
+// Enough lines per statement that its cost is spread thin, few enough that a batch stays near its size.
+const LINES_BYTES = 1 << 20;
+
+/** Gathers a COPY stream into runs of complete lines of about LINES_BYTES, across chunk boundaries. */
+export class CopyLines {
+  private parts: Buffer[] = [];
+  private bytes = 0;
   private rest: Buffer | null = null;
 
-  push(chunk: Buffer): (string | null)[][] {
-    // A newline byte never occurs inside a multi-byte UTF-8 character, so complete lines decode alone.
+  /** The lines gathered so far once they are enough, else null. */
+  push(chunk: Buffer): Buffer | null {
+    // A newline byte never occurs inside a multi-byte UTF-8 character, so complete lines stand alone.
     const end = chunk.lastIndexOf(10);
     if (end < 0) {
       this.rest = this.rest ? Buffer.concat([this.rest, chunk]) : Buffer.from(chunk);
-      return [];
+      return null;
     }
-    const complete = this.rest ? Buffer.concat([this.rest, chunk.subarray(0, end)]) : chunk.subarray(0, end);
+    if (this.rest) this.add(this.rest);
+    this.add(chunk.subarray(0, end + 1));
     this.rest = end + 1 < chunk.length ? Buffer.from(chunk.subarray(end + 1)) : null;
-    // Most logs are ASCII, which decodes as Latin-1 at the speed of a copy.
-    const text = complete.toString(isAscii(complete) ? 'latin1' : 'utf8');
-    const lines = text.split('\n');
-    const rows: (string | null)[][] = new Array(lines.length);
-    for (let i = 0; i < lines.length; i++) rows[i] = lines[i]!.split('\t').map(field);
-    return rows;
+    return this.bytes >= LINES_BYTES ? this.take() : null;
+  }
+
+  /** The lines left at the end of the stream (a last line without its newline included). */
+  end(): Buffer | null {
+    if (this.rest) this.add(Buffer.concat([this.rest, Buffer.from('\n')]));
+    this.rest = null;
+    return this.bytes > 0 ? this.take() : null;
+  }
+
+  private add(part: Buffer): void {
+    this.parts.push(part);
+    this.bytes += part.length;
+  }
+
+  private take(): Buffer {
+    const lines = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    return lines;
   }
 }
 
@@ -48,16 +85,102 @@ export function inlineForCopy(statement: Sql): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
 }
 
-/** Streams `COPY (query) TO STDOUT` and hands each chunk's complete rows to `onRows`, which runs synchronously. */
-export async function copyOut(client: pg.PoolClient, query: Sql, onRows: (rows: (string | null)[][]) => void): Promise<void> {
-  const reader = new CopyTextReader();
+/** Streams `COPY (query) TO STDOUT` and hands runs of complete lines to `onLines`, which runs synchronously. */
+export async function copyOut(client: pg.PoolClient, query: Sql, onLines: (lines: Buffer) => void): Promise<void> {
+  const gathered = new CopyLines();
   try {
     const stream = client.query(copyTo(`COPY (${inlineForCopy(query)}) TO STDOUT`));
     for await (const chunk of stream) {
-      const rows = reader.push(chunk as Buffer);
-      if (rows.length) onRows(rows);
+      const lines = gathered.push(chunk as Buffer);
+      if (lines) onLines(lines);
     }
   } catch (error) {
     throw toMailtrailError(error);
   }
+  const last = gathered.end();
+  if (last) onLines(last);
+}
+
+const EXTENSION_FILE = `copy-text.${process.platform === 'win32' ? 'dll' : process.platform === 'darwin' ? 'dylib' : 'so'}`;
+
+/** A file packed in app.asar as electron-builder unpacks it (asarUnpack): SQLite can load only real files. */
+export const unpackedPath = (file: string): string => file.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`);
+
+/** Where scripts/build-native.mjs puts the extension (in a packaged app, its unpacked twin). */
+export const copyTextExtensionPath = (): string => unpackedPath(join(packageRoot(), 'native', 'build', EXTENSION_FILE));
+
+/**
+ * Loads copy_text (native/copy-text.c) into a cache connection. Returns false where it was not
+ * built (no C compiler at install): COPY lines are then parsed here, the same rows more slowly.
+ */
+export function loadCopyText(db: Database): boolean {
+  const file = copyTextExtensionPath();
+  if (!existsSync(file)) return false;
+  // SQLite finds the entry point from the file name: sqlite3_copytext_init.
+  db.loadExtension(file);
+  return true;
+}
+
+const INSERT_ROWS_PER_STATEMENT = 64;
+
+/**
+ * A statement over the rows of COPY lines. `sql` is given the rows' source, whose columns are
+ * c0, c1, ...: copy_text(?) over the lines themselves when the extension is loaded, or values
+ * parsed here and bound, INSERT_ROWS_PER_STATEMENT rows at a time (binding values as separate
+ * arguments: better-sqlite3 binds one array argument about three times slower).
+ */
+export class CopyStatement {
+  private readonly native?: Statement;
+  private readonly bulk?: Statement;
+  private readonly single?: Statement;
+
+  constructor(db: Database, native: boolean, private readonly columns: number, sql: (source: string) => string) {
+    if (native) this.native = db.prepare(sql('copy_text(?)'));
+    else {
+      this.bulk = db.prepare(sql(valuesSource(columns, INSERT_ROWS_PER_STATEMENT)));
+      this.single = db.prepare(sql(valuesSource(columns, 1)));
+    }
+  }
+
+  /** Runs the statement over the lines; returns the rows it changed. `params` follow the source's. */
+  run(lines: Buffer, ...params: unknown[]): number {
+    if (this.native) return this.native.run(lines, ...params).changes;
+    let changes = 0;
+    this.eachGroup(lines, (statement, args) => (changes += statement.run(...args, ...params).changes));
+    return changes;
+  }
+
+  /** The rows the statement returns (RETURNING, or a SELECT) over the lines. */
+  all<Row>(lines: Buffer, ...params: unknown[]): Row[] {
+    if (this.native) return this.native.all(lines, ...params) as Row[];
+    const rows: Row[] = [];
+    this.eachGroup(lines, (statement, args) => rows.push(...(statement.all(...args, ...params) as Row[])));
+    return rows;
+  }
+
+  private eachGroup(lines: Buffer, run: (statement: Statement, args: unknown[]) => void): void {
+    const rows = parseCopyLines(lines);
+    const width = this.columns;
+    const args: unknown[] = new Array(width * INSERT_ROWS_PER_STATEMENT);
+    let r = 0;
+    for (; r + INSERT_ROWS_PER_STATEMENT <= rows.length; r += INSERT_ROWS_PER_STATEMENT) {
+      let k = 0;
+      for (let i = r; i < r + INSERT_ROWS_PER_STATEMENT; i++) {
+        const row = rows[i]!;
+        for (let c = 0; c < width; c++) args[k++] = row[c] ?? null;
+      }
+      run(this.bulk!, args);
+    }
+    for (; r < rows.length; r++) {
+      const row = rows[r]!;
+      run(this.single!, Array.from({ length: width }, (_, c) => row[c] ?? null));
+    }
+  }
+}
+
+/** Bound rows with copy_text's column names. */
+function valuesSource(columns: number, rows: number): string {
+  const names = Array.from({ length: columns }, (_, c) => `column${c + 1} AS c${c}`).join(', ');
+  const row = `(${Array(columns).fill('?').join(', ')})`;
+  return `(SELECT ${names} FROM (VALUES ${Array(rows).fill(row).join(', ')}))`;
 }

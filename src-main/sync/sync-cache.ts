@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type pg from 'pg';
 import { MailtrailError } from '../contract/errors';
 import { isValidTimestamp } from '../contract/schemas';
@@ -10,8 +9,8 @@ import { dateRangeConditions } from '../store/postgres/filters';
 import { liveDailySql, liveDurationSql } from '../store/sqlite/analytics.query';
 import { checkCacheHeader, createIndexes, hasIndexes, openCacheForWriting, readCacheInfo, writeCacheInfo, type CacheDb, type CacheInfo } from '../store/sqlite/cache-file';
 import { addDays } from '../store/range-plan';
-import { canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
-import { copyOut } from './copy-text';
+import { canonicalTimestamp, metadataText, registerCacheFunctions } from '../store/sqlite/cache-text';
+import { copyOut, CopyStatement, loadCopyText } from './copy-text';
 
 export interface SyncProgress {
   phase: 'users' | 'messages' | 'events' | 'indexes' | 'reconcile';
@@ -30,8 +29,8 @@ export interface SyncOptions {
   /** Only events at or before this time; a date includes that whole day. */
   until?: string | undefined;
   onProgress?: (progress: SyncProgress) => void;
-  /** Events per SQLite transaction: each commits its rows, rollups and progress together. */
-  batchRows?: number;
+  /** Parse COPY rows in JavaScript even where the copy_text extension is built (tests compare the two). */
+  parseInJavaScript?: boolean;
 }
 
 export interface SyncResult {
@@ -48,90 +47,36 @@ export interface SyncResult {
   rate: number;
 }
 
-const DEFAULT_BATCH_ROWS = 25_000;
 // Ids are taken at insert and committed later, so a row below the last high-water mark may appear afterwards.
 const RECHECK_IDS = 2_000;
 const FETCH_IDS_PER_COPY = 5_000;
-const INSERT_ROWS_PER_STATEMENT = 64;
 const PROGRESS_EVERY_MS = 250;
 
 const EVENT_SELECT = sql`SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by
   FROM email_activity_log`;
 
-const zoneless = (text: string | null | undefined): string | null => (text == null ? null : text.replace(' ', 'T'));
-const toNumber = (text: string | null | undefined): number | null => (text == null ? null : Number(text));
+/** PostgreSQL's timestamp text without its zone-less space: the cache's created_at form. */
+const zoneless = (column: string) => `replace(${column}, ' ', 'T')`;
 
 /**
- * Runs a statement of INSERT_ROWS_PER_STATEMENT rows over as many whole groups of `rows` as there
- * are; returns how many rows it wrote, leaving the remainder to the caller. Values are passed as
- * arguments, not as one array: better-sqlite3 binds an array argument about three times slower
- * (8.2 s against 2.7 s for a million events).
+ * EVENT_SELECT's columns (c0 to c8 of `source`) as the cache stores an event, with the rollup keys
+ * rollup.ts's SQL computes from metadata.
  */
-function insertMany(statement: Statement, rows: unknown[][]): number {
-  const width = rows[0]?.length ?? 0;
-  const args: unknown[] = new Array(width * INSERT_ROWS_PER_STATEMENT);
-  let done = 0;
-  for (; done + INSERT_ROWS_PER_STATEMENT <= rows.length; done += INSERT_ROWS_PER_STATEMENT) {
-    let k = 0;
-    for (let r = done; r < done + INSERT_ROWS_PER_STATEMENT; r++) {
-      const row = rows[r]!;
-      for (let c = 0; c < width; c++) args[k++] = row[c];
-    }
-    statement.run(...args);
-  }
-  return done;
-}
-
-/** An event row from COPY as the cache stores it, with the rollup keys PostgreSQL's SQL would compute. */
-function eventValues(fields: (string | null)[], metadataText: MetadataText): unknown[] {
-  const eventType = fields[2];
-  const metadata = fields[5] ?? null;
-  let errorType = null;
-  let workflowName = null;
-  let status = null;
-  let executionMs = null;
-  let bucket = null;
-  if (eventType === 'error' && metadata !== null) errorType = metadataText(metadata, 'error_type');
-  else if (eventType === 'workflow_executed' && metadata !== null) {
-    workflowName = metadataText(metadata, 'workflow_name');
-    status = metadataText(metadata, 'status');
-    executionMs = executionTimeMs(metadataText(metadata, 'execution_time_ms'));
-    if (executionMs !== null) bucket = durationBucket(executionMs);
-  }
-  // The COPY row becomes the cache row in place, rather than a second array per event.
-  const row = fields as unknown[];
-  row[0] = Number(fields[0]);
-  row[1] = Number(fields[1]);
-  row[6] = toNumber(fields[6]);
-  row[7] = zoneless(fields[7]);
-  row.push(errorType, workflowName, status, executionMs, bucket);
-  return row;
-}
-
-type MetadataText = (metadata: string, key: string) => string | null;
-
-/**
- * PostgreSQL's `metadata ->> key` from jsonb's text: strings and booleans here, numbers and
- * objects through SQLite's JSON, which keeps jsonb's digits.
- */
-function metadataTextReader(db: CacheDb): MetadataText {
-  const raw = db.prepare(`SELECT CASE json_type(?, ?) WHEN 'object' THEN mt_jsonb_text(? -> ?)
-                                 WHEN 'array' THEN mt_jsonb_text(? -> ?) ELSE ? -> ? END AS text`).pluck();
-  return (metadata, key) => {
-    const parsed: unknown = JSON.parse(metadata);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.hasOwn(parsed, key)) return null;
-    const value = (parsed as Record<string, unknown>)[key];
-    if (value === null) return null;
-    if (typeof value === 'string') return value;
-    if (typeof value === 'boolean') return String(value);
-    const path = `$."${key}"`;
-    return raw.get(metadata, path, metadata, path, metadata, path, metadata, path) as string;
-  };
-}
+const eventRows = (source: string) => `
+  SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by,
+         error_type, workflow_name, workflow_status, execution_time_ms, mt_duration_bucket(execution_time_ms)
+  FROM (SELECT CAST(c0 AS INTEGER) AS id, CAST(c1 AS INTEGER) AS email_id, c2 AS event_type, c3 AS event_category,
+               c4 AS description, c5 AS metadata, CAST(c6 AS INTEGER) AS user_id, ${zoneless('c7')} AS created_at, c8 AS created_by,
+               CASE WHEN c2 = 'error' THEN ${metadataText('c5', `'$.error_type'`)} END AS error_type,
+               CASE WHEN c2 = 'workflow_executed' THEN ${metadataText('c5', `'$.workflow_name'`)} END AS workflow_name,
+               CASE WHEN c2 = 'workflow_executed' THEN ${metadataText('c5', `'$.status'`)} END AS workflow_status,
+               CASE WHEN c2 = 'workflow_executed' THEN mt_execution_time_ms(${metadataText('c5', `'$.execution_time_ms'`)}) END AS execution_time_ms
+        FROM ${source})`;
 
 // rollup.ts's EXECUTION_TIME_MS: an integer of at most nine digits, blanks around it allowed.
 const EXECUTION_TIME = /^[ \t\n\r\f\v]*-?\d{1,9}[ \t\n\r\f\v]*$/;
-const executionTimeMs = (text: string | null): number | null => (text !== null && EXECUTION_TIME.test(text) ? parseInt(text.trim(), 10) : null);
+const executionTimeMs = (text: unknown): number | null =>
+  typeof text === 'string' && EXECUTION_TIME.test(text) ? parseInt(text.trim(), 10) : null;
 
 /** floor(2 * log2(max(ms, 0) + 1)), checked in integers so it never differs from PostgreSQL's numeric log. */
 export function durationBucket(ms: number): number {
@@ -140,6 +85,25 @@ export function durationBucket(ms: number): number {
   while (bucket > 0 && 2n ** BigInt(bucket) > x * x) bucket--;
   while (2n ** BigInt(bucket + 1) <= x * x) bucket++;
   return bucket;
+}
+
+function registerSyncFunctions(db: CacheDb): void {
+  db.function('mt_execution_time_ms', { deterministic: true }, executionTimeMs);
+  db.function('mt_duration_bucket', { deterministic: true }, (ms: unknown) => (typeof ms === 'number' ? durationBucket(ms) : null));
+}
+
+/** Adds the cached events that match `conditions` to the rollups (they must not be counted yet). */
+function addToRollups(db: CacheDb, conditions: string[], params: unknown[]): void {
+  db.prepare(
+    `INSERT INTO email_activity_daily_rollup SELECT * FROM (${liveDailySql(conditions)}) WHERE true
+     ON CONFLICT DO UPDATE SET count = count + excluded.count,
+       first_occurrence = min(first_occurrence, excluded.first_occurrence),
+       last_occurrence = max(last_occurrence, excluded.last_occurrence)`,
+  ).run(...params);
+  db.prepare(
+    `INSERT INTO email_workflow_duration_rollup SELECT * FROM (${liveDurationSql(conditions)}) WHERE true
+     ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+  ).run(...params);
 }
 
 function checkRange(options: SyncOptions): { since: string | null; until: string | null } {
@@ -191,6 +155,8 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     dayCounts = settle(sourceDayCounts(pool, range));
     db = openCacheForWriting(options.cacheFile);
     registerCacheFunctions(db);
+    registerSyncFunctions(db);
+    const native = !options.parseInJavaScript && loadCopyText(db);
     const info = readCacheInfo(db);
     const previous = info.source !== null && info.source !== '';
     if (previous && info.source !== source) {
@@ -205,10 +171,10 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
       );
     }
     writeCacheInfo(db, { source, since, until, timeZone, state: 'syncing' });
-    const run = new SyncRun(db, client, { since, until }, options, started);
+    const run = new SyncRun(db, client, { since, until }, options, native, started);
     const users = await run.users();
     const messages = await run.messages();
-    await run.events(info);
+    await run.events(info, since === null && until === null && (await hasRollups(pool)));
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
     await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
     const syncedAt = new Date(started).toISOString().slice(0, 19);
@@ -278,12 +244,11 @@ class SyncRun {
   deleted = 0;
   rowCount: number;
   private highId: number;
+  /** Rollups count exactly the cached events up to this id (and any later ones recounted by day). */
+  private rollupHighId: number;
   private readonly rangeConditions: Sql[];
-  private readonly insertEvent;
-  private readonly insertEvents;
-  private readonly upsertDaily;
-  private readonly upsertDuration;
-  private readonly metadataText: MetadataText;
+  private readonly insertEvents: CopyStatement;
+  private readonly insertNewEvents: CopyStatement;
   private lastProgress = 0;
 
   constructor(
@@ -291,25 +256,16 @@ class SyncRun {
     private readonly client: pg.PoolClient,
     range: { since: string | null; until: string | null },
     private readonly options: SyncOptions,
+    private readonly native: boolean,
     private readonly started: number,
   ) {
     const info = readCacheInfo(db);
     this.rowCount = info.rowCount;
     this.highId = info.highId;
+    this.rollupHighId = info.rollupHighId;
     this.rangeConditions = dateRangeConditions({ from: range.since ?? undefined, to: range.until ?? undefined });
-    this.metadataText = metadataTextReader(db);
-    this.insertEvent = db.prepare('INSERT OR IGNORE INTO email_activity_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const values = `(${Array(14).fill('?').join(', ')})`;
-    this.insertEvents = db.prepare(`INSERT INTO email_activity_log VALUES ${Array(INSERT_ROWS_PER_STATEMENT).fill(values).join(', ')}`);
-    this.upsertDaily = db.prepare(
-      `INSERT INTO email_activity_daily_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET count = count + excluded.count,
-         first_occurrence = min(first_occurrence, excluded.first_occurrence),
-         last_occurrence = max(last_occurrence, excluded.last_occurrence)`,
-    );
-    this.upsertDuration = db.prepare(
-      `INSERT INTO email_workflow_duration_rollup VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count`,
-    );
+    this.insertEvents = new CopyStatement(db, native, 9, (source) => `INSERT INTO email_activity_log ${eventRows(source)}`);
+    this.insertNewEvents = new CopyStatement(db, native, 9, (source) => `INSERT OR IGNORE INTO email_activity_log ${eventRows(source)} RETURNING id`);
   }
 
   private progress(phase: SyncProgress['phase'], total: number, force = false) {
@@ -321,24 +277,27 @@ class SyncRun {
 
   /** User names as the email_timeline view shows them; small, so replaced whole. */
   async users(): Promise<number> {
-    const rows: unknown[][] = [];
-    await copyOut(this.client, sql`SELECT id, COALESCE(full_name, username), email FROM users ORDER BY id`, (batch) => {
-      for (const fields of batch) rows.push([Number(fields[0]), fields[1], fields[2]]);
-    });
-    const insert = this.db.prepare('INSERT INTO users VALUES (?, ?, ?)');
+    const runs: Buffer[] = [];
+    await copyOut(this.client, sql`SELECT id, COALESCE(full_name, username), email FROM users ORDER BY id`, (lines) => runs.push(lines));
+    const insert = new CopyStatement(this.db, this.native, 3, (source) => `INSERT INTO users SELECT CAST(c0 AS INTEGER), c1, c2 FROM ${source}`);
+    let users = 0;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM users');
-      for (const row of rows) insert.run(row);
+      for (const lines of runs) users += insert.run(lines);
     })();
     this.progress('users', 0, true);
-    return rows.length;
+    return users;
   }
 
   /** Email subjects and senders: new ids each run; the whole table again when the counts disagree. */
   async messages(): Promise<number> {
     const db = this.db;
-    const insert = db.prepare('INSERT OR REPLACE INTO email_messages VALUES (?, ?, ?, ?, ?)');
-    const insertRows = db.prepare(`INSERT OR REPLACE INTO email_messages VALUES ${Array(INSERT_ROWS_PER_STATEMENT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    const insert = new CopyStatement(
+      db,
+      this.native,
+      5,
+      (source) => `INSERT OR REPLACE INTO email_messages SELECT CAST(c0 AS INTEGER), c1, c2, c3, ${zoneless('c4')} FROM ${source}`,
+    );
     const copyMessages = async (afterId: number) => {
       db.exec('BEGIN');
       try {
@@ -346,10 +305,7 @@ class SyncRun {
         await copyOut(
           this.client,
           sql`SELECT id, subject, sender_email, sender_name, received_date FROM email_messages WHERE id > ${afterId} ORDER BY id`,
-          (fields) => {
-            const rows = fields.map((f) => [Number(f[0]), f[1], f[2], f[3], zoneless(f[4])]);
-            for (const row of rows.slice(insertMany(insertRows, rows))) insert.run(row);
-          },
+          (lines) => insert.run(lines),
         );
         const { high } = db.prepare('SELECT COALESCE(MAX(id), 0) AS high FROM email_messages').get() as { high: number };
         writeCacheInfo(db, { messagesHighId: high });
@@ -367,74 +323,95 @@ class SyncRun {
     return cached();
   }
 
-  /** Writes a batch of events with its rollup increments and progress, in one transaction. */
-  private writeBatch(rows: unknown[][]): void {
+  /**
+   * Writes a run of COPY lines in one transaction with the progress it makes. Until the stream
+   * passes the previous high-water mark its rows may be cached already: those are skipped, and
+   * late ones below the rollups' mark are counted into them at once.
+   */
+  private writeEvents(lines: Buffer, recheckBelow: number): boolean {
+    let rechecking = recheckBelow > 0;
     this.db.transaction(() => {
-      const daily = new Map<string, DailyTotal & { key: unknown[] }>();
-      const durations = new Map<string, { key: unknown[]; count: number }>();
-      let inserted = 0;
-      let high = this.highId;
-      // Rows come in id order; those above the high-water mark cannot be in the cache yet, so they
-      // go in many to a statement, and only the few re-checked below it are tried one by one.
-      let firstFresh = 0;
-      while (firstFresh < rows.length && (rows[firstFresh]![0] as number) <= this.highId) firstFresh++;
-      const bulkEnd = firstFresh + insertMany(this.insertEvents, rows.slice(firstFresh));
-      for (let r = 0; r < rows.length; r++) {
-        const row = rows[r]!;
-        const id = row[0] as number;
-        if (id > high) high = id;
-        if ((r < firstFresh || r >= bulkEnd) && this.insertEvent.run(row).changes === 0) continue;
-        inserted++;
-        const createdAt = row[7] as string | null;
-        const day = createdAt === null ? '-infinity' : createdAt.slice(0, 10);
-        // One concatenated name per row; the key's array is made once per group.
-        const name = `${day}\u0000${row[2]}\u0000${row[3]}\u0000${row[9] ?? ''}\u0000${row[10] ?? ''}\u0000${row[11] ?? ''}`;
-        const total = daily.get(name);
-        if (!total) {
-          const key = [day, row[2], row[3], row[9] ?? '', row[10] ?? '', row[11] ?? ''];
-          daily.set(name, { key, count: 1, first: createdAt, last: createdAt });
-        } else {
-          total.count++;
-          if (createdAt !== null && (total.first === null || createdAt < total.first)) total.first = createdAt;
-          if (createdAt !== null && (total.last === null || createdAt > total.last)) total.last = createdAt;
-        }
-        if (row[2] === 'workflow_executed' && row[12] !== null) {
-          const durationKey = [day, row[10] ?? '', row[13]];
-          const durationName = durationKey.join('\u0000');
-          const duration = durations.get(durationName);
-          if (duration) duration.count++;
-          else durations.set(durationName, { key: durationKey, count: 1 });
-        }
-      }
-      for (const { key, count, first, last } of daily.values()) this.upsertDaily.run(...key, count, first, last);
-      for (const { key, count } of durations.values()) this.upsertDuration.run(...key, count);
+      let inserted: number;
+      if (rechecking) {
+        const ids = this.insertNewEvents.all<{ id: number }>(lines).map((row) => row.id);
+        const late = ids.filter((id) => id <= this.rollupHighId);
+        if (late.length) addToRollups(this.db, ['id IN (SELECT value FROM json_each(?))'], [JSON.stringify(late)]);
+        rechecking = !ids.some((id) => id > recheckBelow);
+        inserted = ids.length;
+      } else inserted = this.insertEvents.run(lines);
       this.rowCount += inserted;
       this.fetched += inserted;
-      this.highId = high;
+      this.highId = Math.max(this.highId, (this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM email_activity_log').pluck().get() as number));
       writeCacheInfo(this.db, { rowCount: this.rowCount, highId: this.highId });
     })();
+    return rechecking;
   }
 
-  /** New events by id, from a little below the last high-water mark, in batches. */
-  async events(previous: CacheInfo): Promise<void> {
+  /**
+   * New events by id, from a little below the last high-water mark. A first sync of the whole
+   * log takes PostgreSQL's own rollups, read in the same snapshot as the events; otherwise the
+   * cache counts the new events into its rollups itself once they are all in.
+   */
+  async events(previous: CacheInfo, sourceRollups: boolean): Promise<void> {
     const fromId = Math.max(0, previous.highId - RECHECK_IDS);
-    const conditions = [sql`id > ${fromId}`, ...this.rangeConditions];
+    const conditions = [...(fromId > 0 ? [sql`id > ${fromId}`] : []), ...this.rangeConditions];
     const [estimate] = await query<{ count: number }>(this.client, sql`SELECT count(*) AS count FROM email_activity_log ${sql.where(conditions)}`);
     const total = Math.max(0, (estimate?.count ?? 0) - Math.max(0, previous.highId - fromId));
-    const batchRows = this.options.batchRows ?? DEFAULT_BATCH_ROWS;
-    let pending: unknown[][] = [];
+    const takeRollups = sourceRollups && previous.rowCount === 0 && previous.highId === 0;
     this.progress('events', total, true);
-    await copyOut(this.client, sql`${EVENT_SELECT} ${sql.where(conditions)} ORDER BY id`, (rows) => {
-      for (const fields of rows) pending.push(eventValues(fields, this.metadataText));
-      if (pending.length >= batchRows) {
-        this.writeBatch(pending);
-        pending = [];
+    if (takeRollups) await query(this.client, sql`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    try {
+      let recheckBelow = previous.highId;
+      await copyOut(this.client, sql`${EVENT_SELECT} ${sql.where(conditions)} ORDER BY id`, (lines) => {
+        if (!this.writeEvents(lines, recheckBelow)) recheckBelow = 0;
         this.progress('events', total);
-      }
-    });
-    if (pending.length) this.writeBatch(pending);
-    this.progress('events', total, true);
+      });
+      this.progress('events', total, true);
+      if (takeRollups) await this.copySourceRollups();
+    } finally {
+      if (takeRollups) await query(this.client, sql`ROLLBACK`).catch(() => undefined);
+    }
+    if (this.rollupHighId < this.highId) {
+      this.progress('indexes', total, true);
+      this.db.transaction(() => {
+        addToRollups(this.db, ['id > ?', 'id <= ?'], [this.rollupHighId, this.highId]);
+        this.rollupHighId = this.highId;
+        writeCacheInfo(this.db, { rollupHighId: this.rollupHighId });
+      })();
+    }
     if (!hasIndexes(this.db)) createIndexes(this.db, () => this.progress('indexes', total, true));
+  }
+
+  /** PostgreSQL's rollups, which count exactly the events this run copied in the same snapshot. */
+  private async copySourceRollups(): Promise<void> {
+    const daily: Buffer[] = [];
+    const durations: Buffer[] = [];
+    await copyOut(
+      this.client,
+      sql`SELECT day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence
+          FROM email_activity_daily_rollup`,
+      (lines) => daily.push(lines),
+    );
+    await copyOut(this.client, sql`SELECT day, workflow_name, bucket, count FROM email_workflow_duration_rollup`, (lines) => durations.push(lines));
+    const insertDaily = new CopyStatement(
+      this.db,
+      this.native,
+      9,
+      (source) => `INSERT INTO email_activity_daily_rollup SELECT c0, c1, c2, c3, c4, c5, CAST(c6 AS INTEGER), ${zoneless('c7')}, ${zoneless('c8')} FROM ${source}`,
+    );
+    const insertDurations = new CopyStatement(
+      this.db,
+      this.native,
+      4,
+      (source) => `INSERT INTO email_workflow_duration_rollup SELECT c0, c1, CAST(c2 AS INTEGER), CAST(c3 AS INTEGER) FROM ${source}`,
+    );
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM email_activity_daily_rollup; DELETE FROM email_workflow_duration_rollup');
+      for (const lines of daily) insertDaily.run(lines);
+      for (const lines of durations) insertDurations.run(lines);
+      this.rollupHighId = this.highId;
+      writeCacheInfo(this.db, { rollupHighId: this.rollupHighId });
+    })();
   }
 
   /** Days whose event counts differ between the source and the cache get their ids compared. */
@@ -460,16 +437,14 @@ class SyncRun {
     );
     const inSource = new Set(sourceIds.map((row) => row.id));
     const { conditions, params } = cacheDayCondition(day);
-    const cachedIds = (this.db.prepare(`SELECT id FROM email_activity_log WHERE ${conditions.join(' AND ')}`).pluck().all(...params) as number[]);
+    const cachedIds = this.db.prepare(`SELECT id FROM email_activity_log WHERE ${conditions.join(' AND ')}`).pluck().all(...params) as number[];
     const inCache = new Set(cachedIds);
     const extra = cachedIds.filter((id) => !inSource.has(id));
     const missing = [...inSource].filter((id) => !inCache.has(id));
-    const fetchedRows: unknown[][] = [];
+    const fetched: Buffer[] = [];
     for (let i = 0; i < missing.length; i += FETCH_IDS_PER_COPY) {
       const ids = missing.slice(i, i + FETCH_IDS_PER_COPY);
-      await copyOut(this.client, sql`${EVENT_SELECT} WHERE id = ANY(${ids}::int[])`, (rows) => {
-        for (const fields of rows) fetchedRows.push(eventValues(fields, this.metadataText));
-      });
+      await copyOut(this.client, sql`${EVENT_SELECT} WHERE id = ANY(${ids}::int[])`, (lines) => fetched.push(lines));
     }
     const db = this.db;
     const remove = db.prepare('DELETE FROM email_activity_log WHERE id = ? RETURNING created_at');
@@ -482,21 +457,27 @@ class SyncRun {
       };
       let removed = 0;
       for (const id of extra) if (removeRow(id)) removed++;
-      // A fetched row the cache holds under another day (its created_at changed upstream) is replaced.
-      let replaced = 0;
-      for (const row of fetchedRows) if (removeRow(row[0] as number)) replaced++;
-      let inserted = 0;
-      for (const row of fetchedRows) {
-        inserted += this.insertEvent.run(row).changes;
-        this.highId = Math.max(this.highId, row[0] as number);
-        const createdAt = row[7] as string | null;
-        days.add(createdAt === null ? '-infinity' : createdAt.slice(0, 10));
+      // A missing row the cache holds under another day (its created_at changed upstream) is replaced.
+      const heldElsewhere = missing.filter(removeRow);
+      const inserted = new Set<number>();
+      for (const lines of fetched) {
+        for (const row of this.insertNewEvents.all<{ id: number }>(lines)) inserted.add(row.id);
       }
+      const insertedDays = db
+        .prepare(`SELECT DISTINCT CASE WHEN created_at IS NULL THEN '-infinity' ELSE substr(created_at, 1, 10) END FROM email_activity_log WHERE id IN (SELECT value FROM json_each(?))`)
+        .pluck()
+        .all(JSON.stringify([...inserted])) as string[];
+      for (const insertedDay of insertedDays) days.add(insertedDay);
+      const replaced = heldElsewhere.filter((id) => inserted.has(id)).length;
+      removed += heldElsewhere.length - replaced;
       for (const changed of days) recomputeDay(db, changed);
-      this.rowCount += inserted - removed - replaced;
-      this.fetched += inserted - replaced;
+      for (const id of inserted) this.highId = Math.max(this.highId, id);
+      // Every event is counted now, the ones just fetched by their days.
+      this.rollupHighId = this.highId;
+      this.rowCount += inserted.size - removed - replaced;
+      this.fetched += inserted.size - replaced;
       this.deleted += removed;
-      writeCacheInfo(db, { rowCount: this.rowCount, highId: this.highId });
+      writeCacheInfo(db, { rowCount: this.rowCount, highId: this.highId, rollupHighId: this.rollupHighId });
     })();
   }
 }

