@@ -64,7 +64,8 @@ const zoneless = (column: string) => `replace(${column}, ' ', 'T')`;
  */
 const eventRows = (source: string) => `
   SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by,
-         error_type, workflow_name, workflow_status, execution_time_ms, mt_duration_bucket(execution_time_ms)
+         error_type, workflow_name, workflow_status, execution_time_ms,
+         CASE WHEN event_type = 'workflow_executed' THEN mt_duration_bucket(execution_time_ms) END
   FROM (SELECT CAST(c0 AS INTEGER) AS id, CAST(c1 AS INTEGER) AS email_id, c2 AS event_type, c3 AS event_category,
                c4 AS description, c5 AS metadata, CAST(c6 AS INTEGER) AS user_id, ${zoneless('c7')} AS created_at, c8 AS created_by,
                CASE WHEN c2 = 'error' THEN ${metadataText('c5', `'$.error_type'`)} END AS error_type,
@@ -158,6 +159,11 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     registerSyncFunctions(db);
     const native = !options.parseInJavaScript && loadCopyText(db);
     const info = readCacheInfo(db);
+    // A cache with no events yet has nothing to lose: its first load skips fsync (a killed process
+    // loses nothing the OS was given; a power cut can damage it, which opening detects), and the
+    // end of the run syncs it all to disk once.
+    const empty = info.rowCount === 0 && info.highId === 0;
+    if (empty) db.pragma('synchronous = OFF');
     const previous = info.source !== null && info.source !== '';
     if (previous && info.source !== source) {
       throw new MailtrailError('bad_request', `${options.cacheFile} holds the log of ${info.source}, not ${source}; sync into a new file`);
@@ -178,6 +184,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
     await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
     const syncedAt = new Date(started).toISOString().slice(0, 19);
+    if (empty) db.pragma('synchronous = NORMAL');
     db.transaction(() => writeCacheInfo(db!, { state: 'complete', syncedAt }))();
     db.pragma('wal_checkpoint(TRUNCATE)');
     const seconds = (Date.now() - started) / 1000;
