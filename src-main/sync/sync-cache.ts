@@ -55,7 +55,7 @@ const PROGRESS_EVERY_MS = 250;
 const EVENT_SELECT = sql`SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by
   FROM email_activity_log`;
 
-/** PostgreSQL's timestamp text without its zone-less space: the cache's created_at form. */
+/** PostgreSQL's timestamp text with a T between date and time: the cache's created_at form. */
 const zoneless = (column: string) => `replace(${column}, ' ', 'T')`;
 
 /**

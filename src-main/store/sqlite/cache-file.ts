@@ -159,6 +159,7 @@ export function openCacheForWriting(file: string): CacheDb {
   const db = openChecked(file, false);
   // WAL with NORMAL syncs only at checkpoints: always consistent, and a bulk load is not held up by an fsync every few MB.
   db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 65536');
   // Index builds sort on a second thread (PostgreSQL, done with its COPY, leaves a core free). SQLite's
   // sorter hands work to threads only in pieces written to temporary files, a cache's worth each, so
   // temporary files stay on disk and the cache stays small: 4 MB pieces built the indexes of a
