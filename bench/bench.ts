@@ -112,10 +112,11 @@ async function cacheFigures(sourceUrl: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mailtrail-bench-cache-'));
   const cacheFile = join(dir, 'bench.mailtrail');
   try {
-    // The source as a live hub's is, vacuumed: the million events were just loaded, and autovacuum
-    // would otherwise run beside the syncs and take their second core.
+    // The source settled, as a live hub's is: the million events were just loaded, and autovacuum
+    // or a checkpoint would otherwise run beside the syncs and take their second core and the disk.
     const writable = openWritableDb(sourceUrl);
     await writable.query('VACUUM ANALYZE');
+    await writable.query('CHECKPOINT');
     // Full syncs into new files, the last one kept: a run varies by about a tenth here (disk, PostgreSQL).
     const fulls: SyncResult[] = [];
     for (let run = 0; run < FULL_SYNCS; run++) {
