@@ -111,14 +111,20 @@ export const copyTextExtensionPath = (): string => unpackedPath(join(packageRoot
 
 /**
  * Loads copy_text (native/copy-text.c) into a cache connection. Returns false where it was not
- * built (no C compiler at install): COPY lines are then parsed here, the same rows more slowly.
+ * built (no C compiler at install) or does not load: COPY lines are then parsed here, the same
+ * rows more slowly.
  */
 export function loadCopyText(db: Database): boolean {
   const file = copyTextExtensionPath();
   if (!existsSync(file)) return false;
-  // SQLite finds the entry point from the file name: sqlite3_copytext_init.
-  db.loadExtension(file);
-  return true;
+  try {
+    // SQLite finds the entry point from the file name: sqlite3_copytext_init.
+    db.loadExtension(file);
+    return true;
+  } catch (error) {
+    console.warn(`mailtrail: cannot load ${file} (${(error as Error).message}); parsing COPY rows in JavaScript; run npm run build:native`);
+    return false;
+  }
 }
 
 const INSERT_ROWS_PER_STATEMENT = 64;

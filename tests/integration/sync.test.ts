@@ -164,6 +164,18 @@ describe('mailtrail sync', () => {
       db.close();
     }
   });
+
+  it('goes on with a cache made before rollup_high_id, whose rollups already count its rows', async () => {
+    const file = join(dir, 'older.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const older = new Database(file);
+    older.prepare(`DELETE FROM cache_info WHERE key = 'rollup_high_id'`).run();
+    older.close();
+    await fillDemo(database.writable, { emails: 20, seed: 5 });
+    const next = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(next.fetched).toBeGreaterThan(0);
+    await expectCacheEqualsSource(database, file);
+  });
 });
 
 const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
