@@ -148,19 +148,19 @@ export class CopyStatement {
     }
   }
 
-  /** Runs the statement over the lines; returns the rows it changed. `params` follow the source's. */
-  run(lines: Buffer, ...params: unknown[]): number {
-    if (this.native) return this.native.run(lines, ...params).changes;
+  /** Runs the statement over the lines; returns the rows it changed. */
+  run(lines: Buffer): number {
+    if (this.native) return this.native.run(lines).changes;
     let changes = 0;
-    this.eachGroup(lines, (statement, args) => (changes += statement.run(...args, ...params).changes));
+    this.eachGroup(lines, (statement, args) => (changes += statement.run(...args).changes));
     return changes;
   }
 
   /** The rows the statement returns (RETURNING, or a SELECT) over the lines. */
-  all<Row>(lines: Buffer, ...params: unknown[]): Row[] {
-    if (this.native) return this.native.all(lines, ...params) as Row[];
+  all<Row>(lines: Buffer): Row[] {
+    if (this.native) return this.native.all(lines) as Row[];
     const rows: Row[] = [];
-    this.eachGroup(lines, (statement, args) => rows.push(...(statement.all(...args, ...params) as Row[])));
+    this.eachGroup(lines, (statement, args) => rows.push(...(statement.all(...args) as Row[])));
     return rows;
   }
 

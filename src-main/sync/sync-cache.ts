@@ -245,10 +245,12 @@ async function sourceDayCounts(pool: ReadableDb, range: { since: string | null; 
   );
 }
 
-interface DailyTotal {
-  count: number;
-  first: string | null;
-  last: string | null;
+/** The rollups' day of an event: the date of created_at, or -infinity without one. */
+const dayOf = (createdAt: string | null): string => (createdAt === null ? '-infinity' : createdAt.slice(0, 10));
+
+interface NewEvent {
+  id: number;
+  created_at: string | null;
 }
 
 class SyncRun {
@@ -261,6 +263,7 @@ class SyncRun {
   private readonly rangeConditions: Sql[];
   private readonly insertEvents: CopyStatement;
   private readonly insertNewEvents: CopyStatement;
+  private readonly maxId;
   private lastProgress = 0;
 
   constructor(
@@ -277,7 +280,8 @@ class SyncRun {
     this.rollupHighId = info.rollupHighId;
     this.rangeConditions = dateRangeConditions({ from: range.since ?? undefined, to: range.until ?? undefined });
     this.insertEvents = new CopyStatement(db, native, 9, (source) => `INSERT INTO email_activity_log ${eventRows(source)}`);
-    this.insertNewEvents = new CopyStatement(db, native, 9, (source) => `INSERT OR IGNORE INTO email_activity_log ${eventRows(source)} RETURNING id`);
+    this.insertNewEvents = new CopyStatement(db, native, 9, (source) => `INSERT OR IGNORE INTO email_activity_log ${eventRows(source)} RETURNING id, created_at`);
+    this.maxId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM email_activity_log').pluck();
   }
 
   private progress(phase: SyncProgress['phase'], total: number, force = false) {
@@ -345,7 +349,7 @@ class SyncRun {
     this.db.transaction(() => {
       let inserted: number;
       if (rechecking) {
-        const ids = this.insertNewEvents.all<{ id: number }>(lines).map((row) => row.id);
+        const ids = this.insertNewEvents.all<NewEvent>(lines).map((row) => row.id);
         const late = ids.filter((id) => id <= this.rollupHighId);
         if (late.length) addToRollups(this.db, ['id IN (SELECT value FROM json_each(?))'], [JSON.stringify(late)]);
         rechecking = !ids.some((id) => id > recheckBelow);
@@ -353,7 +357,7 @@ class SyncRun {
       } else inserted = this.insertEvents.run(lines);
       this.rowCount += inserted;
       this.fetched += inserted;
-      this.highId = Math.max(this.highId, (this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM email_activity_log').pluck().get() as number));
+      this.highId = Math.max(this.highId, this.maxId.get() as number);
       writeCacheInfo(this.db, { rowCount: this.rowCount, highId: this.highId });
     })();
     return rechecking;
@@ -464,7 +468,7 @@ class SyncRun {
       const days = new Set([day]);
       const removeRow = (id: number): boolean => {
         const old = remove.get(id) as { created_at: string | null } | undefined;
-        if (old) days.add(old.created_at === null ? '-infinity' : old.created_at.slice(0, 10));
+        if (old) days.add(dayOf(old.created_at));
         return old !== undefined;
       };
       let removed = 0;
@@ -473,13 +477,11 @@ class SyncRun {
       const heldElsewhere = missing.filter(removeRow);
       const inserted = new Set<number>();
       for (const lines of fetched) {
-        for (const row of this.insertNewEvents.all<{ id: number }>(lines)) inserted.add(row.id);
+        for (const row of this.insertNewEvents.all<NewEvent>(lines)) {
+          inserted.add(row.id);
+          days.add(dayOf(row.created_at));
+        }
       }
-      const insertedDays = db
-        .prepare(`SELECT DISTINCT CASE WHEN created_at IS NULL THEN '-infinity' ELSE substr(created_at, 1, 10) END FROM email_activity_log WHERE id IN (SELECT value FROM json_each(?))`)
-        .pluck()
-        .all(JSON.stringify([...inserted])) as string[];
-      for (const insertedDay of insertedDays) days.add(insertedDay);
       const replaced = heldElsewhere.filter((id) => inserted.has(id)).length;
       removed += heldElsewhere.length - replaced;
       for (const changed of days) recomputeDay(db, changed);
