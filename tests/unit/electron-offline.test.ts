@@ -141,6 +141,37 @@ describe('offline review from the File menu, against the fake electron module, r
     expect(window.webContents.reload).toHaveBeenCalledOnce();
   });
 
+  it('tells a window that reloads during a sync how far it is at once, not at the next update', async () => {
+    menuItem('open-live-database')?.click?.();
+    await vi.waitFor(async () => expect((await status()).kind).toBe('postgres'));
+    await vi.waitFor(() => expect(menuItem('sync-for-offline')?.enabled).toBe(true));
+    const target = join(dir, 'synced-across-a-reload.sqlite');
+    fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: target });
+    let reloaded = false;
+    window.webContents.send.mockClear();
+    // The window reloads as the first progress update arrives.
+    window.webContents.send.mockImplementation((channel: string, update: unknown) => {
+      if (channel === SYNC_PROGRESS_CHANNEL && (update as SyncUpdate).state === 'running' && !reloaded) {
+        reloaded = true;
+        window.webContents.emit('did-finish-load');
+      }
+      return undefined;
+    });
+    try {
+      menuItem('sync-for-offline')?.click?.();
+      await vi.waitFor(() => expect(updates().at(-1)?.state).toBe('done'), { timeout: 30_000 });
+    } finally {
+      window.webContents.send.mockImplementation(() => undefined);
+    }
+    const seen = updates();
+    const first = seen.findIndex((update) => update.state === 'running');
+    expect(seen[first + 1]).toEqual(seen[first]);
+    // A reload with no sync running gets nothing.
+    const sent = window.webContents.send.mock.calls.length;
+    window.webContents.emit('did-finish-load');
+    expect(window.webContents.send.mock.calls.length).toBe(sent);
+  });
+
   it('refuses the sync requests from any other frame', async () => {
     const foreign = { senderFrame: { url: 'https://evil.example/', parent: null } };
     for (const channel of [SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL]) {

@@ -169,6 +169,7 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   window = new BrowserWindow(createWindowOptions(preloadPath));
   const shown = window;
   shown.once('ready-to-show', () => shown.show());
+  shown.webContents.on('did-finish-load', () => offline.replaySync());
   shown.on('closed', () => {
     window = null;
   });

@@ -53,8 +53,10 @@ export function createOfflineActions(options: OfflineActionsOptions) {
   const { sources, dialog, window, now = () => new Date() } = options;
   let running: RunningSync | null = null;
   let lastSynced: string | null = null;
+  let lastUpdate: SyncUpdate | null = null;
 
   const send = (update: SyncUpdate) => {
+    lastUpdate = update;
     const shown = window();
     if (shown && !shown.isDestroyed()) shown.webContents.send(SYNC_PROGRESS_CHANNEL, update);
   };
@@ -145,6 +147,10 @@ export function createOfflineActions(options: OfflineActionsOptions) {
 
   return {
     syncing: () => running !== null,
+    /** A window that reloaded lost its sync panel: while a sync runs, it gets the latest update again at once. */
+    replaySync(): void {
+      if (running && lastUpdate) send(lastUpdate);
+    },
     syncForOffline,
     openOfflineCache,
     openLiveDatabase: () => switchTo(options.liveSource(), 'Cannot open the live database'),
