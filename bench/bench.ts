@@ -105,9 +105,9 @@ async function triggerCost(): Promise<{ withTriggers: number; withoutTriggers: n
   return { ...best, keptUrl };
 }
 
-/** The offline cache: full syncs of about a million events, an incremental one of about 10,000, then every screen from the cache. */
 const FULL_SYNCS = 3;
 
+/** The offline cache: full syncs of about a million events, an incremental one of about 10,000, then every screen from the cache. */
 async function cacheFigures(sourceUrl: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mailtrail-bench-cache-'));
   const cacheFile = join(dir, 'bench.mailtrail');

@@ -184,7 +184,8 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     const run = new SyncRun(db, client, { since, until }, options, native, started);
     const users = await run.users();
     const messages = await run.messages();
-    await run.events(info, since === null && until === null && (await hasRollups(pool)));
+    // A first sync of the whole log can take the source's own rollups; a later one never asks.
+    await run.events(info, empty && since === null && until === null && (await hasRollups(pool)));
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
     await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
     const syncedAt = new Date(started).toISOString().slice(0, 19);
@@ -368,12 +369,11 @@ class SyncRun {
    * log takes PostgreSQL's own rollups, read in the same snapshot as the events; otherwise the
    * cache counts the new events into its rollups itself once they are all in.
    */
-  async events(previous: CacheInfo, sourceRollups: boolean): Promise<void> {
+  async events(previous: CacheInfo, takeRollups: boolean): Promise<void> {
     const fromId = Math.max(0, previous.highId - RECHECK_IDS);
     const conditions = [...(fromId > 0 ? [sql`id > ${fromId}`] : []), ...this.rangeConditions];
     const [estimate] = await query<{ count: number }>(this.client, sql`SELECT count(*) AS count FROM email_activity_log ${sql.where(conditions)}`);
     const total = Math.max(0, (estimate?.count ?? 0) - Math.max(0, previous.highId - fromId));
-    const takeRollups = sourceRollups && previous.rowCount === 0 && previous.highId === 0;
     this.progress('events', total, true);
     if (takeRollups) await query(this.client, sql`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
     try {
