@@ -3,6 +3,7 @@ import type { UserSummary } from '../../src-main/contract/analytics';
 import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory } from '../../src-main/contract/taxonomy';
 import { useClient } from '../api/client-context';
 import { colourOf } from '../components/category-badge';
+import { DateField } from '../components/date-field';
 import { SearchIcon } from '../components/icons';
 import { useDebounced } from '../lib/use-debounced';
 import { conditionOf, idsOf, isFiltered, NO_FILTERS, type ActivityFilters } from './activity-filters';
@@ -163,23 +164,19 @@ export function ActivityFilterBar({ filters, setFilters }: ActivityFilterBarProp
         </label>
         <label className="field">
           <span className="filter-select__label">From</span>
-          <input
-            type="date"
-            className="field__input"
+          <DateField
             value={filters.from.slice(0, 10)}
             max={filters.to.slice(0, 10) || undefined}
-            onChange={(event) => update({ from: event.target.value })}
+            onChange={(from) => update({ from })}
             data-testid="filter-from"
           />
         </label>
         <label className="field">
           <span className="filter-select__label">To</span>
-          <input
-            type="date"
-            className="field__input"
+          <DateField
             value={filters.to.slice(0, 10)}
             min={filters.from.slice(0, 10) || undefined}
-            onChange={(event) => update({ to: event.target.value })}
+            onChange={(to) => update({ to })}
             data-testid="filter-to"
           />
         </label>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { DateField } from '../components/date-field';
 import { describeRange, PRESET_LABELS, PRESETS, rangeFromParams, type AnalyticsRange, type Preset } from './date-range';
 
 /** Presets ending on the newest event's day, or a custom pair of dates. */
@@ -35,28 +36,24 @@ export function DateRangeControl({ range, newestDay, onChange }: { range: Analyt
       </div>
       {range.preset === 'custom' ? (
         <div className="range__custom">
-          <input
-            type="date"
-            className="field__input"
+          <DateField
             aria-label="From"
             value={from}
             max={to}
-            onChange={(event) => {
-              setFrom(event.target.value);
-              applyCustom(event.target.value, to);
+            onChange={(date) => {
+              setFrom(date);
+              applyCustom(date, to);
             }}
             data-testid="range-from"
           />
           <span aria-hidden="true">–</span>
-          <input
-            type="date"
-            className="field__input"
+          <DateField
             aria-label="To"
             value={to}
             min={from}
-            onChange={(event) => {
-              setTo(event.target.value);
-              applyCustom(from, event.target.value);
+            onChange={(date) => {
+              setTo(date);
+              applyCustom(from, date);
             }}
             data-testid="range-to"
           />
