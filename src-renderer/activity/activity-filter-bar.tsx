@@ -183,24 +183,27 @@ export function ActivityFilterBar({ filters, setFilters }: ActivityFilterBarProp
             inputMode="numeric"
           />
         </label>
-        <label className="field">
-          <span className="filter-select__label">From</span>
-          <DateField
-            value={filters.from.slice(0, 10)}
-            max={filters.to.slice(0, 10) || undefined}
-            onChange={(from) => update({ from })}
-            data-testid="filter-from"
-          />
-        </label>
-        <label className="field">
-          <span className="filter-select__label">To</span>
-          <DateField
-            value={filters.to.slice(0, 10)}
-            min={filters.from.slice(0, 10) || undefined}
-            onChange={(to) => update({ to })}
-            data-testid="filter-to"
-          />
-        </label>
+        {/* From and To wrap together, never one above the other. */}
+        <div className="filters__range" role="group" aria-label="Date range">
+          <label className="field">
+            <span className="filter-select__label">From</span>
+            <DateField
+              value={filters.from.slice(0, 10)}
+              max={filters.to.slice(0, 10) || undefined}
+              onChange={(from) => update({ from })}
+              data-testid="filter-from"
+            />
+          </label>
+          <label className="field">
+            <span className="filter-select__label">To</span>
+            <DateField
+              value={filters.to.slice(0, 10)}
+              min={filters.from.slice(0, 10) || undefined}
+              onChange={(to) => update({ to })}
+              data-testid="filter-to"
+            />
+          </label>
+        </div>
         <form
           className="field field--meta"
           onSubmit={(event) => {

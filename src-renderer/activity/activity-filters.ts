@@ -134,11 +134,11 @@ export function metadataValueHref(key: string, value: string | number | boolean)
 
 const eventsText = (count: number, prefix = ''): string => `${prefix}${count.toLocaleString('en')} ${count === 1 && !prefix ? 'event' : 'events'}`;
 
-/** "4,235 events" once counted; "200+ events" while counting; "more than 100,000 events" past the count's bound. */
+/** "4,235 events" once counted; "200+ events" while counting; "at least 100,000 events" past the count's bound. */
 export function countText(loaded: number, hasMore: boolean, count: ActivityCount | null): string {
   if (!hasMore) return eventsText(loaded);
   if (!count) return `${loaded.toLocaleString('en')}+ events`;
-  if (!count.exact) return eventsText(Math.max(count.count, loaded), 'more than ');
+  if (!count.exact) return eventsText(Math.max(count.count, loaded), 'at least ');
   // Live events that arrived after the count are on screen too.
   return eventsText(Math.max(count.count, loaded));
 }

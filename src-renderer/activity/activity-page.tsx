@@ -272,7 +272,7 @@ const formatClock = (instant: number): string => new Date(instant).toLocaleTimeS
 function countTitle(count: ActivityCount | null, hasMore: boolean): string | undefined {
   if (!hasMore) return undefined;
   if (!count) return 'Counting every matching event…';
-  return count.exact ? undefined : 'Counting stopped at its bound so as not to load the database; the true number is higher';
+  return count.exact ? undefined : 'Counting stopped at its bound so as not to load the database; the true number may be higher';
 }
 
 /** The email's subject beside its id; says so when the hub has no subject for it. */

@@ -42,7 +42,7 @@ describe('the activity count as the screen says it (issue 11, item 8)', () => {
     expect(countText(1, false, null)).toBe('1 event');
     expect(countText(200, true, null)).toBe('200+ events');
     expect(countText(200, true, { count: 4235, exact: true })).toBe('4,235 events');
-    expect(countText(200, true, { count: 100_000, exact: false })).toBe('more than 100,000 events');
+    expect(countText(200, true, { count: 100_000, exact: false })).toBe('at least 100,000 events');
     // Live events that arrived after counting are on screen, so the number never falls below them.
     expect(countText(4300, true, { count: 4235, exact: true })).toBe('4,300 events');
   });
