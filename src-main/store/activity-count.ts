@@ -5,9 +5,9 @@ import type { ActivityFilter } from './log-store';
  * date range add up the daily rollups; other filters count matching rows up to a bound, so a count
  * never reads the whole log: past the bound it answers a lower bound (`exact: false`).
  */
-export const COUNT_BOUND = 100_000;
+export const COUNT_BOUND = 1_000_000;
 /** Rows examined when text or metadata is checked row by row: each row costs a heap read. */
-export const COUNT_SCAN_BOUND = 50_000;
+export const COUNT_SCAN_BOUND = 500_000;
 
 export type CountPlan =
   /** Sum the daily rollups (exact). */
