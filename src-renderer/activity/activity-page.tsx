@@ -111,7 +111,11 @@ function ActivityResults({ filters, filterKey, setFilters }: ActivityResultsProp
   });
   const events = useMemo(() => (fresh.length ? [...fresh, ...state.items] : state.items), [fresh, state.items]);
 
+  // Off while no scroller is mounted (loading, error, empty): it then forgets its offset, so a list
+  // that mounts again (after Retry) starts at the top instead of where the old scroller was.
+  const tableShown = state.status !== 'error' && events.length > 0;
   const virtualizer = useVirtualizer({
+    enabled: tableShown,
     count: events.length + 1,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,

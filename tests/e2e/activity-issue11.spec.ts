@@ -201,3 +201,14 @@ test('clicking a metadata value in a timeline opens Activity filtered to it (iss
   await expect(activity.rows.first()).toHaveAttribute('data-event-id', String(errorEvent!.id));
   await expect.poll(async () => (await activity.attribute('event-type')).length).toBeGreaterThan(0);
 });
+
+test('from the offline cache the count and the subjects are the live database’s (issue 11, items 8 and 10)', async ({ page, data }) => {
+  const live = (await (await page.request.get(`${data.baseUrl}/api/v1/emails/activity/count?event_category=user`)).json()) as ResponseOf<'activity/count'>;
+  // More than one page (100 rows), so the number shown is the count's, not the list's length.
+  expect(live.count).toBeGreaterThan(100);
+  await page.goto(`${data.offlineUrl}/#/activity?category=user&email=${data.timelineEmailId}`);
+  const activity = new ActivityPage(page);
+  await expect(activity.rows.first().getByTestId('activity-subject')).toHaveText(data.timelineSubject);
+  await page.goto(`${data.offlineUrl}/#/activity?category=user`);
+  await expect(activity.count).toHaveText(`${live.count.toLocaleString('en')} events`);
+});
