@@ -134,13 +134,14 @@ export function metadataValueHref(key: string, value: string | number | boolean)
 
 const eventsText = (count: number, prefix = ''): string => `${prefix}${count.toLocaleString('en')} ${count === 1 && !prefix ? 'event' : 'events'}`;
 
-/** "4,235 events" once counted; "200+ events" while counting; "at least 100,000 events" past the count's bound. */
-export function countText(loaded: number, hasMore: boolean, count: ActivityCount | null): string {
+/**
+ * "4,235 events" once counted; "200+ events" while counting; "at least 1,000,000 events" past the
+ * count's bound. `arrived`: live events prepended since the count was asked, which it did not see.
+ */
+export function countText(loaded: number, hasMore: boolean, count: ActivityCount | null, arrived = 0): string {
   if (!hasMore) return eventsText(loaded);
   if (!count) return `${loaded.toLocaleString('en')}+ events`;
-  if (!count.exact) return eventsText(Math.max(count.count, loaded), 'at least ');
-  // Live events that arrived after the count are on screen too.
-  return eventsText(Math.max(count.count, loaded));
+  return eventsText(Math.max(count.count + arrived, loaded), count.exact ? '' : 'at least ');
 }
 
 /** The way back from an email opened from Activity: only an Activity view of this app; else undefined. */

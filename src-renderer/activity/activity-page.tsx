@@ -161,7 +161,7 @@ function ActivityResults({ filters, filterKey, setFilters }: ActivityResultsProp
           </span>
         )}
         <span className="filters__count" data-testid="activity-count" aria-live="polite" title={countTitle(count, hasMore)}>
-          {state.status === 'ready' && countText(events.length, hasMore, count)}
+          {state.status === 'ready' && countText(events.length, hasMore, count, fresh.length)}
           {state.status === 'loading' && 'Loading…'}
         </span>
         {searching && (

@@ -43,7 +43,8 @@ describe('the activity count as the screen says it (issue 11, item 8)', () => {
     expect(countText(200, true, null)).toBe('200+ events');
     expect(countText(200, true, { count: 4235, exact: true })).toBe('4,235 events');
     expect(countText(200, true, { count: 100_000, exact: false })).toBe('at least 100,000 events');
-    // Live events that arrived after counting are on screen, so the number never falls below them.
+    // Live events that arrived after counting add to it; the number never falls below the rows on screen.
+    expect(countText(300, true, { count: 4235, exact: true }, 2)).toBe('4,237 events');
     expect(countText(4300, true, { count: 4235, exact: true })).toBe('4,300 events');
   });
 });
