@@ -15,6 +15,10 @@ import {
   SourceStatus,
   StatsRequest,
   TimelineRequest,
+  ActivityCount,
+  ActivityCountRequest,
+  EmailSubjects,
+  EmailSubjectsRequest,
 } from './schemas';
 import {
   AnalyticsRange,
@@ -49,6 +53,8 @@ export const operations = {
   'users/list': { request: UsersRequest, response: UserList },
   'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
+  'activity/count': { request: ActivityCountRequest, response: ActivityCount },
+  'emails/subjects': { request: EmailSubjectsRequest, response: EmailSubjects },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

@@ -103,12 +103,17 @@ export const DateRangeFields = {
   to: Timestamp.optional(),
 };
 
-export function checkRange(range: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) {
-  // A date-only `to` includes its whole day, so it is compared by date alone.
+/**
+ * Whether `from` is after `to`: the one rule of the API (a 400) and the screens (a message with a
+ * Swap button); a reversed range is never swapped silently. A date-only `to` includes its whole day.
+ */
+export function isReversedRange(range: { from?: string | undefined; to?: string | undefined }): boolean {
   const to = range.to && /^\d{4}-\d{2}-\d{2}$/.test(range.to) ? `${range.to}T99` : range.to?.replace(' ', 'T');
-  if (range.from && to && range.from.replace(' ', 'T') > to) {
-    ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after "to"' });
-  }
+  return Boolean(range.from && to && range.from.replace(' ', 'T') > to);
+}
+
+export function checkRange(range: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx) {
+  if (isReversedRange(range)) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after "to"' });
 }
 
 const filterList = <T extends z.ZodType>(item: T) => z.array(item).max(100, 'at most 100 values').optional();
@@ -195,3 +200,21 @@ export const SourceStatus = z.object({
 export type SourceStatus = z.infer<typeof SourceStatus>;
 
 export const Empty = z.strictObject({});
+
+/** The filters of 'activity/recent', without paging: what 'activity/count' counts. */
+const { limit: _limit, cursor: _cursor, ...countFields } = RecentActivityRequest.shape;
+export const ActivityCountRequest = z.strictObject(countFields).superRefine(checkRange);
+
+export const ActivityCount = z.object({
+  /** The number of matching events when `exact`; otherwise a lower bound ("more than N"). */
+  count: z.number(),
+  exact: z.boolean(),
+});
+export type ActivityCount = z.infer<typeof ActivityCount>;
+
+export const EmailSubjectsRequest = z.strictObject({ emailIds: z.array(EmailId).max(1_000, 'at most 1000 ids') });
+export const EmailSubjects = z.object({
+  /** The subject of each known email (null when email_messages has none); unknown ids are left out. */
+  items: z.array(z.object({ id: z.number(), subject: z.string().nullable() })),
+});
+export type EmailSubjects = z.infer<typeof EmailSubjects>;

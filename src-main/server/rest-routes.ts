@@ -113,6 +113,22 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: pageAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/count',
+    path: /^\/api\/v1\/emails\/activity\/count$/,
+    operation: 'activity/count',
+    pathParams: [],
+    query: {
+      event_type: { field: 'eventTypes', kind: 'text-list' },
+      event_category: { field: 'eventCategories', kind: 'text-list' },
+      user_id: { field: 'userIds', kind: 'integer-list' },
+      email_id: { field: 'emailIds', kind: 'integer-list' },
+      text: { field: 'text', kind: 'text' },
+      metadata: { field: 'metadata', kind: 'key-value-list' },
+      ...DATE_RANGE,
+    },
+    answer: valueAnswer,
+  }),
+  route({
     template: '/api/v1/emails/{id}/activity',
     path: /^\/api\/v1\/emails\/([^/]+)\/activity$/,
     operation: 'emails/timeline',

@@ -86,6 +86,12 @@ export function createLogService(store: LogStore): MailtrailService {
       return page(rows, limit, eventCursor);
     },
 
+    'activity/count': (filter) => store.countActivity(filter),
+
+    async 'emails/subjects'({ emailIds }) {
+      return { items: await store.emailSubjects(emailIds) };
+    },
+
     async 'source/status'() {
       const { kind, label } = store.source;
       const offline = { syncedAt: store.source.syncedAt ?? null, cachedFrom: store.source.cachedFrom ?? null };

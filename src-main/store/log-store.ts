@@ -85,6 +85,10 @@ export interface LogStore {
   /** The email's summary; null when neither email_messages nor the log knows the id. */
   email(emailId: number): Promise<EmailSummary | null>;
   searchEmails(query: EmailSearchQuery): Promise<EmailSummary[]>;
+  /** How many events match the filter, by the plan of activity-count.ts (bounds overridable for tests). */
+  countActivity(filter: ActivityFilter, bounds?: { bound?: number; scanBound?: number }): Promise<{ count: number; exact: boolean }>;
+  /** The subjects of these emails from email_messages; ids it does not hold are left out. */
+  emailSubjects(emailIds: number[]): Promise<{ id: number; subject: string | null }[]>;
   /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */
   ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;

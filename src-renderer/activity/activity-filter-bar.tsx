@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { UserSummary } from '../../src-main/contract/analytics';
 import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory } from '../../src-main/contract/taxonomy';
 import { useClient } from '../api/client-context';
@@ -60,6 +60,22 @@ function useTypedParam(value: string, apply: (text: string) => void, delayMs = 3
   return [text, setText] as const;
 }
 
+/** `/` focuses the description filter, as the sidebar's hint promises; typing in a field keeps its `/`. */
+function useSlashFocus(ref: RefObject<HTMLInputElement | null>) {
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      const typing = target?.closest('input, textarea, select, [contenteditable="true"]');
+      if (event.key !== '/' || typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      event.preventDefault();
+      ref.current?.focus();
+      ref.current?.select();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [ref]);
+}
+
 export interface ActivityFilterBarProps {
   filters: ActivityFilters;
   setFilters(next: ActivityFilters): void;
@@ -73,6 +89,8 @@ export function ActivityFilterBar({ filters, setFilters }: ActivityFilterBarProp
   const update = (patch: Partial<ActivityFilters>) => setFilters({ ...latest.current, ...patch });
 
   const [text, setText] = useTypedParam(filters.text, (value) => update({ text: value.trim() }));
+  const textRef = useRef<HTMLInputElement>(null);
+  useSlashFocus(textRef);
   const [emailText, setEmailText] = useTypedParam(filters.emailIds.join(', '), (value) => update({ emailIds: idsOf(value) }), 500);
   const [metaKey, setMetaKey] = useState('');
   const [metaValue, setMetaValue] = useState('');
@@ -138,9 +156,12 @@ export function ActivityFilterBar({ filters, setFilters }: ActivityFilterBarProp
         <label className="field field--search">
           <SearchIcon className="field__icon" width={14} height={14} />
           <input
+            ref={textRef}
             type="search"
             className="field__input"
             placeholder="Text in the description"
+            aria-keyshortcuts="/"
+            title="Text in the description (press / to come here)"
             aria-label="Text in the description"
             value={text}
             maxLength={200}
@@ -162,24 +183,27 @@ export function ActivityFilterBar({ filters, setFilters }: ActivityFilterBarProp
             inputMode="numeric"
           />
         </label>
-        <label className="field">
-          <span className="filter-select__label">From</span>
-          <DateField
-            value={filters.from.slice(0, 10)}
-            max={filters.to.slice(0, 10) || undefined}
-            onChange={(from) => update({ from })}
-            data-testid="filter-from"
-          />
-        </label>
-        <label className="field">
-          <span className="filter-select__label">To</span>
-          <DateField
-            value={filters.to.slice(0, 10)}
-            min={filters.from.slice(0, 10) || undefined}
-            onChange={(to) => update({ to })}
-            data-testid="filter-to"
-          />
-        </label>
+        {/* From and To wrap together, never one above the other. */}
+        <div className="filters__range" role="group" aria-label="Date range">
+          <label className="field">
+            <span className="filter-select__label">From</span>
+            <DateField
+              value={filters.from.slice(0, 10)}
+              max={filters.to.slice(0, 10) || undefined}
+              onChange={(from) => update({ from })}
+              data-testid="filter-from"
+            />
+          </label>
+          <label className="field">
+            <span className="filter-select__label">To</span>
+            <DateField
+              value={filters.to.slice(0, 10)}
+              min={filters.from.slice(0, 10) || undefined}
+              onChange={(to) => update({ to })}
+              data-testid="filter-to"
+            />
+          </label>
+        </div>
         <form
           className="field field--meta"
           onSubmit={(event) => {

@@ -1,7 +1,6 @@
 import type { RequestOf } from '../../src-main/contract/operations';
-import { isValidTimestamp, type MetadataCondition } from '../../src-main/contract/schemas';
+import { isValidTimestamp, type ActivityCount, type MetadataCondition } from '../../src-main/contract/schemas';
 import { EVENT_CATEGORIES, EVENT_TYPE_PATTERN, type EventCategory } from '../../src-main/contract/taxonomy';
-import { isKnownCategory } from '../components/category-badge';
 
 export interface ActivityFilters {
   eventTypes: string[];
@@ -58,14 +57,14 @@ export function conditionOf(text: string): MetadataCondition | null {
 
 /** Reads the filters from the URL (`#/activity?type=error&user=5&meta=error_type%3Dx&live=1`), dropping what is not valid. */
 export function filtersFromParams(params: URLSearchParams): ActivityFilters {
-  const categories = listOf(params.get('category')).filter(isKnownCategory);
+  const categories = listOf(params.get('category'));
   const date = (name: string) => {
     const value = params.get(name)?.trim() ?? '';
     return isValidTimestamp(value) ? value : '';
   };
-  let from = date('from');
-  let to = date('to');
-  if (from && to && from > to) [from, to] = [to, from];
+  // A reversed range is kept as typed: the page says so and offers a swap (isReversedRange), as the API answers 400.
+  const from = date('from');
+  const to = date('to');
   const metadata = params
     .getAll('meta')
     .map(conditionOf)
@@ -126,3 +125,24 @@ export function recentRequestOf(filters: ActivityFilters): RequestOf<'activity/r
     metadata: some(filters.metadata),
   };
 }
+
+/** Activity filtered to one metadata value (drill-down from a timeline), if the filter can express it. */
+export function metadataValueHref(key: string, value: string | number | boolean): string | null {
+  const condition = conditionOf(`${key}=${String(value)}`);
+  return condition && condition.key === key && condition.value === String(value) ? activityHref({ metadata: [condition] }) : null;
+}
+
+const eventsText = (count: number, prefix = ''): string => `${prefix}${count.toLocaleString('en')} ${count === 1 && !prefix ? 'event' : 'events'}`;
+
+/**
+ * "4,235 events" once counted; "200+ events" while counting; "at least 1,000,000 events" past the
+ * count's bound. `arrived`: live events prepended since the count was asked, which it did not see.
+ */
+export function countText(loaded: number, hasMore: boolean, count: ActivityCount | null, arrived = 0): string {
+  if (!hasMore) return eventsText(loaded);
+  if (!count) return `${loaded.toLocaleString('en')}+ events`;
+  return eventsText(Math.max(count.count + arrived, loaded), count.exact ? '' : 'at least ');
+}
+
+/** The way back from an email opened from Activity: only an Activity view of this app; else undefined. */
+export const backHrefOf = (back: string | undefined): string | undefined => (back && /^#\/activity(\?|$)/.test(back) ? back : undefined);

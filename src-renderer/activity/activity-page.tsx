@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ActivityEvent, RecentActivityPage } from '../../src-main/contract/schemas';
+import { isReversedRange, type ActivityCount, type ActivityEvent, type RecentActivityPage } from '../../src-main/contract/schemas';
 import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { useTimeZone } from '../app/source-status';
@@ -12,7 +12,8 @@ import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useNow } from '../lib/use-now';
 import { actorOf } from '../timeline/timeline-event';
 import { ActivityFilterBar } from './activity-filter-bar';
-import { activityHref, filtersFromParams, isFiltered, NO_FILTERS, recentRequestOf, type ActivityFilters } from './activity-filters';
+import { activityHref, countText, filtersFromParams, isFiltered, NO_FILTERS, recentRequestOf, type ActivityFilters } from './activity-filters';
+import { useActivityCount, useEmailSubjects } from './use-activity-extras';
 import { useLiveEvents } from './use-live-events';
 
 const ROW_HEIGHT = 56;
@@ -20,14 +21,67 @@ const PAGE_SIZE = 100;
 
 /** Recent activity across all emails (the seed's /activity/recent), filtered, keyset-paged, virtualised, optionally live. */
 export function ActivityPage({ params }: { params: URLSearchParams }) {
-  const { client } = useClient();
-  const timeZone = useTimeZone();
-  const now = useNow();
   const filters = filtersFromParams(params);
   const { live: _live, ...query } = filters;
   const filterKey = JSON.stringify(query);
   const setFilters = useCallback((next: ActivityFilters) => navigate(activityHref(next), { replace: true }), []);
 
+  return (
+    <div className="page page--full" data-testid="activity-page">
+      <header className="page-header">
+        <div>
+          <h1 className="page__title">Activity</h1>
+          <p className="page__subtitle">Events across all emails, newest first. Every filter is part of the address, so a view can be bookmarked or shared.</p>
+        </div>
+        <div className="page-header__tools">
+          <button
+            type="button"
+            className={`live-toggle${filters.live ? ' is-on' : ''}`}
+            aria-pressed={filters.live}
+            onClick={() => setFilters({ ...filters, live: !filters.live })}
+            data-testid="live-toggle"
+            title="Check for new events every few seconds while this tab is visible"
+          >
+            <span className="live-toggle__dot" aria-hidden="true" />
+            Live
+          </button>
+        </div>
+      </header>
+      <ActivityFilterBar filters={filters} setFilters={setFilters} />
+      {isReversedRange(filters) ? (
+        <ReversedRange filters={filters} setFilters={setFilters} />
+      ) : (
+        // A new filter is a new list: scroll position, virtualiser and selection start at the newest row.
+        <ActivityResults key={filterKey} filters={filters} filterKey={filterKey} setFilters={setFilters} />
+      )}
+    </div>
+  );
+}
+
+/** A reversed range is never swapped silently (the API answers 400 for it): say so, offer the swap, ask nothing. */
+function ReversedRange({ filters, setFilters }: { filters: ActivityFilters; setFilters(next: ActivityFilters): void }) {
+  return (
+    <div className="range-warning" role="alert" data-testid="range-reversed">
+      <p>
+        <strong>From ({filters.from}) is after To ({filters.to}).</strong> No event can be in that range, so nothing was searched.
+      </p>
+      <button type="button" className="button button--secondary button--sm" onClick={() => setFilters({ ...filters, from: filters.to, to: filters.from })} data-testid="range-swap">
+        Swap
+      </button>
+    </div>
+  );
+}
+
+interface ActivityResultsProps {
+  filters: ActivityFilters;
+  filterKey: string;
+  setFilters(next: ActivityFilters): void;
+}
+
+function ActivityResults({ filters, filterKey, setFilters }: ActivityResultsProps) {
+  const { client } = useClient();
+  const timeZone = useTimeZone();
+  const now = useNow();
   const fetchPage = useCallback(
     (cursor: string | undefined) =>
       client['activity/recent']({ ...recentRequestOf(JSON.parse(filterKey) as ActivityFilters), limit: PAGE_SIZE, cursor }),
@@ -43,7 +97,6 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState(-1);
-  useEffect(() => setSelected(-1), [filterKey]);
   const shift = useRef(0);
   const { fresh, unseen, lastChecked, liveError, clearUnseen } = useLiveEvents({
     enabled: filters.live && state.status === 'ready',
@@ -58,7 +111,11 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
   });
   const events = useMemo(() => (fresh.length ? [...fresh, ...state.items] : state.items), [fresh, state.items]);
 
+  // Off while no scroller is mounted (loading, error, empty): it then forgets its offset, so a list
+  // that mounts again (after Retry) starts at the top instead of where the old scroller was.
+  const tableShown = state.status !== 'error' && events.length > 0;
   const virtualizer = useVirtualizer({
+    enabled: tableShown,
     count: events.length + 1,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
@@ -72,7 +129,11 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
   }, [fresh.length]);
   const virtualItems = useVirtualRowsLoadingMore(virtualizer, events.length, { hasMore, loadMore });
 
-  const openEmail = (event: ActivityEvent) => navigate(hrefOf(`emails/${event.email_id}`));
+  // The email remembers this view, so Esc (or Back) there returns to it, filters and all.
+  const emailHref = (emailId: number) => hrefOf(`emails/${emailId}`, { back: activityHref(filters) });
+  const openEmail = (event: ActivityEvent) => navigate(emailHref(event.email_id));
+  const subjects = useEmailSubjects(useMemo(() => events.map((event) => event.email_id), [events]));
+  const count = useActivityCount(filters, state.status === 'ready');
   useListKeyboard({
     count: events.length,
     selected,
@@ -92,35 +153,15 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
   };
 
   return (
-    <div className="page page--full" data-testid="activity-page">
-      <header className="page-header">
-        <div>
-          <h1 className="page__title">Activity</h1>
-          <p className="page__subtitle">Events across all emails, newest first. Every filter is part of the address, so a view can be bookmarked or shared.</p>
-        </div>
-        <div className="page-header__tools">
-          {filters.live && (
-            <span className={`live-status${liveError ? ' is-error' : ''}`} data-testid="live-status" role="status" title={liveError?.message}>
-              {liveError ? 'Live: cannot refresh, retrying' : lastChecked ? `Checked ${formatClock(lastChecked)}` : 'Waiting for the first check…'}
-            </span>
-          )}
-          <button
-            type="button"
-            className={`live-toggle${filters.live ? ' is-on' : ''}`}
-            aria-pressed={filters.live}
-            onClick={() => setFilters({ ...filters, live: !filters.live })}
-            data-testid="live-toggle"
-            title="Check for new events every few seconds while this tab is visible"
-          >
-            <span className="live-toggle__dot" aria-hidden="true" />
-            Live
-          </button>
-        </div>
-      </header>
-      <ActivityFilterBar filters={filters} setFilters={setFilters} />
+    <>
       <div className="filters__status">
-        <span className="filters__count" data-testid="activity-count" aria-live="polite">
-          {state.status === 'ready' && `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} ${events.length === 1 && !hasMore ? 'event' : 'events'}`}
+        {filters.live && (
+          <span className={`live-status${liveError ? ' is-error' : ''}`} data-testid="live-status" role="status" title={liveError?.message}>
+            {liveError ? 'Live: cannot refresh, retrying' : lastChecked ? `Checked ${formatClock(lastChecked)}` : 'Waiting for the first check…'}
+          </span>
+        )}
+        <span className="filters__count" data-testid="activity-count" aria-live="polite" title={countTitle(count, hasMore)}>
+          {state.status === 'ready' && countText(events.length, hasMore, count, fresh.length)}
           {state.status === 'loading' && 'Loading…'}
         </span>
         {searching && (
@@ -208,9 +249,12 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
                     <span className="activity-row__description" title={event.description} data-testid="activity-description">
                       {event.description}
                     </span>
-                    <a className="activity-row__email mono" href={hrefOf(`emails/${event.email_id}`)} data-testid="activity-email-link">
-                      #{event.email_id}
-                    </a>
+                    <span className="activity-row__email">
+                      <a className="mono" href={emailHref(event.email_id)} data-testid="activity-email-link">
+                        #{event.email_id}
+                      </a>
+                      <EmailSubject subject={subjects.get(event.email_id)} />
+                    </span>
                     <span className="activity-row__actor">{actorOf(event)}</span>
                     <span className="activity-row__time" title={formatAbsolute(event.created_at, timeZone)}>
                       <span>{formatShort(event.created_at)}</span>
@@ -223,8 +267,24 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
           </div>
         </div>
       )}
-    </div>
+    </>
   );
 }
 
 const formatClock = (instant: number): string => new Date(instant).toLocaleTimeString('en-GB');
+
+function countTitle(count: ActivityCount | null, hasMore: boolean): string | undefined {
+  if (!hasMore) return undefined;
+  if (!count) return 'Counting every matching event…';
+  return count.exact ? undefined : 'Counting stopped at its bound so as not to load the database; the true number may be higher';
+}
+
+/** The email's subject beside its id; says so when the hub has no subject for it. */
+function EmailSubject({ subject }: { subject: string | null | undefined }) {
+  if (subject === undefined) return null;
+  return (
+    <span className={`activity-row__subject${subject ? '' : ' is-missing'}`} title={subject ?? undefined} data-testid="activity-subject">
+      {subject ?? 'no subject'}
+    </span>
+  );
+}

@@ -34,6 +34,7 @@ export function App() {
             emailIdText={second}
             query={route.params.get('q') ?? ''}
             order={route.params.get('order') === 'asc' ? 'asc' : 'desc'}
+            back={route.params.get('back') ?? undefined}
           />
         );
       case 'activity':

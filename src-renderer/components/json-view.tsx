@@ -1,40 +1,56 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { CopyIcon } from './icons';
 
-const TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+/** An address for a top-level scalar value (e.g. Activity filtered to key = value), or null for none. */
+export type ValueHref = (key: string, value: string | number | boolean) => string | null;
 
-/** Pretty-printed JSON with keys, strings, numbers and literals told apart; text only, no HTML injection. */
-function highlight(json: string) {
+/**
+ * Pretty-printed JSON, as JSON.stringify(value, null, 2) lays it out, with keys, strings, numbers and
+ * literals told apart; text only, no HTML injection. Top-level scalars become links where `hrefOf` gives one.
+ */
+function renderJson(value: unknown, hrefOf: ValueHref | undefined): ReactNode[] {
   const parts: ReactNode[] = [];
-  let last = 0;
-  for (const match of json.matchAll(TOKEN)) {
-    const index = match.index ?? 0;
-    if (index > last) parts.push(json.slice(last, index));
-    const [text, string, colon, literal, number] = match;
-    if (string !== undefined && colon !== undefined) {
-      parts.push(
-        <span key={index} className="json__key">
-          {string}
-        </span>,
-        colon,
-      );
-    } else if (string !== undefined) {
-      parts.push(<span key={index} className="json__string">{string}</span>);
-    } else if (literal !== undefined) {
-      parts.push(<span key={index} className="json__literal">{literal}</span>);
-    } else if (number !== undefined) {
-      parts.push(<span key={index} className="json__number">{number}</span>);
-    } else {
-      parts.push(text);
-    }
-    last = index + text.length;
-  }
-  if (last < json.length) parts.push(json.slice(last));
+  let key = 0;
+  const scalar = (item: unknown, topKey: string | null) => {
+    const text = JSON.stringify(item) ?? 'null';
+    const kind = typeof item === 'string' ? 'json__string' : typeof item === 'number' ? 'json__number' : 'json__literal';
+    const href = topKey !== null && item !== null && hrefOf ? hrefOf(topKey, item as string | number | boolean) : null;
+    parts.push(
+      href ? (
+        <a key={key++} className={`${kind} json__drill`} href={href} title={`Show activity where ${topKey} = ${String(item)}`} data-testid="metadata-value-link" data-key={topKey}>
+          {text}
+        </a>
+      ) : (
+        <span key={key++} className={kind}>
+          {text}
+        </span>
+      ),
+    );
+  };
+  const walk = (item: unknown, indent: string, topKey: string | null, depth: number) => {
+    if (item === null || typeof item !== 'object') return scalar(item, topKey);
+    const entries: [string | null, unknown][] = Array.isArray(item) ? item.map((v) => [null, v]) : Object.entries(item);
+    const [open, close] = Array.isArray(item) ? ['[', ']'] : ['{', '}'];
+    if (entries.length === 0) return parts.push(`${open}${close}`);
+    parts.push(`${open}\n`);
+    entries.forEach(([name, child], index) => {
+      parts.push(`${indent}  `);
+      if (name !== null) {
+        parts.push(<span key={key++} className="json__key">{JSON.stringify(name)}</span>, ': ');
+      }
+      // Only the top level's keys are what the metadata filter compares (metadata ->> key).
+      walk(child, `${indent}  `, depth === 0 && name !== null ? name : null, depth + 1);
+      parts.push(index < entries.length - 1 ? ',\n' : '\n');
+    });
+    parts.push(`${indent}${close}`);
+  };
+  walk(value, '', null, 0);
   return parts;
 }
 
-export function JsonView({ value, label }: { value: unknown; label: string }) {
+export function JsonView({ value, label, hrefOf }: { value: unknown; label: string; hrefOf?: ValueHref }) {
   const json = useMemo(() => JSON.stringify(value, null, 2), [value]);
+  const rendered = useMemo(() => renderJson(value, hrefOf), [value, hrefOf]);
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (copy === 'idle') return;
@@ -60,7 +76,7 @@ export function JsonView({ value, label }: { value: unknown; label: string }) {
         {copy === 'copied' ? 'Copied' : copy === 'failed' ? 'Select and copy' : 'Copy'}
       </button>
       <pre className="json__code" tabIndex={0} aria-label={label}>
-        <code>{highlight(json)}</code>
+        <code>{rendered}</code>
       </pre>
     </div>
   );

@@ -6,12 +6,15 @@ import { MailIcon } from '../components/icons';
 import { MailtrailError } from '../../src-main/contract/errors';
 import { TimelinePane, type TimelineOrder } from '../timeline/timeline-pane';
 import { EmailList } from './email-list';
+import { backHrefOf } from '../activity/activity-filters';
 
 export interface EmailsPageProps {
   /** The path segment after `emails/`, if any: the open email's id as typed in the URL. */
   emailIdText: string | undefined;
   query: string;
   order: TimelineOrder;
+  /** Where the email was opened from (`#/activity?…`), for Esc and Back; absent when opened from the list. */
+  back?: string | undefined;
 }
 
 /** `#/emails/{id}` opens that email's timeline; anything that is not an email id says so. */
@@ -22,11 +25,12 @@ function parseEmailId(text: string | undefined): number | null | MailtrailError 
   return new MailtrailError('bad_request', `“${text}” is not an email id; an id is a whole number such as 1042`);
 }
 
-export function EmailsPage({ emailIdText, query, order }: EmailsPageProps) {
+export function EmailsPage({ emailIdText, query, order, back: backParam }: EmailsPageProps) {
   const emailId = parseEmailId(emailIdText);
   const openId = typeof emailId === 'number' ? emailId : null;
   const listHref = hrefOf('emails', { q: query || undefined });
-  const back = useCallback(() => navigate(listHref), [listHref]);
+  const from = backHrefOf(backParam);
+  const back = useCallback(() => navigate(from ?? listHref), [from, listHref]);
   const onQueryChange = useCallback(
     (next: string) => {
       const path = openId === null ? 'emails' : `emails/${openId}`;
@@ -37,8 +41,8 @@ export function EmailsPage({ emailIdText, query, order }: EmailsPageProps) {
   const open = useCallback((id: number) => navigate(hrefOf(`emails/${id}`, { q: query || undefined })), [query]);
   const changeOrder = useCallback(
     (next: TimelineOrder) =>
-      navigate(hrefOf(`emails/${openId}`, { q: query || undefined, order: next === 'asc' ? 'asc' : undefined }), { replace: true }),
-    [openId, query],
+      navigate(hrefOf(`emails/${openId}`, { q: query || undefined, order: next === 'asc' ? 'asc' : undefined, back: from }), { replace: true }),
+    [openId, query, from],
   );
 
   return (

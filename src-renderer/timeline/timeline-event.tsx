@@ -3,6 +3,7 @@ import type { ActivityEvent } from '../../src-main/contract/schemas';
 import { CategoryIcon, CategoryLabel } from '../components/category-badge';
 import { ChevronIcon } from '../components/icons';
 import { JsonView } from '../components/json-view';
+import { metadataValueHref } from '../activity/activity-filters';
 import { formatAbsolute, formatDuration, formatRelative, instantOf } from '../lib/time';
 
 // An email that waited longer than this between two events gets its gap highlighted.
@@ -87,7 +88,7 @@ export const TimelineEvent = memo(function TimelineEvent({ event, previous, time
               </button>
             )}
           </div>
-          {expanded && event.metadata && <JsonView value={event.metadata} label={`metadata of event ${event.id}`} />}
+          {expanded && event.metadata && <JsonView value={event.metadata} label={`metadata of event ${event.id}`} hrefOf={metadataValueHref} />}
         </div>
       </div>
     </article>

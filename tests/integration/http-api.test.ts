@@ -370,6 +370,8 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'users/list': {},
     'users/activity': { userId: 1 },
     'source/status': {},
+    'activity/count': { eventTypes: ['error'] },
+    'emails/subjects': { emailIds: [123, 200] },
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {
@@ -493,5 +495,25 @@ describe('browser mode', () => {
     expect(response.text).toContain('npm run build:renderer');
     expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect((await raw('/', { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('GET /api/v1/emails/activity/count (issue 11, item 8)', () => {
+  it('answers the exact number of events that recent’s filters match', async () => {
+    const count = async (query: string) => (await (await fetch(`${base}/api/v1/emails/activity/count${query}`)).json()) as unknown;
+    expect(await count('')).toEqual({ count: 122, exact: true });
+    expect(await count('?event_type=error')).toEqual({ count: 30, exact: true });
+    expect(await count('?event_category=workflow,user&from=2025-12-14&to=2025-12-14')).toEqual({ count: 60, exact: true });
+    expect(await count('?user_id=5')).toEqual({ count: 30, exact: true });
+    expect(await count('?email_id=123')).toEqual({ count: 2, exact: true });
+    expect(await count('?text=EVENT%2012')).toEqual({ count: 2, exact: true });
+    expect(await count('?event_type=error&metadata=n=8')).toEqual({ count: 1, exact: true });
+  });
+
+  it.each([
+    ['from=2025-12-16&to=2025-12-15', /^from: must not be after "to"/],
+    ['limit=5', /^unknown query parameter "limit"; this endpoint takes event_type, event_category, user_id, email_id, text, metadata, from, to/],
+  ])('refuses ?%s with 400', async (query, message) => {
+    expectJsonError(await get(`/api/v1/emails/activity/count?${query}`), 400, message);
   });
 });

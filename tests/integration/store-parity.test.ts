@@ -154,6 +154,52 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     await expectSameAnswer('emails/search', { query: 'zzz no match' }, { nonEmpty: false });
   });
 
+  it('counts the events of every activity filter exactly, from the rollups or row by row (issue 11, item 8)', async () => {
+    const { emailId, orphanEmailId, userId } = fixture.special;
+    const filters: Record<string, unknown>[] = [
+      ...RANGES,
+      { eventTypes: ['error'] },
+      { eventTypes: ['error', 'note'], ...RANGES[4] },
+      { eventCategories: ['user', 'workflow'], ...RANGES[5] },
+      { userIds: [userId], from: '2025-03-01' },
+      { emailIds: [emailId, orphanEmailId] },
+      { text: 'ÆBLEGRØD' },
+      { text: 'invoice', eventCategories: ['workflow', 'system'], from: '2025-05-01' },
+      { metadata: [{ key: 'error_type', value: 'extraction_failed' }] },
+      { metadata: [{ key: 'status', value: 'failed' }], eventTypes: ['workflow_executed'], ...RANGES[3] },
+    ];
+    for (const filter of filters) {
+      const label = JSON.stringify(filter);
+      const counts = await Promise.all(BACKENDS.map((backend) => invoke(fixture.backends[backend].service, 'activity/count', filter)));
+      expect(counts[1], label).toEqual(counts[0]);
+      // The truth: every page of the list itself.
+      const pages = (await answer('postgres', 'activity/recent', { ...filter, limit: 1000 }, 500)) as RecentActivityPage[];
+      const listed = pages.reduce((sum, page) => sum + page.items.length, 0);
+      expect(counts[0], label).toEqual({ ok: true, value: { count: listed, exact: true } });
+    }
+    const all = await invoke(fixture.backends.postgres.service, 'activity/count', {});
+    expect(all.ok && all.value.count).toBeGreaterThan(3_000);
+  });
+
+  it('past its bound a count says so and answers a lower bound, on both stores (issue 11, item 8)', async () => {
+    for (const backend of BACKENDS) {
+      const { store } = fixture.backends[backend];
+      expect(await store.countActivity({ userIds: [fixture.special.userId, 1, 2] }, { bound: 5 }), backend).toEqual({ count: 5, exact: false });
+      const all = await store.countActivity({ text: 'e' });
+      const bounded = await store.countActivity({ text: 'e' }, { scanBound: 50 });
+      expect(bounded.exact, backend).toBe(false);
+      expect(bounded.count, backend).toBeGreaterThan(0);
+      expect(bounded.count, backend).toBeLessThan(all.count);
+    }
+  });
+
+  it('email subjects for a page of activity, by id (issue 11, item 10)', async () => {
+    const { emailId, orphanEmailId } = fixture.special;
+    await expectSameAnswer('emails/subjects', { emailIds: [emailId, orphanEmailId, 1, 2, 3, 1_999_999_999, 2] });
+    const answer = await invoke(fixture.backends.sqlite.service, 'emails/subjects', { emailIds: [orphanEmailId, 1_999_999_999] });
+    expect(answer).toEqual({ ok: true, value: { items: [] } });
+  });
+
   it('says where its data comes from: the cache file, when it was synced, and the source zone', async () => {
     const postgres = await invoke(fixture.backends.postgres.service, 'source/status', {});
     const sqlite = await invoke(fixture.backends.sqlite.service, 'source/status', {});

@@ -4,8 +4,10 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
 import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
-import { USERS_LIMIT, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
+import { boundedCount, type CountPlan } from '../activity-count';
+import { USERS_LIMIT, type ActivityFilter, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions, dateRangeConditions } from './filters';
+import { dailyCounts } from './rollup';
 
 // The seed's API item: the email_timeline view's columns.
 const EVENT_COLUMNS = sql.raw(
@@ -161,4 +163,32 @@ export function users(db: ReadableDb): Promise<UserSummary[]> {
     sql`SELECT id, COALESCE(full_name, username) AS user_name, email FROM users
         ORDER BY lower(COALESCE(full_name, username)), id LIMIT ${USERS_LIMIT}`,
   );
+}
+
+/** The count of activity-count.ts: summed rollups, or matching rows read up to a bound. */
+export async function countActivity(db: ReadableDb, filter: ActivityFilter, plan: CountPlan): Promise<{ count: number; exact: boolean }> {
+  if (plan.kind === 'rollup') {
+    const conditions: Sql[] = [];
+    if (filter.eventTypes?.length) conditions.push(sql`event_type = ANY(${filter.eventTypes}::varchar[])`);
+    if (filter.eventCategories?.length) conditions.push(sql`event_category = ANY(${filter.eventCategories}::varchar[])`);
+    const [row] = await query<{ count: string }>(
+      db,
+      sql`SELECT COALESCE(SUM(count), 0) AS count FROM (${dailyCounts(filter, true)}) counts ${sql.where(conditions)}`,
+    );
+    return boundedCount(plan, 0, Number(row?.count ?? 0));
+  }
+  const indexed = plan.kind === 'scan' ? plan.indexed : filter;
+  const hit = plan.kind === 'scan' ? sql`COALESCE(${sql.join(activityFilterConditions(plan.residual), ' AND ')}, false)` : sql`true`;
+  const [row] = await query<{ seen: string; hits: string }>(
+    db,
+    sql`SELECT COUNT(*) AS seen, COUNT(*) FILTER (WHERE hit) AS hits
+        FROM (SELECT ${hit} AS hit FROM email_activity_log ${sql.where(activityFilterConditions(indexed))} LIMIT ${plan.bound + 1}) examined`,
+  );
+  return boundedCount(plan, Number(row?.seen ?? 0), Number(row?.hits ?? 0));
+}
+
+/** One primary-key lookup for a page's emails, loaded after the page so the list query stays as it was. */
+export function emailSubjects(db: ReadableDb, emailIds: number[]): Promise<{ id: number; subject: string | null }[]> {
+  if (emailIds.length === 0) return Promise.resolve([]);
+  return query(db, sql`SELECT id, subject FROM email_messages WHERE id = ANY(${[...new Set(emailIds)]}::int[]) ORDER BY id`);
 }

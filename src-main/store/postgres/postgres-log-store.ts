@@ -1,8 +1,9 @@
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
+import { planCount } from '../activity-count';
 import type { LogStore, SourceDescription } from '../log-store';
-import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
+import { countActivity, emailSubjects, metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
 import { email, searchEmails } from './emails.query';
 
@@ -36,6 +37,8 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
+    countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),
+    emailSubjects: (emailIds) => emailSubjects(db, emailIds),
     ping: async () => {
       const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);
       return { timeZone: row?.time_zone ?? null };

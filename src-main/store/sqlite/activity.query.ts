@@ -3,6 +3,8 @@ import type { ActivityEvent } from '../../contract/schemas';
 import { USERS_LIMIT, type ActivityFilter, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
+import { dailyCounts } from './analytics.query';
+import { boundedCount, type CountPlan } from '../activity-count';
 import { byNewest, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
 
 // The seed's API item, as the email_timeline view gives it.
@@ -192,4 +194,23 @@ export function users(prepare: Prepare): UserSummary[] {
     return a.user.id - b.user.id;
   });
   return keyed.slice(0, USERS_LIMIT).map(({ user }) => user);
+}
+
+/** The PostgreSQL store's count, step for step: summed rollups, or matching rows read up to a bound. */
+export function countActivity(prepare: Prepare, filter: ActivityFilter, plan: CountPlan): { count: number; exact: boolean } {
+  if (plan.kind === 'rollup') {
+    const counts = dailyCounts(filter);
+    const lists = filterConditions({ eventTypes: filter.eventTypes, eventCategories: filter.eventCategories });
+    const conditions = lists.conditions.map((condition) => condition.replace(/\ba\./g, ''));
+    const row = prepare(`SELECT COALESCE(SUM(count), 0) AS count FROM (${counts.text}) ${where(conditions)}`).get(...counts.params, ...lists.params) as { count: number };
+    return boundedCount(plan, 0, Number(row.count));
+  }
+  const indexed = filterConditions(plan.kind === 'scan' ? plan.indexed : filter);
+  const residual = plan.kind === 'scan' ? filterConditions(plan.residual) : { conditions: [], params: [] };
+  const hit = residual.conditions.length ? `COALESCE(${residual.conditions.map((condition) => `(${condition})`).join(' AND ')}, 0)` : '1';
+  const row = prepare(
+    `SELECT COUNT(*) AS seen, COALESCE(SUM(hit), 0) AS hits
+     FROM (SELECT ${hit} AS hit FROM email_activity_log a ${where(indexed.conditions)} LIMIT ?)`,
+  ).get(...residual.params, ...indexed.params, plan.bound + 1) as { seen: number; hits: number };
+  return boundedCount(plan, Number(row.seen), Number(row.hits));
 }

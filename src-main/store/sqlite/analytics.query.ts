@@ -51,7 +51,7 @@ function fromPlan(range: DateRange, table: string, columns: string, live: (condi
   return { text: parts.map((part) => part.text).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };
 }
 
-const dailyCounts = (range: DateRange) => fromPlan(range, 'email_activity_daily_rollup', DAILY_COLUMNS, liveDailySql);
+export const dailyCounts = (range: DateRange) => fromPlan(range, 'email_activity_daily_rollup', DAILY_COLUMNS, liveDailySql);
 const durationCounts = (range: DateRange) =>
   fromPlan(range, 'email_workflow_duration_rollup', 'day, workflow_name, bucket, count', liveDurationSql);
 

@@ -34,3 +34,13 @@ export function searchEmails(prepare: Prepare, { text, limit, beforeId }: EmailS
   const filter = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   return prepare(`SELECT ${SUMMARY_COLUMNS} FROM email_messages ${filter} ORDER BY id DESC LIMIT ?`).all(...params, limit) as EmailSummary[];
 }
+
+/** The subjects of a page's emails, by primary key. */
+export function emailSubjects(prepare: Prepare, emailIds: number[]): { id: number; subject: string | null }[] {
+  const ids = [...new Set(emailIds)];
+  if (ids.length === 0) return [];
+  return prepare(`SELECT id, subject FROM email_messages WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`).all(...ids) as {
+    id: number;
+    subject: string | null;
+  }[];
+}

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
+import { planCount } from '../activity-count';
 import type { LogStore } from '../log-store';
-import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
+import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
 import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
-import { email, searchEmails } from './emails.query';
+import { email, emailSubjects, searchEmails } from './emails.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -40,6 +41,9 @@ export function openSqliteLogStore(file: string): LogStore {
     users: async () => users(prepare),
     email: async (emailId) => email(prepare, emailId),
     searchEmails: async (q) => searchEmails(prepare, q),
+    // The cache's rollups are always there and exact (sync keeps them).
+    countActivity: async (filter, bounds) => countActivity(prepare, filter, planCount(filter, { rollups: true, ...bounds })),
+    emailSubjects: async (emailIds) => emailSubjects(prepare, emailIds),
     ping: async () => {
       prepare('SELECT 1').get();
       return { timeZone: info.timeZone };
