@@ -4,6 +4,8 @@ import {
   ActivityPage,
   ActivityStat,
   EmailPage,
+  EmailCount,
+  EmailCountRequest,
   EmailRequest,
   EmailSearchRequest,
   EmailSummary,
@@ -49,6 +51,7 @@ export const operations = {
   'users/list': { request: UsersRequest, response: UserList },
   'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
+  'emails/count': { request: EmailCountRequest, response: EmailCount },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

@@ -177,6 +177,26 @@ export type EmailPage = z.infer<typeof EmailPage>;
 
 export const EmailRequest = z.strictObject({ emailId: EmailId });
 
+/** How many emails a search matches, counted after the list has loaded (issue 11, item 8). */
+export const EmailCountRequest = z.strictObject({ query: z.string().max(200, 'must be at most 200 characters').default('') });
+export const EmailCount = z.object({
+  count: z.number(),
+  /** False when the count stopped at its bound: `count` then is a lower bound over the newest `searched` emails. */
+  exact: z.boolean(),
+  searched: z.number(),
+});
+export type EmailCount = z.infer<typeof EmailCount>;
+
+/**
+ * What an email search asks for: `#39` or `# 39` is that id alone; a bare number is that id first,
+ * then the emails whose subject or sender contains it; anything else is text.
+ */
+export function parseEmailQuery(query: string): { id: number | undefined; idOnly: boolean } {
+  const match = /^(#\s*)?(\d{1,10})$/.exec(query.trim());
+  const id = match && Number(match[2]) >= 1 && Number(match[2]) <= MAX_INT ? Number(match[2]) : undefined;
+  return { id, idOnly: Boolean(match?.[1]) };
+}
+
 export const SOURCE_KINDS = ['postgres', 'embedded', 'cache'] as const;
 export const SourceStatus = z.object({
   kind: z.enum(SOURCE_KINDS),

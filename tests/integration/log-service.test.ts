@@ -160,6 +160,28 @@ describe('the log service over PostgreSQL', () => {
     expect([...pageOne.items, ...pageTwo.items].map((e) => e.id)).toEqual([125, 124, 123]);
   });
 
+  it('puts the email whose id was typed first, finds `#id` alone, and counts exactly (issue 11, items 4 and 8)', async () => {
+    await db.writable.query(
+      `INSERT INTO email_messages (id, subject, sender_email) VALUES (1124, 'Re: order 124', 'a@example.com'), (2124, 'Order 124 again', 'b@example.com')`,
+    );
+    try {
+      const bare = await service['emails/search']({ query: '124', limit: 10 });
+      expect(bare.items.map((e) => e.id)).toEqual([124, 2124, 1124]);
+      const paged = await service['emails/search']({ query: '124', limit: 2 });
+      const next = await service['emails/search']({ query: '124', limit: 2, cursor: paged.nextCursor ?? undefined });
+      expect([...paged.items, ...next.items].map((e) => e.id)).toEqual([124, 2124, 1124]);
+      for (const query of ['#124', '# 124', ' #124 ']) {
+        expect((await service['emails/search']({ query, limit: 10 })).items.map((e) => e.id)).toEqual([124]);
+      }
+      expect((await service['emails/search']({ query: '#99999', limit: 10 })).items).toEqual([]);
+      expect(await service['emails/count']({ query: '124' })).toEqual({ count: 3, exact: true, searched: 5 });
+      expect(await service['emails/count']({ query: '#124' })).toEqual({ count: 1, exact: true, searched: 1 });
+      expect(await service['emails/count']({ query: '' })).toEqual({ count: 5, exact: true, searched: 5 });
+    } finally {
+      await db.writable.query('DELETE FROM email_messages WHERE id IN (1124, 2124)');
+    }
+  });
+
   it('lists users by name, the username standing in for a missing full name', async () => {
     const { items } = await service['users/list']({});
     expect(items).toEqual([

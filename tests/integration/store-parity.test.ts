@@ -152,6 +152,11 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       await expectSameAnswer('emails/search', { query: text, limit: 20 });
     }
     await expectSameAnswer('emails/search', { query: 'zzz no match' }, { nonEmpty: false });
+    // An exact id first, `#id` alone, and exact counts (issue 11, items 4 and 8).
+    for (const text of ['39', '#39', '# 39', `#${orphanEmailId}`, '17', '#1999999999']) {
+      await expectSameAnswer('emails/search', { query: text, limit: 7 }, { nonEmpty: text !== '#1999999999' });
+    }
+    for (const text of ['', '39', '#39', 'invoice', 'æble', 'zzz no match']) await expectSameAnswer('emails/count', { query: text }, { nonEmpty: false });
   });
 
   it('says where its data comes from: the cache file, when it was synced, and the source zone', async () => {

@@ -18,15 +18,30 @@ export async function email(db: ReadableDb, emailId: number): Promise<EmailSumma
   return logged ? { id: emailId, subject: null, sender_email: null, received_date: null } : null;
 }
 
+/** What a search text matches: the id it spells, or text in the subject or sender. */
+function searchCondition(text: string): Sql | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const pattern = containsPattern(trimmed);
+  const matches = [sql`subject ILIKE ${pattern}`, sql`sender_email ILIKE ${pattern}`, sql`sender_name ILIKE ${pattern}`];
+  if (/^\d{1,10}$/.test(trimmed) && Number(trimmed) <= 2_147_483_647) matches.unshift(sql`id = ${Number(trimmed)}`);
+  return sql`(${sql.join(matches, ' OR ')})`;
+}
+
+export async function countEmails(db: ReadableDb, text: string, bound: number): Promise<{ matched: number; examined: number }> {
+  const condition = searchCondition(text) ?? sql`true`;
+  const [row] = await query<{ matched: number; examined: number }>(
+    db,
+    sql`SELECT (count(*) FILTER (WHERE ${condition}))::int AS matched, count(*)::int AS examined
+        FROM (SELECT id, subject, sender_email, sender_name FROM email_messages ORDER BY id DESC LIMIT ${bound + 1}) AS newest`,
+  );
+  return { matched: row?.matched ?? 0, examined: row?.examined ?? 0 };
+}
+
 export function searchEmails(db: ReadableDb, { text, limit, beforeId }: EmailSearchQuery): Promise<EmailSummary[]> {
   const conditions: Sql[] = [];
-  const trimmed = text.trim();
-  if (trimmed) {
-    const pattern = containsPattern(trimmed);
-    const matches = [sql`subject ILIKE ${pattern}`, sql`sender_email ILIKE ${pattern}`, sql`sender_name ILIKE ${pattern}`];
-    if (/^\d{1,10}$/.test(trimmed) && Number(trimmed) <= 2_147_483_647) matches.unshift(sql`id = ${Number(trimmed)}`);
-    conditions.push(sql`(${sql.join(matches, ' OR ')})`);
-  }
+  const condition = searchCondition(text);
+  if (condition) conditions.push(condition);
   if (beforeId !== undefined) conditions.push(sql`id < ${beforeId}`);
   return query<EmailSummary>(
     db,

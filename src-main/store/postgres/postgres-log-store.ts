@@ -4,7 +4,7 @@ import { sql } from '../../db/sql';
 import type { LogStore, SourceDescription } from '../log-store';
 import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
-import { email, searchEmails } from './emails.query';
+import { countEmails, email, searchEmails } from './emails.query';
 
 const ROLLUP_CHECK_MS = 60_000;
 
@@ -36,6 +36,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
+    countEmails: (text, bound) => countEmails(db, text, bound),
     ping: async () => {
       const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);
       return { timeZone: row?.time_zone ?? null };

@@ -4,7 +4,7 @@ import { metadataKeys, recentActivity, timeline, userActivity, users } from './a
 import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
 import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
-import { email, searchEmails } from './emails.query';
+import { countEmails, email, searchEmails } from './emails.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -40,6 +40,7 @@ export function openSqliteLogStore(file: string): LogStore {
     users: async () => users(prepare),
     email: async (emailId) => email(prepare, emailId),
     searchEmails: async (q) => searchEmails(prepare, q),
+    countEmails: async (text, bound) => countEmails(prepare, text, bound),
     ping: async () => {
       prepare('SELECT 1').get();
       return { timeZone: info.timeZone };
