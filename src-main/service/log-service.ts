@@ -100,6 +100,10 @@ export function createLogService(store: LogStore): MailtrailService {
     async 'users/activity'({ userId, limit, cursor }) {
       const before = cursor ? decodeKeyset(cursor) : undefined;
       const rows = await store.userActivity({ userId, limit: limit + 1, before });
+      // An unknown user is an error, as an unknown email is; a known user who did nothing is an empty list.
+      if (rows.length === 0 && !before && !(await store.userExists(userId))) {
+        throw new MailtrailError('not_found', `no user with id ${userId} in the users table; pick a user from users/list`);
+      }
       return page(rows, limit, eventCursor);
     },
 

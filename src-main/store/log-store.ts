@@ -85,6 +85,8 @@ export interface LogStore {
   /** The email's summary; null when neither email_messages nor the log knows the id. */
   email(emailId: number): Promise<EmailSummary | null>;
   searchEmails(query: EmailSearchQuery): Promise<EmailSummary[]>;
+  /** Whether the users table knows the id (a user may exist without any events). */
+  userExists(userId: number): Promise<boolean>;
   /** Emails the search text matches among the newest `bound` + 1 by id: a count bounded by rows examined. */
   countEmails(text: string, bound: number): Promise<{ matched: number; examined: number }>;
   /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */

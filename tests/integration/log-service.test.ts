@@ -193,7 +193,12 @@ describe('the log service over PostgreSQL', () => {
   it('audits what a user did, newest first, with the email\'s subject', async () => {
     const { items } = await service['users/activity']({ userId: 5, limit: 10 });
     expect(items.map((e) => [e.event_type, e.email_subject])).toEqual([['read', 'Faktura INV-2025-001 fra Acme Corp']]);
-    expect((await service['users/activity']({ userId: 77, limit: 10 })).items).toEqual([]);
+  });
+
+  it('answers 404 for an unknown user, and [] for a known user who did nothing (issue 11, item 7)', async () => {
+    await expect(service['users/activity']({ userId: 77, limit: 10 })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/no user with id 77/) });
+    await db.writable.query(`INSERT INTO users (id, username, full_name) VALUES (8, 'idle', 'Ida Le')`);
+    expect((await service['users/activity']({ userId: 8, limit: 10 })).items).toEqual([]);
   });
 
   it('reports the source as connected and read-only, with the log\'s time zone', async () => {

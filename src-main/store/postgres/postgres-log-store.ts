@@ -37,6 +37,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
     countEmails: (text, bound) => countEmails(db, text, bound),
+    userExists: async (userId) => (await query(db, sql`SELECT 1 FROM users WHERE id = ${userId}`)).length > 0,
     ping: async () => {
       const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);
       return { timeZone: row?.time_zone ?? null };

@@ -41,6 +41,7 @@ export function openSqliteLogStore(file: string): LogStore {
     email: async (emailId) => email(prepare, emailId),
     searchEmails: async (q) => searchEmails(prepare, q),
     countEmails: async (text, bound) => countEmails(prepare, text, bound),
+    userExists: async (userId) => prepare('SELECT 1 FROM users WHERE id = ?').get(userId) !== undefined,
     ping: async () => {
       prepare('SELECT 1').get();
       return { timeZone: info.timeZone };
