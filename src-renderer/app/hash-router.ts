@@ -4,12 +4,31 @@ export interface Route {
   /** Path segments after `#/`, e.g. ['emails', '42']. */
   segments: string[];
   params: URLSearchParams;
+  /** The first path segment whose %-escapes do not decode (e.g. `%E0`), kept as typed; null when the link is well formed. */
+  malformed: string | null;
+}
+
+/** A segment decoded, or null when its %-escapes are not UTF-8 (decodeURIComponent throws "URI malformed"). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 export function parseHash(hash: string): Route {
   const text = hash.replace(/^#\/?/, '');
   const [path = '', query = ''] = text.split('?', 2);
-  return { segments: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query) };
+  const raw = path.split('/').filter(Boolean);
+  const decoded = raw.map(decodeSegment);
+  const bad = decoded.indexOf(null);
+  return {
+    // A segment that cannot be decoded stays as typed, so pages can name it.
+    segments: decoded.map((segment, index) => segment ?? raw[index]!),
+    params: new URLSearchParams(query),
+    malformed: bad >= 0 ? raw[bad]! : null,
+  };
 }
 
 export function hrefOf(path: string, params?: Record<string, string | undefined>): string {
