@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hrefOf, parseHash } from '../../src-renderer/app/hash-router';
+import { hrefOf, parseHash } from '../../src-renderer/app/route';
 
 describe('parseHash', () => {
   it('reads the path segments, decoded, and the query', () => {
