@@ -6,6 +6,7 @@ import {
   EmailPage,
   EmailCount,
   EmailCountRequest,
+  EmailOverview,
   EmailRequest,
   EmailSearchRequest,
   EmailSummary,
@@ -52,6 +53,7 @@ export const operations = {
   'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
   'emails/count': { request: EmailCountRequest, response: EmailCount },
+  'emails/overview': { request: EmailRequest, response: EmailOverview },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

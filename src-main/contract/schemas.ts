@@ -177,6 +177,26 @@ export type EmailPage = z.infer<typeof EmailPage>;
 
 export const EmailRequest = z.strictObject({ emailId: EmailId });
 
+/**
+ * What the email header shows beside the summary (issue 11, item 10), loaded after it so that
+ * emails/get stays one primary-key lookup: the message's status and classification, and its trail
+ * from first to last event with the number of errors in it.
+ */
+export const EmailOverview = z.object({
+  id: z.number(),
+  status: z.string().nullable(),
+  classification: z.string().nullable(),
+  event_count: z.number(),
+  error_count: z.number(),
+  first_event_at: z.string().nullable(),
+  last_event_at: z.string().nullable(),
+  /** Milliseconds from the first to the last event; null without two timed events. */
+  processing_ms: z.number().nullable(),
+  /** Set when the source cannot say something (an offline cache from before status was synced). */
+  notice: z.string().nullable(),
+});
+export type EmailOverview = z.infer<typeof EmailOverview>;
+
 /** How many emails a search matches, counted after the list has loaded (issue 11, item 8). */
 export const EmailCountRequest = z.strictObject({ query: z.string().max(200, 'must be at most 200 characters').default('') });
 export const EmailCount = z.object({

@@ -24,6 +24,9 @@ function withSource<T>({ rollup, ...rows }: FromRollup<T>): Omit<FromRollup<T>, 
 /** Emails an email count examines at most (newest first): about 50 ms in PostgreSQL, never a whole 10-million-row table. */
 export const EMAIL_COUNT_BOUND = 100_000;
 
+/** A zoneless timestamp read as UTC: only differences between two of them are used. */
+const zonelessMs = (timestamp: string): number => Date.parse(`${timestamp.replace(' ', 'T')}Z`);
+
 const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.created_at, id: event.id });
 
 /** Every contract operation, implemented once over a LogStore; the transports only adapt it. */
@@ -55,6 +58,21 @@ export function createLogService(store: LogStore): MailtrailService {
       const want = exact ? Math.max(limit - 1, 1) : limit;
       const rest = page(rows.slice(0, want + 1), want, (email) => encodeId(email.id));
       return exact ? { items: [exact, ...rest.items], nextCursor: rest.nextCursor } : rest;
+    },
+
+    async 'emails/overview'({ emailId }) {
+      const { hasStatus, hasMessage, ...facts } = await store.emailFacts(emailId);
+      if (!hasMessage && facts.event_count === 0) {
+        throw new MailtrailError('not_found', `no email with id ${emailId} in the log; check the id or search by subject`);
+      }
+      const first = facts.first_event_at ? zonelessMs(facts.first_event_at) : NaN;
+      const last = facts.last_event_at ? zonelessMs(facts.last_event_at) : NaN;
+      return {
+        id: emailId,
+        ...facts,
+        processing_ms: Number.isFinite(first) && Number.isFinite(last) ? Math.round(last - first) : null,
+        notice: hasStatus ? null : 'This offline cache was made before Mailtrail kept status and classification; sync it again to see them.',
+      };
     },
 
     async 'emails/count'({ query }) {

@@ -312,8 +312,8 @@ class SyncRun {
     const insert = new CopyStatement(
       db,
       this.native,
-      5,
-      (source) => `INSERT OR REPLACE INTO email_messages SELECT CAST(c0 AS INTEGER), c1, c2, c3, ${zoneless('c4')} FROM ${source}`,
+      7,
+      (source) => `INSERT OR REPLACE INTO email_messages SELECT CAST(c0 AS INTEGER), c1, c2, c3, ${zoneless('c4')}, c5, c6 FROM ${source}`,
     );
     const copyMessages = async (afterId: number) => {
       db.exec('BEGIN');
@@ -321,7 +321,7 @@ class SyncRun {
         if (afterId === 0) db.exec('DELETE FROM email_messages');
         await copyOut(
           this.client,
-          sql`SELECT id, subject, sender_email, sender_name, received_date FROM email_messages WHERE id > ${afterId} ORDER BY id`,
+          sql`SELECT id, subject, sender_email, sender_name, received_date, status, classification FROM email_messages WHERE id > ${afterId} ORDER BY id`,
           (lines) => insert.run(lines),
         );
         const { high } = db.prepare('SELECT COALESCE(MAX(id), 0) AS high FROM email_messages').get() as { high: number };

@@ -377,6 +377,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'users/activity': { userId: 5 },
     'source/status': {},
     'emails/count': { query: 'Invoice' },
+    'emails/overview': { emailId: 123 },
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {

@@ -182,6 +182,24 @@ describe('the log service over PostgreSQL', () => {
     }
   });
 
+  it('gives the email header its status, classification, processing time and error count (issue 11, item 10)', async () => {
+    await db.writable.query(`UPDATE email_messages SET status = 'processed', classification = 'time_confirmation' WHERE id = 124`);
+    expect(await service['emails/overview']({ emailId: 124 })).toEqual({
+      id: 124,
+      status: 'processed',
+      classification: 'time_confirmation',
+      event_count: 3,
+      error_count: 1,
+      first_event_at: '2025-12-15T11:00:01',
+      last_event_at: '2025-12-15T11:00:05',
+      processing_ms: 4000,
+      notice: null,
+    });
+    // An email known only to the log: no status, its trail still timed.
+    expect(await service['emails/overview']({ emailId: 999 })).toMatchObject({ status: null, classification: null, event_count: 1, error_count: 0, processing_ms: 0 });
+    await expect(service['emails/overview']({ emailId: 4242 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('lists users by name, the username standing in for a missing full name', async () => {
     const { items } = await service['users/list']({});
     expect(items).toEqual([

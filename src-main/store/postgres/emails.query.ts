@@ -2,7 +2,7 @@ import type { EmailSummary } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
-import type { EmailSearchQuery } from '../log-store';
+import type { EmailFacts, EmailSearchQuery } from '../log-store';
 import { containsPattern } from './filters';
 
 const SUMMARY_COLUMNS = sql.raw('id, subject, sender_email, received_date');
@@ -47,4 +47,16 @@ export function searchEmails(db: ReadableDb, { text, limit, beforeId }: EmailSea
     db,
     sql`SELECT ${SUMMARY_COLUMNS} FROM email_messages ${sql.where(conditions)} ORDER BY id DESC LIMIT ${limit}`,
   );
+}
+
+export async function emailFacts(db: ReadableDb, emailId: number): Promise<EmailFacts> {
+  const [row] = await query<Omit<EmailFacts, 'hasStatus'>>(
+    db,
+    sql`SELECT m.status, m.classification, t.event_count, t.error_count, t.first_event_at, t.last_event_at, m.id IS NOT NULL AS "hasMessage"
+        FROM (SELECT count(*)::int AS event_count, (count(*) FILTER (WHERE event_type = 'error'))::int AS error_count,
+                     min(created_at) AS first_event_at, max(created_at) AS last_event_at
+              FROM email_activity_log WHERE email_id = ${emailId}) AS t
+        LEFT JOIN email_messages m ON m.id = ${emailId}`,
+  );
+  return { ...row!, hasStatus: true };
 }

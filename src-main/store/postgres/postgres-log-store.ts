@@ -4,7 +4,7 @@ import { sql } from '../../db/sql';
 import type { LogStore, SourceDescription } from '../log-store';
 import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
-import { countEmails, email, searchEmails } from './emails.query';
+import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 
 const ROLLUP_CHECK_MS = 60_000;
 
@@ -37,6 +37,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     email: (emailId) => email(db, emailId),
     searchEmails: (q) => searchEmails(db, q),
     countEmails: (text, bound) => countEmails(db, text, bound),
+    emailFacts: (emailId) => emailFacts(db, emailId),
     userExists: async (userId) => (await query(db, sql`SELECT 1 FROM users WHERE id = ${userId}`)).length > 0,
     ping: async () => {
       const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);

@@ -1,5 +1,5 @@
 import type { EmailSummary } from '../../contract/schemas';
-import type { EmailSearchQuery } from '../log-store';
+import type { EmailFacts, EmailSearchQuery } from '../log-store';
 import { pgLower } from './cache-text';
 import type { Prepare } from './statements';
 
@@ -50,4 +50,23 @@ export function searchEmails(prepare: Prepare, { text, limit, beforeId }: EmailS
   }
   const filter = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   return prepare(`SELECT ${SUMMARY_COLUMNS} FROM email_messages ${filter} ORDER BY id DESC LIMIT ?`).all(...params, limit) as EmailSummary[];
+}
+
+/** As PostgreSQL's emailFacts; a cache of format 1 has no status or classification: null, and hasStatus false. */
+export function emailFacts(prepare: Prepare, emailId: number, hasStatus: boolean): EmailFacts {
+  const trail = prepare(
+    `SELECT count(*) AS event_count, count(*) FILTER (WHERE event_type = 'error') AS error_count,
+            min(created_at) AS first_event_at, max(created_at) AS last_event_at
+     FROM email_activity_log WHERE email_id = ?`,
+  ).get(emailId) as Pick<EmailFacts, 'event_count' | 'error_count' | 'first_event_at' | 'last_event_at'>;
+  const message = prepare(`SELECT ${hasStatus ? 'status, classification' : 'NULL AS status, NULL AS classification'} FROM email_messages WHERE id = ?`).get(emailId) as
+    | Pick<EmailFacts, 'status' | 'classification'>
+    | undefined;
+  return {
+    status: message?.status ?? null,
+    classification: message?.classification ?? null,
+    ...trail,
+    hasMessage: message !== undefined,
+    hasStatus,
+  };
 }

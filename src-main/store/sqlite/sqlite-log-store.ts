@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import type { LogStore } from '../log-store';
 import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
-import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { hasIndexes, hasMessageStatus, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
-import { countEmails, email, searchEmails } from './emails.query';
+import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -25,6 +25,7 @@ export function openSqliteLogStore(file: string): LogStore {
   const prepare = statementCache(db);
   // A sync interrupted before its indexes were built leaves a cache that is complete in what it holds, only slower.
   const indexed = hasIndexes(db);
+  const messageStatus = hasMessageStatus(db);
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
     source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
@@ -41,6 +42,7 @@ export function openSqliteLogStore(file: string): LogStore {
     email: async (emailId) => email(prepare, emailId),
     searchEmails: async (q) => searchEmails(prepare, q),
     countEmails: async (text, bound) => countEmails(prepare, text, bound),
+    emailFacts: async (emailId) => emailFacts(prepare, emailId, messageStatus),
     userExists: async (userId) => prepare('SELECT 1 FROM users WHERE id = ?').get(userId) !== undefined,
     ping: async () => {
       prepare('SELECT 1').get();
