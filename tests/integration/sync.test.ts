@@ -218,6 +218,16 @@ describe('mailtrail sync', () => {
       db.close();
     }
     await expectCacheEqualsSource(database, file);
+    // A later status change, logged as the hub does, reaches the cache with the next incremental sync.
+    await database.writable.query(`UPDATE email_messages SET status = 'archived', classification = 'spam' WHERE id = $1`, [emailId]);
+    await createEmailActivityLogger(database.writable).logStatusChanged(emailId, live.status ?? 'active', 'archived', 'test');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const changed = openSqliteLogStore(file);
+    try {
+      expect(await createLogService(changed)['emails/overview']({ emailId })).toMatchObject({ status: 'archived', classification: 'spam', notice: null });
+    } finally {
+      await changed.close();
+    }
   });
 });
 
