@@ -21,7 +21,10 @@ function withSource<T>({ rollup, ...rows }: FromRollup<T>): Omit<FromRollup<T>, 
   return { ...rows, source: { rollup, notice: rollup ? null : LIVE_NOTICE } };
 }
 
-/** Emails an email count examines at most (newest first): about 50 ms in PostgreSQL, never a whole 10-million-row table. */
+/**
+ * Emails an email count examines at most (newest first), never a whole 10-million-row table.
+ * Measured at 150,000 demo emails: 26 ms without text, 160-190 ms for text (PostgreSQL and SQLite alike).
+ */
 export const EMAIL_COUNT_BOUND = 100_000;
 
 /** A zoneless timestamp read as UTC: only differences between two of them are used. */
