@@ -161,7 +161,7 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
           {query ? (
             <p>
               Search looks at the email id, the subject and the sender. Try fewer words, part of the sender’s address, or
-              an exact id such as <code>1042</code>.{' '}
+              an exact id such as <code>1042</code> (<code>#1042</code> for that id alone).{' '}
               <button type="button" className="link-button" onClick={() => setText('')}>
                 Clear the search
               </button>
