@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { createClient } from './api/client';
 import { ClientProvider } from './api/client-context';
 import { App } from './app/app';
-import { PageErrorBoundary } from './app/error-boundary';
+import { AppErrorBoundary } from './app/error-boundary';
 import { SourceStatusProvider } from './app/source-status';
 import './styles/tokens.css';
 import './styles/app.css';
@@ -18,9 +18,9 @@ createRoot(root).render(
     <ClientProvider value={createClient()}>
       <SourceStatusProvider>
         {/* The last resort: an error outside the page (the shell itself) still shows what happened. */}
-        <PageErrorBoundary resetKey="app">
+        <AppErrorBoundary>
           <App />
-        </PageErrorBoundary>
+        </AppErrorBoundary>
       </SourceStatusProvider>
     </ClientProvider>
   </StrictMode>,

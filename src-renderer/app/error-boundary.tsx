@@ -1,4 +1,4 @@
-import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { Component, useEffect, useState, type ErrorInfo, type ReactNode } from 'react';
 
 interface Props {
   /** A new key (the address, on navigation) clears a caught error, so the next page renders afresh. */
@@ -56,4 +56,15 @@ export class PageErrorBoundary extends Component<Props, State> {
       </div>
     );
   }
+}
+
+/** The last resort around the whole app (the shell included), reset by any navigation as the page's is. */
+export function AppErrorBoundary({ children }: { children: ReactNode }) {
+  const [hash, setHash] = useState(() => window.location.hash);
+  useEffect(() => {
+    const update = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return <PageErrorBoundary resetKey={hash}>{children}</PageErrorBoundary>;
 }
