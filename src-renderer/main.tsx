@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { createClient } from './api/client';
 import { ClientProvider } from './api/client-context';
 import { App } from './app/app';
+import { AppErrorBoundary } from './app/error-boundary';
 import { SourceStatusProvider } from './app/source-status';
 import './styles/tokens.css';
 import './styles/app.css';
@@ -16,7 +17,10 @@ createRoot(root).render(
   <StrictMode>
     <ClientProvider value={createClient()}>
       <SourceStatusProvider>
-        <App />
+        {/* The last resort: an error outside the page (the shell itself) still shows what happened. */}
+        <AppErrorBoundary>
+          <App />
+        </AppErrorBoundary>
       </SourceStatusProvider>
     </ClientProvider>
   </StrictMode>,

@@ -10,8 +10,10 @@ export const USAGE = `Usage: mailtrail <command> [options]
 
 Commands:
   migrate [--db URL]                          apply migrations/ to the PostgreSQL database (idempotent)
-  demo [--db URL] [--emails N] [--seed S]     write realistic demo activity (default ${DEFAULT_DEMO_EMAILS} emails, seed ${DEFAULT_DEMO_SEED});
-                                              the same seed writes the same data
+  demo [--db URL] [--emails N] [--seed S] [--until DATE]
+                                              write realistic demo activity (default ${DEFAULT_DEMO_EMAILS} emails, seed ${DEFAULT_DEMO_SEED}),
+                                              a year of it ending at --until (default now; a date alone means its end);
+                                              the same seed and --until write the same data
   serve [--db URL | --cache FILE] [--host H] [--port P]
                                               the REST API and the browser UI; prints "listening on http://H:P"
                                               (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one)
@@ -33,7 +35,7 @@ export class UsageError extends Error {
 export type Invocation =
   | { command: 'help' }
   | { command: 'migrate'; db: string | undefined }
-  | { command: 'demo'; db: string | undefined; emails: number; seed: number }
+  | { command: 'demo'; db: string | undefined; emails: number; seed: number; until: string | undefined }
   | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined };
 
@@ -42,7 +44,7 @@ type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
   migrate: { db: { type: 'string' } },
-  demo: { db: { type: 'string' }, emails: { type: 'string' }, seed: { type: 'string' } },
+  demo: { db: { type: 'string' }, emails: { type: 'string' }, seed: { type: 'string' }, until: { type: 'string' } },
   serve: { db: { type: 'string' }, cache: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
@@ -61,6 +63,12 @@ function timestamp(option: string, text: string | undefined): string | undefined
     throw new UsageError(`--${option} must be a date or date-time without zone such as 2025-01-01 or 2025-01-01T08:00, not ${JSON.stringify(text)}`);
   }
   return text;
+}
+
+/** `--until`: a date alone means the end of that day, so `--until` today fills today too. */
+function demoUntil(text: string | undefined): string | undefined {
+  const checked = timestamp('until', text);
+  return checked && /^\d{4}-\d{2}-\d{2}$/.test(checked) ? `${checked}T23:59:59` : checked?.replace(' ', 'T');
 }
 
 function databaseUrl(text: string | undefined): string | undefined {
@@ -125,6 +133,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         db: databaseUrl(values.db),
         emails: wholeNumber('emails', values.emails, 1, MAX_DEMO_EMAILS, DEFAULT_DEMO_EMAILS),
         seed: wholeNumber('seed', values.seed, 0, 0xffffffff, DEFAULT_DEMO_SEED),
+        until: demoUntil(values.until),
       };
     case 'serve': {
       if (values.db !== undefined && values.cache !== undefined) {

@@ -1,5 +1,5 @@
 // Errors cross every transport as values: a name, a stable code and a message that says what to do.
-export const ERROR_CODES = ['bad_request', 'not_found', 'unavailable', 'timeout', 'read_only', 'internal'] as const;
+export const ERROR_CODES = ['bad_request', 'not_found', 'unavailable', 'timeout', 'read_only', 'internal', 'method_not_allowed', 'too_large'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorValue {
@@ -37,4 +37,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   timeout: 504,
   unavailable: 503,
   internal: 500,
+  method_not_allowed: 405,
+  too_large: 413,
 };

@@ -4,6 +4,9 @@ import {
   ActivityPage,
   ActivityStat,
   EmailPage,
+  EmailCount,
+  EmailCountRequest,
+  EmailOverview,
   EmailRequest,
   EmailSearchRequest,
   EmailSummary,
@@ -55,6 +58,8 @@ export const operations = {
   'source/status': { request: Empty, response: SourceStatus },
   'activity/count': { request: ActivityCountRequest, response: ActivityCount },
   'emails/subjects': { request: EmailSubjectsRequest, response: EmailSubjects },
+  'emails/count': { request: EmailCountRequest, response: EmailCount },
+  'emails/overview': { request: EmailRequest, response: EmailOverview },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

@@ -182,6 +182,46 @@ export type EmailPage = z.infer<typeof EmailPage>;
 
 export const EmailRequest = z.strictObject({ emailId: EmailId });
 
+/**
+ * What the email header shows beside the summary (issue 11, item 10), loaded after it so that
+ * emails/get stays one primary-key lookup: the message's status and classification, and its trail
+ * from first to last event with the number of errors in it.
+ */
+export const EmailOverview = z.object({
+  id: z.number(),
+  status: z.string().nullable(),
+  classification: z.string().nullable(),
+  event_count: z.number(),
+  error_count: z.number(),
+  first_event_at: z.string().nullable(),
+  last_event_at: z.string().nullable(),
+  /** Milliseconds from the first to the last event; null without two timed events. */
+  processing_ms: z.number().nullable(),
+  /** Set when the source cannot say something (an offline cache from before status was synced). */
+  notice: z.string().nullable(),
+});
+export type EmailOverview = z.infer<typeof EmailOverview>;
+
+/** How many emails a search matches, counted after the list has loaded (issue 11, item 8). */
+export const EmailCountRequest = z.strictObject({ query: z.string().max(200, 'must be at most 200 characters').default('') });
+export const EmailCount = z.object({
+  count: z.number(),
+  /** False when the count stopped at its bound: `count` then is a lower bound over the newest `searched` emails. */
+  exact: z.boolean(),
+  searched: z.number(),
+});
+export type EmailCount = z.infer<typeof EmailCount>;
+
+/**
+ * What an email search asks for: `#39` or `# 39` is that id alone; a bare number is that id first,
+ * then the emails whose subject or sender contains it; anything else is text.
+ */
+export function parseEmailQuery(query: string): { id: number | undefined; idOnly: boolean } {
+  const match = /^(#\s*)?(\d{1,10})$/.exec(query.trim());
+  const id = match && Number(match[2]) >= 1 && Number(match[2]) <= MAX_INT ? Number(match[2]) : undefined;
+  return { id, idOnly: Boolean(match?.[1]) };
+}
+
 export const SOURCE_KINDS = ['postgres', 'embedded', 'cache'] as const;
 export const SourceStatus = z.object({
   kind: z.enum(SOURCE_KINDS),

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import pg from 'pg';
 import { MailtrailError } from '../contract/errors';
-import { fillDemo } from '../demo/demo';
+import { databaseNow, fillDemo } from '../demo/demo';
 import { openWritableDb, toMailtrailError } from './connection';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 import { migrate } from './migrate';
@@ -202,7 +202,7 @@ async function prepareDatabase(
       writeState(stateFile, { ...readState(stateFile), demo: 'filling' });
       options.onProgress(`first run: writing ${options.emails} demo emails into the embedded database`);
       const started = Date.now();
-      const filled = await fillDemo(db, { emails: options.emails, seed: DEMO_SEED });
+      const filled = await fillDemo(db, { emails: options.emails, seed: DEMO_SEED, until: await databaseNow(db) });
       options.onProgress(`demo data ready: ${filled.emails} emails, ${filled.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     writeState(stateFile, { ...readState(stateFile), demo: 'filled' });

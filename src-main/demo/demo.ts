@@ -46,6 +46,15 @@ function checkOptions(options: DemoOptions): Required<Omit<DemoOptions, 'onProgr
   return { emails, seed, until };
 }
 
+/**
+ * Now as the database writes a TIMESTAMP without zone (LOCALTIMESTAMP, in its TimeZone), whole
+ * seconds: the default end of the demo, so that a fresh demo's newest activity is today's.
+ */
+export async function databaseNow(db: WritableDb): Promise<string> {
+  const [row] = await query<{ now: string }>(db, sql`SELECT to_char(LOCALTIMESTAMP(0), 'YYYY-MM-DD"T"HH24:MI:SS') AS now`);
+  return row!.now;
+}
+
 /** The zone-less timestamp as milliseconds, read in UTC like every timestamp the demo writes. */
 function timestampMs(text: string): number {
   return Date.parse(`${text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T')}Z`);

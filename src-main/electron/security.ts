@@ -46,14 +46,17 @@ export function createWindowOpenHandler(openExternal: (url: string) => Promise<v
   };
 }
 
+/** The one permission the app uses: writing plain text to the clipboard (Copy link), never reading it. */
+const GRANTED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write'];
+
 /** `setPermissionRequestHandler`: an audit viewer needs no camera, location, notifications or anything else. */
-export function denyPermissionRequest(_webContents: unknown, _permission: string, callback: (granted: boolean) => void): void {
-  callback(false);
+export function denyPermissionRequest(_webContents: unknown, permission: string, callback: (granted: boolean) => void): void {
+  callback(GRANTED_PERMISSIONS.includes(permission));
 }
 
-/** `setPermissionCheckHandler`: every permission check answers no. */
-export function denyPermissionCheck(): boolean {
-  return false;
+/** `setPermissionCheckHandler`: every permission check answers no, but the clipboard write of Copy link. */
+export function denyPermissionCheck(_webContents?: unknown, permission?: string): boolean {
+  return permission !== undefined && GRANTED_PERMISSIONS.includes(permission);
 }
 
 /** `will-attach-webview`: the app has no use for <webview>. */

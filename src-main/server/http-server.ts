@@ -71,7 +71,7 @@ const sendError = (res: ServerResponse, status: number, error: ErrorValue, heade
   sendJson(res, status, { error }, headers);
 
 const methodNotAllowed = (res: ServerResponse, method: string | undefined, path: string, allow: string) =>
-  sendError(res, 405, errorValue('bad_request', `${method ?? '?'} is not allowed on ${clip(path)}; use ${allow}`), { Allow: allow });
+  sendError(res, 405, errorValue('method_not_allowed', `${method ?? '?'} is not allowed on ${clip(path)}; use ${allow}`), { Allow: allow });
 
 const clip = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
@@ -171,7 +171,7 @@ async function handleRpc(service: MailtrailService, req: IncomingMessage, res: S
   }
   const body = await readBody(req);
   if (body.tooLarge) {
-    sendError(res, 413, errorValue('bad_request', `the request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request`), {
+    sendError(res, 413, errorValue('too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request`), {
       Connection: 'close',
     });
     return;

@@ -1,6 +1,6 @@
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
-import type { ActivityEvent } from '../contract/schemas';
+import { parseEmailQuery, type ActivityEvent } from '../contract/schemas';
 import type { AnalyticsSource } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
 import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, widerScan } from '../store/activity-scan';
@@ -20,6 +20,15 @@ const LIVE_NOTICE =
 function withSource<T>({ rollup, ...rows }: FromRollup<T>): Omit<FromRollup<T>, 'rollup'> & { source: AnalyticsSource } {
   return { ...rows, source: { rollup, notice: rollup ? null : LIVE_NOTICE } };
 }
+
+/**
+ * Emails an email count examines at most (newest first), never a whole 10-million-row table.
+ * Measured at 150,000 demo emails: 26 ms without text, 160-190 ms for text (PostgreSQL and SQLite alike).
+ */
+export const EMAIL_COUNT_BOUND = 100_000;
+
+/** A zoneless timestamp read as UTC: only differences between two of them are used. */
+const zonelessMs = (timestamp: string): number => Date.parse(`${timestamp.replace(' ', 'T')}Z`);
 
 const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.created_at, id: event.id });
 
@@ -43,8 +52,37 @@ export function createLogService(store: LogStore): MailtrailService {
 
     async 'emails/search'({ query, limit, cursor }) {
       const beforeId = cursor ? decodeId(cursor) : undefined;
-      const rows = await store.searchEmails({ text: query, limit: limit + 1, beforeId });
-      return page(rows, limit, (email) => encodeId(email.id));
+      const { id, idOnly } = parseEmailQuery(query);
+      // The email whose id was typed comes first (issue 11, item 4); `#39` asks for that id alone.
+      const exact = id !== undefined && !cursor ? await store.email(id) : null;
+      if (idOnly) return { items: exact ? [exact] : [], nextCursor: null };
+      // The exact id is left out of the id-ordered rest, on every page; one row more covers it.
+      const rows = (await store.searchEmails({ text: query, limit: limit + 2, beforeId })).filter((email) => email.id !== id);
+      const want = exact ? Math.max(limit - 1, 1) : limit;
+      const rest = page(rows.slice(0, want + 1), want, (email) => encodeId(email.id));
+      return exact ? { items: [exact, ...rest.items], nextCursor: rest.nextCursor } : rest;
+    },
+
+    async 'emails/overview'({ emailId }) {
+      const { hasStatus, hasMessage, ...facts } = await store.emailFacts(emailId);
+      if (!hasMessage && facts.event_count === 0) {
+        throw new MailtrailError('not_found', `no email with id ${emailId} in the log; check the id or search by subject`);
+      }
+      const first = facts.first_event_at ? zonelessMs(facts.first_event_at) : NaN;
+      const last = facts.last_event_at ? zonelessMs(facts.last_event_at) : NaN;
+      return {
+        id: emailId,
+        ...facts,
+        processing_ms: Number.isFinite(first) && Number.isFinite(last) ? Math.round(last - first) : null,
+        notice: hasStatus ? null : 'This offline cache was made before Mailtrail kept status and classification; sync it again to see them.',
+      };
+    },
+
+    async 'emails/count'({ query }) {
+      const { id, idOnly } = parseEmailQuery(query);
+      if (idOnly) return { count: id !== undefined && (await store.email(id)) ? 1 : 0, exact: true, searched: 1 };
+      const { matched, examined } = await store.countEmails(query, EMAIL_COUNT_BOUND);
+      return { count: matched, exact: examined <= EMAIL_COUNT_BOUND, searched: Math.min(examined, EMAIL_COUNT_BOUND) };
     },
 
     async 'activity/recent'({ limit, cursor, ...filter }) {
@@ -83,6 +121,10 @@ export function createLogService(store: LogStore): MailtrailService {
     async 'users/activity'({ userId, limit, cursor }) {
       const before = cursor ? decodeKeyset(cursor) : undefined;
       const rows = await store.userActivity({ userId, limit: limit + 1, before });
+      // An unknown user is an error, as an unknown email is; a known user who did nothing is an empty list.
+      if (rows.length === 0 && !before && !(await store.userExists(userId))) {
+        throw new MailtrailError('not_found', `no user with id ${userId} in the users table; pick a user from users/list`);
+      }
       return page(rows, limit, eventCursor);
     },
 

@@ -1,5 +1,19 @@
 import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
+
+/** An email's header facts as a store answers them; the service derives the rest. */
+export interface EmailFacts {
+  status: string | null;
+  classification: string | null;
+  event_count: number;
+  error_count: number;
+  first_event_at: string | null;
+  last_event_at: string | null;
+  /** Whether status and classification are known here (false: an offline cache of format 1). */
+  hasStatus: boolean;
+  /** Whether email_messages has the id. */
+  hasMessage: boolean;
+}
 import type { EventCategory } from '../contract/taxonomy';
 import type { BoundedPage } from './activity-scan';
 
@@ -89,6 +103,12 @@ export interface LogStore {
   countActivity(filter: ActivityFilter, bounds?: { bound?: number; scanBound?: number }): Promise<{ count: number; exact: boolean }>;
   /** The subjects of these emails from email_messages; ids it does not hold are left out. */
   emailSubjects(emailIds: number[]): Promise<{ id: number; subject: string | null }[]>;
+  /** Status, classification and the trail's extent and errors of one email (bounded by its trail). */
+  emailFacts(emailId: number): Promise<EmailFacts>;
+  /** Whether the users table knows the id (a user may exist without any events). */
+  userExists(userId: number): Promise<boolean>;
+  /** Emails the search text matches among the newest `bound` + 1 by id: a count bounded by rows examined. */
+  countEmails(text: string, bound: number): Promise<{ matched: number; examined: number }>;
   /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */
   ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;

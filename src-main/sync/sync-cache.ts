@@ -183,7 +183,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     writeCacheInfo(db, { source, since, until, timeZone, state: 'syncing' });
     const run = new SyncRun(db, client, { since, until }, options, native, started);
     const users = await run.users();
-    const messages = await run.messages();
+    const messages = await run.messages(info.highId);
     // A first sync of the whole log can take the source's own rollups; a later one never asks.
     await run.events(info, empty && since === null && until === null && (await hasRollups(pool)));
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
@@ -306,14 +306,18 @@ class SyncRun {
     return users;
   }
 
-  /** Email subjects and senders: new ids each run; the whole table again when the counts disagree. */
-  async messages(): Promise<number> {
+  /**
+   * Email subjects and senders: new ids each run; the whole table again when the counts disagree.
+   * Status and classification change after an email arrives, and the hub logs each change: those
+   * of the emails with events past `eventsHighId` (the previous run's mark) are fetched again.
+   */
+  async messages(eventsHighId: number): Promise<number> {
     const db = this.db;
     const insert = new CopyStatement(
       db,
       this.native,
-      5,
-      (source) => `INSERT OR REPLACE INTO email_messages SELECT CAST(c0 AS INTEGER), c1, c2, c3, ${zoneless('c4')} FROM ${source}`,
+      7,
+      (source) => `INSERT OR REPLACE INTO email_messages SELECT CAST(c0 AS INTEGER), c1, c2, c3, ${zoneless('c4')}, c5, c6 FROM ${source}`,
     );
     const copyMessages = async (afterId: number) => {
       db.exec('BEGIN');
@@ -321,7 +325,7 @@ class SyncRun {
         if (afterId === 0) db.exec('DELETE FROM email_messages');
         await copyOut(
           this.client,
-          sql`SELECT id, subject, sender_email, sender_name, received_date FROM email_messages WHERE id > ${afterId} ORDER BY id`,
+          sql`SELECT id, subject, sender_email, sender_name, received_date, status, classification FROM email_messages WHERE id > ${afterId} ORDER BY id`,
           (lines) => insert.run(lines),
         );
         const { high } = db.prepare('SELECT COALESCE(MAX(id), 0) AS high FROM email_messages').get() as { high: number };
@@ -336,8 +340,31 @@ class SyncRun {
     const [source] = await query<{ count: number }>(this.client, sql`SELECT count(*) AS count FROM email_messages`);
     const cached = () => (db.prepare('SELECT count(*) AS count FROM email_messages').get() as { count: number }).count;
     if (source?.count !== cached()) await copyMessages(0);
+    else if (eventsHighId > 0) await this.refreshMessageStatus(eventsHighId);
     this.progress('messages', 0, true);
     return cached();
+  }
+
+  /** Status and classification again for the emails whose trails grew since `eventsHighId`; bounded by the new events. */
+  private async refreshMessageStatus(eventsHighId: number): Promise<void> {
+    const update = new CopyStatement(
+      this.db,
+      this.native,
+      3,
+      (source) =>
+        `INSERT INTO email_messages (id, status, classification) SELECT CAST(c0 AS INTEGER), c1, c2 FROM ${source} WHERE true
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, classification = excluded.classification`,
+    );
+    const runs: Buffer[] = [];
+    await copyOut(
+      this.client,
+      sql`SELECT m.id, m.status, m.classification FROM email_messages m
+          WHERE m.id IN (SELECT email_id FROM email_activity_log WHERE id > ${eventsHighId}) ORDER BY m.id`,
+      (lines) => runs.push(lines),
+    );
+    this.db.transaction(() => {
+      for (const lines of runs) update.run(lines);
+    })();
   }
 
   /**

@@ -6,6 +6,8 @@ import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
 import { ComingPage } from './coming-page';
+import { CopyLinkButton } from './copy-link';
+import { PageErrorBoundary } from './error-boundary';
 import { useRoute } from './hash-router';
 import { OfflineBanner, useOffline } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
@@ -27,6 +29,22 @@ export function App() {
   const [first = 'emails', second] = route.segments;
   const section = (SECTIONS as string[]).includes(first) ? (first as Section) : null;
   const page = (() => {
+    // A link whose %-escapes do not decode (e.g. #/emails/%E0) says so instead of blanking the app.
+    if (route.malformed !== null) {
+      return (
+        <div className="page page--narrow">
+          <div className="state state--error" role="alert" data-testid="malformed-link">
+            <h2 className="state__title">This link is malformed</h2>
+            <p className="state__message">
+              Its part <code>{route.malformed}</code> is not a valid %-escape (UTF-8), so Mailtrail cannot read it.
+            </p>
+            <p className="state__body">
+              The link may have been cut or mangled when it was copied. <a href="#/emails">Go to Emails</a>.
+            </p>
+          </div>
+        </div>
+      );
+    }
     switch (section) {
       case 'emails':
         return (
@@ -94,12 +112,15 @@ export function App() {
       <div className="shell__main">
         <header className="topbar" data-testid="topbar">
           <span className="topbar__title">{section ? TITLES[section] : 'Not found'}</span>
-          <SourceBadge />
+          <div className="topbar__end">
+            <CopyLinkButton />
+            <SourceBadge />
+          </div>
         </header>
         <OfflineBanner />
         <SyncPanel />
         <main className="shell__content" id="main">
-          {page}
+          <PageErrorBoundary resetKey={window.location.hash}>{page}</PageErrorBoundary>
         </main>
       </div>
     </div>

@@ -1,23 +1,7 @@
 import { useEffect, useState } from 'react';
+import { parseHash, type Route } from './route';
 
-export interface Route {
-  /** Path segments after `#/`, e.g. ['emails', '42']. */
-  segments: string[];
-  params: URLSearchParams;
-}
-
-export function parseHash(hash: string): Route {
-  const text = hash.replace(/^#\/?/, '');
-  const [path = '', query = ''] = text.split('?', 2);
-  return { segments: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query) };
-}
-
-export function hrefOf(path: string, params?: Record<string, string | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params ?? {})) if (value) search.set(key, value);
-  const query = search.toString();
-  return `#/${path}${query ? `?${query}` : ''}`;
-}
+export { hrefOf, parseHash, type Route } from './route';
 
 /** Pushes a history entry, or replaces the current one (for typing in filters). */
 export function navigate(href: string, { replace = false } = {}): void {

@@ -27,6 +27,8 @@ const TITLES: Record<MailtrailError['code'], string> = {
   not_found: 'Not found',
   read_only: 'Read-only source',
   internal: 'Something went wrong',
+  method_not_allowed: 'That request was not valid',
+  too_large: 'That request was too large',
 };
 
 export function LoadingState({ label, testId = 'loading-state' }: { label: string; testId?: string }) {

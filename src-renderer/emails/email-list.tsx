@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EmailSummary } from '../../src-main/contract/schemas';
+import type { EmailCount, EmailSummary } from '../../src-main/contract/schemas';
 import { useClient } from '../api/client-context';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { SearchIcon } from '../components/icons';
@@ -18,6 +18,39 @@ export interface EmailListProps {
   onQueryChange(query: string): void;
   onOpen(emailId: number): void;
   onBack(): void;
+}
+
+/**
+ * The exact number of emails the search matches, asked for once the first page is shown, so the
+ * count never delays the list; null until it arrives (or when it fails: the list still says "200+").
+ */
+function useEmailCount(query: string, listReady: boolean): EmailCount | null {
+  const { client } = useClient();
+  const [answer, setAnswer] = useState<{ query: string; count: EmailCount } | null>(null);
+  useEffect(() => {
+    if (!listReady) return;
+    let current = true;
+    client['emails/count']({ query })
+      .then((count) => current && setAnswer({ query, count }))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [client, query, listReady]);
+  return answer?.query === query ? answer.count : null;
+}
+
+/** "4,235 emails matching “39”", or "at least …" when the count stopped at its bound. */
+export function countText(loaded: number, hasMore: boolean, count: EmailCount | null, query: string): string {
+  const suffix = query ? ` matching “${query}”` : ', newest id first';
+  const plural = (n: number) => (n === 1 ? 'email' : 'emails');
+  if (!hasMore) return `${loaded.toLocaleString('en')} ${plural(loaded)}${suffix}`;
+  if (!count) return `${loaded.toLocaleString('en')}+ emails${suffix} · counting…`;
+  if (count.exact) return `${count.count.toLocaleString('en')} ${plural(count.count)}${suffix}`;
+  const bound = count.searched.toLocaleString('en');
+  // Past the bound the count is of the newest emails only: say so rather than print a vague total.
+  if (!query) return `more than ${bound} emails${suffix}`;
+  return `at least ${Math.max(count.count, loaded).toLocaleString('en')} emails${suffix} (counted in the newest ${bound})`;
 }
 
 /** Search by id, subject or sender, with the results in a virtualised, keyset-paged list. */
@@ -43,6 +76,7 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
   );
   const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<EmailSummary>(`search:${query}`, fetchPage);
   const emails = state.items;
+  const count = useEmailCount(query, state.status === 'ready');
 
   const [selected, setSelected] = useState(-1);
   useEffect(() => {
@@ -93,8 +127,8 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
           ref={searchRef}
           type="search"
           className="search__input"
-          placeholder="Search by id, subject or sender"
-          aria-label="Search emails by id, subject or sender"
+          placeholder="Search by #id, subject or sender"
+          aria-label="Search emails by id (#1042 for that id alone), subject or sender"
           aria-controls="email-results"
           aria-activedescendant={selectedEmail ? `email-row-${selectedEmail.id}` : undefined}
           value={text}
@@ -115,10 +149,7 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
         </kbd>
       </div>
       <div className="list-meta" data-testid="email-count" aria-live="polite">
-        {state.status === 'ready' &&
-          (emails.length === 0
-            ? 'No matches'
-            : `${emails.length.toLocaleString('en')}${hasMore ? '+' : ''} ${emails.length === 1 ? 'email' : 'emails'}${query ? ` matching “${query}”` : ', newest id first'}`)}
+        {state.status === 'ready' && (emails.length === 0 ? 'No matches' : countText(emails.length, hasMore, count, query))}
         {state.status === 'loading' && (query ? `Searching for “${query}”…` : 'Loading emails…')}
       </div>
       {state.status === 'error' ? (
@@ -130,7 +161,7 @@ export function EmailList({ query, openEmailId, onQueryChange, onOpen, onBack }:
           {query ? (
             <p>
               Search looks at the email id, the subject and the sender. Try fewer words, part of the sender’s address, or
-              an exact id such as <code>1042</code>.{' '}
+              an exact id such as <code>1042</code> (<code>#1042</code> for that id alone).{' '}
               <button type="button" className="link-button" onClick={() => setText('')}>
                 Clear the search
               </button>

@@ -91,16 +91,25 @@ const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
   ['second', 1],
 ];
-const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+// Numeric wording throughout ("1 day ago", never "yesterday"): it reads the same in every row.
+const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
 
-/** "3 days ago", "in 2 hours", "now". */
+/**
+ * How far in the future an event may seem and still read "just now": the hub's clock, the
+ * database's zone and this machine's clock drift apart by seconds to a few minutes, and a live
+ * event that appears "in 17 seconds" only confuses.
+ */
+export const CLOCK_SKEW_SECONDS = 5 * 60;
+
+/** "3 days ago", "2 years ago", "in 2 hours", "just now"; rounded to the nearest whole unit. */
 export function formatRelative(instant: number | null, now: number = Date.now()): string {
   if (instant === null) return '';
   const seconds = Math.round((instant - now) / 1000);
   const absolute = Math.abs(seconds);
-  if (absolute < 5) return 'just now';
+  if (absolute < 5 || (seconds > 0 && seconds <= CLOCK_SKEW_SECONDS)) return 'just now';
   for (const [unit, size] of RELATIVE_UNITS) {
-    if (absolute >= size || unit === 'second') return relativeFormat.format(Math.trunc(seconds / size), unit);
+    // Rounded, not truncated: 1.9 years is "2 years ago", not "1 year ago" (or "last year").
+    if (absolute >= size || unit === 'second') return relativeFormat.format(Math.sign(seconds) * Math.round(absolute / size), unit);
   }
   return '';
 }

@@ -1,12 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
-import type { ActivityEvent, EmailSummary } from '../../src-main/contract/schemas';
+import type { ActivityEvent, EmailOverview, EmailSummary } from '../../src-main/contract/schemas';
 import { useClient } from '../api/client-context';
 import { useTimeZone } from '../app/source-status';
 import { BackIcon } from '../components/icons';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
-import { formatShort } from '../lib/time';
+import { hrefOf } from '../app/hash-router';
+import { formatDuration, formatShort } from '../lib/time';
 import { asMailtrailError, useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useNow } from '../lib/use-now';
 import { TimelineEvent } from './timeline-event';
@@ -42,6 +43,21 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
       current = false;
     };
   }, [client, emailId, headerAttempt]);
+
+  // Status, classification, processing time and errors come after the header, so they never delay it.
+  const [overview, setOverview] = useState<EmailOverview | null>(null);
+  const headerReady = header.status === 'ready';
+  useEffect(() => {
+    setOverview(null);
+    if (!headerReady) return;
+    let current = true;
+    client['emails/overview']({ emailId })
+      .then((answer) => current && setOverview(answer))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [client, emailId, headerReady]);
 
   const fetchPage = useCallback(
     (cursor: string | undefined) => client['emails/timeline']({ emailId, order, limit: PAGE_SIZE, cursor }),
@@ -106,18 +122,20 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
 
   const email = header.status === 'ready' ? header.email : null;
   const complete = state.status === 'ready' && !hasMore;
+  // The overview's exact count stands in for "500+" while later pages are not loaded yet.
+  const total = hasMore && overview ? Math.max(overview.event_count, events.length) : events.length;
   const countLabel =
     state.status === 'ready'
-      ? `${events.length.toLocaleString('en')}${hasMore ? '+' : ''} ${events.length === 1 ? 'event' : 'events'}`
+      ? `${total.toLocaleString('en')}${hasMore && !overview ? '+' : ''} ${total === 1 ? 'event' : 'events'}`
       : '';
 
   return (
     <section className="timeline-pane" aria-label={`Timeline of email ${emailId}`} data-testid="timeline-pane">
       <header className="timeline-header" data-testid="timeline-header">
-        <button type="button" className="icon-button" onClick={onBack} aria-label="Back to the email list (Esc)" title="Back (Esc)" data-testid="timeline-back">
-          <BackIcon width={16} height={16} />
-        </button>
-        <div className="timeline-header__text">
+        <div className="timeline-header__top">
+          <button type="button" className="icon-button" onClick={onBack} aria-label="Back to the email list (Esc)" title="Back (Esc)" data-testid="timeline-back">
+            <BackIcon width={16} height={16} />
+          </button>
           <h1
             className={`timeline-header__subject${email?.subject ? '' : ' is-missing'}`}
             data-testid="timeline-subject"
@@ -125,43 +143,46 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
           >
             {header.status === 'loading' ? 'Loading…' : (email?.subject ?? '(no subject recorded)')}
           </h1>
-          <p className="timeline-header__meta">
-            <span data-testid="timeline-sender">{email?.sender_email ?? (email ? 'unknown sender' : '')}</span>
-            <span className="dot-sep" aria-hidden="true" />
-            <span className="mono" data-testid="timeline-email-id">
-              #{emailId}
-            </span>
-            {email?.received_date && (
-              <>
-                <span className="dot-sep" aria-hidden="true" />
-                <span>received {formatShort(email.received_date)}</span>
-              </>
-            )}
-          </p>
         </div>
-        <div className="timeline-header__tools">
-          <span className="timeline-header__count" data-testid="timeline-count">
-            {countLabel}
+        <p className="timeline-header__meta">
+          <span className="timeline-header__sender" data-testid="timeline-sender">
+            {email?.sender_email ?? (email ? 'unknown sender' : '')}
           </span>
-          <div className="segmented" role="group" aria-label="Order">
-            <button
-              type="button"
-              className="segmented__option"
-              aria-pressed={order === 'desc'}
-              onClick={() => onOrderChange('desc')}
-              data-testid="order-desc"
-            >
-              Newest first
-            </button>
-            <button
-              type="button"
-              className="segmented__option"
-              aria-pressed={order === 'asc'}
-              onClick={() => onOrderChange('asc')}
-              data-testid="order-asc"
-            >
-              Oldest first
-            </button>
+          <span className="timeline-header__item mono" data-testid="timeline-email-id">
+            #{emailId}
+          </span>
+          {email?.received_date && (
+            <span className="timeline-header__item" data-testid="timeline-received">
+              received {formatShort(email.received_date)}
+            </span>
+          )}
+        </p>
+        <div className="timeline-header__bar">
+          <EmailFacts emailId={emailId} overview={overview} />
+          <div className="timeline-header__tools">
+            <span className="timeline-header__count" data-testid="timeline-count">
+              {countLabel}
+            </span>
+            <div className="segmented" role="group" aria-label="Order">
+              <button
+                type="button"
+                className="segmented__option"
+                aria-pressed={order === 'desc'}
+                onClick={() => onOrderChange('desc')}
+                data-testid="order-desc"
+              >
+                Newest first
+              </button>
+              <button
+                type="button"
+                className="segmented__option"
+                aria-pressed={order === 'asc'}
+                onClick={() => onOrderChange('asc')}
+                data-testid="order-asc"
+              >
+                Oldest first
+              </button>
+            </div>
           </div>
         </div>
       </header>
@@ -225,5 +246,45 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
         </div>
       )}
     </section>
+  );
+}
+
+/** The email's status and classification (email_messages), its processing time (first to last event) and its errors. */
+function EmailFacts({ emailId, overview }: { emailId: number; overview: EmailOverview | null }) {
+  if (!overview) return <div className="timeline-header__facts" data-testid="timeline-facts" aria-busy="true" />;
+  const { status, classification, processing_ms: processing, error_count: errors, notice } = overview;
+  return (
+    <div className="timeline-header__facts" data-testid="timeline-facts">
+      {status && (
+        <span className="fact" title="Status (email_messages.status)" data-testid="timeline-status">
+          <span className="fact__label">Status</span> {status}
+        </span>
+      )}
+      {classification && (
+        <span className="fact" title="Classification (email_messages.classification)" data-testid="timeline-classification">
+          <span className="fact__label">Class</span> {classification}
+        </span>
+      )}
+      {processing !== null && overview.event_count > 1 && (
+        <span className="fact" title="Processing time: from the first to the last event of the trail" data-testid="timeline-processing">
+          <span className="fact__label">Took</span> {formatDuration(processing).slice(1)}
+        </span>
+      )}
+      {errors > 0 && (
+        <a
+          className="fact fact--error"
+          href={hrefOf('activity', { email: String(emailId), type: 'error' })}
+          title="Show this email's error events in Activity"
+          data-testid="timeline-errors"
+        >
+          {errors.toLocaleString('en')} {errors === 1 ? 'error' : 'errors'}
+        </a>
+      )}
+      {notice && (
+        <span className="fact fact--notice" title={notice} data-testid="timeline-facts-notice">
+          status not in this cache
+        </span>
+      )}
+    </div>
   );
 }

@@ -32,10 +32,11 @@ test('a search that finds nothing says what search looks at', async ({ page }) =
   await expect(emails.rows.first()).toBeVisible();
 });
 
-test('the email list pages through every email as it scrolls', async ({ page, data }) => {
+test('the email list counts every email exactly before it has loaded them, and pages through them as it scrolls (issue 11, item 8)', async ({ page, data }) => {
   const emails = new EmailsPage(page);
   await emails.goto();
-  await expect(emails.count).toHaveText('200+ emails, newest id first');
+  await expect(emails.count).toHaveText(`${data.emailCount.toLocaleString('en')} emails, newest id first`);
+  expect(await emails.rows.count()).toBeLessThan(40);
   await emails.results.evaluate(async (scroller) => {
     while (!scroller.textContent?.includes('End of results')) {
       scroller.scrollTop = scroller.scrollHeight;
@@ -44,4 +45,22 @@ test('the email list pages through every email as it scrolls', async ({ page, da
   });
   await expect(emails.count).toHaveText(`${data.emailCount.toLocaleString('en')} emails, newest id first`);
   expect(await emails.rows.count()).toBeLessThan(40);
+});
+
+test('typing an id puts that email first, and #id finds it alone (issue 11, item 4)', async ({ page, data }) => {
+  const emails = new EmailsPage(page);
+  await emails.goto();
+  // Another email's subject mentions the id, and its own id is higher: it used to come first.
+  await emails.search.pressSequentially(String(data.idSearchEmailId));
+  await page.waitForURL((url) => url.hash.includes(`q=${data.idSearchEmailId}`));
+  await expect(emails.rows.first()).toHaveAttribute('data-email-id', String(data.idSearchEmailId));
+  await expect(emails.rows.nth(1)).toHaveAttribute('data-email-id', String(data.longWordEmailId));
+  await expect(emails.count).toHaveText(`2 emails matching “${data.idSearchEmailId}”`);
+  for (const typed of [`#${data.idSearchEmailId}`, `# ${data.idSearchEmailId}`]) {
+    await emails.search.clear();
+    await emails.search.pressSequentially(typed);
+    await expect(emails.count).toHaveText(`1 email matching “${typed}”`);
+    await expect(emails.rows).toHaveCount(1);
+    await expect(emails.rows.first()).toHaveAttribute('data-email-id', String(data.idSearchEmailId));
+  }
 });

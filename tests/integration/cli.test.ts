@@ -116,6 +116,8 @@ describe('usage errors', () => {
     [['demo', '--emails', 'many'], /--emails must be a whole number from 1 to \d+, not "many"/],
     [['demo', '--emails', '-5'], /option --emails needs a value/],
     [['demo', '--seed', '1.5'], /--seed must be a whole number/],
+    [['demo', '--until', '2025-13-01'], /--until must be a date or date-time without zone such as 2025-01-01 or 2025-01-01T08:00, not "2025-13-01"/],
+    [['demo', '--until', 'today'], /--until must be a date or date-time without zone/],
     [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535, not "70000"/],
     [['serve', '--port', '80a'], /--port must be a whole number/],
     [['serve', '--db', 'postgres://x/y', '--cache', 'c.sqlite'], /either --db or --cache, not both/],
@@ -137,13 +139,20 @@ describe('usage errors', () => {
       db: 'postgres://h/d',
       emails: 1_500_000,
       seed: 42,
+      until: undefined,
     });
+  });
+
+  it('reads demo --until, a date alone meaning the end of that day (issue 11, item 3)', () => {
+    expect(parseCommandLine(['demo', '--until', '2025-06-30'])).toMatchObject({ until: '2025-06-30T23:59:59' });
+    expect(parseCommandLine(['demo', '--until', '2025-06-30 08:15'])).toMatchObject({ until: '2025-06-30T08:15' });
   });
 
   it('exits 2 with one line on stderr, from the real command', async () => {
     const [unknown, badPort] = await Promise.all([mailtrail(['frobnicate']), mailtrail(['serve', '--port', '80a'])]);
     expectOneLineError(unknown, 2, /unknown command "frobnicate"/);
     expectOneLineError(badPort, 2, /--port must be a whole number from 0 to 65535, not "80a"/);
+    expectOneLineError(await mailtrail(['demo', '--until', '2025-02-30']), 2, /--until must be a date or date-time without zone/);
   });
 
   it('prints the help with exit 0', async () => {
@@ -180,6 +189,39 @@ describe('mailtrail serve and demo', () => {
       'SELECT count(*)::int AS events, count(DISTINCT email_id)::int AS emails FROM email_activity_log',
     );
     expect(rows[0]).toEqual({ events: Number(match?.[1]), emails: 25 });
+  });
+
+  it('demo ends today by default, and the same seed and --until write the same data (issue 11, item 3)', async () => {
+    const twin = await createTestDatabase();
+    const other = await createTestDatabase();
+    try {
+      const untilArgs = ['--emails', '30', '--seed', '4', '--until', '2024-03-10T09:00:00'];
+      const runs = await Promise.all([
+        mailtrail(['demo', '--db', twin.url, ...untilArgs]),
+        mailtrail(['demo', '--db', other.url, ...untilArgs]),
+      ]);
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const rowsOf = async (target: TestDatabase) =>
+        (
+          await target.readable.query(
+            `SELECT id, email_id, event_type, description, metadata::text AS metadata, user_id, created_at FROM email_activity_log ORDER BY id`,
+          )
+        ).rows;
+      const [a, b] = await Promise.all([rowsOf(twin), rowsOf(other)]);
+      expect(a.length).toBeGreaterThan(100);
+      expect(b).toEqual(a);
+      const [range] = (await twin.readable.query<{ newest: string }>(`SELECT max(created_at)::text AS newest FROM email_activity_log`)).rows;
+      expect(range!.newest <= '2024-03-10 09:00:00' && range!.newest >= '2024-02-25').toBe(true);
+      // The demo of the earlier test ran without --until: its 25 emails (one every 15 days) end now, as the database sees it.
+      const [today] = (
+        await db.readable.query<{ recent: boolean }>(
+          `SELECT max(created_at) BETWEEN LOCALTIMESTAMP - interval '15 days' AND LOCALTIMESTAMP AS recent FROM email_activity_log`,
+        )
+      ).rows;
+      expect(today!.recent).toBe(true);
+    } finally {
+      await Promise.all([twin.drop(), other.drop()]);
+    }
   });
 
   it('serve prints exactly "listening on http://127.0.0.1:PORT", answers the API, and stops cleanly on SIGTERM', async () => {

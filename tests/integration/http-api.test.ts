@@ -341,6 +341,12 @@ describe('GET /api/v1/emails/activity/... (analytics)', () => {
     expect(first.headers['x-next-cursor']).toEqual(expect.any(String));
   });
 
+  it('answers 404 for an unknown user, as for an unknown email (issue 11, item 7)', async () => {
+    const unknown = await get('/api/v1/emails/activity/users/777');
+    expectJsonError(unknown, 404, /no user with id 777/);
+    expect((unknown.json as { error: { code: string } }).error.code).toBe('not_found');
+  });
+
   it.each([
     ['/api/v1/emails/activity/timeseries?bucket=hour', /bucket: must be day, week or month/],
     ['/api/v1/emails/activity/errors?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
@@ -368,10 +374,12 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'analytics/workflows': {},
     'analytics/slowest': { limit: 5 },
     'users/list': {},
-    'users/activity': { userId: 1 },
+    'users/activity': { userId: 5 },
     'source/status': {},
     'activity/count': { eventTypes: ['error'] },
     'emails/subjects': { emailIds: [123, 200] },
+    'emails/count': { query: 'Invoice' },
+    'emails/overview': { emailId: 123 },
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {
@@ -399,9 +407,13 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     expectJsonError(await post('{"from": '), 400, /not valid JSON/);
     expectJsonError(await post('[1, 2]'), 400);
     expectJsonError(await post('{}', 'text/plain'), 415, /Content-Type: application\/json/);
-    expectJsonError(await raw('/api/v1/rpc/activity/stats'), 405, /use POST/);
+    const wrongMethod = await raw('/api/v1/rpc/activity/stats');
+    expectJsonError(wrongMethod, 405, /use POST/);
     const huge = Buffer.alloc(1024 * 1024 + 10, 0x20);
-    expectJsonError(await post(huge), 413, /larger than 1048576 bytes/);
+    const tooLarge = await post(huge);
+    expectJsonError(tooLarge, 413, /larger than 1048576 bytes/);
+    // Each status has its own code (issue 11, item 7), not "bad_request".
+    expect([wrongMethod, tooLarge].map((response) => (response.json as { error: { code: string } }).error.code)).toEqual(['method_not_allowed', 'too_large']);
     expect((await rpc('activity/stats', {})).status).toBe(200);
   });
 });
@@ -422,6 +434,7 @@ describe('routing and protection', () => {
     ] as const) {
       const response = await raw(path, { method });
       expectJsonError(response, 405, /use GET/);
+      expect((response.json as { error: { code: string } }).error.code).toBe('method_not_allowed');
       expect(response.headers.allow).toBe('GET');
     }
   });

@@ -160,6 +160,46 @@ describe('the log service over PostgreSQL', () => {
     expect([...pageOne.items, ...pageTwo.items].map((e) => e.id)).toEqual([125, 124, 123]);
   });
 
+  it('puts the email whose id was typed first, finds `#id` alone, and counts exactly (issue 11, items 4 and 8)', async () => {
+    await db.writable.query(
+      `INSERT INTO email_messages (id, subject, sender_email) VALUES (1124, 'Re: order 124', 'a@example.com'), (2124, 'Order 124 again', 'b@example.com')`,
+    );
+    try {
+      const bare = await service['emails/search']({ query: '124', limit: 10 });
+      expect(bare.items.map((e) => e.id)).toEqual([124, 2124, 1124]);
+      const paged = await service['emails/search']({ query: '124', limit: 2 });
+      const next = await service['emails/search']({ query: '124', limit: 2, cursor: paged.nextCursor ?? undefined });
+      expect([...paged.items, ...next.items].map((e) => e.id)).toEqual([124, 2124, 1124]);
+      for (const query of ['#124', '# 124', ' #124 ']) {
+        expect((await service['emails/search']({ query, limit: 10 })).items.map((e) => e.id)).toEqual([124]);
+      }
+      expect((await service['emails/search']({ query: '#99999', limit: 10 })).items).toEqual([]);
+      expect(await service['emails/count']({ query: '124' })).toEqual({ count: 3, exact: true, searched: 5 });
+      expect(await service['emails/count']({ query: '#124' })).toEqual({ count: 1, exact: true, searched: 1 });
+      expect(await service['emails/count']({ query: '' })).toEqual({ count: 5, exact: true, searched: 5 });
+    } finally {
+      await db.writable.query('DELETE FROM email_messages WHERE id IN (1124, 2124)');
+    }
+  });
+
+  it('gives the email header its status, classification, processing time and error count (issue 11, item 10)', async () => {
+    await db.writable.query(`UPDATE email_messages SET status = 'processed', classification = 'time_confirmation' WHERE id = 124`);
+    expect(await service['emails/overview']({ emailId: 124 })).toEqual({
+      id: 124,
+      status: 'processed',
+      classification: 'time_confirmation',
+      event_count: 3,
+      error_count: 1,
+      first_event_at: '2025-12-15T11:00:01',
+      last_event_at: '2025-12-15T11:00:05',
+      processing_ms: 4000,
+      notice: null,
+    });
+    // An email known only to the log: no status, its trail still timed.
+    expect(await service['emails/overview']({ emailId: 999 })).toMatchObject({ status: null, classification: null, event_count: 1, error_count: 0, processing_ms: 0 });
+    await expect(service['emails/overview']({ emailId: 4242 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('lists users by name, the username standing in for a missing full name', async () => {
     const { items } = await service['users/list']({});
     expect(items).toEqual([
@@ -171,7 +211,12 @@ describe('the log service over PostgreSQL', () => {
   it('audits what a user did, newest first, with the email\'s subject', async () => {
     const { items } = await service['users/activity']({ userId: 5, limit: 10 });
     expect(items.map((e) => [e.event_type, e.email_subject])).toEqual([['read', 'Faktura INV-2025-001 fra Acme Corp']]);
-    expect((await service['users/activity']({ userId: 77, limit: 10 })).items).toEqual([]);
+  });
+
+  it('answers 404 for an unknown user, and [] for a known user who did nothing (issue 11, item 7)', async () => {
+    await expect(service['users/activity']({ userId: 77, limit: 10 })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/no user with id 77/) });
+    await db.writable.query(`INSERT INTO users (id, username, full_name) VALUES (8, 'idle', 'Ida Le')`);
+    expect((await service['users/activity']({ userId: 8, limit: 10 })).items).toEqual([]);
   });
 
   it('reports the source as connected and read-only, with the log\'s time zone', async () => {

@@ -152,6 +152,14 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       await expectSameAnswer('emails/search', { query: text, limit: 20 });
     }
     await expectSameAnswer('emails/search', { query: 'zzz no match' }, { nonEmpty: false });
+    // An exact id first, `#id` alone, and exact counts (issue 11, items 4 and 8).
+    for (const text of ['39', '#39', '# 39', `#${orphanEmailId}`, '17', '#1999999999']) {
+      await expectSameAnswer('emails/search', { query: text, limit: 7 }, { nonEmpty: text !== '#1999999999' });
+    }
+    for (const text of ['', '39', '#39', 'invoice', 'æble', 'zzz no match']) await expectSameAnswer('emails/count', { query: text }, { nonEmpty: false });
+    // The email header's status, classification, processing time and errors (issue 11, item 10).
+    for (const id of [emailId, orphanEmailId, 1, 2, 17, 39]) await expectSameAnswer('emails/overview', { emailId: id });
+    await expectSameAnswer('emails/overview', { emailId: 1_999_999_999 }, { nonEmpty: false });
   });
 
   it('counts the events of every activity filter exactly, from the rollups or row by row (issue 11, item 8)', async () => {

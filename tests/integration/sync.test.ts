@@ -11,6 +11,8 @@ import { fillDemo } from '../../src-main/demo/demo';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { CACHE_APPLICATION_ID, CACHE_SCHEMA_VERSION, openCacheForReading, readCacheInfo } from '../../src-main/store/sqlite/cache-file';
 import { openSqliteLogStore } from '../../src-main/store/sqlite/sqlite-log-store';
+import { createLogService } from '../../src-main/service/log-service';
+import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
 import { syncCache } from '../../src-main/sync/sync-cache';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -175,6 +177,57 @@ describe('mailtrail sync', () => {
     const next = await syncCache({ sourceUrl: database.url, cacheFile: file });
     expect(next.fetched).toBeGreaterThan(0);
     await expectCacheEqualsSource(database, file);
+  });
+
+  it('migrates a cache of format 1 in place: read as it is, status and classification are null with a note; a sync fills them (issue 11, item 10)', async () => {
+    const file = join(dir, 'format-1.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    // Format 1 as an older Mailtrail wrote it: no status or classification on email_messages.
+    const old = new Database(file);
+    old.exec('ALTER TABLE email_messages DROP COLUMN status; ALTER TABLE email_messages DROP COLUMN classification');
+    old.pragma('user_version = 1');
+    old.prepare(`UPDATE cache_info SET value = '1' WHERE key = 'schema_version'`).run();
+    old.close();
+    const [{ id: emailId }] = await query<{ id: number }>(database.readable, sql`SELECT min(id) AS id FROM email_messages`) as [{ id: number }];
+    const live = await createLogService(createPostgresLogStore(database.readable, { kind: 'postgres', label: 'test' }))['emails/overview']({ emailId });
+    expect(live.status).not.toBeNull();
+    expect(live.notice).toBeNull();
+    const before = openSqliteLogStore(file);
+    try {
+      expect(await createLogService(before)['emails/overview']({ emailId })).toEqual({
+        ...live,
+        status: null,
+        classification: null,
+        notice: expect.stringMatching(/made before Mailtrail kept status and classification; sync it again/),
+      });
+    } finally {
+      await before.close();
+    }
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const after = openSqliteLogStore(file);
+    try {
+      expect(await createLogService(after)['emails/overview']({ emailId })).toEqual(live);
+    } finally {
+      await after.close();
+    }
+    const db = openCacheForReading(file);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(CACHE_SCHEMA_VERSION);
+      expect(db.prepare('SELECT count(*) FROM email_messages WHERE status IS NULL').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+    await expectCacheEqualsSource(database, file);
+    // A later status change, logged as the hub does, reaches the cache with the next incremental sync.
+    await database.writable.query(`UPDATE email_messages SET status = 'archived', classification = 'spam' WHERE id = $1`, [emailId]);
+    await createEmailActivityLogger(database.writable).logStatusChanged(emailId, live.status ?? 'active', 'archived', 'test');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const changed = openSqliteLogStore(file);
+    try {
+      expect(await createLogService(changed)['emails/overview']({ emailId })).toMatchObject({ status: 'archived', classification: 'spam', notice: null });
+    } finally {
+      await changed.close();
+    }
   });
 });
 

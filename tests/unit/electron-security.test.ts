@@ -128,6 +128,14 @@ describe('permissions', () => {
 
   it('checks answer no', () => {
     expect(denyPermissionCheck()).toBe(false);
+    expect(denyPermissionCheck({}, 'clipboard-read')).toBe(false);
+  });
+
+  it('grants only a sanitized clipboard write, for Copy link (issue 11, item 11)', () => {
+    const callback = vi.fn();
+    denyPermissionRequest({}, 'clipboard-sanitized-write', callback);
+    expect(callback).toHaveBeenCalledExactlyOnceWith(true);
+    expect(denyPermissionCheck({}, 'clipboard-sanitized-write')).toBe(true);
   });
 });
 

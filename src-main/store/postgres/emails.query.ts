@@ -2,7 +2,7 @@ import type { EmailSummary } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
-import type { EmailSearchQuery } from '../log-store';
+import type { EmailFacts, EmailSearchQuery } from '../log-store';
 import { containsPattern } from './filters';
 
 const SUMMARY_COLUMNS = sql.raw('id, subject, sender_email, received_date');
@@ -18,18 +18,45 @@ export async function email(db: ReadableDb, emailId: number): Promise<EmailSumma
   return logged ? { id: emailId, subject: null, sender_email: null, received_date: null } : null;
 }
 
+/** What a search text matches: the id it spells, or text in the subject or sender. */
+function searchCondition(text: string): Sql | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const pattern = containsPattern(trimmed);
+  const matches = [sql`subject ILIKE ${pattern}`, sql`sender_email ILIKE ${pattern}`, sql`sender_name ILIKE ${pattern}`];
+  if (/^\d{1,10}$/.test(trimmed) && Number(trimmed) <= 2_147_483_647) matches.unshift(sql`id = ${Number(trimmed)}`);
+  return sql`(${sql.join(matches, ' OR ')})`;
+}
+
+export async function countEmails(db: ReadableDb, text: string, bound: number): Promise<{ matched: number; examined: number }> {
+  const condition = searchCondition(text) ?? sql`true`;
+  const [row] = await query<{ matched: number; examined: number }>(
+    db,
+    sql`SELECT (count(*) FILTER (WHERE ${condition}))::int AS matched, count(*)::int AS examined
+        FROM (SELECT id, subject, sender_email, sender_name FROM email_messages ORDER BY id DESC LIMIT ${bound + 1}) AS newest`,
+  );
+  return { matched: row?.matched ?? 0, examined: row?.examined ?? 0 };
+}
+
 export function searchEmails(db: ReadableDb, { text, limit, beforeId }: EmailSearchQuery): Promise<EmailSummary[]> {
   const conditions: Sql[] = [];
-  const trimmed = text.trim();
-  if (trimmed) {
-    const pattern = containsPattern(trimmed);
-    const matches = [sql`subject ILIKE ${pattern}`, sql`sender_email ILIKE ${pattern}`, sql`sender_name ILIKE ${pattern}`];
-    if (/^\d{1,10}$/.test(trimmed) && Number(trimmed) <= 2_147_483_647) matches.unshift(sql`id = ${Number(trimmed)}`);
-    conditions.push(sql`(${sql.join(matches, ' OR ')})`);
-  }
+  const condition = searchCondition(text);
+  if (condition) conditions.push(condition);
   if (beforeId !== undefined) conditions.push(sql`id < ${beforeId}`);
   return query<EmailSummary>(
     db,
     sql`SELECT ${SUMMARY_COLUMNS} FROM email_messages ${sql.where(conditions)} ORDER BY id DESC LIMIT ${limit}`,
   );
+}
+
+export async function emailFacts(db: ReadableDb, emailId: number): Promise<EmailFacts> {
+  const [row] = await query<Omit<EmailFacts, 'hasStatus'>>(
+    db,
+    sql`SELECT m.status, m.classification, t.event_count, t.error_count, t.first_event_at, t.last_event_at, m.id IS NOT NULL AS "hasMessage"
+        FROM (SELECT count(*)::int AS event_count, (count(*) FILTER (WHERE event_type = 'error'))::int AS error_count,
+                     min(created_at) AS first_event_at, max(created_at) AS last_event_at
+              FROM email_activity_log WHERE email_id = ${emailId}) AS t
+        LEFT JOIN email_messages m ON m.id = ${emailId}`,
+  );
+  return { ...row!, hasStatus: true };
 }

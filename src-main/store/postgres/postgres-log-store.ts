@@ -5,7 +5,7 @@ import { planCount } from '../activity-count';
 import type { LogStore, SourceDescription } from '../log-store';
 import { countActivity, emailSubjects, metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
-import { email, searchEmails } from './emails.query';
+import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 
 const ROLLUP_CHECK_MS = 60_000;
 
@@ -39,6 +39,9 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     searchEmails: (q) => searchEmails(db, q),
     countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),
     emailSubjects: (emailIds) => emailSubjects(db, emailIds),
+    countEmails: (text, bound) => countEmails(db, text, bound),
+    emailFacts: (emailId) => emailFacts(db, emailId),
+    userExists: async (userId) => (await query(db, sql`SELECT 1 FROM users WHERE id = ${userId}`)).length > 0,
     ping: async () => {
       const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);
       return { timeZone: row?.time_zone ?? null };

@@ -4,8 +4,11 @@ import { MailtrailError } from '../../contract/errors';
 
 /** `PRAGMA application_id`: "MTRL", so `file` and SQLite tools can tell a Mailtrail cache. */
 export const CACHE_APPLICATION_ID = 0x4d54524c;
-/** `PRAGMA user_version`: the cache format; a newer one is refused, never rewritten. */
-export const CACHE_SCHEMA_VERSION = 1;
+/**
+ * `PRAGMA user_version`: the cache format; a newer one is refused, never rewritten. 2 added
+ * email_messages.status and classification (issue 11, item 10); a sync migrates a 1 in place.
+ */
+export const CACHE_SCHEMA_VERSION = 2;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const HEADER_BYTES = 100;
@@ -63,7 +66,7 @@ CREATE TABLE email_activity_log (
   duration_bucket INTEGER
 );
 CREATE TABLE users (id INTEGER PRIMARY KEY, user_name TEXT, email TEXT);
-CREATE TABLE email_messages (id INTEGER PRIMARY KEY, subject TEXT, sender_email TEXT, sender_name TEXT, received_date TEXT);
+CREATE TABLE email_messages (id INTEGER PRIMARY KEY, subject TEXT, sender_email TEXT, sender_name TEXT, received_date TEXT, status TEXT, classification TEXT);
 CREATE TABLE email_activity_daily_rollup (
   day TEXT NOT NULL, event_type TEXT NOT NULL, event_category TEXT NOT NULL,
   error_type TEXT NOT NULL, workflow_name TEXT NOT NULL, status TEXT NOT NULL,
@@ -157,6 +160,7 @@ export function openCacheForReading(file: string): CacheDb {
 export function openCacheForWriting(file: string): CacheDb {
   if (!checkCacheHeader(file)) createCacheFile(file);
   const db = openChecked(file, false);
+  migrateCache(db);
   // WAL with NORMAL syncs only at checkpoints: always consistent, and a bulk load is not held up by an fsync every few MB.
   db.pragma('synchronous = NORMAL');
   db.pragma('wal_autocheckpoint = 65536');
@@ -167,6 +171,31 @@ export function openCacheForWriting(file: string): CacheDb {
   db.pragma('temp_store = FILE');
   db.pragma('threads = 2');
   return db;
+}
+
+/**
+ * Brings an older cache to CACHE_SCHEMA_VERSION in one transaction. Version 1 lacked the
+ * messages' status and classification: the columns are added and the messages' high-water mark
+ * reset, so this sync copies email_messages whole once and fills them.
+ */
+function migrateCache(db: CacheDb): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= CACHE_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (version < 2) {
+      db.exec('ALTER TABLE email_messages ADD COLUMN status TEXT');
+      db.exec('ALTER TABLE email_messages ADD COLUMN classification TEXT');
+      writeCacheInfo(db, { messagesHighId: 0 });
+    }
+    db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
+    db.prepare(`UPDATE cache_info SET value = ? WHERE key = 'schema_version'`).run(String(CACHE_SCHEMA_VERSION));
+  })();
+}
+
+/** Whether the cache's email_messages has status and classification (a version 1 cache, not yet synced again, has not). */
+export function hasMessageStatus(db: CacheDb): boolean {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info('email_messages')`).pluck().all() as string[];
+  return columns.includes('status') && columns.includes('classification');
 }
 
 /** A new, empty cache, made beside the file and renamed into place, so a kill never leaves half a header. */

@@ -3,9 +3,9 @@ import { planCount } from '../activity-count';
 import type { LogStore } from '../log-store';
 import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
-import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { hasIndexes, hasMessageStatus, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
-import { email, emailSubjects, searchEmails } from './emails.query';
+import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -26,6 +26,7 @@ export function openSqliteLogStore(file: string): LogStore {
   const prepare = statementCache(db);
   // A sync interrupted before its indexes were built leaves a cache that is complete in what it holds, only slower.
   const indexed = hasIndexes(db);
+  const messageStatus = hasMessageStatus(db);
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
     source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
@@ -44,6 +45,9 @@ export function openSqliteLogStore(file: string): LogStore {
     // The cache's rollups are always there and exact (sync keeps them).
     countActivity: async (filter, bounds) => countActivity(prepare, filter, planCount(filter, { rollups: true, ...bounds })),
     emailSubjects: async (emailIds) => emailSubjects(prepare, emailIds),
+    countEmails: async (text, bound) => countEmails(prepare, text, bound),
+    emailFacts: async (emailId) => emailFacts(prepare, emailId, messageStatus),
+    userExists: async (userId) => prepare('SELECT 1 FROM users WHERE id = ?').get(userId) !== undefined,
     ping: async () => {
       prepare('SELECT 1').get();
       return { timeZone: info.timeZone };

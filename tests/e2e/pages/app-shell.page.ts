@@ -7,6 +7,9 @@ export class AppShell {
   readonly sourceKind: Locator;
   readonly sourceState: Locator;
   readonly offlineBanner: Locator;
+  readonly copyLink: Locator;
+  readonly copyLinkStatus: Locator;
+  readonly copyLinkField: Locator;
 
   constructor(readonly page: Page) {
     this.sidebar = page.getByTestId('sidebar');
@@ -14,6 +17,9 @@ export class AppShell {
     this.sourceKind = page.getByTestId('source-kind');
     this.sourceState = page.getByTestId('source-state');
     this.offlineBanner = page.getByTestId('offline-banner');
+    this.copyLink = page.getByTestId('copy-link');
+    this.copyLinkStatus = page.getByTestId('copy-link-status');
+    this.copyLinkField = page.getByTestId('copy-link-field');
   }
 
   navLink(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings'): Locator {

@@ -42,6 +42,9 @@ export interface E2eData {
   databaseUrl: string;
   /** A demo email that tests may write new events to; no other test counts its events. */
   liveEmailId: number;
+  /** An email (id above every other) whose subject names `idSearchEmailId`, and whose one event's description is a 600-character word. */
+  longWordEmailId: number;
+  idSearchEmailId: number;
 }
 
 export const DEMO_EMAILS = 1500;
@@ -223,15 +226,24 @@ export async function fillE2eDatabase(db: WritableDb, now = Date.now()): Promise
   const demoUntil = new Date(now - DAY).toISOString().slice(0, 19);
   const demo = await fillDemo(db, { emails: DEMO_EMAILS, until: demoUntil });
 
+  // Issue 11, items 4 and 5: an id that another email's subject mentions, and a description that is one long word.
+  const longWordEmailId = 9039;
+  const longAt = new Date(now - 30 * DAY);
+  await copyRows(db, 'email_messages', EMAIL_MESSAGE_COLUMNS, [[longWordEmailId, `msg-${longWordEmailId}@hub`, 'Re: follow-up on #1039', 'ap@kobber-it.dk', 'Kobber IT', longAt, 'failed', 'support', longAt]]);
+  const longWord = { event_type: 'fetched', event_category: 'system', description: `Email fetched from ${'x'.repeat(600)}`, metadata: { source: 'imap' } };
+  await writeActivityRows(db, [row(longWordEmailId, { entry: longWord as ActivityEntry<object>, at: longAt.getTime() })]);
+
   const errorEventCount = rows.filter((r) => r.event_type === 'error').length;
   return {
+    longWordEmailId,
+    idSearchEmailId: 1039,
     timelineEmailId,
     timelineSubject,
     subjectWord,
     bigEmailId,
     bigEmailEvents: 5000,
     unknownEmailId: 999_999,
-    emailCount: emailCount + 1 + demo.emails,
+    emailCount: emailCount + 2 + demo.emails,
     errorEventCount,
     demoEmails: demo.emails,
     demoEvents: demo.events,
