@@ -83,3 +83,8 @@ export const UsersRequest = z.strictObject({});
 export const UserSummary = z.object({ id: z.number(), user_name: z.string().nullable(), email: z.string().nullable() });
 export type UserSummary = z.infer<typeof UserSummary>;
 export const UserList = z.object({ items: z.array(UserSummary) });
+
+export const LogExtentRequest = z.strictObject({});
+/** The oldest and newest event's created_at in the whole log; null when it holds none. */
+export const LogExtent = z.object({ oldest: z.string().nullable(), newest: z.string().nullable() });
+export type LogExtent = z.infer<typeof LogExtent>;

@@ -29,6 +29,8 @@ import {
   UsersRequest,
   WorkflowSuccess,
   AnalyticsSource,
+  LogExtent,
+  LogExtentRequest,
 } from './analytics';
 
 /**
@@ -49,6 +51,7 @@ export const operations = {
   'users/list': { request: UsersRequest, response: UserList },
   'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
+  'activity/extent': { request: LogExtentRequest, response: LogExtent },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

@@ -105,6 +105,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/extent',
+    path: /^\/api\/v1\/emails\/activity\/extent$/,
+    operation: 'activity/extent',
+    pathParams: [],
+    query: {},
+    answer: valueAnswer,
+  }),
+  route({
     template: '/api/v1/emails/activity/users/{userId}',
     path: /^\/api\/v1\/emails\/activity\/users\/([^/]+)$/,
     operation: 'users/activity',

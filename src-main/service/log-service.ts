@@ -97,5 +97,7 @@ export function createLogService(store: LogStore): MailtrailService {
         return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null, ...offline };
       }
     },
+
+    'activity/extent': () => store.extent(),
   };
 }

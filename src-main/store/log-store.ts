@@ -1,4 +1,4 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, LogExtent, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 import type { EventCategory } from '../contract/taxonomy';
 import type { BoundedPage } from './activity-scan';
@@ -88,4 +88,6 @@ export interface LogStore {
   /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */
   ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;
+  /** The oldest and newest created_at in the log: two ends of the created_at index. */
+  extent(): Promise<LogExtent>;
 }

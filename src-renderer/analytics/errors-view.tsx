@@ -9,7 +9,7 @@ import { formatShort } from '../lib/time';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useRenderTiming } from './chart-frame';
 import { token } from './chart-colours';
-import { bucketOf, bucketsBetween, describeRange, formatBucket, type AnalyticsRange } from './date-range';
+import { bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
@@ -17,19 +17,18 @@ type ErrorRow = ErrorAnalysis['errors'][number];
 const NO_TYPE = '(no error_type)';
 
 /** The explorer showing the errors of one type in this range: the affected emails, one click away. */
-export const errorsHref = (errorType: string | null, range: { from: string; to: string }): string =>
+export const errorsHref = (errorType: string | null, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>): string =>
   activityHref({
     eventTypes: ['error'],
     metadata: errorType === null ? [] : [{ key: 'error_type', value: errorType }],
-    from: range.from,
-    to: range.to,
+    ...rangeQuery(range),
   });
 
 /** Errors grouped by error_type with first and last seen and a trend per type. */
 export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; startedAt: number }) {
   const { client } = useClient();
   const { from, to } = range;
-  const { state, retry } = useAnalyticsQuery(`errors:${from}:${to}`, () => client['analytics/errors']({ from, to }));
+  const { state, retry } = useAnalyticsQuery(`errors:${rangeKey(range)}`, () => client['analytics/errors'](rangeQuery(range)));
   const rows = useMemo(() => [...(state.data?.errors ?? [])].sort((a, b) => b.count - a.count), [state.data]);
   const total = rows.reduce((sum, row) => sum + row.count, 0);
   // Sparklines by day for short ranges, by week for long ones, with quiet periods as zero.

@@ -9,7 +9,7 @@ import { useListKeyboard } from '../lib/use-list-keyboard';
 import { BucketControl } from './bucket-control';
 import { ChartCard, useRenderTiming } from './chart-frame';
 import { token } from './chart-colours';
-import { bucketOf, bucketsBetween, describeRange, formatBucket, type AnalyticsRange } from './date-range';
+import { bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
@@ -29,7 +29,7 @@ export function formatMs(ms: number | null, approximate = false): string {
 export function WorkflowsView({ range, startedAt, onRangeChange }: { range: AnalyticsRange; startedAt: number; onRangeChange(range: AnalyticsRange): void }) {
   const { client } = useClient();
   const { from, to, bucket } = range;
-  const { state, retry } = useAnalyticsQuery(`workflows:${from}:${to}`, () => client['analytics/workflows']({ from, to }));
+  const { state, retry } = useAnalyticsQuery(`workflows:${rangeKey(range)}`, () => client['analytics/workflows'](rangeQuery(range)));
   const workflows = useMemo(() => [...(state.data?.workflows ?? [])].sort((a, b) => b.total - a.total), [state.data]);
   const [shown, setShown] = useState<string>('');
   const chartData = useMemo(() => {

@@ -370,6 +370,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'users/list': {},
     'users/activity': { userId: 1 },
     'source/status': {},
+    'activity/extent': {},
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {

@@ -144,6 +144,12 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     for (const id of [userId, namelessUserId, 1, 3]) await expectSameAnswer('users/activity', { userId: id, limit: 5 });
   });
 
+  it('the log’s extent, its oldest and newest event (issue 11, item 3)', async () => {
+    await expectSameAnswer('activity/extent', {}, { nonEmpty: false });
+    const extent = (await answer('postgres', 'activity/extent', {})) as [{ oldest: string; newest: string }];
+    expect(extent[0].oldest < extent[0].newest).toBe(true);
+  });
+
   it('email lookup and search, page by page', async () => {
     const { emailId, orphanEmailId } = fixture.special;
     for (const id of [emailId, orphanEmailId, 1]) await expectSameAnswer('emails/get', { emailId: id });

@@ -114,3 +114,12 @@ export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boole
         LIMIT ${limit}`,
   );
 }
+
+/** The log's first and last created_at: each end of the created_at index, whatever the log's size. */
+export async function logExtent(db: ReadableDb): Promise<{ oldest: string | null; newest: string | null }> {
+  const [row] = await query<{ oldest: string | null; newest: string | null }>(
+    db,
+    sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
+  );
+  return { oldest: row?.oldest ?? null, newest: row?.newest ?? null };
+}

@@ -152,3 +152,10 @@ export function slowestExecutions(prepare: Prepare, limit: number, indexed: bool
   ).all(limit) as SlowExecution[];
 }
 
+
+/** The cache's first and last created_at; SQLite reads MIN and MAX off the created_at index only when each stands alone. */
+export function logExtent(prepare: Prepare): { oldest: string | null; newest: string | null } {
+  return prepare(
+    `SELECT (SELECT MIN(created_at) FROM email_activity_log) AS oldest, (SELECT MAX(created_at) FROM email_activity_log) AS newest`,
+  ).get() as { oldest: string | null; newest: string | null };
+}
