@@ -51,12 +51,12 @@ test('statistics on the whole year: the table agrees with the service, the chart
   await expect(analytics.statsTotal).toHaveAttribute('data-total', String(serviceTotal));
   await expect(analytics.statsTotal).toHaveText(serviceTotal.toLocaleString('en'));
   await expect(analytics.statsRows).toHaveCount(stats.length);
-  // Five categories stacked.
-  await expect(analytics.shapes(analytics.statsChart)).toHaveCount(5);
+  // Five categories stacked, one bar each per bucket.
+  await expect(analytics.statsChart.locator('.recharts-bar')).toHaveCount(5);
 
   await page.getByTestId('bucket-month').click();
   await expect(page).toHaveURL(/bucket=month/);
-  await expect(analytics.shapes(analytics.statsChart)).toHaveCount(5);
+  await expect(analytics.statsChart.locator('.recharts-bar')).toHaveCount(5);
   await page.getByTestId('range-30d').click();
   await expect(page).toHaveURL(/range=30d/);
   const month = await analytics.shownRange();
