@@ -88,3 +88,22 @@ export const LogExtentRequest = z.strictObject({});
 /** The oldest and newest event's created_at in the whole log; null when it holds none. */
 export const LogExtent = z.object({ oldest: z.string().nullable(), newest: z.string().nullable() });
 export type LogExtent = z.infer<typeof LogExtent>;
+
+/** What the error analysis shows beside its counts, loaded after it: it reads the live table for distinct emails. */
+export const ErrorImpact = z.object({
+  errors: z.array(
+    z.object({
+      error_type: z.string().nullable(),
+      /** Distinct emails with an error of this type in the range. */
+      emails: z.number(),
+      /** The first error of this type in the whole log, whatever the range. */
+      first_seen: z.string().nullable(),
+    }),
+  ),
+  /** Distinct emails with any error in the range. */
+  emails: z.number(),
+  /** Every event in the range, errors or not: the volume the error rate is measured against. */
+  events: z.number(),
+  source: AnalyticsSource,
+});
+export type ErrorImpact = z.infer<typeof ErrorImpact>;

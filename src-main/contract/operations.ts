@@ -31,6 +31,7 @@ import {
   AnalyticsSource,
   LogExtent,
   LogExtentRequest,
+  ErrorImpact,
 } from './analytics';
 
 /**
@@ -52,6 +53,7 @@ export const operations = {
   'users/activity': { request: UserActivityRequest, response: UserActivityPage },
   'source/status': { request: Empty, response: SourceStatus },
   'activity/extent': { request: LogExtentRequest, response: LogExtent },
+  'analytics/error-impact': { request: AnalyticsRange, response: ErrorImpact },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

@@ -105,6 +105,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: valueAnswer,
   }),
   route({
+    template: '/api/v1/emails/activity/errors/impact',
+    path: /^\/api\/v1\/emails\/activity\/errors\/impact$/,
+    operation: 'analytics/error-impact',
+    pathParams: [],
+    query: DATE_RANGE,
+    answer: valueAnswer,
+  }),
+  route({
     template: '/api/v1/emails/activity/extent',
     path: /^\/api\/v1\/emails\/activity\/extent$/,
     operation: 'activity/extent',

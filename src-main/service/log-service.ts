@@ -1,7 +1,7 @@
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import type { ActivityEvent } from '../contract/schemas';
-import type { AnalyticsSource } from '../contract/analytics';
+import type { AnalyticsSource, ErrorImpact } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
 import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, widerScan } from '../store/activity-scan';
 import { decodeId, decodeKeyset, decodeRecentCursor, encodeId, encodeKeyset, encodeSearchCursor } from './cursor';
@@ -99,5 +99,14 @@ export function createLogService(store: LogStore): MailtrailService {
     },
 
     'activity/extent': () => store.extent(),
+
+    async 'analytics/error-impact'(range) {
+      const impact = await store.errorImpact(range);
+      // One order for both stores: by error type's code points, the type-less errors last.
+      const errors = [...impact.errors].sort((a, b) =>
+        a.error_type === b.error_type ? 0 : a.error_type === null ? 1 : b.error_type === null ? -1 : a.error_type < b.error_type ? -1 : 1,
+      );
+      return withSource<ErrorImpact>({ ...impact, errors });
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { CategoryTimeseries, ErrorAnalysis, LogExtent, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, LogExtent, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 import type { EventCategory } from '../contract/taxonomy';
 import type { BoundedPage } from './activity-scan';
@@ -90,4 +90,6 @@ export interface LogStore {
   close(): Promise<void>;
   /** The oldest and newest created_at in the log: two ends of the created_at index. */
   extent(): Promise<LogExtent>;
+  /** Distinct emails per error type in the range (from the live table), first seen over the whole log, and the range's volume. */
+  errorImpact(range: DateRange): Promise<FromRollup<ErrorImpact>>;
 }

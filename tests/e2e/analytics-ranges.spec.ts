@@ -102,3 +102,26 @@ test('a chart bar and a legend entry open Activity filtered to them (issue 11, i
   await expect(page).toHaveURL(new RegExp(`#/activity\\?category=workflow&from=${from}&to=${to}$`));
   await expect(activity.category('workflow')).toHaveAttribute('aria-pressed', 'true');
 });
+
+test('errors show the distinct emails hit, the rate against all events and first seen in the whole log, loaded after the counts (issue 11, item 8)', async ({ page }) => {
+  const order: string[] = [];
+  page.on('request', (request) => request.url().includes('/rpc/analytics/error') && order.push(`ask ${request.url().split('/rpc/')[1]}`));
+  page.on('response', (response) => response.url().includes('/rpc/analytics/error') && order.push(`got ${response.url().split('/rpc/')[1]}`));
+  const analytics = new AnalyticsPage(page);
+  await page.goto('/#/analytics/errors?range=30d');
+  await expect(page.getByTestId('errors-impact')).toBeVisible();
+  const range = await analytics.shownRange();
+  const impact = await (await page.request.post('/api/v1/rpc/analytics/error-impact', { data: range })).json();
+  const stats = await (await page.request.post('/api/v1/rpc/activity/stats', { data: range })).json();
+  expect(impact.events).toBe(stats.reduce((sum: number, row: { count: number }) => sum + row.count, 0));
+  await expect(page.getByTestId('errors-impact')).toHaveAttribute('data-emails', String(impact.emails));
+  for (const row of impact.errors as { error_type: string | null; emails: number; first_seen: string }[]) {
+    const shown = page.locator(`[data-testid="error-row"][data-error-type="${row.error_type ?? ''}"]`);
+    await expect(shown.getByTestId('error-emails')).toHaveAttribute('data-emails', String(row.emails));
+    await expect(shown.getByTestId('error-first-seen')).toHaveAttribute('data-first-seen', row.first_seen);
+  }
+  // The whole log's first error lies before this 30-day range.
+  expect((impact.errors as { first_seen: string }[]).some((row) => row.first_seen < range.from)).toBe(true);
+  await expect(page.getByTestId('error-rate').first()).toHaveText(/^\d+\.\d+ %$|^< 0\.01 %$/);
+  expect(order.slice(0, 3)).toEqual(['ask analytics/errors', 'got analytics/errors', 'ask analytics/error-impact']);
+});

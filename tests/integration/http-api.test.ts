@@ -344,6 +344,7 @@ describe('GET /api/v1/emails/activity/... (analytics)', () => {
   it.each([
     ['/api/v1/emails/activity/timeseries?bucket=hour', /bucket: must be day, week or month/],
     ['/api/v1/emails/activity/errors?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
+    ['/api/v1/emails/activity/errors/impact?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
     ['/api/v1/emails/activity/slowest?limit=1000', /limit: must be between 1 and 100/],
     ['/api/v1/emails/activity/slowest?limit=-5', /limit: must be between 1 and 100/],
     ['/api/v1/emails/activity/users/abc', /user id in the path: must be a whole number/],
@@ -371,6 +372,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'users/activity': { userId: 1 },
     'source/status': {},
     'activity/extent': {},
+    'analytics/error-impact': { from: '2025-12-01' },
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {

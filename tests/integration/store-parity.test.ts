@@ -146,6 +146,19 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
 
   it('the log’s extent, its oldest and newest event (issue 11, item 3)', async () => {
     await expectSameAnswer('activity/extent', {}, { nonEmpty: false });
+    // Issue 11, item 8: distinct emails per error type, first seen in the whole log, the range's volume.
+    for (const range of RANGES) await expectSameAnswer('analytics/error-impact', range, { nonEmpty: false });
+    const [whole] = (await answer('postgres', 'analytics/error-impact', {})) as [{ errors: { emails: number; first_seen: string }[]; emails: number; events: number }];
+    expect(whole.errors.length).toBeGreaterThan(0);
+    expect(whole.emails).toBeGreaterThan(0);
+    expect(whole.events).toBeGreaterThan(whole.emails);
+    // First seen looks at the whole log: a range that starts later still names the earlier first error.
+    const firstError = whole.errors.map((row) => row.first_seen).sort()[0]!;
+    const later = { from: `${firstError.slice(0, 10)}T23:59:59.999999` };
+    const [narrow] = (await answer('postgres', 'analytics/error-impact', later)) as [{ errors: { first_seen: string }[] }];
+    const [counts] = (await answer('postgres', 'analytics/errors', later)) as [{ errors: { first_seen: string }[] }];
+    expect(narrow.errors.map((row) => row.first_seen).sort()[0]).toBe(firstError);
+    expect(counts.errors.map((row) => row.first_seen).sort()[0]! > firstError).toBe(true);
     const extent = (await answer('postgres', 'activity/extent', {})) as [{ oldest: string; newest: string }];
     expect(extent[0].oldest < extent[0].newest).toBe(true);
   });

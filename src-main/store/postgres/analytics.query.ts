@@ -1,4 +1,5 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import { dateRangeConditions } from './filters';
 import type { ActivityStat } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
@@ -122,4 +123,33 @@ export async function logExtent(db: ReadableDb): Promise<{ oldest: string | null
     sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
   );
   return { oldest: row?.oldest ?? null, newest: row?.newest ?? null };
+}
+
+const ERROR_TYPE_OF = sql.raw(`NULLIF(COALESCE(metadata->>'error_type', ''), '')`);
+
+/** Distinct emails per error type in the range, each type's first error in the whole log, and the range's volume. */
+export async function errorImpact(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<ErrorImpact>> {
+  const inRange = [sql`event_type = 'error'`, ...dateRangeConditions(range)];
+  const [perType, [all], firstSeen, [volume]] = await Promise.all([
+    query<{ error_type: string | null; emails: number }>(
+      db,
+      sql`SELECT ${ERROR_TYPE_OF} AS error_type, COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${sql.where(inRange)} GROUP BY 1`,
+    ),
+    query<{ emails: number }>(db, sql`SELECT COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${sql.where(inRange)}`),
+    // The daily rollup keeps each day's first occurrence, so the whole log's first is a MIN over days.
+    query<{ error_type: string | null; first_seen: string | null }>(
+      db,
+      useRollup
+        ? sql`SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen
+              FROM email_activity_daily_rollup WHERE event_type = 'error' GROUP BY 1`
+        : sql`SELECT ${ERROR_TYPE_OF} AS error_type, MIN(created_at) AS first_seen FROM email_activity_log WHERE event_type = 'error' GROUP BY 1`,
+    ),
+    query<{ events: number | null }>(db, sql`SELECT SUM(count) AS events FROM (${dailyCounts(range, useRollup)}) d`),
+  ]);
+  const first = new Map(firstSeen.map((row) => [row.error_type, row.first_seen]));
+  return {
+    errors: perType.map((row) => ({ error_type: row.error_type, emails: row.emails, first_seen: first.get(row.error_type) ?? null })),
+    emails: all?.emails ?? 0,
+    events: volume?.events ?? 0,
+  };
 }

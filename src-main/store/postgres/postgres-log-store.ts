@@ -3,7 +3,7 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import type { LogStore, SourceDescription } from '../log-store';
 import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
-import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
+import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { email, searchEmails } from './emails.query';
 
 const ROLLUP_CHECK_MS = 60_000;
@@ -42,5 +42,6 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     },
     close: () => db.end(),
     extent: () => logExtent(db),
+    errorImpact: (range) => withRollups((rollup) => errorImpact(db, range, rollup)),
   };
 }

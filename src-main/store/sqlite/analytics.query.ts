@@ -1,9 +1,9 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
 import type { ActivityStat } from '../../contract/schemas';
 import type { DateRange } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { planRange } from '../range-plan';
-import { canonicalTimestamp, compareCodePoints } from './cache-text';
+import { canonicalTimestamp, compareCodePoints, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
 
 type Rows<T> = Omit<T, 'source'>;
@@ -158,4 +158,25 @@ export function logExtent(prepare: Prepare): { oldest: string | null; newest: st
   return prepare(
     `SELECT (SELECT MIN(created_at) FROM email_activity_log) AS oldest, (SELECT MAX(created_at) FROM email_activity_log) AS newest`,
   ).get() as { oldest: string | null; newest: string | null };
+}
+
+/** As PostgreSQL's errorImpact: distinct emails from the cached rows, first seen from the cache's daily rollup. */
+export function errorImpact(prepare: Prepare, range: DateRange): Rows<ErrorImpact> {
+  const { conditions, params } = rangeConditions(range);
+  const inRange = where([`event_type = 'error'`, ...conditions]);
+  const perType = prepare(
+    `SELECT NULLIF(COALESCE(error_type, ''), '') AS error_type, COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${inRange} GROUP BY 1`,
+  ).all(...params) as { error_type: string | null; emails: number }[];
+  const all = prepare(`SELECT COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${inRange}`).get(...params) as { emails: number };
+  const firstSeen = prepare(
+    `SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen FROM email_activity_daily_rollup WHERE event_type = 'error' GROUP BY 1`,
+  ).all() as { error_type: string | null; first_seen: string | null }[];
+  const counts = dailyCounts(range);
+  const volume = prepare(`SELECT SUM(count) AS events FROM (${counts.text})`).get(...counts.params) as { events: number | null };
+  const first = new Map(firstSeen.map((row) => [row.error_type, row.first_seen]));
+  return {
+    errors: perType.map((row) => ({ error_type: row.error_type, emails: row.emails, first_seen: first.get(row.error_type) ?? null })),
+    emails: all.emails,
+    events: volume.events ?? 0,
+  };
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { LogStore } from '../log-store';
 import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
-import { activityStats, categoryTimeseries, errorAnalysis, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
+import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { email, searchEmails } from './emails.query';
@@ -48,5 +48,6 @@ export function openSqliteLogStore(file: string): LogStore {
       if (db.open) db.close();
     },
     extent: async () => logExtent(prepare),
+    errorImpact: async (range) => rollup(errorImpact(prepare, range)),
   };
 }
