@@ -32,6 +32,8 @@ import {
   LogExtent,
   LogExtentRequest,
   ErrorImpact,
+  UserEventSummary,
+  UserEventSummaryRequest,
 } from './analytics';
 
 /**
@@ -54,6 +56,7 @@ export const operations = {
   'source/status': { request: Empty, response: SourceStatus },
   'activity/extent': { request: LogExtentRequest, response: LogExtent },
   'analytics/error-impact': { request: AnalyticsRange, response: ErrorImpact },
+  'users/summary': { request: UserEventSummaryRequest, response: UserEventSummary },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

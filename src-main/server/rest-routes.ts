@@ -101,7 +101,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/slowest$/,
     operation: 'analytics/slowest',
     pathParams: [],
-    query: { limit: { field: 'limit', kind: 'integer' } },
+    query: { limit: { field: 'limit', kind: 'integer' }, ...DATE_RANGE, workflow: { field: 'workflow', kind: 'text' }, status: { field: 'status', kind: 'text' } },
     answer: valueAnswer,
   }),
   route({
@@ -109,6 +109,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/errors\/impact$/,
     operation: 'analytics/error-impact',
     pathParams: [],
+    query: DATE_RANGE,
+    answer: valueAnswer,
+  }),
+  route({
+    template: '/api/v1/emails/activity/users/{userId}/summary',
+    path: /^\/api\/v1\/emails\/activity\/users\/([^/]+)\/summary$/,
+    operation: 'users/summary',
+    pathParams: [{ name: 'user id in the path', field: 'userId' }],
     query: DATE_RANGE,
     answer: valueAnswer,
   }),
@@ -125,7 +133,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/users\/([^/]+)$/,
     operation: 'users/activity',
     pathParams: [{ name: 'user id in the path', field: 'userId' }],
-    query: { limit: { field: 'limit', kind: 'integer' }, cursor: { field: 'cursor', kind: 'text' } },
+    query: { limit: { field: 'limit', kind: 'integer' }, cursor: { field: 'cursor', kind: 'text' }, ...DATE_RANGE, event_type: { field: 'eventTypes', kind: 'text-list' } },
     answer: pageAnswer,
   }),
   route({

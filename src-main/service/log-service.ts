@@ -72,17 +72,17 @@ export function createLogService(store: LogStore): MailtrailService {
       return withSource(await store.workflowSuccess(range));
     },
 
-    async 'analytics/slowest'({ limit }) {
-      return withSource(await store.slowestExecutions(limit));
+    async 'analytics/slowest'({ limit, ...filter }) {
+      return withSource(await store.slowestExecutions(limit, filter));
     },
 
     async 'users/list'() {
       return { items: await store.users() };
     },
 
-    async 'users/activity'({ userId, limit, cursor }) {
+    async 'users/activity'({ userId, limit, cursor, ...filter }) {
       const before = cursor ? decodeKeyset(cursor) : undefined;
-      const rows = await store.userActivity({ userId, limit: limit + 1, before });
+      const rows = await store.userActivity({ ...filter, userId, limit: limit + 1, before });
       return page(rows, limit, eventCursor);
     },
 
@@ -107,6 +107,14 @@ export function createLogService(store: LogStore): MailtrailService {
         a.error_type === b.error_type ? 0 : a.error_type === null ? 1 : b.error_type === null ? -1 : a.error_type < b.error_type ? -1 : 1,
       );
       return withSource<ErrorImpact>({ ...impact, errors });
+    },
+
+    async 'users/summary'({ userId, ...range }) {
+      // Most first, then by type's code points, the same on both stores.
+      const types = (await store.userSummary(userId, range)).sort(
+        (a, b) => b.count - a.count || (a.event_type < b.event_type ? -1 : a.event_type > b.event_type ? 1 : a.event_category < b.event_category ? -1 : a.event_category > b.event_category ? 1 : 0),
+      );
+      return { types, total: types.reduce((sum, row) => sum + row.count, 0) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, LogExtent, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, LogExtent, UserEventSummary, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 import type { EventCategory } from '../contract/taxonomy';
 import type { BoundedPage } from './activity-scan';
@@ -51,10 +51,17 @@ export interface EmailSearchQuery {
   beforeId?: number | undefined;
 }
 
-export interface UserActivityQuery {
+export interface UserActivityQuery extends DateRange {
   userId: number;
   limit: number;
   before?: Keyset | undefined;
+  eventTypes?: string[] | undefined;
+}
+
+/** Narrows the slowest executions; none of it set keeps the partial index's path. */
+export interface SlowestFilter extends DateRange {
+  workflow?: string | undefined;
+  status?: string | undefined;
 }
 
 /** An analytics answer and whether the rollups served it (false: computed from the live table). */
@@ -75,7 +82,7 @@ export interface LogStore {
   errorAnalysis(range: DateRange): Promise<FromRollup<ErrorAnalysis>>;
   workflowSuccess(range: DateRange): Promise<FromRollup<WorkflowSuccess>>;
   /** The seed's "Performance Monitoring": workflow executions, slowest first. */
-  slowestExecutions(limit: number): Promise<FromRollup<{ items: SlowExecution[] }>>;
+  slowestExecutions(limit: number, filter?: SlowestFilter): Promise<FromRollup<{ items: SlowExecution[] }>>;
   /** Metadata keys of the newest events (of the given types), most frequent first. */
   metadataKeys(eventTypes: string[] | undefined): Promise<{ key: string; count: number }[]>;
   /** The hub's users by name (at most USERS_LIMIT), for pickers. */
@@ -92,4 +99,6 @@ export interface LogStore {
   extent(): Promise<LogExtent>;
   /** Distinct emails per error type in the range (from the live table), first seen over the whole log, and the range's volume. */
   errorImpact(range: DateRange): Promise<FromRollup<ErrorImpact>>;
+  /** What a user did in a range, counted per event type. */
+  userSummary(userId: number, range: DateRange): Promise<UserEventSummary['types']>;
 }

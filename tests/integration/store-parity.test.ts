@@ -144,6 +144,28 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     for (const id of [userId, namelessUserId, 1, 3]) await expectSameAnswer('users/activity', { userId: id, limit: 5 });
   });
 
+  it('slowest runs per range, workflow and status; a user’s activity per range and type, and its summary (issue 11, item 9)', async () => {
+    const [{ items: all }] = (await answer('postgres', 'analytics/slowest', { limit: 100 })) as [{ items: { workflow: string; status: string }[] }];
+    const workflow = all[0]!.workflow;
+    for (const filter of [{ workflow }, { status: 'failed' }, { workflow, status: 'completed' }, ...RANGES.slice(1).map((range) => ({ ...range, workflow }))]) {
+      await expectSameAnswer('analytics/slowest', { limit: 20, ...filter }, { nonEmpty: false });
+    }
+    const [{ items: failed }] = (await answer('postgres', 'analytics/slowest', { limit: 100, status: 'failed' })) as [{ items: { status: string }[] }];
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((run) => run.status === 'failed')).toBe(true);
+
+    const { userId, namelessUserId } = fixture.special;
+    for (const id of [userId, namelessUserId, 1, 3]) {
+      for (const filter of [{}, ...RANGES.slice(1), { eventTypes: ['read'] }, { eventTypes: ['read', 'note'], from: '2025-03-02' }]) {
+        await expectSameAnswer('users/activity', { userId: id, limit: 5, ...filter }, { nonEmpty: false });
+        if (!('eventTypes' in filter)) await expectSameAnswer('users/summary', { userId: id, ...filter }, { nonEmpty: false });
+      }
+    }
+    const [summary] = (await answer('postgres', 'users/summary', { userId: 1 })) as [{ types: { count: number }[]; total: number }];
+    expect(summary.types.length).toBeGreaterThan(0);
+    expect(summary.total).toBe(summary.types.reduce((sum, row) => sum + row.count, 0));
+  });
+
   it('the log’s extent, its oldest and newest event (issue 11, item 3)', async () => {
     await expectSameAnswer('activity/extent', {}, { nonEmpty: false });
     // Issue 11, item 8: distinct emails per error type, first seen in the whole log, the range's volume.

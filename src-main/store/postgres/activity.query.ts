@@ -4,7 +4,7 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
 import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
-import { USERS_LIMIT, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
+import { USERS_LIMIT, type DateRange, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions, dateRangeConditions } from './filters';
 
 // The seed's API item: the email_timeline view's columns.
@@ -145,8 +145,9 @@ export function metadataKeys(db: ReadableDb, eventTypes: string[] | undefined): 
 
 const METADATA_SAMPLE = 5_000;
 
-export function userActivity(db: ReadableDb, { userId, limit, before }: UserActivityQuery): Promise<UserActivityEvent[]> {
-  const conditions = [sql`user_id = ${userId}`];
+export function userActivity(db: ReadableDb, { userId, limit, before, eventTypes, ...range }: UserActivityQuery): Promise<UserActivityEvent[]> {
+  const conditions = [sql`user_id = ${userId}`, ...dateRangeConditions(range)];
+  if (eventTypes?.length) conditions.push(sql`event_type = ANY(${eventTypes}::varchar[])`);
   if (before) conditions.push(sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`);
   return query<UserActivityEvent>(
     db,
@@ -160,5 +161,14 @@ export function users(db: ReadableDb): Promise<UserSummary[]> {
     db,
     sql`SELECT id, COALESCE(full_name, username) AS user_name, email FROM users
         ORDER BY lower(COALESCE(full_name, username)), id LIMIT ${USERS_LIMIT}`,
+  );
+}
+
+/** A user's events in a range per type, along the (user_id, created_at, id) index. */
+export function userSummary(db: ReadableDb, userId: number, range: DateRange): Promise<{ event_type: string; event_category: string; count: number }[]> {
+  return query(
+    db,
+    sql`SELECT event_type, event_category, COUNT(*) AS count FROM email_activity_log
+        ${sql.where([sql`user_id = ${userId}`, ...dateRangeConditions(range)])} GROUP BY 1, 2`,
   );
 }

@@ -4,7 +4,7 @@ import type { ActivityStat } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
-import type { DateRange } from '../log-store';
+import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { EXECUTION_TIME_MS, dailyCounts, durationCounts } from './rollup';
 
@@ -102,15 +102,19 @@ export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollu
 }
 
 /** The seed's "Performance Monitoring", slowest first, through the partial index where it exists. */
-export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boolean): Promise<SlowExecution[]> {
+export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boolean, filter: SlowestFilter = {}): Promise<SlowExecution[]> {
   const executionTime = useIndex ? sql.raw(`mailtrail_int_or_null(a.metadata->>'execution_time_ms')`) : EXECUTION_TIME_MS;
+  // Without a filter this is the partial index's walk; a filter only adds conditions to it.
+  const conditions = [sql`a.event_type = 'workflow_executed'`, ...dateRangeConditions(filter, sql.raw('a.created_at'))];
+  if (filter.workflow !== undefined) conditions.push(sql`a.metadata->>'workflow_name' = ${filter.workflow}::text`);
+  if (filter.status !== undefined) conditions.push(sql`a.metadata->>'status' = ${filter.status}::text`);
   return query<SlowExecution>(
     db,
     sql`SELECT a.id, a.email_id, a.description, ${executionTime} AS exec_time,
                a.metadata->>'workflow_name' AS workflow, a.metadata->>'status' AS status,
                a.created_at, e.subject AS email_subject
         FROM email_activity_log a LEFT JOIN email_messages e ON e.id = a.email_id
-        WHERE a.event_type = 'workflow_executed'
+        ${sql.where(conditions)}
         ORDER BY ${executionTime} DESC NULLS LAST, a.id
         LIMIT ${limit}`,
   );

@@ -2,7 +2,7 @@ import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import type { LogStore, SourceDescription } from '../log-store';
-import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
+import { metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { email, searchEmails } from './emails.query';
 
@@ -30,7 +30,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     categoryTimeseries: (range, bucket) => withRollups((rollup) => categoryTimeseries(db, range, bucket, rollup)),
     errorAnalysis: (range) => withRollups((rollup) => errorAnalysis(db, range, rollup)),
     workflowSuccess: (range) => withRollups((rollup) => workflowSuccess(db, range, rollup)),
-    slowestExecutions: (limit) => withRollups(async (rollup) => ({ items: await slowestExecutions(db, limit, rollup) })),
+    slowestExecutions: (limit, filter) => withRollups(async (rollup) => ({ items: await slowestExecutions(db, limit, rollup, filter) })),
     userActivity: (q) => userActivity(db, q),
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
@@ -43,5 +43,6 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     close: () => db.end(),
     extent: () => logExtent(db),
     errorImpact: (range) => withRollups((rollup) => errorImpact(db, range, rollup)),
+    userSummary: (userId, range) => userSummary(db, userId, range),
   };
 }

@@ -1,6 +1,6 @@
 import type { UserActivityEvent, UserSummary } from '../../contract/analytics';
 import type { ActivityEvent } from '../../contract/schemas';
-import { USERS_LIMIT, type ActivityFilter, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
+import { USERS_LIMIT, type ActivityFilter, type DateRange, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
 import { byNewest, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
@@ -167,12 +167,14 @@ export function metadataKeys(prepare: Prepare, eventTypes: string[] | undefined)
     .slice(0, 200);
 }
 
-export function userActivity(prepare: Prepare, { userId, limit, before }: UserActivityQuery): UserActivityEvent[] {
+export function userActivity(prepare: Prepare, { userId, limit, before, eventTypes, ...range }: UserActivityQuery): UserActivityEvent[] {
+  const { conditions, params } = rangeConditions(range, 'a.created_at');
+  if (eventTypes?.length) conditions.push(`a.event_type IN (${eventTypes.map(() => '?').join(', ')})`), params.push(...eventTypes);
   return newestFirst<UserActivityEvent & Row>(
     prepare,
     `${EVENT_COLUMNS}, e.subject AS email_subject`,
     `${EVENT_FROM} LEFT JOIN email_messages e ON e.id = a.email_id`,
-    { conditions: ['a.user_id = ?'], params: [userId] },
+    { conditions: ['a.user_id = ?', ...conditions], params: [userId, ...params] },
     limit,
     before,
   ).map(parseMetadata);
@@ -192,4 +194,12 @@ export function users(prepare: Prepare): UserSummary[] {
     return a.user.id - b.user.id;
   });
   return keyed.slice(0, USERS_LIMIT).map(({ user }) => user);
+}
+
+/** A user's events in a range per type, along the (user_id, created_at) index. */
+export function userSummary(prepare: Prepare, userId: number, range: DateRange): { event_type: string; event_category: string; count: number }[] {
+  const { conditions, params } = rangeConditions(range);
+  return prepare(
+    `SELECT event_type, event_category, COUNT(*) AS count FROM email_activity_log ${where(['user_id = ?', ...conditions])} GROUP BY 1, 2`,
+  ).all(userId, ...params) as { event_type: string; event_category: string; count: number }[];
 }

@@ -1,6 +1,6 @@
 import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
 import type { ActivityStat } from '../../contract/schemas';
-import type { DateRange } from '../log-store';
+import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { planRange } from '../range-plan';
 import { canonicalTimestamp, compareCodePoints, rangeConditions } from './cache-text';
@@ -142,14 +142,19 @@ export function workflowSuccess(prepare: Prepare, range: DateRange): Rows<Workfl
 }
 
 /** Slowest first; the planner would rather take the event_type index and sort, so the partial index is named. */
-export function slowestExecutions(prepare: Prepare, limit: number, indexed: boolean): SlowExecution[] {
+export function slowestExecutions(prepare: Prepare, limit: number, indexed: boolean, filter: SlowestFilter = {}): SlowExecution[] {
+  const { conditions, params } = rangeConditions(filter, 'a.created_at');
+  if (filter.workflow !== undefined) conditions.push('a.workflow_name = ?'), params.push(filter.workflow);
+  if (filter.status !== undefined) conditions.push('a.workflow_status = ?'), params.push(filter.status);
+  // Unfiltered, the partial index is named; a filter lets SQLite pick (a narrow range is quicker by created_at).
+  const index = indexed && conditions.length === 0 ? 'INDEXED BY log_slowest' : '';
   return prepare(
     `SELECT a.id, a.email_id, a.description, a.execution_time_ms AS exec_time, a.workflow_name AS workflow,
             a.workflow_status AS status, a.created_at, e.subject AS email_subject
-     FROM email_activity_log a ${indexed ? 'INDEXED BY log_slowest' : ''} LEFT JOIN email_messages e ON e.id = a.email_id
-     WHERE a.event_type = 'workflow_executed'
+     FROM email_activity_log a ${index} LEFT JOIN email_messages e ON e.id = a.email_id
+     ${where([`a.event_type = 'workflow_executed'`, ...conditions])}
      ORDER BY a.execution_time_ms DESC NULLS LAST, a.id LIMIT ?`,
-  ).all(limit) as SlowExecution[];
+  ).all(...params, limit) as SlowExecution[];
 }
 
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { LogStore } from '../log-store';
-import { metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
+import { metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { hasIndexes, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
@@ -34,7 +34,7 @@ export function openSqliteLogStore(file: string): LogStore {
     categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
     errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
     workflowSuccess: async (range) => rollup(workflowSuccess(prepare, range)),
-    slowestExecutions: async (limit) => rollup({ items: slowestExecutions(prepare, limit, indexed) }),
+    slowestExecutions: async (limit, filter) => rollup({ items: slowestExecutions(prepare, limit, indexed, filter) }),
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
     userActivity: async (q) => userActivity(prepare, q),
     users: async () => users(prepare),
@@ -49,5 +49,6 @@ export function openSqliteLogStore(file: string): LogStore {
     },
     extent: async () => logExtent(prepare),
     errorImpact: async (range) => rollup(errorImpact(prepare, range)),
+    userSummary: async (userId, range) => userSummary(prepare, userId, range),
   };
 }
