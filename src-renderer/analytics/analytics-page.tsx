@@ -25,7 +25,7 @@ const TAB_SUMMARIES: Record<AnalyticsTab, string> = {
   statistics: 'How many events of each type the log holds, and how they spread over time by category.',
   errors: 'Errors grouped by their error_type, with when each was first and last seen; open one to see the affected emails.',
   workflows: 'How often each workflow completed or failed, how long runs take, and the slowest runs.',
-  users: 'What one user did, with each email’s subject, newest first.',
+  users: 'What one user did in the range, counted per event type, with each email’s subject, newest first.',
 };
 
 /** The log's own extent (oldest and newest event day), loaded beside the page: All time and the "nothing here" notice need it. */
@@ -44,8 +44,16 @@ function useLogExtent() {
   return { ...state, retry: () => setState((s) => ({ ...s, error: null, attempt: s.attempt + 1 })) };
 }
 
-export function analyticsHref(tab: AnalyticsTab, range: AnalyticsRange | null, extra: Record<string, string | undefined> = {}): string {
-  return hrefOf(`analytics/${tab}`, { ...(range ? paramsOfRange(range) : {}), ...extra });
+/** What a user did defaults to the whole log; the charts to the last twelve months. */
+const defaultPresetOf = (tab: AnalyticsTab): 'year' | 'all' => (tab === 'users' ? 'all' : 'year');
+
+/** A screen's own URL parameters beside the range, kept when the range changes. */
+const TAB_PARAMS: Record<AnalyticsTab, readonly string[]> = { statistics: [], errors: [], workflows: ['workflow', 'status'], users: ['user', 'type'] };
+export type TabParams = Record<string, string | undefined>;
+const tabParamsOf = (tab: AnalyticsTab, params: URLSearchParams): TabParams => Object.fromEntries(TAB_PARAMS[tab].map((name) => [name, params.get(name) ?? undefined]));
+
+export function analyticsHref(tab: AnalyticsTab, range: AnalyticsRange | null, extra: TabParams = {}): string {
+  return hrefOf(`analytics/${tab}`, { ...(range ? paramsOfRange(range, defaultPresetOf(tab)) : {}), ...extra });
 }
 
 /** Analytics over the whole log: one URL per screen, a shared date range ending on the newest event. */
@@ -55,10 +63,11 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
   const log = useLogExtent();
   // Render time counts from the navigation to this screen.
   const startedAt = useMemo(() => performance.now(), [tab]);
+  const defaultPreset = defaultPresetOf(tab ?? 'statistics');
   // All time waits for the log's extent; every other range is known at once.
-  const range = params.get('range') === 'all' && !log.extent ? null : rangeFromParams(params, today, log.extent);
-  const setRange = (next: AnalyticsRange) => navigate(analyticsHref(tab ?? 'statistics', next, tab === 'users' ? { user: params.get('user') ?? undefined } : {}), { replace: true });
-  const usesRange = tab !== 'users';
+  const range = (params.get('range') ?? defaultPreset) === 'all' && !log.extent ? null : rangeFromParams(params, today, log.extent, defaultPreset);
+  const setRange = (next: AnalyticsRange) => navigate(analyticsHref(tab ?? 'statistics', next, tab ? tabParamsOf(tab, params) : {}), { replace: true });
+  const setTabParams = (changes: TabParams) => tab && range && navigate(analyticsHref(tab, range, { ...tabParamsOf(tab, params), ...changes }), { replace: true });
 
   return (
     <div className={`page analytics${tab === 'users' ? ' page--full' : ''}`} data-testid="analytics-page" data-tab={tab ?? undefined}>
@@ -67,7 +76,7 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
           <h1 className="page__title">{tab ? TAB_LABELS[tab] : 'Analytics'}</h1>
           <p className="page__subtitle">{tab ? TAB_SUMMARIES[tab] : 'Pick a screen.'}</p>
         </div>
-        {usesRange && range && <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />}
+        {tab && range && <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />}
       </header>
       <nav className="tabs" aria-label="Analytics screens">
         {ANALYTICS_TABS.map((name) => (
@@ -84,8 +93,6 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
       </nav>
       {tab === null ? (
         <ErrorState error={new MailtrailError('not_found', `there is no analytics screen "${tabText ?? ''}"`)} title="This analytics screen does not exist" hint={<>Pick one of the screens above.</>} />
-      ) : tab === 'users' ? (
-        <UserAuditView params={params} />
       ) : log.error && !range ? (
         <ErrorState error={log.error} onRetry={log.retry} title="The log could not be read" />
       ) : !range ? (
@@ -95,20 +102,27 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
       ) : (
         <>
           {outsideExtent(range, log.extent) && <OutsideExtent range={range} extent={log.extent!} onAllTime={() => setRange(rangeFromParams(new URLSearchParams({ range: 'all' }), today, log.extent))} />}
-          {tabView(tab, range, startedAt, setRange)}
+          {tab === 'users' ? <UserAuditView params={params} range={range} onParamsChange={setTabParams} /> : tabView(tab, range, startedAt, setRange, params, setTabParams)}
         </>
       )}
     </div>
   );
 }
 
-function tabView(tab: Exclude<AnalyticsTab, 'users'>, range: AnalyticsRange, startedAt: number, setRange: (range: AnalyticsRange) => void) {
+function tabView(
+  tab: Exclude<AnalyticsTab, 'users'>,
+  range: AnalyticsRange,
+  startedAt: number,
+  setRange: (range: AnalyticsRange) => void,
+  params: URLSearchParams,
+  setTabParams: (changes: TabParams) => void,
+) {
   return tab === 'statistics' ? (
     <StatisticsView range={range} startedAt={startedAt} onRangeChange={setRange} />
   ) : tab === 'errors' ? (
     <ErrorsView range={range} startedAt={startedAt} />
   ) : (
-    <WorkflowsView range={range} startedAt={startedAt} onRangeChange={setRange} />
+    <WorkflowsView range={range} startedAt={startedAt} onRangeChange={setRange} params={params} onParamsChange={setTabParams} />
   );
 }
 

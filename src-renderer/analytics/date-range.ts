@@ -77,9 +77,9 @@ export function presetFrom(preset: '7d' | '30d' | '90d' | 'year', today: string)
  * today, in the log's zone; All time spans the log's extent (and today). A reversed custom range
  * stays reversed, so the screen can say so.
  */
-export function rangeFromParams(params: URLSearchParams, today: string, extent: LogExtent | null = null): AnalyticsRange {
+export function rangeFromParams(params: URLSearchParams, today: string, extent: LogExtent | null = null, defaultPreset: 'year' | 'all' = 'year'): AnalyticsRange {
   const asked = params.get('range');
-  let preset: Preset = (PRESETS as readonly string[]).includes(asked ?? '') ? (asked as Preset) : 'year';
+  let preset: Preset = (PRESETS as readonly string[]).includes(asked ?? '') ? (asked as Preset) : defaultPreset;
   let from: string;
   let to: string;
   const customFrom = params.get('from');
@@ -92,7 +92,7 @@ export function rangeFromParams(params: URLSearchParams, today: string, extent: 
   } else {
     if (preset === 'custom') preset = 'year';
     to = today;
-    from = presetFrom(preset, today);
+    from = presetFrom(preset as '7d' | '30d' | '90d' | 'year', today);
   }
   const reversed = from > to;
   const bucketParam = params.get('bucket');
@@ -108,9 +108,9 @@ export function rangeQuery(range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>
 /** A key for caching answers of one range. */
 export const rangeKey = (range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>): string => (range.preset === 'all' ? 'all' : `${range.from}:${range.to}`);
 
-export function paramsOfRange(range: AnalyticsRange): Record<string, string | undefined> {
+export function paramsOfRange(range: AnalyticsRange, defaultPreset: 'year' | 'all' = 'year'): Record<string, string | undefined> {
   return {
-    range: range.preset === 'year' ? undefined : range.preset,
+    range: range.preset === defaultPreset ? undefined : range.preset,
     from: range.preset === 'custom' ? range.from : undefined,
     to: range.preset === 'custom' ? range.to : undefined,
     bucket: range.bucketChosen ? range.bucket : undefined,
