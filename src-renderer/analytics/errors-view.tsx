@@ -9,7 +9,7 @@ import { formatShort } from '../lib/time';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useRenderTiming } from './chart-frame';
 import { token } from './chart-colours';
-import { bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
@@ -18,11 +18,11 @@ const NO_TYPE = '(no error_type)';
 const SPARKLINE_WIDTH = 112;
 
 /** The explorer showing the errors of one type in this range: the affected emails, one click away. */
-export const errorsHref = (errorType: string | null, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>): string =>
+export const errorsHref = (errorType: string | null, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>, bucket?: { from: string; to: string }): string =>
   activityHref({
     eventTypes: ['error'],
     metadata: errorType === null ? [] : [{ key: 'error_type', value: errorType }],
-    ...rangeQuery(range),
+    ...(bucket ?? rangeQuery(range)),
   });
 
 /** Errors grouped by error_type with first and last seen and a trend per type. */
@@ -155,7 +155,12 @@ export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; starte
                       {formatDay(row.last_seen)}
                     </td>
                     <td className="sparkline-cell">
-                      <Sparkline data={trends.get(type) ?? []} bucket={trendBucket} label={`${type} per ${trendBucket}`} />
+                      <Sparkline
+                        data={trends.get(type) ?? []}
+                        bucket={trendBucket}
+                        label={`${type} per ${trendBucket}`}
+                        onPick={(start) => navigate(errorsHref(row.error_type, range, bucketRange(start, trendBucket, range)))}
+                      />
                     </td>
                   </tr>
                 );
@@ -178,11 +183,27 @@ export function rate(part: number, whole: number): string {
   return percent > 0 && percent < 0.01 ? '< 0.01 %' : `${percent.toFixed(percent < 10 ? 2 : 1)} %`;
 }
 
-function Sparkline({ data, bucket, label }: { data: { bucket: string; count: number }[]; bucket: 'day' | 'week'; label: string }) {
+/** One bucket of the range, clipped to it. */
+function bucketRange(start: string, bucket: 'day' | 'week', range: AnalyticsRange): { from: string; to: string } {
+  const bounds = rangeQuery(range);
+  const end = bucketEnd(start, bucket);
+  return { from: bounds.from && bounds.from > start ? bounds.from : start, to: bounds.to && bounds.to < end ? bounds.to : end };
+}
+
+function Sparkline({ data, bucket, label, onPick }: { data: { bucket: string; count: number }[]; bucket: 'day' | 'week'; label: string; onPick(start: string): void }) {
   const colour = token('danger');
   return (
-    <div className="sparkline" role="img" aria-label={label} data-testid="error-sparkline">
-      <AreaChart width={SPARKLINE_WIDTH} height={30} data={data} margin={{ top: 2, right: 2, bottom: 2, left: 2 }}>
+    <div className="sparkline" role="img" aria-label={`${label}; click a point for its errors`} data-testid="error-sparkline">
+      <AreaChart
+        width={SPARKLINE_WIDTH}
+        height={30}
+        data={data}
+        margin={{ top: 2, right: 2, bottom: 2, left: 2 }}
+        onClick={(state) => {
+          const point = data[Number(state.activeTooltipIndex)];
+          if (point) onPick(point.bucket);
+        }}
+      >
         <YAxis hide domain={[0, 'dataMax']} />
         <Tooltip
           cursor={false}

@@ -125,3 +125,16 @@ test('errors show the distinct emails hit, the rate against all events and first
   await expect(page.getByTestId('error-rate').first()).toHaveText(/^\d+\.\d+ %$|^< 0\.01 %$/);
   expect(order.slice(0, 3)).toEqual(['ask analytics/errors', 'got analytics/errors', 'ask analytics/error-impact']);
 });
+
+test('a point of an error type’s trend opens that type’s errors of that day in Activity (issue 11, item 11)', async ({ page }) => {
+  const analytics = new AnalyticsPage(page);
+  await page.goto('/#/analytics/errors?range=30d');
+  const row = analytics.errorRows.first();
+  const errorType = await row.getAttribute('data-error-type');
+  const sparkline = row.getByTestId('error-sparkline');
+  const box = (await sparkline.boundingBox())!;
+  await sparkline.hover({ position: { x: box.width - 3, y: box.height / 2 } });
+  await sparkline.click({ position: { x: box.width - 3, y: box.height / 2 } });
+  await expect(page).toHaveURL(new RegExp(`#/activity\\?type=error&meta=error_type%3D${errorType}&from=(\\d{4}-\\d{2}-\\d{2})&to=\\1$`));
+  await expect(new ActivityPage(page).metaChips).toHaveText([`error_type = ${errorType}×`]);
+});
