@@ -23,7 +23,7 @@ const TAB_LABELS: Record<AnalyticsTab, string> = {
 
 const TAB_SUMMARIES: Record<AnalyticsTab, string> = {
   statistics: 'How many events of each type the log holds, and how they spread over time by category.',
-  errors: 'Errors grouped by their error_type, with when each was first and last seen; open one to see the affected emails.',
+  errors: 'Errors grouped by their error_type: how many, the emails they hit, their share of all events, first seen in the whole log; open one to see its errors.',
   workflows: 'How often each workflow completed or failed, how long runs take, and the slowest runs.',
   users: 'What one user did in the range, counted per event type, with each email’s subject, newest first.',
 };
@@ -56,7 +56,7 @@ export function analyticsHref(tab: AnalyticsTab, range: AnalyticsRange | null, e
   return hrefOf(`analytics/${tab}`, { ...(range ? paramsOfRange(range, defaultPresetOf(tab)) : {}), ...extra });
 }
 
-/** Analytics over the whole log: one URL per screen, a shared date range ending on the newest event. */
+/** Analytics over the whole log: one URL per screen, a shared date range ending today (or All time), the log's own extent beside it. */
 export function AnalyticsPage({ tabText, params }: { tabText: string | undefined; params: URLSearchParams }) {
   const tab: AnalyticsTab | null = tabText === undefined ? 'statistics' : (ANALYTICS_TABS as readonly string[]).includes(tabText) ? (tabText as AnalyticsTab) : null;
   const today = useToday();

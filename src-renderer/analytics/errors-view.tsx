@@ -15,7 +15,7 @@ import { useAnalyticsQuery } from './use-analytics-query';
 
 type ErrorRow = ErrorAnalysis['errors'][number];
 const NO_TYPE = '(no error_type)';
-const SPARKLINE_WIDTH = 112;
+const SPARKLINE_WIDTH = 100;
 
 /** The explorer showing the errors of one type in this range: the affected emails, one click away. */
 export const errorsHref = (errorType: string | null, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>, bucket?: { from: string; to: string }): string =>
