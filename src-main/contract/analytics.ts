@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActivityEvent, Cursor, DateRangeFields, UserId, checkRange } from './schemas';
+import { ActivityEvent, Cursor, DateRangeFields, EventTypeSchema, UserId, checkRange } from './schemas';
 
 /** Whether an answer came from Mailtrail's rollups or, slower, from the live table. */
 export const AnalyticsSource = z.object({
@@ -53,9 +53,15 @@ export const WorkflowSuccess = z.object({
 });
 export type WorkflowSuccess = z.infer<typeof WorkflowSuccess>;
 
-export const SlowestRequest = z.strictObject({
-  limit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(10),
-});
+export const SlowestRequest = z
+  .strictObject({
+    limit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(10),
+    // Optional narrowing (issue 11): the range, a workflow's name and a run's status, as the metadata holds them.
+    ...DateRangeFields,
+    workflow: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    status: z.string().regex(/^[A-Za-z0-9_.:-]{1,50}$/, 'must be a status such as completed or failed').optional(),
+  })
+  .superRefine(checkRange);
 
 export const SlowExecution = z.object({
   id: z.number(),
@@ -69,11 +75,18 @@ export const SlowExecution = z.object({
 });
 export type SlowExecution = z.infer<typeof SlowExecution>;
 
-export const UserActivityRequest = z.strictObject({
-  userId: UserId,
-  limit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(100),
-  cursor: Cursor.optional(),
-});
+const EventTypeList = z.array(EventTypeSchema).max(100, 'at most 100 values').optional();
+
+export const UserActivityRequest = z
+  .strictObject({
+    userId: UserId,
+    limit: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(100),
+    cursor: Cursor.optional(),
+    // Optional narrowing (issue 11): the range and the event types.
+    ...DateRangeFields,
+    eventTypes: EventTypeList,
+  })
+  .superRefine(checkRange);
 
 export const UserActivityEvent = ActivityEvent.extend({ email_subject: z.string().nullable() });
 export type UserActivityEvent = z.infer<typeof UserActivityEvent>;
@@ -83,3 +96,35 @@ export const UsersRequest = z.strictObject({});
 export const UserSummary = z.object({ id: z.number(), user_name: z.string().nullable(), email: z.string().nullable() });
 export type UserSummary = z.infer<typeof UserSummary>;
 export const UserList = z.object({ items: z.array(UserSummary) });
+
+export const LogExtentRequest = z.strictObject({});
+/** The oldest and newest event's created_at in the whole log; null when it holds none. */
+export const LogExtent = z.object({ oldest: z.string().nullable(), newest: z.string().nullable() });
+export type LogExtent = z.infer<typeof LogExtent>;
+
+/** What the error analysis shows beside its counts, loaded after it: it reads the live table for distinct emails. */
+export const ErrorImpact = z.object({
+  errors: z.array(
+    z.object({
+      error_type: z.string().nullable(),
+      /** Distinct emails with an error of this type in the range. */
+      emails: z.number(),
+      /** The first error of this type in the whole log, whatever the range. */
+      first_seen: z.string().nullable(),
+    }),
+  ),
+  /** Distinct emails with any error in the range. */
+  emails: z.number(),
+  /** Every event in the range, errors or not: the volume the error rate is measured against. */
+  events: z.number(),
+  source: AnalyticsSource,
+});
+export type ErrorImpact = z.infer<typeof ErrorImpact>;
+
+export const UserEventSummaryRequest = z.strictObject({ userId: UserId, ...DateRangeFields }).superRefine(checkRange);
+/** What one user did in a range, counted per event type. */
+export const UserEventSummary = z.object({
+  types: z.array(z.object({ event_type: z.string(), event_category: z.string(), count: z.number() })),
+  total: z.number(),
+});
+export type UserEventSummary = z.infer<typeof UserEventSummary>;

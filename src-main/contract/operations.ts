@@ -36,6 +36,11 @@ import {
   UsersRequest,
   WorkflowSuccess,
   AnalyticsSource,
+  LogExtent,
+  LogExtentRequest,
+  ErrorImpact,
+  UserEventSummary,
+  UserEventSummaryRequest,
 } from './analytics';
 
 /**
@@ -60,6 +65,9 @@ export const operations = {
   'emails/subjects': { request: EmailSubjectsRequest, response: EmailSubjects },
   'emails/count': { request: EmailCountRequest, response: EmailCount },
   'emails/overview': { request: EmailRequest, response: EmailOverview },
+  'activity/extent': { request: LogExtentRequest, response: LogExtent },
+  'analytics/error-impact': { request: AnalyticsRange, response: ErrorImpact },
+  'users/summary': { request: UserEventSummaryRequest, response: UserEventSummary },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Operations = typeof operations;

@@ -1,7 +1,7 @@
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import { parseEmailQuery, type ActivityEvent } from '../contract/schemas';
-import type { AnalyticsSource } from '../contract/analytics';
+import type { AnalyticsSource, ErrorImpact } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
 import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, widerScan } from '../store/activity-scan';
 import { decodeId, decodeKeyset, decodeRecentCursor, encodeId, encodeKeyset, encodeSearchCursor } from './cursor';
@@ -110,17 +110,17 @@ export function createLogService(store: LogStore): MailtrailService {
       return withSource(await store.workflowSuccess(range));
     },
 
-    async 'analytics/slowest'({ limit }) {
-      return withSource(await store.slowestExecutions(limit));
+    async 'analytics/slowest'({ limit, ...filter }) {
+      return withSource(await store.slowestExecutions(limit, filter));
     },
 
     async 'users/list'() {
       return { items: await store.users() };
     },
 
-    async 'users/activity'({ userId, limit, cursor }) {
+    async 'users/activity'({ userId, limit, cursor, ...filter }) {
       const before = cursor ? decodeKeyset(cursor) : undefined;
-      const rows = await store.userActivity({ userId, limit: limit + 1, before });
+      const rows = await store.userActivity({ ...filter, userId, limit: limit + 1, before });
       // An unknown user is an error, as an unknown email is; a known user who did nothing is an empty list.
       if (rows.length === 0 && !before && !(await store.userExists(userId))) {
         throw new MailtrailError('not_found', `no user with id ${userId} in the users table; pick a user from users/list`);
@@ -144,6 +144,25 @@ export function createLogService(store: LogStore): MailtrailService {
         const message = error instanceof Error ? error.message : String(error);
         return { kind, label, state: 'unreachable', readOnly: true, message, timeZone: null, ...offline };
       }
+    },
+
+    'activity/extent': () => store.extent(),
+
+    async 'analytics/error-impact'(range) {
+      const impact = await store.errorImpact(range);
+      // One order for both stores: by error type's code points, the type-less errors last.
+      const errors = [...impact.errors].sort((a, b) =>
+        a.error_type === b.error_type ? 0 : a.error_type === null ? 1 : b.error_type === null ? -1 : a.error_type < b.error_type ? -1 : 1,
+      );
+      return withSource<ErrorImpact>({ ...impact, errors });
+    },
+
+    async 'users/summary'({ userId, ...range }) {
+      // Most first, then by type's code points, the same on both stores.
+      const types = (await store.userSummary(userId, range)).sort(
+        (a, b) => b.count - a.count || (a.event_type < b.event_type ? -1 : a.event_type > b.event_type ? 1 : a.event_category < b.event_category ? -1 : a.event_category > b.event_category ? 1 : 0),
+      );
+      return { types, total: types.reduce((sum, row) => sum + row.count, 0) };
     },
   };
 }

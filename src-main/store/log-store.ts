@@ -1,4 +1,4 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, LogExtent, UserEventSummary, SlowExecution, UserActivityEvent, UserSummary, WorkflowSuccess } from '../contract/analytics';
 import type { ActivityEvent, ActivityStat, EmailSummary, SourceStatus } from '../contract/schemas';
 
 /** An email's header facts as a store answers them; the service derives the rest. */
@@ -65,10 +65,17 @@ export interface EmailSearchQuery {
   beforeId?: number | undefined;
 }
 
-export interface UserActivityQuery {
+export interface UserActivityQuery extends DateRange {
   userId: number;
   limit: number;
   before?: Keyset | undefined;
+  eventTypes?: string[] | undefined;
+}
+
+/** Narrows the slowest executions; none of it set keeps the partial index's path. */
+export interface SlowestFilter extends DateRange {
+  workflow?: string | undefined;
+  status?: string | undefined;
 }
 
 /** An analytics answer and whether the rollups served it (false: computed from the live table). */
@@ -89,7 +96,7 @@ export interface LogStore {
   errorAnalysis(range: DateRange): Promise<FromRollup<ErrorAnalysis>>;
   workflowSuccess(range: DateRange): Promise<FromRollup<WorkflowSuccess>>;
   /** The seed's "Performance Monitoring": workflow executions, slowest first. */
-  slowestExecutions(limit: number): Promise<FromRollup<{ items: SlowExecution[] }>>;
+  slowestExecutions(limit: number, filter?: SlowestFilter): Promise<FromRollup<{ items: SlowExecution[] }>>;
   /** Metadata keys of the newest events (of the given types), most frequent first. */
   metadataKeys(eventTypes: string[] | undefined): Promise<{ key: string; count: number }[]>;
   /** The hub's users by name (at most USERS_LIMIT), for pickers. */
@@ -112,4 +119,10 @@ export interface LogStore {
   /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */
   ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;
+  /** The oldest and newest created_at in the log: two ends of the created_at index. */
+  extent(): Promise<LogExtent>;
+  /** Distinct emails per error type in the range (from the live table), first seen over the whole log, and the range's volume. */
+  errorImpact(range: DateRange): Promise<FromRollup<ErrorImpact>>;
+  /** What a user did in a range, counted per event type. */
+  userSummary(userId: number, range: DateRange): Promise<UserEventSummary['types']>;
 }

@@ -4,8 +4,8 @@ import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { ErrorState, LoadingState } from '../components/states';
 import { asMailtrailError } from '../lib/use-keyset-pages';
-import { DateRangeControl } from './date-range-control';
-import { paramsOfRange, rangeFromParams, type AnalyticsRange } from './date-range';
+import { DateRangeControl, useToday } from './date-range-control';
+import { describeRange, outsideExtent, paramsOfRange, rangeFromParams, swapped, type AnalyticsRange, type LogExtent } from './date-range';
 import { ErrorsView } from './errors-view';
 import { StatisticsView } from './statistics-view';
 import { UserAuditView } from './user-audit-view';
@@ -23,19 +23,19 @@ const TAB_LABELS: Record<AnalyticsTab, string> = {
 
 const TAB_SUMMARIES: Record<AnalyticsTab, string> = {
   statistics: 'How many events of each type the log holds, and how they spread over time by category.',
-  errors: 'Errors grouped by their error_type, with when each was first and last seen; open one to see the affected emails.',
+  errors: 'Errors grouped by their error_type: how many, the emails they hit, their share of all events, first seen in the whole log; open one to see its errors.',
   workflows: 'How often each workflow completed or failed, how long runs take, and the slowest runs.',
-  users: 'What one user did, with each email’s subject, newest first.',
+  users: 'What one user did in the range, counted per event type, with each email’s subject, newest first.',
 };
 
-/** The day of the newest event in the log: presets end there, so a demo or an archived log still shows its data. */
-function useNewestDay() {
+/** The log's own extent (oldest and newest event day), loaded beside the page: All time and the "nothing here" notice need it. */
+function useLogExtent() {
   const { client } = useClient();
-  const [state, setState] = useState<{ day: string | null; error: MailtrailError | null; attempt: number }>({ day: null, error: null, attempt: 0 });
+  const [state, setState] = useState<{ extent: LogExtent | null; error: MailtrailError | null; attempt: number }>({ extent: null, error: null, attempt: 0 });
   useEffect(() => {
     let live = true;
-    client['activity/recent']({ limit: 1 })
-      .then((page) => live && setState((s) => ({ ...s, error: null, day: page.items[0]?.created_at.slice(0, 10) ?? new Date().toISOString().slice(0, 10) })))
+    client['activity/extent']({})
+      .then(({ oldest, newest }) => live && setState((s) => ({ ...s, error: null, extent: { oldest: oldest?.slice(0, 10) ?? null, newest: newest?.slice(0, 10) ?? null } })))
       .catch((error: unknown) => live && setState((s) => ({ ...s, error: asMailtrailError(error) })));
     return () => {
       live = false;
@@ -44,19 +44,30 @@ function useNewestDay() {
   return { ...state, retry: () => setState((s) => ({ ...s, error: null, attempt: s.attempt + 1 })) };
 }
 
-export function analyticsHref(tab: AnalyticsTab, range: AnalyticsRange | null, extra: Record<string, string | undefined> = {}): string {
-  return hrefOf(`analytics/${tab}`, { ...(range ? paramsOfRange(range) : {}), ...extra });
+/** What a user did defaults to the whole log; the charts to the last twelve months. */
+const defaultPresetOf = (tab: AnalyticsTab): 'year' | 'all' => (tab === 'users' ? 'all' : 'year');
+
+/** A screen's own URL parameters beside the range, kept when the range changes. */
+const TAB_PARAMS: Record<AnalyticsTab, readonly string[]> = { statistics: [], errors: [], workflows: ['workflow', 'status'], users: ['user', 'type'] };
+export type TabParams = Record<string, string | undefined>;
+const tabParamsOf = (tab: AnalyticsTab, params: URLSearchParams): TabParams => Object.fromEntries(TAB_PARAMS[tab].map((name) => [name, params.get(name) ?? undefined]));
+
+export function analyticsHref(tab: AnalyticsTab, range: AnalyticsRange | null, extra: TabParams = {}): string {
+  return hrefOf(`analytics/${tab}`, { ...(range ? paramsOfRange(range, defaultPresetOf(tab)) : {}), ...extra });
 }
 
-/** Analytics over the whole log: one URL per screen, a shared date range ending on the newest event. */
+/** Analytics over the whole log: one URL per screen, a shared date range ending today (or All time), the log's own extent beside it. */
 export function AnalyticsPage({ tabText, params }: { tabText: string | undefined; params: URLSearchParams }) {
   const tab: AnalyticsTab | null = tabText === undefined ? 'statistics' : (ANALYTICS_TABS as readonly string[]).includes(tabText) ? (tabText as AnalyticsTab) : null;
-  const newest = useNewestDay();
+  const today = useToday();
+  const log = useLogExtent();
   // Render time counts from the navigation to this screen.
   const startedAt = useMemo(() => performance.now(), [tab]);
-  const range = newest.day ? rangeFromParams(params, newest.day) : null;
-  const setRange = (next: AnalyticsRange) => navigate(analyticsHref(tab ?? 'statistics', next, tab === 'users' ? { user: params.get('user') ?? undefined } : {}), { replace: true });
-  const usesRange = tab !== 'users';
+  const defaultPreset = defaultPresetOf(tab ?? 'statistics');
+  // All time waits for the log's extent; every other range is known at once.
+  const range = (params.get('range') ?? defaultPreset) === 'all' && !log.extent ? null : rangeFromParams(params, today, log.extent, defaultPreset);
+  const setRange = (next: AnalyticsRange) => navigate(analyticsHref(tab ?? 'statistics', next, tab ? tabParamsOf(tab, params) : {}), { replace: true });
+  const setTabParams = (changes: TabParams) => tab && range && navigate(analyticsHref(tab, range, { ...tabParamsOf(tab, params), ...changes }), { replace: true });
 
   return (
     <div className={`page analytics${tab === 'users' ? ' page--full' : ''}`} data-testid="analytics-page" data-tab={tab ?? undefined}>
@@ -65,7 +76,7 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
           <h1 className="page__title">{tab ? TAB_LABELS[tab] : 'Analytics'}</h1>
           <p className="page__subtitle">{tab ? TAB_SUMMARIES[tab] : 'Pick a screen.'}</p>
         </div>
-        {usesRange && range && newest.day && <DateRangeControl range={range} newestDay={newest.day} onChange={setRange} />}
+        {tab && range && <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />}
       </header>
       <nav className="tabs" aria-label="Analytics screens">
         {ANALYTICS_TABS.map((name) => (
@@ -82,19 +93,69 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
       </nav>
       {tab === null ? (
         <ErrorState error={new MailtrailError('not_found', `there is no analytics screen "${tabText ?? ''}"`)} title="This analytics screen does not exist" hint={<>Pick one of the screens above.</>} />
-      ) : tab === 'users' ? (
-        <UserAuditView params={params} />
-      ) : newest.error ? (
-        <ErrorState error={newest.error} onRetry={newest.retry} title="The log could not be read" />
+      ) : log.error && !range ? (
+        <ErrorState error={log.error} onRetry={log.retry} title="The log could not be read" />
       ) : !range ? (
         <LoadingState label="Reading the log…" />
-      ) : tab === 'statistics' ? (
-        <StatisticsView range={range} startedAt={startedAt} onRangeChange={setRange} />
-      ) : tab === 'errors' ? (
-        <ErrorsView range={range} startedAt={startedAt} />
+      ) : range.reversed ? (
+        <ReversedRange range={range} onSwap={() => setRange(swapped(range))} />
       ) : (
-        <WorkflowsView range={range} startedAt={startedAt} onRangeChange={setRange} />
+        <>
+          {outsideExtent(range, log.extent) && <OutsideExtent range={range} extent={log.extent!} onAllTime={() => setRange(rangeFromParams(new URLSearchParams({ range: 'all' }), today, log.extent))} />}
+          {tab === 'users' ? <UserAuditView params={params} range={range} onParamsChange={setTabParams} /> : tabView(tab, range, startedAt, setRange, params, setTabParams)}
+        </>
       )}
+    </div>
+  );
+}
+
+function tabView(
+  tab: Exclude<AnalyticsTab, 'users'>,
+  range: AnalyticsRange,
+  startedAt: number,
+  setRange: (range: AnalyticsRange) => void,
+  params: URLSearchParams,
+  setTabParams: (changes: TabParams) => void,
+) {
+  return tab === 'statistics' ? (
+    <StatisticsView range={range} startedAt={startedAt} onRangeChange={setRange} />
+  ) : tab === 'errors' ? (
+    <ErrorsView range={range} startedAt={startedAt} />
+  ) : (
+    <WorkflowsView range={range} startedAt={startedAt} onRangeChange={setRange} params={params} onParamsChange={setTabParams} />
+  );
+}
+
+/** A custom range whose From is after its To: said plainly, with the fix one click away (the API answers such a range with 400). */
+function ReversedRange({ range, onSwap }: { range: AnalyticsRange; onSwap(): void }) {
+  return (
+    <div className="notice notice--warning analytics__notice" role="alert" data-testid="range-reversed">
+      <span className="notice__mark" aria-hidden="true">
+        !
+      </span>
+      <span>
+        From ({describeRange({ from: range.from, to: range.from })}) is after To ({describeRange({ from: range.to, to: range.to })}), so this range holds no day.
+      </span>
+      <button type="button" className="button button--secondary button--sm" onClick={onSwap} data-testid="range-swap">
+        Swap From and To
+      </button>
+    </div>
+  );
+}
+
+/** The range holds nothing although the log has events elsewhere: say where they are and offer All time. */
+function OutsideExtent({ range, extent, onAllTime }: { range: AnalyticsRange; extent: LogExtent; onAllTime(): void }) {
+  return (
+    <div className="notice analytics__notice" role="status" data-testid="range-outside-log">
+      <span className="notice__mark" aria-hidden="true">
+        i
+      </span>
+      <span>
+        Nothing in {describeRange(range)}: the log holds events from {describeRange({ from: extent.oldest!, to: extent.newest! })}.
+      </span>
+      <button type="button" className="button button--secondary button--sm" onClick={onAllTime} data-testid="range-show-all">
+        Show all time
+      </button>
     </div>
   );
 }

@@ -1,9 +1,32 @@
 import { useEffect, useState } from 'react';
+import { useTimeZone } from '../app/source-status';
 import { DateField } from '../components/date-field';
-import { describeRange, PRESET_LABELS, PRESETS, rangeFromParams, type AnalyticsRange, type Preset } from './date-range';
+import { describeRange, PRESET_LABELS, PRESETS, rangeFromParams, todayIn, type AnalyticsRange, type LogExtent, type Preset } from './date-range';
 
-/** Presets ending on the newest event's day, or a custom pair of dates. */
-export function DateRangeControl({ range, newestDay, onChange }: { range: AnalyticsRange; newestDay: string; onChange(range: AnalyticsRange): void }) {
+/** Today where the log was written (the source's zone, else this computer's); presets end on it. */
+export function useToday(): string {
+  const timeZone = useTimeZone();
+  const [now, setNow] = useState(() => Date.now());
+  // A screen left open past midnight moves its presets with the day.
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 60_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return todayIn(timeZone, now);
+}
+
+/** Presets ending today, All time, or a custom pair of dates; beside them, what the log itself spans. */
+export function DateRangeControl({
+  range,
+  today,
+  extent,
+  onChange,
+}: {
+  range: AnalyticsRange;
+  today: string;
+  extent: LogExtent | null;
+  onChange(range: AnalyticsRange): void;
+}) {
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   useEffect(() => {
@@ -12,14 +35,14 @@ export function DateRangeControl({ range, newestDay, onChange }: { range: Analyt
   }, [range.from, range.to]);
   const pick = (preset: Preset) => {
     const params = new URLSearchParams({ range: preset, from: range.from, to: range.to });
-    onChange({ ...rangeFromParams(params, newestDay), bucketChosen: false });
+    onChange({ ...rangeFromParams(params, today, extent), bucketChosen: false });
   };
   const applyCustom = (nextFrom: string, nextTo: string) => {
     if (!nextFrom || !nextTo) return;
-    onChange(rangeFromParams(new URLSearchParams({ range: 'custom', from: nextFrom, to: nextTo }), newestDay));
+    onChange(rangeFromParams(new URLSearchParams({ range: 'custom', from: nextFrom, to: nextTo }), today, extent));
   };
   return (
-    <div className="range" data-testid="date-range" data-from={range.from} data-to={range.to} data-preset={range.preset}>
+    <div className="range" data-testid="date-range" data-from={range.from} data-to={range.to} data-preset={range.preset} data-reversed={range.reversed || undefined}>
       <div className="segmented" role="group" aria-label="Date range">
         {PRESETS.map((preset) => (
           <button
@@ -39,7 +62,6 @@ export function DateRangeControl({ range, newestDay, onChange }: { range: Analyt
           <DateField
             aria-label="From"
             value={from}
-            max={to}
             onChange={(date) => {
               setFrom(date);
               applyCustom(date, to);
@@ -50,7 +72,6 @@ export function DateRangeControl({ range, newestDay, onChange }: { range: Analyt
           <DateField
             aria-label="To"
             value={to}
-            min={from}
             onChange={(date) => {
               setTo(date);
               applyCustom(from, date);
@@ -59,10 +80,13 @@ export function DateRangeControl({ range, newestDay, onChange }: { range: Analyt
           />
         </div>
       ) : (
-        <span className="range__label" data-testid="range-label" title={`Presets end on ${newestDay}, the day of the newest event in the log`}>
+        <span className="range__label" data-testid="range-label" title={range.preset === 'all' ? 'Every event in the log' : `Both days included; presets end today (${today}) where the log is written`}>
           {describeRange(range)}
         </span>
       )}
+      <span className="range__extent" data-testid="log-extent" data-oldest={extent?.oldest ?? undefined} data-newest={extent?.newest ?? undefined} title="The day of the oldest and of the newest event in the log">
+        {extent === null ? '' : extent.oldest && extent.newest ? `Log: ${describeRange({ from: extent.oldest, to: extent.newest })}` : 'The log is empty'}
+      </span>
     </div>
   );
 }

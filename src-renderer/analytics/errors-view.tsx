@@ -9,29 +9,36 @@ import { formatShort } from '../lib/time';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useRenderTiming } from './chart-frame';
 import { token } from './chart-colours';
-import { bucketOf, bucketsBetween, describeRange, formatBucket, type AnalyticsRange } from './date-range';
+import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
 type ErrorRow = ErrorAnalysis['errors'][number];
 const NO_TYPE = '(no error_type)';
+const SPARKLINE_WIDTH = 100;
 
 /** The explorer showing the errors of one type in this range: the affected emails, one click away. */
-export const errorsHref = (errorType: string | null, range: { from: string; to: string }): string =>
+export const errorsHref = (errorType: string | null, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>, bucket?: { from: string; to: string }): string =>
   activityHref({
     eventTypes: ['error'],
     metadata: errorType === null ? [] : [{ key: 'error_type', value: errorType }],
-    from: range.from,
-    to: range.to,
+    ...(bucket ?? rangeQuery(range)),
   });
 
 /** Errors grouped by error_type with first and last seen and a trend per type. */
 export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; startedAt: number }) {
   const { client } = useClient();
   const { from, to } = range;
-  const { state, retry } = useAnalyticsQuery(`errors:${from}:${to}`, () => client['analytics/errors']({ from, to }));
+  const { state, retry } = useAnalyticsQuery(`errors:${rangeKey(range)}`, () => client['analytics/errors'](rangeQuery(range)));
   const rows = useMemo(() => [...(state.data?.errors ?? [])].sort((a, b) => b.count - a.count), [state.data]);
   const total = rows.reduce((sum, row) => sum + row.count, 0);
+  // Distinct emails read the live table, so they are asked only once the counts are on screen.
+  const ready = state.status === 'ready';
+  const impact = useAnalyticsQuery(ready ? `impact:${rangeKey(range)}` : 'impact:waiting', () =>
+    ready ? client['analytics/error-impact'](rangeQuery(range)) : new Promise<never>(() => {}),
+  );
+  const impactByType = useMemo(() => new Map((impact.state.data?.errors ?? []).map((row) => [row.error_type ?? NO_TYPE, row])), [impact.state.data]);
+  const volume = impact.state.data?.events ?? null;
   // Sparklines by day for short ranges, by week for long ones, with quiet periods as zero.
   const trendBucket = range.bucket === 'day' ? 'day' : 'week';
   const trends = useMemo(() => {
@@ -70,6 +77,11 @@ export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; starte
             </h2>
             <p className="card__subtitle">
               {state.data ? `${total.toLocaleString('en')} errors of ${rows.length} types · ` : ''}
+              {impact.state.data && (
+                <span data-testid="errors-impact" data-events={impact.state.data.events} data-emails={impact.state.data.emails}>
+                  {`${rate(total, impact.state.data.events)} of ${impact.state.data.events.toLocaleString('en')} events · ${impact.state.data.emails.toLocaleString('en')} emails affected · `}
+                </span>
+              )}
               {describeRange(range)} · trend per {trendBucket}
             </p>
           </div>
@@ -84,14 +96,22 @@ export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; starte
             <p>Nothing was logged with event type error between these dates.</p>
           </EmptyState>
         ) : (
-          <table className="data-table" data-testid="errors-table">
+          <table className="data-table errors-table" data-testid="errors-table">
             <thead>
               <tr>
                 <th scope="col">Error type</th>
                 <th scope="col" className="num">
                   Count
                 </th>
-                <th scope="col">First seen</th>
+                <th scope="col" className="num" title="Errors of this type against every event in the range">
+                  Rate
+                </th>
+                <th scope="col" className="num" title="Distinct emails with an error of this type in the range">
+                  Emails
+                </th>
+                <th scope="col" title="The first error of this type in the whole log">
+                  First seen
+                </th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Trend</th>
               </tr>
@@ -99,6 +119,7 @@ export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; starte
             <tbody>
               {rows.map((row, index) => {
                 const type = row.error_type ?? NO_TYPE;
+                const affected = impactByType.get(type);
                 return (
                   <tr
                     key={type}
@@ -116,10 +137,30 @@ export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; starte
                       </a>
                     </td>
                     <td className="num">{row.count.toLocaleString('en')}</td>
-                    <td className="muted">{formatShort(row.first_seen)}</td>
-                    <td className="muted">{formatShort(row.last_seen)}</td>
+                    <td className="num muted" data-testid="error-rate">
+                      {volume === null ? '…' : rate(row.count, volume)}
+                    </td>
+                    <td className="num" data-testid="error-emails" data-emails={affected?.emails}>
+                      {affected ? affected.emails.toLocaleString('en') : impact.state.status === 'error' ? '—' : '…'}
+                    </td>
+                    <td
+                      className="muted"
+                      data-testid="error-first-seen"
+                      data-first-seen={affected?.first_seen ?? undefined}
+                      title={`${affected ? `${formatShort(affected.first_seen)} in the whole log; ` : ''}first in this range ${formatShort(row.first_seen)}`}
+                    >
+                      {affected ? formatDay(affected.first_seen) : impact.state.status === 'error' ? formatDay(row.first_seen) : '…'}
+                    </td>
+                    <td className="muted" title={formatShort(row.last_seen)}>
+                      {formatDay(row.last_seen)}
+                    </td>
                     <td className="sparkline-cell">
-                      <Sparkline data={trends.get(type) ?? []} bucket={trendBucket} label={`${type} per ${trendBucket}`} />
+                      <Sparkline
+                        data={trends.get(type) ?? []}
+                        bucket={trendBucket}
+                        label={`${type} per ${trendBucket}`}
+                        onPick={(start) => navigate(errorsHref(row.error_type, range, bucketRange(start, trendBucket, range)))}
+                      />
                     </td>
                   </tr>
                 );
@@ -132,11 +173,37 @@ export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; starte
   );
 }
 
-function Sparkline({ data, bucket, label }: { data: { bucket: string; count: number }[]; bucket: 'day' | 'week'; label: string }) {
+/** The day of a timestamp, as the log wrote it; the time is in the cell's title. */
+const formatDay = (timestamp: string | null): string => formatShort(timestamp).slice(0, 10);
+
+/** A share as people read it: "0.31 %", "< 0.01 %". */
+export function rate(part: number, whole: number): string {
+  if (whole <= 0) return '—';
+  const percent = (100 * part) / whole;
+  return percent > 0 && percent < 0.01 ? '< 0.01 %' : `${percent.toFixed(percent < 10 ? 2 : 1)} %`;
+}
+
+/** One bucket of the range, clipped to it. */
+function bucketRange(start: string, bucket: 'day' | 'week', range: AnalyticsRange): { from: string; to: string } {
+  const bounds = rangeQuery(range);
+  const end = bucketEnd(start, bucket);
+  return { from: bounds.from && bounds.from > start ? bounds.from : start, to: bounds.to && bounds.to < end ? bounds.to : end };
+}
+
+function Sparkline({ data, bucket, label, onPick }: { data: { bucket: string; count: number }[]; bucket: 'day' | 'week'; label: string; onPick(start: string): void }) {
   const colour = token('danger');
   return (
-    <div className="sparkline" role="img" aria-label={label} data-testid="error-sparkline">
-      <AreaChart width={180} height={30} data={data} margin={{ top: 2, right: 2, bottom: 2, left: 2 }}>
+    <div className="sparkline" role="img" aria-label={`${label}; click a point for its errors`} data-testid="error-sparkline">
+      <AreaChart
+        width={SPARKLINE_WIDTH}
+        height={30}
+        data={data}
+        margin={{ top: 2, right: 2, bottom: 2, left: 2 }}
+        onClick={(state) => {
+          const point = data[Number(state.activeTooltipIndex)];
+          if (point) onPick(point.bucket);
+        }}
+      >
         <YAxis hide domain={[0, 'dataMax']} />
         <Tooltip
           cursor={false}

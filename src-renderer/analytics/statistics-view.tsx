@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ActivityStat } from '../../src-main/contract/schemas';
-import { EVENT_CATEGORIES } from '../../src-main/contract/taxonomy';
+import { EVENT_CATEGORIES, type EventCategory } from '../../src-main/contract/taxonomy';
 import { activityHref } from '../activity/activity-filters';
 import { useClient } from '../api/client-context';
 import { navigate } from '../app/hash-router';
@@ -12,7 +12,9 @@ import { useListKeyboard } from '../lib/use-list-keyboard';
 import { BucketControl } from './bucket-control';
 import { ChartCard, useRenderTiming } from './chart-frame';
 import { categoryColour, token } from './chart-colours';
-import { bucketOf, bucketsBetween, describeRange, formatBucket, type AnalyticsRange } from './date-range';
+import { useToday } from './date-range-control';
+import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, partialBuckets, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { PartialLegendItem, PartialPatterns, partialFillId, partialNote } from './partial-bucket';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
@@ -22,8 +24,10 @@ const number = (value: number) => value.toLocaleString('en');
 export function StatisticsView({ range, startedAt, onRangeChange }: { range: AnalyticsRange; startedAt: number; onRangeChange(range: AnalyticsRange): void }) {
   const { client } = useClient();
   const { from, to, bucket } = range;
-  const stats = useAnalyticsQuery(`stats:${from}:${to}`, () => client['activity/stats']({ from, to }));
-  const series = useAnalyticsQuery(`series:${from}:${to}:${bucket}`, () => client['analytics/timeseries']({ from, to, bucket }));
+  const stats = useAnalyticsQuery(`stats:${rangeKey(range)}`, () => client['activity/stats'](rangeQuery(range)));
+  const series = useAnalyticsQuery(`series:${rangeKey(range)}:${bucket}`, () => client['analytics/timeseries']({ ...rangeQuery(range), bucket }));
+  const today = useToday();
+  const partial = useMemo(() => partialBuckets(range, today), [range, today]);
 
   const chartData = useMemo(() => {
     const points = series.state.data?.points ?? [];
@@ -48,7 +52,7 @@ export function StatisticsView({ range, startedAt, onRangeChange }: { range: Ana
       <SourceNotice source={series.state.data?.source} />
       <ChartCard
         title="Events over time"
-        subtitle={`By category, one point per ${bucket} · ${describeRange(range)}`}
+        subtitle={`By category, one bar per ${bucket} · ${describeRange(range)} · click a bar or a category for its events`}
         tools={<BucketControl range={range} onChange={onRangeChange} />}
         testId="statistics-chart"
         renderMs={renderMs}
@@ -60,38 +64,51 @@ export function StatisticsView({ range, startedAt, onRangeChange }: { range: Ana
             <LoadingState label="Counting events…" />
           ) : series.state.data.points.length === 0 ? (
             <EmptyState title="No events in this range" testId="statistics-chart-empty">
-              <p>Pick a longer range, or the whole year.</p>
+              <p>Pick a longer range, or All time.</p>
             </EmptyState>
           ) : (
             <>
               <ul className="legend" aria-label="Categories">
                 {categories.map((category) => (
                   <li key={category} className="legend__item" data-colour={colourOf(category)}>
-                    <span className="legend__swatch" aria-hidden="true" />
-                    {category}
+                    <a className="legend__link" href={categoryHref(category, range)} data-testid="legend-category" data-category={category} title={`Open the ${category} events of ${describeRange(range)}`}>
+                      <span className="legend__swatch" aria-hidden="true" />
+                      {category}
+                    </a>
                   </li>
                 ))}
+                {partial.size > 0 && <PartialLegendItem bucket={bucket} />}
               </ul>
-              <AreaChart width={width} height={280} data={chartData} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <BarChart width={width} height={280} data={chartData} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barCategoryGap="15%">
+                <PartialPatterns colours={categories.map((category) => ({ name: category, colour: categoryColour(category) }))} />
                 <CartesianGrid stroke={token('border')} vertical={false} />
                 <XAxis dataKey="bucket" tickFormatter={(value: string) => formatBucket(value, bucket)} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} minTickGap={24} />
                 <YAxis tickFormatter={(value: number) => compact(value)} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} width={48} allowDecimals={false} />
-                <Tooltip labelFormatter={(value) => `${bucket === 'day' ? '' : `${bucket} of `}${formatBucket(String(value), bucket === 'week' ? 'day' : bucket)}`} formatter={(value) => number(Number(value))} />
+                <Tooltip
+                  cursor={{ fill: token('border'), fillOpacity: 0.4 }}
+                  labelFormatter={(value) => `${bucket === 'day' ? '' : `${bucket} of `}${formatBucket(String(value), bucket === 'week' ? 'day' : bucket)}${partial.has(String(value)) ? ` (${partialNote(bucket)})` : ''}`}
+                  formatter={(value) => number(Number(value))}
+                />
                 {categories.map((category) => (
-                  <Area
+                  <Bar
                     key={category}
-                    type="monotone"
                     dataKey={category}
                     name={category}
                     stackId="events"
-                    stroke={categoryColour(category)}
                     fill={categoryColour(category)}
-                    fillOpacity={0.35}
-                    strokeWidth={1.5}
+                    fillOpacity={0.85}
                     isAnimationActive={false}
-                  />
+                    onClick={(item) => {
+                      const start = (item.payload as { bucket?: string } | undefined)?.bucket;
+                      if (start) navigate(categoryHref(category, range, start));
+                    }}
+                  >
+                    {chartData.map((row) => (
+                      <Cell key={String(row.bucket)} fill={partial.has(String(row.bucket)) ? `url(#${partialFillId(category)})` : categoryColour(category)} data-partial={partial.has(String(row.bucket)) || undefined} />
+                    ))}
+                  </Bar>
                 ))}
-              </AreaChart>
+              </BarChart>
             </>
           )
         }
@@ -101,13 +118,25 @@ export function StatisticsView({ range, startedAt, onRangeChange }: { range: Ana
   );
 }
 
+/** The explorer for one category over the range, or over one bucket of it (clipped to the range). */
+export function categoryHref(category: string, range: AnalyticsRange, bucketStart?: string): string {
+  const bounds = rangeQuery(range);
+  if (!bucketStart) return activityHref({ eventCategories: [category as EventCategory], ...bounds });
+  const end = bucketEnd(bucketStart, range.bucket);
+  return activityHref({
+    eventCategories: [category as EventCategory],
+    from: bounds.from && bounds.from > bucketStart ? bounds.from : bucketStart,
+    to: bounds.to && bounds.to < end ? bounds.to : end,
+  });
+}
+
 const compact = (value: number) => Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 }).format(value);
 
 function StatsTable({ state, retry, range }: { state: ReturnType<typeof useAnalyticsQuery<ActivityStat[]>>['state']; retry(): void; range: AnalyticsRange }) {
   const rows = useMemo(() => [...(state.data ?? [])].sort((a, b) => b.count - a.count || a.event_type.localeCompare(b.event_type)), [state.data]);
   const total = rows.reduce((sum, row) => sum + row.count, 0);
   const [selected, setSelected] = useState(-1);
-  const open = (row: ActivityStat) => navigate(activityHref({ eventTypes: [row.event_type], from: range.from, to: range.to }));
+  const open = (row: ActivityStat) => navigate(activityHref({ eventTypes: [row.event_type], ...rangeQuery(range) }));
   useListKeyboard({
     count: rows.length,
     selected,
@@ -159,7 +188,7 @@ function StatsTable({ state, retry, range }: { state: ReturnType<typeof useAnaly
                 data-selected={index === selected || undefined}
               >
                 <td>
-                  <a href={activityHref({ eventTypes: [row.event_type], from: range.from, to: range.to })} className="mono">
+                  <a href={activityHref({ eventTypes: [row.event_type], ...rangeQuery(range) })} className="mono">
                     {row.event_type}
                   </a>
                 </td>

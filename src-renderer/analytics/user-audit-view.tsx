@@ -2,9 +2,13 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UserActivityEvent } from '../../src-main/contract/analytics';
 import { userLabel, useUsers } from '../activity/activity-filter-bar';
-import { idsOf } from '../activity/activity-filters';
+import { activityHref, idsOf } from '../activity/activity-filters';
 import { useClient } from '../api/client-context';
+import { EVENT_TYPE_PATTERN } from '../../src-main/contract/taxonomy';
 import { hrefOf, navigate } from '../app/hash-router';
+import type { TabParams } from './analytics-page';
+import { describeRange, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { useAnalyticsQuery } from './use-analytics-query';
 import { useTimeZone } from '../app/source-status';
 import { CategoryIcon } from '../components/category-badge';
 import { UserIcon } from '../components/icons';
@@ -17,11 +21,17 @@ import { useNow } from '../lib/use-now';
 const ROW_HEIGHT = 56;
 const PAGE_SIZE = 200;
 
-/** The seed's use case 3: what a user did, with each email's subject, newest first. */
-export function UserAuditView({ params }: { params: URLSearchParams }) {
+/** The event types in the URL (`type=read,linked`), the valid ones. */
+const typesOf = (text: string | null): string[] => [...new Set((text ?? '').split(',').map((part) => part.trim()).filter((type) => EVENT_TYPE_PATTERN.test(type)))];
+
+/** The seed's use case 3: what a user did in the range, counted per event type, with each email's subject, newest first. */
+export function UserAuditView({ params, range, onParamsChange }: { params: URLSearchParams; range: AnalyticsRange; onParamsChange(changes: TabParams): void }) {
   const users = useUsers();
   const userId = idsOf(params.get('user'))[0] ?? null;
+  const eventTypes = typesOf(params.get('type'));
   const user = users.find((u) => u.id === userId);
+  const name = user ? userLabel(user) : `User #${userId}`;
+  const setTypes = (types: string[]) => onParamsChange({ type: types.length ? types.join(',') : undefined });
   return (
     <div className="analytics__body analytics__body--fill" data-testid="user-audit-view">
       <div className="filters">
@@ -29,7 +39,7 @@ export function UserAuditView({ params }: { params: URLSearchParams }) {
           <span className="filter-select__label">User</span>
           <select
             value={userId ?? ''}
-            onChange={(event) => navigate(hrefOf('analytics/users', { user: event.target.value || undefined }), { replace: true })}
+            onChange={(event) => onParamsChange({ user: event.target.value || undefined, type: undefined })}
             data-testid="audit-user"
           >
             <option value="">Pick a user…</option>
@@ -43,7 +53,7 @@ export function UserAuditView({ params }: { params: URLSearchParams }) {
           </select>
         </label>
         {userId !== null && (
-          <a className="link-button" href={`#/activity?user=${userId}`} data-testid="audit-in-explorer">
+          <a className="link-button" href={activityHref({ userIds: [userId], eventTypes, ...rangeQuery(range) })} data-testid="audit-in-explorer">
             Filter this user in Activity
           </a>
         )}
@@ -53,21 +63,68 @@ export function UserAuditView({ params }: { params: URLSearchParams }) {
           <p>Everything they did appears here, newest first, with each email’s subject.</p>
         </EmptyState>
       ) : (
-        <UserEvents userId={userId} name={user ? userLabel(user) : `User #${userId}`} />
+        <>
+          <UserTypeSummary userId={userId} name={name} range={range} eventTypes={eventTypes} onTypesChange={setTypes} />
+          <UserEvents userId={userId} name={name} range={range} eventTypes={eventTypes} />
+        </>
       )}
     </div>
   );
 }
 
-function UserEvents({ userId, name }: { userId: number; name: string }) {
+/** Counts per event type for the user in the range; each one filters the list below to it. */
+function UserTypeSummary({ userId, name, range, eventTypes, onTypesChange }: { userId: number; name: string; range: AnalyticsRange; eventTypes: string[]; onTypesChange(types: string[]): void }) {
+  const { client } = useClient();
+  const { state, retry } = useAnalyticsQuery(`user-summary:${userId}:${rangeKey(range)}`, () => client['users/summary']({ userId, ...rangeQuery(range) }));
+  if (state.status === 'error') return <ErrorState error={state.error} onRetry={retry} title={`What ${name} did could not be counted`} />;
+  const summary = state.data;
+  const toggle = (type: string) => onTypesChange(eventTypes.includes(type) ? eventTypes.filter((t) => t !== type) : [...eventTypes, type]);
+  return (
+    <div className="audit-summary" role="group" aria-label={`What ${name} did, per event type`} data-testid="audit-summary" data-total={summary?.total}>
+      <button type="button" className="chip audit-summary__chip" aria-pressed={eventTypes.length === 0} onClick={() => onTypesChange([])} data-testid="audit-type-all">
+        All types <span className="audit-summary__count">{summary ? summary.total.toLocaleString('en') : '…'}</span>
+      </button>
+      {summary?.types.map((row) => (
+        <button
+          key={`${row.event_type}:${row.event_category}`}
+          type="button"
+          className="chip audit-summary__chip"
+          aria-pressed={eventTypes.includes(row.event_type)}
+          onClick={() => toggle(row.event_type)}
+          data-testid="audit-type"
+          data-event-type={row.event_type}
+          data-count={row.count}
+        >
+          <CategoryIcon category={row.event_category} size="sm" />
+          {row.event_type} <span className="audit-summary__count">{row.count.toLocaleString('en')}</span>
+        </button>
+      ))}
+      {/* A type in the URL the user has no events of still shows, so it can be removed. */}
+      {summary &&
+        eventTypes
+          .filter((type) => !summary.types.some((row) => row.event_type === type))
+          .map((type) => (
+            <button key={type} type="button" className="chip audit-summary__chip" aria-pressed onClick={() => toggle(type)} data-testid="audit-type" data-event-type={type} data-count={0}>
+              {type} <span className="audit-summary__count">0</span>
+            </button>
+          ))}
+    </div>
+  );
+}
+
+function UserEvents({ userId, name, range, eventTypes }: { userId: number; name: string; range: AnalyticsRange; eventTypes: string[] }) {
   const { client } = useClient();
   const timeZone = useTimeZone();
   const now = useNow();
+  const typesKey = eventTypes.join(',');
+  const rangeId = rangeKey(range);
   const fetchPage = useCallback(
-    (cursor: string | undefined) => client['users/activity']({ userId, limit: PAGE_SIZE, cursor }),
-    [client, userId],
+    (cursor: string | undefined) =>
+      client['users/activity']({ userId, limit: PAGE_SIZE, cursor, ...rangeQuery(range), eventTypes: typesKey ? typesKey.split(',') : undefined }),
+    // The range object changes identity on every render; rangeId says when it really changed.
+    [client, userId, rangeId, typesKey],
   );
-  const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<UserActivityEvent>(`user:${userId}`, fetchPage);
+  const { state, hasMore, loadingMore, moreError, loadMore, retry } = useKeysetPages<UserActivityEvent>(`user:${userId}:${rangeId}:${typesKey}`, fetchPage);
   const events = state.items;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -78,7 +135,7 @@ function UserEvents({ userId, name }: { userId: number; name: string }) {
   });
   const virtualItems = useVirtualRowsLoadingMore(virtualizer, events.length, { hasMore, loadMore });
   const [selected, setSelected] = useState(-1);
-  useEffect(() => setSelected(-1), [userId]);
+  useEffect(() => setSelected(-1), [userId, rangeId, typesKey]);
   const openEmail = (event: UserActivityEvent) => navigate(hrefOf(`emails/${event.email_id}`));
   useListKeyboard({
     count: events.length,
@@ -95,8 +152,8 @@ function UserEvents({ userId, name }: { userId: number; name: string }) {
   if (state.status === 'loading' && events.length === 0) return <LoadingState label={`Loading what ${name} did…`} />;
   if (events.length === 0) {
     return (
-      <EmptyState title={`${name} has no events in the log`} testId="audit-empty">
-        <p>Events with this user appear here once the hub logs them (reads, downloads, uploads).</p>
+      <EmptyState title={range.preset === 'all' && !typesKey ? `${name} has no events in the log` : `${name} has no ${typesKey ? `${eventTypes.join(' or ')} ` : ''}events in ${describeRange(range)}`} testId="audit-empty">
+        <p>Events with this user appear here once the hub logs them (reads, downloads, uploads); try All time or all types.</p>
       </EmptyState>
     );
   }
@@ -104,7 +161,7 @@ function UserEvents({ userId, name }: { userId: number; name: string }) {
     <div className="table">
       <div className="filters__status filters__status--inset">
         <span className="filters__count" data-testid="audit-count" aria-live="polite">
-          {`${events.length.toLocaleString('en')}${hasMore ? '+' : ''} events by ${name}`}
+          {`${events.length.toLocaleString('en')}${hasMore ? '+' : ''} ${typesKey ? `${eventTypes.join(', ')} ` : ''}events by ${name} · ${range.preset === 'all' ? 'all time' : describeRange(range)}`}
         </span>
       </div>
       <div className="table__head audit-row" role="presentation">

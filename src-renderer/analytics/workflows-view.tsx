@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SlowExecution } from '../../src-main/contract/analytics';
 import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
@@ -9,12 +9,80 @@ import { useListKeyboard } from '../lib/use-list-keyboard';
 import { BucketControl } from './bucket-control';
 import { ChartCard, useRenderTiming } from './chart-frame';
 import { token } from './chart-colours';
-import { bucketOf, bucketsBetween, describeRange, formatBucket, type AnalyticsRange } from './date-range';
+import { activityHref } from '../activity/activity-filters';
+import type { TabParams } from './analytics-page';
+import { useToday } from './date-range-control';
+import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, partialBuckets, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { successRatesOverTime, WORKFLOW_UNNAMED, type RateSeries } from './workflow-rates';
+import { PartialLegendItem, PartialPatterns, partialFillId, partialNote } from './partial-bucket';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
 const SLOWEST_LIMIT = 20;
-const NO_WORKFLOW = '(no workflow named)';
+const NO_WORKFLOW = WORKFLOW_UNNAMED;
+const STATUSES = ['completed', 'failed'] as const;
+type Status = (typeof STATUSES)[number];
+const LINE_COLOURS = ['#2563eb', '#0891b2', '#16a34a', '#ca8a04', '#9333ea', '#db2777', '#ea580c', '#4b5563'];
+
+/** The workflow a filter can name: the chosen one, unless it is the runs without a name. */
+const shownWorkflow = (shown: string): string | undefined => (shown && shown !== NO_WORKFLOW ? shown : undefined);
+
+/** Activity showing workflow runs: of one workflow and outcome if given, over the range or one bucket of it. */
+export function workflowRunsHref(range: AnalyticsRange, workflow?: string, status?: Status, bucketStart?: string): string {
+  const bounds = rangeQuery(range);
+  const end = bucketStart ? bucketEnd(bucketStart, range.bucket) : undefined;
+  return activityHref({
+    eventTypes: ['workflow_executed'],
+    metadata: [...(workflow ? [{ key: 'workflow_name', value: workflow }] : []), ...(status ? [{ key: 'status', value: status }] : [])],
+    from: bucketStart ? (bounds.from && bounds.from > bucketStart ? bounds.from : bucketStart) : bounds.from,
+    to: end ? (bounds.to && bounds.to < end ? bounds.to : end) : bounds.to,
+  });
+}
+
+/** The success rate of each workflow over time, one line each; the chosen workflow alone when there is one. */
+function SuccessRateChart({ rates, bucket, ready, shown }: { rates: RateSeries; bucket: AnalyticsRange['bucket']; ready: boolean; shown: string }) {
+  return (
+    <ChartCard title="Success rate over time" subtitle={`Completed of all runs, per ${bucket}, ${shown ? shown : 'one line per workflow'}; a ${bucket} without runs has no point`} testId="workflow-rate-chart">
+      {(width) =>
+        !ready ? (
+          <LoadingState label="Counting workflow runs…" />
+        ) : rates.workflows.length === 0 ? (
+          <EmptyState title="No workflow runs in this range" testId="workflow-rate-empty" />
+        ) : (
+          <>
+            <ul className="legend" aria-label="Workflows">
+              {rates.workflows.map((name, index) => (
+                <li key={name} className="legend__item" data-testid="rate-legend" data-workflow={name}>
+                  <span className="legend__swatch" style={{ background: LINE_COLOURS[index % LINE_COLOURS.length] }} aria-hidden="true" />
+                  {name}
+                </li>
+              ))}
+            </ul>
+            <LineChart width={width} height={220} data={rates.rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid stroke={token('border')} vertical={false} />
+              <XAxis dataKey="bucket" tickFormatter={(value: string) => formatBucket(value, bucket)} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} minTickGap={24} />
+              <YAxis domain={[0, 100]} tickFormatter={(value: number) => `${value} %`} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} width={48} />
+              <Tooltip labelFormatter={(value) => formatBucket(String(value), bucket === 'week' ? 'day' : bucket)} formatter={(value) => `${Number(value).toFixed(2)} %`} />
+              {rates.workflows.map((name, index) => (
+                <Line
+                  key={name}
+                  type="linear"
+                  dataKey={name}
+                  name={name}
+                  stroke={LINE_COLOURS[index % LINE_COLOURS.length]}
+                  strokeWidth={1.75}
+                  dot={{ r: 2, fill: LINE_COLOURS[index % LINE_COLOURS.length] }}
+                  connectNulls
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          </>
+        )
+      }
+    </ChartCard>
+  );
+}
 
 /** An execution time for people: "≈ 850 ms", "≈ 1.2 s", "≈ 2.5 min"; approximate when it comes from a histogram. */
 export function formatMs(ms: number | null, approximate = false): string {
@@ -26,12 +94,29 @@ export function formatMs(ms: number | null, approximate = false): string {
 }
 
 /** Completed and failed runs per workflow, success rate, execution time percentiles, over time; the slowest runs. */
-export function WorkflowsView({ range, startedAt, onRangeChange }: { range: AnalyticsRange; startedAt: number; onRangeChange(range: AnalyticsRange): void }) {
+export function WorkflowsView({
+  range,
+  startedAt,
+  onRangeChange,
+  params,
+  onParamsChange,
+}: {
+  range: AnalyticsRange;
+  startedAt: number;
+  onRangeChange(range: AnalyticsRange): void;
+  params: URLSearchParams;
+  onParamsChange(changes: TabParams): void;
+}) {
   const { client } = useClient();
   const { from, to, bucket } = range;
-  const { state, retry } = useAnalyticsQuery(`workflows:${from}:${to}`, () => client['analytics/workflows']({ from, to }));
+  const { state, retry } = useAnalyticsQuery(`workflows:${rangeKey(range)}`, () => client['analytics/workflows'](rangeQuery(range)));
   const workflows = useMemo(() => [...(state.data?.workflows ?? [])].sort((a, b) => b.total - a.total), [state.data]);
-  const [shown, setShown] = useState<string>('');
+  // The chosen workflow lives in the URL (`&workflow=Invoice%20Processing`), so a view can be shared.
+  const shown = params.get('workflow') ?? '';
+  const status = STATUSES.find((value) => value === params.get('status')) ?? '';
+  const today = useToday();
+  const partial = useMemo(() => partialBuckets(range, today), [range, today]);
+  const rates = useMemo(() => successRatesOverTime(state.data?.overTime ?? [], range, shown), [state.data, range, shown]);
   const chartData = useMemo(() => {
     const rows = new Map(bucketsBetween(from, to, bucket).map((start) => [start, { bucket: start, completed: 0, failed: 0 }]));
     for (const point of state.data?.overTime ?? []) {
@@ -87,7 +172,15 @@ export function WorkflowsView({ range, startedAt, onRangeChange }: { range: Anal
             <tbody>
               {workflows.map((row) => (
                 <tr key={row.workflow ?? NO_WORKFLOW} className="data-table__row" data-testid="workflow-row" data-workflow={row.workflow ?? ''} data-completed={row.completed} data-failed={row.failed}>
-                  <td>{row.workflow ?? <span className="muted">{NO_WORKFLOW}</span>}</td>
+                  <td>
+                    {row.workflow === null ? (
+                      <span className="muted">{NO_WORKFLOW}</span>
+                    ) : (
+                      <a href={workflowRunsHref(range, row.workflow)} data-testid="workflow-link" title={`Open the runs of ${row.workflow} in Activity`}>
+                        {row.workflow}
+                      </a>
+                    )}
+                  </td>
                   <td className="num">{row.completed.toLocaleString('en')}</td>
                   <td className={`num${row.failed ? ' danger' : ''}`}>{row.failed.toLocaleString('en')}</td>
                   <td>
@@ -110,12 +203,12 @@ export function WorkflowsView({ range, startedAt, onRangeChange }: { range: Anal
       </section>
       <ChartCard
         title="Runs over time"
-        subtitle={`Completed and failed, one bar per ${bucket}`}
+        subtitle={`Completed and failed, one bar per ${bucket} · click a bar for its runs`}
         testId="workflows-chart"
         renderMs={renderMs}
         tools={
           <div className="card__tools">
-            <select className="field__input" value={shown} onChange={(event) => setShown(event.target.value)} aria-label="Workflow shown" data-testid="workflow-chart-select">
+            <select className="field__input" value={shown} onChange={(event) => onParamsChange({ workflow: event.target.value || undefined })} aria-label="Workflow shown" data-testid="workflow-chart-select">
               <option value="">All workflows</option>
               {workflows.map((row) => (
                 <option key={row.workflow ?? NO_WORKFLOW} value={row.workflow ?? NO_WORKFLOW}>
@@ -133,36 +226,59 @@ export function WorkflowsView({ range, startedAt, onRangeChange }: { range: Anal
           ) : (
             <>
               <ul className="legend" aria-label="Outcomes">
-                <li className="legend__item legend__item--success">
-                  <span className="legend__swatch" aria-hidden="true" />
-                  completed
-                </li>
-                <li className="legend__item legend__item--danger">
-                  <span className="legend__swatch" aria-hidden="true" />
-                  failed
-                </li>
+                {STATUSES.map((outcome) => (
+                  <li key={outcome} className={`legend__item legend__item--${outcome === 'completed' ? 'success' : 'danger'}`}>
+                    <a className="legend__link" href={workflowRunsHref(range, shownWorkflow(shown), outcome)} data-testid="legend-outcome" data-status={outcome} title={`Open the ${outcome} runs in Activity`}>
+                      <span className="legend__swatch" aria-hidden="true" />
+                      {outcome}
+                    </a>
+                  </li>
+                ))}
+                {partial.size > 0 && <PartialLegendItem bucket={bucket} />}
               </ul>
               <BarChart width={width} height={240} data={chartData} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barCategoryGap={1}>
                 <CartesianGrid stroke={token('border')} vertical={false} />
                 <XAxis dataKey="bucket" tickFormatter={(value: string) => formatBucket(value, bucket)} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} minTickGap={24} />
                 <YAxis tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} width={48} allowDecimals={false} />
-                <Tooltip labelFormatter={(value) => formatBucket(String(value), bucket === 'week' ? 'day' : bucket)} formatter={(value) => Number(value).toLocaleString('en')} />
-                <Bar dataKey="completed" stackId="runs" fill={token('success')} isAnimationActive={false} />
-                <Bar dataKey="failed" stackId="runs" fill={token('danger')} isAnimationActive={false} />
+                <PartialPatterns colours={[{ name: 'completed', colour: token('success') }, { name: 'failed', colour: token('danger') }]} />
+                <Tooltip
+                  labelFormatter={(value) => `${formatBucket(String(value), bucket === 'week' ? 'day' : bucket)}${partial.has(String(value)) ? ` (${partialNote(bucket)})` : ''}`}
+                  formatter={(value) => Number(value).toLocaleString('en')}
+                />
+                {STATUSES.map((outcome) => (
+                  <Bar
+                    key={outcome}
+                    dataKey={outcome}
+                    stackId="runs"
+                    fill={token(outcome === 'completed' ? 'success' : 'danger')}
+                    isAnimationActive={false}
+                    onClick={(item) => {
+                      const start = (item.payload as { bucket?: string } | undefined)?.bucket;
+                      if (start) navigate(workflowRunsHref(range, shownWorkflow(shown), outcome, start));
+                    }}
+                  >
+                    {chartData.map((row) => (
+                      <Cell key={row.bucket} fill={partial.has(row.bucket) ? `url(#${partialFillId(outcome)})` : token(outcome === 'completed' ? 'success' : 'danger')} />
+                    ))}
+                  </Bar>
+                ))}
               </BarChart>
             </>
           )
         }
       </ChartCard>
-      <SlowestRuns />
+      <SuccessRateChart rates={rates} bucket={bucket} ready={Boolean(state.data)} shown={shown} />
+      <SlowestRuns range={range} workflow={shownWorkflow(shown)} status={status} onStatusChange={(next) => onParamsChange({ status: next || undefined })} />
     </div>
   );
 }
 
-/** The seed's "Performance Monitoring": the slowest workflow executions across the whole log, with their emails. */
-function SlowestRuns() {
+/** The seed's "Performance Monitoring": the slowest workflow executions in the range, of one workflow and status if chosen, with their emails. */
+function SlowestRuns({ range, workflow, status, onStatusChange }: { range: AnalyticsRange; workflow: string | undefined; status: Status | ''; onStatusChange(status: Status | ''): void }) {
   const { client } = useClient();
-  const { state, retry } = useAnalyticsQuery('slowest', () => client['analytics/slowest']({ limit: SLOWEST_LIMIT }));
+  const { state, retry } = useAnalyticsQuery(`slowest:${rangeKey(range)}:${workflow ?? ''}:${status}`, () =>
+    client['analytics/slowest']({ limit: SLOWEST_LIMIT, ...rangeQuery(range), workflow, status: status || undefined }),
+  );
   const runs = state.data?.items ?? [];
   const [selected, setSelected] = useState(-1);
   const open = (run: SlowExecution) => navigate(hrefOf(`emails/${run.email_id}`));
@@ -182,8 +298,18 @@ function SlowestRuns() {
           <h2 id="slowest-heading" className="card__title">
             Slowest executions
           </h2>
-          <p className="card__subtitle">The {SLOWEST_LIMIT} slowest workflow runs in the whole log · j / k to move, Enter opens the email</p>
+          <p className="card__subtitle">
+            The {SLOWEST_LIMIT} slowest {status ? `${status} ` : ''}runs of {workflow ?? 'every workflow'} · {range.preset === 'all' ? 'the whole log' : describeRange(range)} · j / k to move, Enter opens the email
+          </p>
         </div>
+        <select className="field__input" value={status} onChange={(event) => onStatusChange(event.target.value as Status | '')} aria-label="Status of the runs" data-testid="slowest-status">
+          <option value="">Any status</option>
+          {STATUSES.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
       </div>
       <SourceNotice source={state.data?.source} />
       {state.status === 'error' ? (
@@ -191,9 +317,11 @@ function SlowestRuns() {
       ) : !state.data ? (
         <LoadingState label="Finding the slowest runs…" />
       ) : runs.length === 0 ? (
-        <EmptyState title="No workflow runs with an execution time" testId="slowest-empty" />
+        <EmptyState title="No workflow runs with an execution time here" testId="slowest-empty">
+          <p>Pick a longer range, another workflow or any status.</p>
+        </EmptyState>
       ) : (
-        <table className="data-table" data-testid="slowest-table">
+        <table className="data-table slowest-table" data-testid="slowest-table">
           <thead>
             <tr>
               <th scope="col" className="num">

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from '../../src-main/store/postgres/analytics.query';
+import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, slowestExecutions, workflowSuccess } from '../../src-main/store/postgres/analytics.query';
 import { percentileFromBuckets } from '../../src-main/store/duration-buckets';
 import { planRange } from '../../src-main/store/range-plan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -37,6 +37,10 @@ describe('analytics over rollups', () => {
       expect(await activityStats(db.readable, range, true), label).toEqual(await activityStats(db.readable, range, false));
       expect(await errorAnalysis(db.readable, range, true), label).toEqual(await errorAnalysis(db.readable, range, false));
       expect(await workflowSuccess(db.readable, range, true), label).toEqual(await workflowSuccess(db.readable, range, false));
+      // Issue 11, item 8: the same first seen from the daily rollup as from the live table.
+      const byType = (rows: { error_type: string | null }[]) => [...rows].sort((a, b) => String(a.error_type).localeCompare(String(b.error_type)));
+      const [withRollup, live] = [await errorImpact(db.readable, range, true), await errorImpact(db.readable, range, false)];
+      expect({ ...withRollup, errors: byType(withRollup.errors) }, label).toEqual({ ...live, errors: byType(live.errors) });
       for (const bucket of ['day', 'week', 'month'] as const) {
         expect(await categoryTimeseries(db.readable, range, bucket, true), label).toEqual(await categoryTimeseries(db.readable, range, bucket, false));
       }
@@ -85,6 +89,17 @@ describe('analytics over rollups', () => {
     for (const indexed of [true, false]) {
       const slowest = await slowestExecutions(db.readable, 10, indexed);
       expect(slowest.map((s) => [s.email_id, s.description, s.exec_time])).toEqual(seed.rows.map((r) => [r.email_id, r.description, r.exec_time]));
+    }
+    // Issue 11, item 9: narrowed by range and status, as the seed's query with the same conditions.
+    const narrowed = await db.writable.query(`
+      SELECT email_id, mailtrail_int_or_null(metadata->>'execution_time_ms') as exec_time
+      FROM email_activity_log WHERE event_type = 'workflow_executed' AND metadata->>'status' = 'failed'
+        AND created_at >= '2025-01-15' AND created_at < '2025-02-21'
+      ORDER BY exec_time DESC NULLS LAST, id LIMIT 10`);
+    expect(narrowed.rows.length).toBeGreaterThan(0);
+    for (const indexed of [true, false]) {
+      const slowest = await slowestExecutions(db.readable, 10, indexed, { from: '2025-01-15', to: '2025-02-20', status: 'failed' });
+      expect(slowest.map((s) => [s.email_id, s.exec_time])).toEqual(narrowed.rows.map((r) => [r.email_id, r.exec_time]));
     }
   });
 

@@ -317,6 +317,10 @@ describe('GET /api/v1/emails/activity/... (analytics)', () => {
       ['/api/v1/emails/activity/workflows', 'analytics/workflows', {}],
       ['/api/v1/emails/activity/timeseries?bucket=week&to=2025-12-31', 'analytics/timeseries', { bucket: 'week', to: '2025-12-31' }],
       ['/api/v1/emails/activity/slowest?limit=3', 'analytics/slowest', { limit: 3 }],
+      ['/api/v1/emails/activity/slowest?limit=3&status=failed&from=2025-01-01', 'analytics/slowest', { limit: 3, status: 'failed', from: '2025-01-01' }],
+      ['/api/v1/emails/activity/users/1/summary?to=2025-12-31', 'users/summary', { userId: 1, to: '2025-12-31' }],
+      ['/api/v1/emails/activity/errors/impact', 'analytics/error-impact', {}],
+      ['/api/v1/emails/activity/extent', 'activity/extent', {}],
       ['/api/v1/emails/activity/metadata-keys?event_type=fetched,classified', 'activity/metadata-keys', { eventTypes: ['fetched', 'classified'] }],
     ];
     for (const [path, operation, request] of pairs) {
@@ -350,6 +354,12 @@ describe('GET /api/v1/emails/activity/... (analytics)', () => {
   it.each([
     ['/api/v1/emails/activity/timeseries?bucket=hour', /bucket: must be day, week or month/],
     ['/api/v1/emails/activity/errors?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
+    ['/api/v1/emails/activity/errors/impact?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
+    ['/api/v1/emails/activity/slowest?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
+    ['/api/v1/emails/activity/slowest?status=a%20b', /status: must be a status/],
+    ['/api/v1/emails/activity/users/1?from=2025-13-01', /from: must be an ISO 8601 date/],
+    ['/api/v1/emails/activity/users/1?event_type=bad%20type', /must be an event type/],
+    ['/api/v1/emails/activity/users/1/summary?from=2025-12-31&to=2025-01-01', /from: must not be after "to"/],
     ['/api/v1/emails/activity/slowest?limit=1000', /limit: must be between 1 and 100/],
     ['/api/v1/emails/activity/slowest?limit=-5', /limit: must be between 1 and 100/],
     ['/api/v1/emails/activity/users/abc', /user id in the path: must be a whole number/],
@@ -380,6 +390,9 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'emails/subjects': { emailIds: [123, 200] },
     'emails/count': { query: 'Invoice' },
     'emails/overview': { emailId: 123 },
+    'activity/extent': {},
+    'analytics/error-impact': { from: '2025-12-01' },
+    'users/summary': { userId: 1, from: '2025-01-01' },
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {

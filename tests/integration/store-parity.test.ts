@@ -144,6 +144,47 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     for (const id of [userId, namelessUserId, 1, 3]) await expectSameAnswer('users/activity', { userId: id, limit: 5 });
   });
 
+  it('slowest runs per range, workflow and status; a user’s activity per range and type, and its summary (issue 11, item 9)', async () => {
+    const [{ items: all }] = (await answer('postgres', 'analytics/slowest', { limit: 100 })) as [{ items: { workflow: string; status: string }[] }];
+    const workflow = all[0]!.workflow;
+    for (const filter of [{ workflow }, { status: 'failed' }, { workflow, status: 'completed' }, ...RANGES.slice(1).map((range) => ({ ...range, workflow }))]) {
+      await expectSameAnswer('analytics/slowest', { limit: 20, ...filter }, { nonEmpty: false });
+    }
+    const [{ items: failed }] = (await answer('postgres', 'analytics/slowest', { limit: 100, status: 'failed' })) as [{ items: { status: string }[] }];
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((run) => run.status === 'failed')).toBe(true);
+
+    const { userId, namelessUserId } = fixture.special;
+    for (const id of [userId, namelessUserId, 1, 3]) {
+      for (const filter of [{}, ...RANGES.slice(1), { eventTypes: ['read'] }, { eventTypes: ['read', 'note'], from: '2025-03-02' }]) {
+        await expectSameAnswer('users/activity', { userId: id, limit: 5, ...filter }, { nonEmpty: false });
+        if (!('eventTypes' in filter)) await expectSameAnswer('users/summary', { userId: id, ...filter }, { nonEmpty: false });
+      }
+    }
+    const [summary] = (await answer('postgres', 'users/summary', { userId: 1 })) as [{ types: { count: number }[]; total: number }];
+    expect(summary.types.length).toBeGreaterThan(0);
+    expect(summary.total).toBe(summary.types.reduce((sum, row) => sum + row.count, 0));
+  });
+
+  it('the log’s extent, its oldest and newest event (issue 11, item 3)', async () => {
+    await expectSameAnswer('activity/extent', {}, { nonEmpty: false });
+    // Issue 11, item 8: distinct emails per error type, first seen in the whole log, the range's volume.
+    for (const range of RANGES) await expectSameAnswer('analytics/error-impact', range, { nonEmpty: false });
+    const [whole] = (await answer('postgres', 'analytics/error-impact', {})) as [{ errors: { emails: number; first_seen: string }[]; emails: number; events: number }];
+    expect(whole.errors.length).toBeGreaterThan(0);
+    expect(whole.emails).toBeGreaterThan(0);
+    expect(whole.events).toBeGreaterThan(whole.emails);
+    // First seen looks at the whole log: a range that starts later still names the earlier first error.
+    const firstError = whole.errors.map((row) => row.first_seen).sort()[0]!;
+    const later = { from: `${firstError.slice(0, 10)}T23:59:59.999999` };
+    const [narrow] = (await answer('postgres', 'analytics/error-impact', later)) as [{ errors: { first_seen: string }[] }];
+    const [counts] = (await answer('postgres', 'analytics/errors', later)) as [{ errors: { first_seen: string }[] }];
+    expect(narrow.errors.map((row) => row.first_seen).sort()[0]).toBe(firstError);
+    expect(counts.errors.map((row) => row.first_seen).sort()[0]! > firstError).toBe(true);
+    const extent = (await answer('postgres', 'activity/extent', {})) as [{ oldest: string; newest: string }];
+    expect(extent[0].oldest < extent[0].newest).toBe(true);
+  });
+
   it('email lookup and search, page by page', async () => {
     const { emailId, orphanEmailId } = fixture.special;
     for (const id of [emailId, orphanEmailId, 1]) await expectSameAnswer('emails/get', { emailId: id });

@@ -5,7 +5,7 @@ import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
 import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
 import { boundedCount, type CountPlan } from '../activity-count';
-import { USERS_LIMIT, type ActivityFilter, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
+import { USERS_LIMIT, type ActivityFilter, type DateRange, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions, dateRangeConditions } from './filters';
 import { dailyCounts } from './rollup';
 
@@ -147,8 +147,9 @@ export function metadataKeys(db: ReadableDb, eventTypes: string[] | undefined): 
 
 const METADATA_SAMPLE = 5_000;
 
-export function userActivity(db: ReadableDb, { userId, limit, before }: UserActivityQuery): Promise<UserActivityEvent[]> {
-  const conditions = [sql`user_id = ${userId}`];
+export function userActivity(db: ReadableDb, { userId, limit, before, eventTypes, ...range }: UserActivityQuery): Promise<UserActivityEvent[]> {
+  const conditions = [sql`user_id = ${userId}`, ...dateRangeConditions(range)];
+  if (eventTypes?.length) conditions.push(sql`event_type = ANY(${eventTypes}::varchar[])`);
   if (before) conditions.push(sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`);
   return query<UserActivityEvent>(
     db,
@@ -191,4 +192,13 @@ export async function countActivity(db: ReadableDb, filter: ActivityFilter, plan
 export function emailSubjects(db: ReadableDb, emailIds: number[]): Promise<{ id: number; subject: string | null }[]> {
   if (emailIds.length === 0) return Promise.resolve([]);
   return query(db, sql`SELECT id, subject FROM email_messages WHERE id = ANY(${[...new Set(emailIds)]}::int[]) ORDER BY id`);
+}
+
+/** A user's events in a range per type, along the (user_id, created_at, id) index. */
+export function userSummary(db: ReadableDb, userId: number, range: DateRange): Promise<{ event_type: string; event_category: string; count: number }[]> {
+  return query(
+    db,
+    sql`SELECT event_type, event_category, COUNT(*) AS count FROM email_activity_log
+        ${sql.where([sql`user_id = ${userId}`, ...dateRangeConditions(range)])} GROUP BY 1, 2`,
+  );
 }

@@ -1,9 +1,10 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import { dateRangeConditions } from './filters';
 import type { ActivityStat } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
-import type { DateRange } from '../log-store';
+import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { EXECUTION_TIME_MS, dailyCounts, durationCounts } from './rollup';
 
@@ -101,16 +102,58 @@ export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollu
 }
 
 /** The seed's "Performance Monitoring", slowest first, through the partial index where it exists. */
-export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boolean): Promise<SlowExecution[]> {
+export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boolean, filter: SlowestFilter = {}): Promise<SlowExecution[]> {
   const executionTime = useIndex ? sql.raw(`mailtrail_int_or_null(a.metadata->>'execution_time_ms')`) : EXECUTION_TIME_MS;
+  // Without a filter this is the partial index's walk; a filter only adds conditions to it.
+  const conditions = [sql`a.event_type = 'workflow_executed'`, ...dateRangeConditions(filter, sql.raw('a.created_at'))];
+  if (filter.workflow !== undefined) conditions.push(sql`a.metadata->>'workflow_name' = ${filter.workflow}::text`);
+  if (filter.status !== undefined) conditions.push(sql`a.metadata->>'status' = ${filter.status}::text`);
   return query<SlowExecution>(
     db,
     sql`SELECT a.id, a.email_id, a.description, ${executionTime} AS exec_time,
                a.metadata->>'workflow_name' AS workflow, a.metadata->>'status' AS status,
                a.created_at, e.subject AS email_subject
         FROM email_activity_log a LEFT JOIN email_messages e ON e.id = a.email_id
-        WHERE a.event_type = 'workflow_executed'
+        ${sql.where(conditions)}
         ORDER BY ${executionTime} DESC NULLS LAST, a.id
         LIMIT ${limit}`,
   );
+}
+
+/** The log's first and last created_at: each end of the created_at index, whatever the log's size. */
+export async function logExtent(db: ReadableDb): Promise<{ oldest: string | null; newest: string | null }> {
+  const [row] = await query<{ oldest: string | null; newest: string | null }>(
+    db,
+    sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
+  );
+  return { oldest: row?.oldest ?? null, newest: row?.newest ?? null };
+}
+
+const ERROR_TYPE_OF = sql.raw(`NULLIF(COALESCE(metadata->>'error_type', ''), '')`);
+
+/** Distinct emails per error type in the range, each type's first error in the whole log, and the range's volume. */
+export async function errorImpact(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<ErrorImpact>> {
+  const inRange = [sql`event_type = 'error'`, ...dateRangeConditions(range)];
+  const [perType, [all], firstSeen, [volume]] = await Promise.all([
+    query<{ error_type: string | null; emails: number }>(
+      db,
+      sql`SELECT ${ERROR_TYPE_OF} AS error_type, COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${sql.where(inRange)} GROUP BY 1`,
+    ),
+    query<{ emails: number }>(db, sql`SELECT COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${sql.where(inRange)}`),
+    // The daily rollup keeps each day's first occurrence, so the whole log's first is a MIN over days.
+    query<{ error_type: string | null; first_seen: string | null }>(
+      db,
+      useRollup
+        ? sql`SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen
+              FROM email_activity_daily_rollup WHERE event_type = 'error' GROUP BY 1`
+        : sql`SELECT ${ERROR_TYPE_OF} AS error_type, MIN(created_at) AS first_seen FROM email_activity_log WHERE event_type = 'error' GROUP BY 1`,
+    ),
+    query<{ events: number | null }>(db, sql`SELECT SUM(count) AS events FROM (${dailyCounts(range, useRollup)}) d`),
+  ]);
+  const first = new Map(firstSeen.map((row) => [row.error_type, row.first_seen]));
+  return {
+    errors: perType.map((row) => ({ error_type: row.error_type, emails: row.emails, first_seen: first.get(row.error_type) ?? null })),
+    emails: all?.emails ?? 0,
+    events: volume?.events ?? 0,
+  };
 }

@@ -3,8 +3,8 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import { planCount } from '../activity-count';
 import type { LogStore, SourceDescription } from '../log-store';
-import { countActivity, emailSubjects, metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
-import { activityStats, categoryTimeseries, errorAnalysis, hasRollups, slowestExecutions, workflowSuccess } from './analytics.query';
+import { countActivity, emailSubjects, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
+import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 
 const ROLLUP_CHECK_MS = 60_000;
@@ -31,7 +31,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     categoryTimeseries: (range, bucket) => withRollups((rollup) => categoryTimeseries(db, range, bucket, rollup)),
     errorAnalysis: (range) => withRollups((rollup) => errorAnalysis(db, range, rollup)),
     workflowSuccess: (range) => withRollups((rollup) => workflowSuccess(db, range, rollup)),
-    slowestExecutions: (limit) => withRollups(async (rollup) => ({ items: await slowestExecutions(db, limit, rollup) })),
+    slowestExecutions: (limit, filter) => withRollups(async (rollup) => ({ items: await slowestExecutions(db, limit, rollup, filter) })),
     userActivity: (q) => userActivity(db, q),
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
@@ -47,5 +47,8 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
       return { timeZone: row?.time_zone ?? null };
     },
     close: () => db.end(),
+    extent: () => logExtent(db),
+    errorImpact: (range) => withRollups((rollup) => errorImpact(db, range, rollup)),
+    userSummary: (userId, range) => userSummary(db, userId, range),
   };
 }

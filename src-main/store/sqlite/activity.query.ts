@@ -1,6 +1,6 @@
 import type { UserActivityEvent, UserSummary } from '../../contract/analytics';
 import type { ActivityEvent } from '../../contract/schemas';
-import { USERS_LIMIT, type ActivityFilter, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
+import { USERS_LIMIT, type ActivityFilter, type DateRange, type Keyset, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
 import { dailyCounts } from './analytics.query';
@@ -169,12 +169,14 @@ export function metadataKeys(prepare: Prepare, eventTypes: string[] | undefined)
     .slice(0, 200);
 }
 
-export function userActivity(prepare: Prepare, { userId, limit, before }: UserActivityQuery): UserActivityEvent[] {
+export function userActivity(prepare: Prepare, { userId, limit, before, eventTypes, ...range }: UserActivityQuery): UserActivityEvent[] {
+  const { conditions, params } = rangeConditions(range, 'a.created_at');
+  if (eventTypes?.length) conditions.push(`a.event_type IN (${eventTypes.map(() => '?').join(', ')})`), params.push(...eventTypes);
   return newestFirst<UserActivityEvent & Row>(
     prepare,
     `${EVENT_COLUMNS}, e.subject AS email_subject`,
     `${EVENT_FROM} LEFT JOIN email_messages e ON e.id = a.email_id`,
-    { conditions: ['a.user_id = ?'], params: [userId] },
+    { conditions: ['a.user_id = ?', ...conditions], params: [userId, ...params] },
     limit,
     before,
   ).map(parseMetadata);
@@ -213,4 +215,12 @@ export function countActivity(prepare: Prepare, filter: ActivityFilter, plan: Co
      FROM (SELECT ${hit} AS hit FROM email_activity_log a ${where(indexed.conditions)} LIMIT ?)`,
   ).get(...residual.params, ...indexed.params, plan.bound + 1) as { seen: number; hits: number };
   return boundedCount(plan, Number(row.seen), Number(row.hits));
+}
+
+/** A user's events in a range per type, along the (user_id, created_at) index. */
+export function userSummary(prepare: Prepare, userId: number, range: DateRange): { event_type: string; event_category: string; count: number }[] {
+  const { conditions, params } = rangeConditions(range);
+  return prepare(
+    `SELECT event_type, event_category, COUNT(*) AS count FROM email_activity_log ${where(['user_id = ?', ...conditions])} GROUP BY 1, 2`,
+  ).all(userId, ...params) as { event_type: string; event_category: string; count: number }[];
 }

@@ -1,9 +1,9 @@
-import type { CategoryTimeseries, ErrorAnalysis, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
+import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
 import type { ActivityStat } from '../../contract/schemas';
-import type { DateRange } from '../log-store';
+import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { planRange } from '../range-plan';
-import { canonicalTimestamp, compareCodePoints } from './cache-text';
+import { canonicalTimestamp, compareCodePoints, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
 
 type Rows<T> = Omit<T, 'source'>;
@@ -142,13 +142,46 @@ export function workflowSuccess(prepare: Prepare, range: DateRange): Rows<Workfl
 }
 
 /** Slowest first; the planner would rather take the event_type index and sort, so the partial index is named. */
-export function slowestExecutions(prepare: Prepare, limit: number, indexed: boolean): SlowExecution[] {
+export function slowestExecutions(prepare: Prepare, limit: number, indexed: boolean, filter: SlowestFilter = {}): SlowExecution[] {
+  const { conditions, params } = rangeConditions(filter, 'a.created_at');
+  if (filter.workflow !== undefined) conditions.push('a.workflow_name = ?'), params.push(filter.workflow);
+  if (filter.status !== undefined) conditions.push('a.workflow_status = ?'), params.push(filter.status);
+  // Unfiltered, the partial index is named; a filter lets SQLite pick (a narrow range is quicker by created_at).
+  const index = indexed && conditions.length === 0 ? 'INDEXED BY log_slowest' : '';
   return prepare(
     `SELECT a.id, a.email_id, a.description, a.execution_time_ms AS exec_time, a.workflow_name AS workflow,
             a.workflow_status AS status, a.created_at, e.subject AS email_subject
-     FROM email_activity_log a ${indexed ? 'INDEXED BY log_slowest' : ''} LEFT JOIN email_messages e ON e.id = a.email_id
-     WHERE a.event_type = 'workflow_executed'
+     FROM email_activity_log a ${index} LEFT JOIN email_messages e ON e.id = a.email_id
+     ${where([`a.event_type = 'workflow_executed'`, ...conditions])}
      ORDER BY a.execution_time_ms DESC NULLS LAST, a.id LIMIT ?`,
-  ).all(limit) as SlowExecution[];
+  ).all(...params, limit) as SlowExecution[];
 }
 
+
+/** The cache's first and last created_at; SQLite reads MIN and MAX off the created_at index only when each stands alone. */
+export function logExtent(prepare: Prepare): { oldest: string | null; newest: string | null } {
+  return prepare(
+    `SELECT (SELECT MIN(created_at) FROM email_activity_log) AS oldest, (SELECT MAX(created_at) FROM email_activity_log) AS newest`,
+  ).get() as { oldest: string | null; newest: string | null };
+}
+
+/** As PostgreSQL's errorImpact: distinct emails from the cached rows, first seen from the cache's daily rollup. */
+export function errorImpact(prepare: Prepare, range: DateRange): Rows<ErrorImpact> {
+  const { conditions, params } = rangeConditions(range);
+  const inRange = where([`event_type = 'error'`, ...conditions]);
+  const perType = prepare(
+    `SELECT NULLIF(COALESCE(error_type, ''), '') AS error_type, COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${inRange} GROUP BY 1`,
+  ).all(...params) as { error_type: string | null; emails: number }[];
+  const all = prepare(`SELECT COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${inRange}`).get(...params) as { emails: number };
+  const firstSeen = prepare(
+    `SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen FROM email_activity_daily_rollup WHERE event_type = 'error' GROUP BY 1`,
+  ).all() as { error_type: string | null; first_seen: string | null }[];
+  const counts = dailyCounts(range);
+  const volume = prepare(`SELECT SUM(count) AS events FROM (${counts.text})`).get(...counts.params) as { events: number | null };
+  const first = new Map(firstSeen.map((row) => [row.error_type, row.first_seen]));
+  return {
+    errors: perType.map((row) => ({ error_type: row.error_type, emails: row.emails, first_seen: first.get(row.error_type) ?? null })),
+    emails: all.emails,
+    events: volume.events ?? 0,
+  };
+}

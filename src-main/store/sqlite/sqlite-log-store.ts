@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { planCount } from '../activity-count';
 import type { LogStore } from '../log-store';
-import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users } from './activity.query';
-import { activityStats, categoryTimeseries, errorAnalysis, slowestExecutions, workflowSuccess } from './analytics.query';
+import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
+import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { hasIndexes, hasMessageStatus, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
@@ -36,7 +36,7 @@ export function openSqliteLogStore(file: string): LogStore {
     categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
     errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
     workflowSuccess: async (range) => rollup(workflowSuccess(prepare, range)),
-    slowestExecutions: async (limit) => rollup({ items: slowestExecutions(prepare, limit, indexed) }),
+    slowestExecutions: async (limit, filter) => rollup({ items: slowestExecutions(prepare, limit, indexed, filter) }),
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
     userActivity: async (q) => userActivity(prepare, q),
     users: async () => users(prepare),
@@ -55,5 +55,8 @@ export function openSqliteLogStore(file: string): LogStore {
     close: async () => {
       if (db.open) db.close();
     },
+    extent: async () => logExtent(prepare),
+    errorImpact: async (range) => rollup(errorImpact(prepare, range)),
+    userSummary: async (userId, range) => userSummary(prepare, userId, range),
   };
 }

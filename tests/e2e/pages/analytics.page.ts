@@ -67,6 +67,24 @@ export class AnalyticsPage {
     return { from: (await this.range.getAttribute('data-from')) ?? '', to: (await this.range.getAttribute('data-to')) ?? '' };
   }
 
+  /** Picks Custom and types both dates with the keyboard, as a user would (mmddyyyy in an en-US date field). */
+  async typeCustomRange(from: string, to: string): Promise<void> {
+    await this.page.getByTestId('range-custom').click();
+    for (const [field, digits] of [['range-from', from], ['range-to', to]] as const) {
+      await this.page.getByTestId(field).focus();
+      await this.page.keyboard.type(digits);
+    }
+  }
+
+  /** The bars one series of a bar chart has drawn (recharts draws each series as its own layer, in order). */
+  bars(chart: Locator, series: number): Locator {
+    return chart.locator('.recharts-bar').nth(series).locator('.recharts-bar-rectangle path');
+  }
+
+  legendCategory(category: string): Locator {
+    return this.page.locator(`[data-testid="legend-category"][data-category="${category}"]`);
+  }
+
   async numbers(rows: Locator, attribute: string): Promise<number[]> {
     return rows.evaluateAll((nodes, name) => nodes.map((node) => Number(node.getAttribute(name))), attribute);
   }
