@@ -360,6 +360,57 @@ try {
       op: call('emails/search', { query: 'faktura', limit: 200 }),
       sql: () => ["SELECT id, subject, sender_email, received_date FROM email_messages WHERE subject ILIKE '%faktura%' ORDER BY id DESC LIMIT 200", []],
     },
+    // What the screens ask after their page has shown: exact counts, subjects, the log's extent, impact and summaries.
+    {
+      name: 'activity count, event_type=error (rollups)',
+      op: call('activity/count', { eventTypes: ['error'] }),
+      sql: () => ["SELECT COUNT(*) FROM email_activity_log WHERE event_type = 'error'", []],
+    },
+    {
+      name: 'activity count, busiest user (bounded)',
+      op: call('activity/count', { userIds: [busy!.user_id] }),
+      sql: () => ['SELECT COUNT(*) FROM email_activity_log WHERE user_id = $1', [busy!.user_id]],
+    },
+    {
+      name: 'activity count, text "konkurs" (bounded scan)',
+      op: call('activity/count', { text: 'konkurs' }),
+      sql: () => ["SELECT COUNT(*) FROM email_activity_log WHERE description ILIKE '%konkurs%'", []],
+    },
+    {
+      name: 'subjects of a page of 100 emails',
+      op: () => call('emails/subjects', { emailIds: Array.from({ length: 100 }, nextEmail) })(),
+    },
+    {
+      name: "the log's extent",
+      op: call('activity/extent', {}),
+      sql: () => ['SELECT MIN(created_at), MAX(created_at) FROM email_activity_log', []],
+    },
+    {
+      name: 'error impact, whole log',
+      op: call('analytics/error-impact', {}),
+      sql: () => ["SELECT metadata->>'error_type' AS error_type, COUNT(DISTINCT email_id) FROM email_activity_log WHERE event_type = 'error' GROUP BY 1", []],
+    },
+    {
+      name: 'user summary (busiest user)',
+      op: call('users/summary', { userId: busy!.user_id }),
+      sql: () => ['SELECT event_type, event_category, COUNT(*) FROM email_activity_log WHERE user_id = $1 GROUP BY 1, 2', [busy!.user_id]],
+    },
+    {
+      name: 'slowest runs, one workflow, failed',
+      op: call('analytics/slowest', { limit: 10, workflow: 'Invoice Processing', status: 'failed' }),
+    },
+    {
+      name: 'email search by id ("39")',
+      op: call('emails/search', { query: '39', limit: 200 }),
+    },
+    {
+      name: 'email count, "faktura"',
+      op: call('emails/count', { query: 'faktura' }),
+    },
+    {
+      name: "an email's overview (header facts)",
+      op: () => call('emails/overview', { emailId: nextEmail() })(),
+    },
   ];
 
   if (cost) await cacheFigures(cost.keptUrl);
