@@ -190,7 +190,7 @@ function ActivityResults({ filters, filterKey, setFilters }: ActivityResultsProp
         </EmptyState>
       ) : (
         <div className="table">
-          <div className="table__head" role="presentation">
+          <div className="table__head activity-head" role="presentation">
             <span>Event</span>
             <span>Description</span>
             <span>Email</span>

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { UserActivityEvent } from '../../src-main/contract/analytics';
+import type { UserActivityEvent, UserEventSummary } from '../../src-main/contract/analytics';
 import { userLabel, useUsers } from '../activity/activity-filter-bar';
 import { activityHref, idsOf } from '../activity/activity-filters';
 import { useClient } from '../api/client-context';
@@ -32,6 +32,7 @@ export function UserAuditView({ params, range, onParamsChange }: { params: URLSe
   const user = users.find((u) => u.id === userId);
   const name = user ? userLabel(user) : `User #${userId}`;
   const setTypes = (types: string[]) => onParamsChange({ type: types.length ? types.join(',') : undefined });
+  const summary = useUserSummary(userId, range);
   return (
     <div className="analytics__body analytics__body--fill" data-testid="user-audit-view">
       <div className="filters">
@@ -64,18 +65,41 @@ export function UserAuditView({ params, range, onParamsChange }: { params: URLSe
         </EmptyState>
       ) : (
         <>
-          <UserTypeSummary userId={userId} name={name} range={range} eventTypes={eventTypes} onTypesChange={setTypes} />
-          <UserEvents userId={userId} name={name} range={range} eventTypes={eventTypes} />
+          <UserTypeSummary name={name} eventTypes={eventTypes} onTypesChange={setTypes} summary={summary} />
+          <UserEvents userId={userId} name={name} range={range} eventTypes={eventTypes} total={totalOf(summary.state.data, eventTypes)} />
         </>
       )}
     </div>
   );
 }
 
-/** Counts per event type for the user in the range; each one filters the list below to it. */
-function UserTypeSummary({ userId, name, range, eventTypes, onTypesChange }: { userId: number; name: string; range: AnalyticsRange; eventTypes: string[]; onTypesChange(types: string[]): void }) {
+/** The user's counts per event type in the range; none while no user is picked. */
+function useUserSummary(userId: number | null, range: AnalyticsRange) {
   const { client } = useClient();
-  const { state, retry } = useAnalyticsQuery(`user-summary:${userId}:${rangeKey(range)}`, () => client['users/summary']({ userId, ...rangeQuery(range) }));
+  return useAnalyticsQuery(`user-summary:${userId}:${rangeKey(range)}`, () =>
+    userId === null ? Promise.resolve(null) : client['users/summary']({ userId, ...rangeQuery(range) }),
+  );
+}
+
+/** The exact number of events the list holds, from the summary: all of them, or those of the chosen types. */
+export function totalOf(summary: UserEventSummary | null, eventTypes: string[]): number | null {
+  if (!summary) return null;
+  if (eventTypes.length === 0) return summary.total;
+  return summary.types.filter((row) => eventTypes.includes(row.event_type)).reduce((sum, row) => sum + row.count, 0);
+}
+
+/** Counts per event type for the user in the range; each one filters the list below to it. */
+function UserTypeSummary({
+  name,
+  eventTypes,
+  onTypesChange,
+  summary: { state, retry },
+}: {
+  name: string;
+  eventTypes: string[];
+  onTypesChange(types: string[]): void;
+  summary: ReturnType<typeof useUserSummary>;
+}) {
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={retry} title={`What ${name} did could not be counted`} />;
   const summary = state.data;
   const toggle = (type: string) => onTypesChange(eventTypes.includes(type) ? eventTypes.filter((t) => t !== type) : [...eventTypes, type]);
@@ -112,7 +136,7 @@ function UserTypeSummary({ userId, name, range, eventTypes, onTypesChange }: { u
   );
 }
 
-function UserEvents({ userId, name, range, eventTypes }: { userId: number; name: string; range: AnalyticsRange; eventTypes: string[] }) {
+function UserEvents({ userId, name, range, eventTypes, total }: { userId: number; name: string; range: AnalyticsRange; eventTypes: string[]; total: number | null }) {
   const { client } = useClient();
   const timeZone = useTimeZone();
   const now = useNow();
@@ -161,7 +185,7 @@ function UserEvents({ userId, name, range, eventTypes }: { userId: number; name:
     <div className="table">
       <div className="filters__status filters__status--inset">
         <span className="filters__count" data-testid="audit-count" aria-live="polite">
-          {`${events.length.toLocaleString('en')}${hasMore ? '+' : ''} ${typesKey ? `${eventTypes.join(', ')} ` : ''}events by ${name} · ${range.preset === 'all' ? 'all time' : describeRange(range)}`}
+          {`${total !== null ? total.toLocaleString('en') : `${events.length.toLocaleString('en')}${hasMore ? '+' : ''}`} ${typesKey ? `${eventTypes.join(', ')} ` : ''}events by ${name} · ${range.preset === 'all' ? 'all time' : describeRange(range)}`}
         </span>
       </div>
       <div className="table__head audit-row" role="presentation">
