@@ -36,6 +36,17 @@ const pageAnswer = (page: { items: unknown[]; nextCursor: string | null; searche
 
 const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: null });
 
+/** Recent activity's filters, which its count takes too. */
+const ACTIVITY_FILTER = {
+  event_type: { field: 'eventTypes', kind: 'text-list' },
+  event_category: { field: 'eventCategories', kind: 'text-list' },
+  user_id: { field: 'userIds', kind: 'integer-list' },
+  email_id: { field: 'emailIds', kind: 'integer-list' },
+  text: { field: 'text', kind: 'text' },
+  metadata: { field: 'metadata', kind: 'key-value-list' },
+  ...DATE_RANGE,
+} as const;
+
 /** The seed's three endpoints ("Via API", "Analytics & Monitoring") and the analytics beside them; fixed paths first. */
 export const REST_ROUTES: readonly RestRoute[] = [
   route({
@@ -45,13 +56,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     pathParams: [],
     query: {
       limit: { field: 'limit', kind: 'integer' },
-      event_type: { field: 'eventTypes', kind: 'text-list' },
-      event_category: { field: 'eventCategories', kind: 'text-list' },
-      user_id: { field: 'userIds', kind: 'integer-list' },
-      email_id: { field: 'emailIds', kind: 'integer-list' },
-      text: { field: 'text', kind: 'text' },
-      metadata: { field: 'metadata', kind: 'key-value-list' },
-      ...DATE_RANGE,
+      ...ACTIVITY_FILTER,
       cursor: { field: 'cursor', kind: 'text' },
     },
     answer: pageAnswer,
@@ -141,15 +146,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/count$/,
     operation: 'activity/count',
     pathParams: [],
-    query: {
-      event_type: { field: 'eventTypes', kind: 'text-list' },
-      event_category: { field: 'eventCategories', kind: 'text-list' },
-      user_id: { field: 'userIds', kind: 'integer-list' },
-      email_id: { field: 'emailIds', kind: 'integer-list' },
-      text: { field: 'text', kind: 'text' },
-      metadata: { field: 'metadata', kind: 'key-value-list' },
-      ...DATE_RANGE,
-    },
+    query: ACTIVITY_FILTER,
     answer: valueAnswer,
   }),
   route({

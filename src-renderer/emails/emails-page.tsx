@@ -52,7 +52,7 @@ export function EmailsPage({ emailIdText, query, order, back: backParam }: Email
         {emailId instanceof MailtrailError ? (
           <ErrorState error={emailId} title="That is not an email id" testId="timeline-error">
             <button type="button" className="button button--secondary" onClick={back} data-testid="back-to-emails">
-              Back to emails
+              Back to {from ? 'Activity' : 'emails'}
             </button>
           </ErrorState>
         ) : emailId === null ? (
@@ -63,7 +63,7 @@ export function EmailsPage({ emailIdText, query, order, back: backParam }: Email
             </p>
           </EmptyState>
         ) : (
-          <TimelinePane key={emailId} emailId={emailId} order={order} onOrderChange={changeOrder} onBack={back} />
+          <TimelinePane key={emailId} emailId={emailId} order={order} onOrderChange={changeOrder} onBack={back} backLabel={from ? 'Activity' : undefined} />
         )}
       </div>
     </div>

@@ -21,12 +21,14 @@ export interface TimelinePaneProps {
   order: TimelineOrder;
   onOrderChange(order: TimelineOrder): void;
   onBack(): void;
+  /** What Back returns to, in words: "the email list" or "Activity". */
+  backLabel?: string;
 }
 
 type HeaderState = { status: 'loading' } | { status: 'ready'; email: EmailSummary } | { status: 'error'; error: MailtrailError };
 
 /** The seed's "Log" view of one email: its whole trail, virtualised and paged by cursor. */
-export function TimelinePane({ emailId, order, onOrderChange, onBack }: TimelinePaneProps) {
+export function TimelinePane({ emailId, order, onOrderChange, onBack, backLabel = 'the email list' }: TimelinePaneProps) {
   const { client } = useClient();
   const timeZone = useTimeZone();
   const now = useNow();
@@ -113,7 +115,7 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
           testId="timeline-error"
         >
           <button type="button" className="button button--secondary" onClick={onBack} data-testid="back-to-emails">
-            Back to emails
+            Back to {backLabel}
           </button>
         </ErrorState>
       </section>
@@ -133,7 +135,7 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack }: Timeline
     <section className="timeline-pane" aria-label={`Timeline of email ${emailId}`} data-testid="timeline-pane">
       <header className="timeline-header" data-testid="timeline-header">
         <div className="timeline-header__top">
-          <button type="button" className="icon-button" onClick={onBack} aria-label="Back to the email list (Esc)" title="Back (Esc)" data-testid="timeline-back">
+          <button type="button" className="icon-button" onClick={onBack} aria-label={`Back to ${backLabel} (Esc)`} title="Back (Esc)" data-testid="timeline-back">
             <BackIcon width={16} height={16} />
           </button>
           <h1
