@@ -2,23 +2,17 @@ import type { Page } from '@playwright/test';
 import type { RequestOf, ResponseOf } from '../../src-main/contract/operations';
 import { ActivityPage } from './pages/activity.page';
 import { TimelinePage } from './pages/timeline.page';
-import { expect, test } from './support/test';
+import { ask, expect, test } from './support/test';
 
 // Dates are typed as an en-US user types them: month, day, year.
 test.use({ locale: 'en-US' });
 
-async function rpc<K extends 'activity/recent' | 'activity/count' | 'emails/get'>(page: Page, operation: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
-  const response = await page.request.post(`/api/v1/rpc/${operation}`, { data: request });
-  expect(response.ok(), await response.text()).toBe(true);
-  return (await response.json()) as ResponseOf<K>;
-}
-
 /** Every event the list should show for a request, following the bounded pages to the end. */
 async function allRecent(page: Page, request: RequestOf<'activity/recent'>) {
-  let answer = await rpc(page, 'activity/recent', { ...request, limit: 1000 });
+  let answer = await ask(page, 'activity/recent', { ...request, limit: 1000 });
   const items = [...answer.items];
   while (answer.nextCursor) {
-    answer = await rpc(page, 'activity/recent', { ...request, limit: 1000, cursor: answer.nextCursor });
+    answer = await ask(page, 'activity/recent', { ...request, limit: 1000, cursor: answer.nextCursor });
     items.push(...answer.items);
   }
   return items;
@@ -61,7 +55,7 @@ test('a new filter after scrolling far down starts at the newest matching row, w
   await wheelFarDown(page, activity);
   await activity.category('user').click();
   await activity.waitForParam('category', 'user');
-  const [newestUserEvent] = (await rpc(page, 'activity/recent', { eventCategories: ['user'], limit: 1 })).items;
+  const [newestUserEvent] = (await ask(page, 'activity/recent', { eventCategories: ['user'], limit: 1 })).items;
   await expect(activity.rows.first()).toHaveAttribute('data-event-id', String(newestUserEvent!.id));
   await expect(activity.rows.first()).toBeInViewport();
   expect(await activity.list.evaluate((list) => list.scrollTop)).toBe(0);
@@ -163,7 +157,7 @@ test('/ focuses the text filter; Esc on an email opened from Activity returns to
 test('the count is the exact number of matching events, counted after the page shows (issue 11, item 8)', async ({ page }) => {
   const activity = new ActivityPage(page);
   await activity.goto();
-  const total = await rpc(page, 'activity/count', {});
+  const total = await ask(page, 'activity/count', {});
   expect(total.exact).toBe(true);
   expect(total.count).toBeGreaterThan(100);
   await expect(activity.count).toHaveText(`${total.count.toLocaleString('en')} events`);
@@ -180,13 +174,13 @@ test('each activity row shows its email’s subject (issue 11, item 10)', async 
   await activity.goto();
   const rows = await activity.rows.evaluateAll((nodes) => nodes.slice(0, 6).map((node) => Number(node.getAttribute('data-email-id'))));
   for (const [index, emailId] of rows.entries()) {
-    const { subject } = await rpc(page, 'emails/get', { emailId });
+    const { subject } = await ask(page, 'emails/get', { emailId });
     await expect(activity.rows.nth(index).getByTestId('activity-subject')).toHaveText(subject ?? 'no subject');
   }
 });
 
 test('clicking a metadata value in a timeline opens Activity filtered to it (issue 11, item 11)', async ({ page }) => {
-  const [errorEvent] = (await rpc(page, 'activity/recent', { eventTypes: ['error'], limit: 1 })).items;
+  const [errorEvent] = (await ask(page, 'activity/recent', { eventTypes: ['error'], limit: 1 })).items;
   const errorType = String(errorEvent!.metadata?.['error_type']);
   const timeline = new TimelinePage(page);
   await timeline.gotoPermalink(errorEvent!.email_id);

@@ -1,15 +1,6 @@
-import type { Page } from '@playwright/test';
-import type { OperationName, RequestOf, ResponseOf } from '../../src-main/contract/operations';
-import { rpcPathOf } from '../../src-main/contract/operations';
 import { ActivityPage } from './pages/activity.page';
 import { AnalyticsPage } from './pages/analytics.page';
-import { expect, test } from './support/test';
-
-async function ask<K extends OperationName>(page: Page, operation: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
-  const response = await page.request.post(rpcPathOf(operation), { data: request });
-  expect(response.ok(), `${operation} answered HTTP ${response.status()}`).toBe(true);
-  return (await response.json()) as ResponseOf<K>;
-}
+import { ask, expect, test } from './support/test';
 
 test('the user audit takes the date range, counts per event type, and a type filters the list (issue 11, item 9)', async ({ page }) => {
   const analytics = new AnalyticsPage(page);

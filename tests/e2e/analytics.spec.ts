@@ -1,17 +1,8 @@
 import type { Page } from '@playwright/test';
-import type { OperationName, RequestOf, ResponseOf } from '../../src-main/contract/operations';
-import { rpcPathOf } from '../../src-main/contract/operations';
 import { ActivityPage } from './pages/activity.page';
 import { AnalyticsPage } from './pages/analytics.page';
 import { TimelinePage } from './pages/timeline.page';
-import { expect, test } from './support/test';
-
-/** Asks the service what the screen asked, over the page's own origin and API. */
-async function ask<K extends OperationName>(page: Page, operation: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
-  const response = await page.request.post(rpcPathOf(operation), { data: request });
-  expect(response.ok(), `${operation} answered HTTP ${response.status()}`).toBe(true);
-  return (await response.json()) as ResponseOf<K>;
-}
+import { ask, expect, test } from './support/test';
 
 const RENDER_BUDGET_MS = 1_000;
 
