@@ -163,6 +163,9 @@ describe('deep JSON is refused before it is validated, and errors echo only an e
       await rpc(backend, 'emails/subjects', JSON.stringify({ emailIds: Array.from({ length: 1_000 }, () => long.slice(0, 500)) })),
       await rpc(backend, 'activity/recent', `{"text": "${long}`),
       await rpc(backend, `${long}/x`, '{}'),
+      await send(backend, `/api/v1/${long}`),
+      // Past Node's 16 KB of request line and headers: a 431 in the JSON shape, not Node's bare status line.
+      await send(backend, `/api/v1/emails/activity/recent?${Array.from({ length: 200 }, (_, index) => `${long.slice(0, 100)}${index}=1`).join('&')}`),
     ];
     for (const answer of answers) {
       expect(answer.status, answer.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
@@ -172,5 +175,23 @@ describe('deep JSON is refused before it is validated, and errors echo only an e
     }
     expect(answers[0]?.error?.message).toMatch(/^eventCategories\.0: unknown event category "q{100}…" \(5000 characters\); expected one of/);
     expect(answers[4]?.error?.message).toMatch(/; and 997 more problems$/);
+  });
+});
+
+describe('an RPC call must say it is JSON, even with an empty body (issue 12, item 2)', () => {
+  it.each(BACKENDS)('answers 415 to an empty or JSON body without Content-Type: application/json on %s', async (backend) => {
+    for (const [type, body] of [
+      ['text/plain', ''],
+      ['text/plain', '{}'],
+      ['application/x-www-form-urlencoded', ''],
+      ['multipart/form-data; boundary=x', ''],
+      [undefined, ''],
+      [undefined, '{}'],
+    ] as const) {
+      const answer = await send(backend, '/api/v1/rpc/source/status', { method: 'POST', type, body });
+      expectHttpError(answer, 415, /must be JSON with Content-Type: application\/json/);
+    }
+    expect((await rpc(backend, 'source/status', '')).status).toBe(200);
+    expect((await rpc(backend, 'source/status', '', 'application/json; charset=utf-8')).status).toBe(200);
   });
 });
