@@ -4,3 +4,4 @@ export * from './schemas';
 export * from './taxonomy';
 export * from './validation';
 export * from './sync-progress';
+export * from './excerpt';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { excerpt } from './excerpt';
 import { EVENT_CATEGORIES, EVENT_TYPE_PATTERN } from './taxonomy';
 
 // The seed's column is INTEGER: ids outside its range cannot exist.
@@ -35,7 +36,7 @@ export function isValidTimestamp(text: string): boolean {
 
 export const EventCategorySchema = z.enum(EVENT_CATEGORIES, {
   error: (issue) =>
-    `unknown event category ${JSON.stringify(issue.input)}; expected one of ${EVENT_CATEGORIES.join(', ')}`,
+    `unknown event category ${excerpt(issue.input)}; expected one of ${EVENT_CATEGORIES.join(', ')}`,
 });
 
 export const EventTypeSchema = z

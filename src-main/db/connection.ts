@@ -139,6 +139,10 @@ export function toMailtrailError(error: unknown, url?: string): MailtrailError {
       return new MailtrailError('timeout', 'the query took longer than the viewer allows and was cancelled; narrow the date range or filters');
     case '25006':
       return new MailtrailError('read_only', 'this connection is read-only; the operation needs a writable connection');
+    case '22021':
+    case '22P05':
+      // A NUL character (U+0000): PostgreSQL stores none, in text or jsonb. The contract refuses it first.
+      return new MailtrailError('bad_request', 'the text may not contain a NUL character (U+0000)');
     case '42P01':
       return new MailtrailError('unavailable', `the database at ${target} has no Mailtrail schema (${e.message ?? 'missing table'}); run \`mailtrail migrate\``);
   }

@@ -1,6 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HTTP_STATUS, MailtrailError, type ErrorCode, type ErrorValue } from '../contract/errors';
+import { MAX_ECHO } from '../contract/excerpt';
 import { OPERATION_NAMES, isOperationName, type MailtrailService } from '../contract/operations';
 import { toMailtrailError } from '../db/connection';
 import { invoke } from '../service/invoke';
@@ -73,7 +75,7 @@ const sendError = (res: ServerResponse, status: number, error: ErrorValue, heade
 const methodNotAllowed = (res: ServerResponse, method: string | undefined, path: string, allow: string) =>
   sendError(res, 405, errorValue('method_not_allowed', `${method ?? '?'} is not allowed on ${clip(path)}; use ${allow}`), { Allow: allow });
 
-const clip = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+const clip = (text: string, max = MAX_ECHO): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 type Body = { tooLarge: false; text: string } | { tooLarge: true };
 
@@ -176,25 +178,48 @@ async function handleRpc(service: MailtrailService, req: IncomingMessage, res: S
     });
     return;
   }
+  // A JSON content type forces a CORS preflight, which this server never grants to other origins;
+  // so it is required even of an empty body, else a cross-site form could still run an operation.
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    const given = mediaType ? `Content-Type ${JSON.stringify(clip(mediaType, 60))}` : 'no Content-Type';
+    sendError(res, 415, errorValue('bad_request', `the request body must be JSON with Content-Type: application/json (this one has ${given})`));
+    return;
+  }
   let payload: unknown = {};
   if (body.text.trim() !== '') {
-    // A JSON content type forces a CORS preflight, which this server never grants to other origins.
-    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (mediaType !== 'application/json') {
-      sendError(res, 415, errorValue('bad_request', 'the request body must be JSON with Content-Type: application/json'));
-      return;
-    }
     try {
       payload = JSON.parse(body.text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'malformed';
-      sendError(res, 400, errorValue('bad_request', `the request body is not valid JSON (${clip(reason, 120)}); send a JSON object`));
+      sendError(res, 400, errorValue('bad_request', `the request body is not valid JSON (${clip(reason)}); send a JSON object`));
       return;
     }
   }
   const result = await invoke(service, operation, payload);
   if (result.ok) sendJson(res, 200, result.value);
   else sendError(res, HTTP_STATUS[result.error.code], result.error);
+}
+
+/**
+ * A request Node cannot parse (a URL or headers past 16 KB, a malformed request line) gets the
+ * same JSON error shape as every other refusal, instead of Node's bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const value = tooLarge
+    ? errorValue('too_large', 'the request line and headers are larger than this server reads (16 KB); send a shorter URL')
+    : errorValue('bad_request', 'the request is not valid HTTP/1.1 and cannot be read');
+  const text = JSON.stringify({ error: value });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -270,6 +295,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       else sendError(res, 500, errorValue('internal', 'unexpected server error; see the server log'));
     });
   });
+  server.on('clientError', answerClientError);
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   if (isLoopbackHost(host)) allowedHosts = allowedHostHeaders(host, port);

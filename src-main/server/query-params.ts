@@ -50,7 +50,7 @@ export function parseQuery(search: URLSearchParams, specs: ParamSpecs): Record<s
   if (unknown.length > 0) {
     const allowed = Object.keys(specs);
     throw badRequest(
-      `unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n.slice(0, 40))).join(', ')}; ` +
+      `unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((n) => JSON.stringify(n.slice(0, 40))).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; ` +
         (allowed.length ? `this endpoint takes ${allowed.join(', ')}` : 'this endpoint takes none'),
     );
   }

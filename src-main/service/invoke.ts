@@ -1,4 +1,5 @@
 import { MailtrailError, type Result } from '../contract/errors';
+import { excerpt } from '../contract/excerpt';
 import { isOperationName, type MailtrailService, type OperationName, type ResponseOf } from '../contract/operations';
 import { parseRequest } from '../contract/validation';
 import { toMailtrailError } from '../db/connection';
@@ -14,7 +15,7 @@ export async function invoke<K extends OperationName>(
 ): Promise<Result<ResponseOf<K>>> {
   try {
     if (!isOperationName(operation)) {
-      throw new MailtrailError('not_found', `unknown operation ${JSON.stringify(operation)}`);
+      throw new MailtrailError('not_found', `unknown operation ${excerpt(operation)}`);
     }
     const request = parseRequest(operation, payload);
     const handler = service[operation] as (request: unknown) => Promise<ResponseOf<K>>;

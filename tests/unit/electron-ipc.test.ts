@@ -82,6 +82,23 @@ describe('the IPC handlers', () => {
     expect(notAnObject).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_request' }) });
   });
 
+  it('refuse a NUL, deep nesting and a cycle as bad_request values, as HTTP does (issue 12, item 2)', async () => {
+    const cycle: unknown[] = [];
+    cycle.push(cycle);
+    let deep: unknown = 'system';
+    for (let level = 0; level < 10_000; level++) deep = [deep];
+    const refusals = [
+      [{ text: '\u0000' }, /^text: the text may not contain a NUL character/],
+      [{ metadata: [{ key: 'source', value: 'imap\u0000' }] }, /^metadata\.0\.value: .*NUL/],
+      [{ eventCategories: [deep] }, /nests deeper than 64 levels/],
+      [{ eventCategories: [cycle] }, /nests deeper than 64 levels/],
+    ] as const;
+    for (const [payload, message] of refusals) {
+      const result = await call('activity/recent', ownWindow, payload);
+      expect(result).toEqual({ ok: false, error: { name: 'MailtrailError', code: 'bad_request', message: expect.stringMatching(message) } });
+    }
+  });
+
   it('return a not-found error as a value for an unknown email', async () => {
     const result = await call('emails/get', ownWindow, { emailId: 99_999 });
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ name: 'MailtrailError', code: 'not_found' }) });
