@@ -28,11 +28,15 @@ const types = {
 export interface PoolOptions {
   /** Milliseconds a viewer query may run before PostgreSQL cancels it. */
   statementTimeoutMs?: number;
+  /** Milliseconds a viewer query may wait for a lock (a migration's or a hub's DDL) before giving up. */
+  lockTimeoutMs?: number;
   max?: number;
   applicationName?: string;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+// Shorter than the statement timeout: a viewer stuck behind DDL says so at once instead of hanging 15 s.
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 
 function createPool(url: string, settings: string[], options: PoolOptions): pg.Pool {
   checkConnectionString(url);
@@ -53,9 +57,10 @@ function createPool(url: string, settings: string[], options: PoolOptions): pg.P
 
 export function openReadableDb(url: string, options: PoolOptions = {}): ReadableDb {
   const timeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const lockTimeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   return createPool(
     url,
-    ['-c default_transaction_read_only=on', `-c statement_timeout=${Math.trunc(timeout)}`],
+    ['-c default_transaction_read_only=on', `-c statement_timeout=${Math.trunc(timeout)}`, `-c lock_timeout=${Math.trunc(lockTimeout)}`],
     { applicationName: 'mailtrail-viewer', ...options },
   ) as ReadableDb;
 }
@@ -137,6 +142,8 @@ export function toMailtrailError(error: unknown, url?: string): MailtrailError {
       return new MailtrailError('unavailable', `PostgreSQL at ${target}: ${e.message ?? 'database does not exist'}; create it or check the database name in the URL`);
     case '57014':
       return new MailtrailError('timeout', 'the query took longer than the viewer allows and was cancelled; narrow the date range or filters');
+    case '55P03':
+      return new MailtrailError('timeout', 'the log is locked by another operation (a migration or schema change) and the viewer stopped waiting; try again in a moment');
     case '25006':
       return new MailtrailError('read_only', 'this connection is read-only; the operation needs a writable connection');
     case '42P01':
