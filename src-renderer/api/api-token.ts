@@ -21,7 +21,9 @@ const listeners = new Set<RefusedListener>();
 /** The token gate listens here; the HTTP client announces every 401. Returns the unsubscribe function. */
 export function onApiTokenRefused(listener: RefusedListener): () => void {
   listeners.add(listener);
-  return () => listeners.delete(listener);
+  return () => {
+    listeners.delete(listener);
+  };
 }
 
 export function announceApiTokenRefused(error: MailtrailError): void {
