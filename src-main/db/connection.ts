@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import pg from 'pg';
 import { MailtrailError } from '../contract/errors';
 
@@ -82,6 +83,46 @@ export function checkConnectionString(url: string): void {
       `the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`,
     );
   }
+  // The driver reads these files at each connection; a wrong path should fail now, saying which.
+  for (const parameter of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = parsed.searchParams.get(parameter);
+    if (file === null) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not readable';
+      throw new MailtrailError('bad_request', `the database URL's ${parameter}=${file} cannot be read (${reason}); give the path of the PEM file`);
+    }
+  }
+}
+
+// Node's codes for a server certificate that no CA of the connection vouches for.
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+/** A failed TLS handshake with PostgreSQL, said in the words of the URL's sslmode and sslrootcert; null for other errors. */
+function tlsFailure(code: string | undefined, message: string | undefined, target: string): MailtrailError | null {
+  const cannot = `cannot connect to PostgreSQL at ${target} over TLS`;
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+    return new MailtrailError('unavailable', `${cannot}: its certificate is not signed by a CA this connection trusts (${code}); set sslrootcert in the URL to the CA file that signed the server's certificate`);
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new MailtrailError('unavailable', `${cannot}: the server's certificate is outside its validity dates (${code}); renew it on the server`);
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new MailtrailError('unavailable', `${cannot}: the server's certificate is not for this host name (${message ?? code}); connect by a name the certificate lists`);
+  }
+  if (message && /server does not support SSL/i.test(message)) {
+    return new MailtrailError('unavailable', `${cannot}: the server does not accept TLS; turn ssl on in its postgresql.conf, or remove sslmode from the URL on a trusted network`);
+  }
+  return null;
 }
 
 /** The URL as it may be shown: the password replaced by ***. */
@@ -122,6 +163,8 @@ export function toMailtrailError(error: unknown, url?: string): MailtrailError {
   // AggregateError (IPv4 and IPv6 both refused) carries the useful code on its members.
   const code = e.code ?? e.errors?.[0]?.code;
   const target = url ? describeTarget(url) : 'the database';
+  const tls = tlsFailure(code, e.message, target);
+  if (tls) return tls;
   switch (code) {
     case 'ECONNREFUSED':
       return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: connection refused; is the server running and the port right?`);
