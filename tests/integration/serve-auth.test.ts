@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +19,10 @@ interface RawResponse {
   text: string;
 }
 
-/** A request to 127.0.0.1 with any Host and Authorization, which fetch does not allow. */
-function raw(server: HttpServer, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<RawResponse> {
+/** A request with any Host and Authorization, which fetch does not allow; to 127.0.0.1 unless `address` says. */
+function raw(server: HttpServer, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string, address = '127.0.0.1'): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
+    const req = httpRequest({ host: address, port: server.port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -109,12 +110,15 @@ describe('serve bound to a host name (issue 12, item 1 of 3)', () => {
     const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' });
     const named = await startHttpServer({ service: createLogService(store), host: name, port: 0, tokens: [{ holder: 'api', token: TOKEN }] });
     try {
+      // The address this machine's name resolves to, which the server is bound to.
+      const { address } = await lookup(name);
+      const to = (headers: Record<string, string>) => raw(named, STATS, headers, 'GET', undefined, address);
       const auth = { Authorization: `Bearer ${TOKEN}` };
-      const rebound = await raw(named, STATS, { ...auth, Host: `attacker.example:${named.port}` });
+      const rebound = await to({ ...auth, Host: `attacker.example:${named.port}` });
       expect(rebound.status).toBe(421);
       expect(rebound.json?.error?.message).toMatch(new RegExp(`addressed to ${name.toLowerCase()}:${named.port}`));
-      expect((await raw(named, STATS, { Host: `${name}:${named.port}` })).status).toBe(401);
-      expect((await raw(named, STATS, { ...auth, Host: `${name}:${named.port}` })).status).toBe(200);
+      expect((await to({ Host: `${name}:${named.port}` })).status).toBe(401);
+      expect((await to({ ...auth, Host: `${name}:${named.port}` })).status).toBe(200);
     } finally {
       await named.close();
     }
