@@ -16,7 +16,9 @@ Commands:
                                               the same seed and --until write the same data
   serve [--db URL | --cache FILE] [--host H] [--port P]
                                               the REST API and the browser UI; prints "listening on http://H:P"
-                                              (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one)
+                                              (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one);
+                                              beyond loopback it needs MAILTRAIL_API_TOKEN, which every API
+                                              request then sends as Authorization: Bearer TOKEN
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log into an offline SQLite cache; a second run fetches
                                               only what changed, an interrupted one resumes

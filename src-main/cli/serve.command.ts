@@ -1,16 +1,37 @@
 import { join } from 'node:path';
+import { MailtrailError } from '../contract/errors';
 import { packageRoot } from '../paths';
+import { API_TOKEN_VARIABLE, checkTokenShape, type BearerToken } from '../server/bearer-auth';
 import { isLoopbackHost, startHttpServer } from '../server/http-server';
 import { openLogSource } from '../source/open-source';
 import type { CommandIo } from './io';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/**
+ * The bearer tokens `serve` requires, from the environment (never the command line, which `ps` shows).
+ * Beyond loopback the API token is mandatory; on loopback it is enforced when set.
+ */
+export function serveTokens(host: string, env: NodeJS.ProcessEnv = process.env): BearerToken[] {
+  const apiToken = env[API_TOKEN_VARIABLE];
+  if (apiToken === undefined || apiToken === '') {
+    if (isLoopbackHost(host)) return [];
+    throw new MailtrailError(
+      'bad_request',
+      `serve on ${host} is reachable from other machines, so it needs a token: set ${API_TOKEN_VARIABLE} (e.g. \`export ${API_TOKEN_VARIABLE}=$(openssl rand -hex 32)\`) or use --host 127.0.0.1`,
+    );
+  }
+  checkTokenShape(API_TOKEN_VARIABLE, apiToken);
+  return [{ holder: 'api', token: apiToken }];
+}
+
 /** `mailtrail serve`: the REST API and browser mode until SIGINT or SIGTERM. */
 export async function runServe(
   options: { db: string | undefined; cache: string | undefined; host: string; port: number },
   io: CommandIo,
 ): Promise<number> {
+  // Refused before anything starts: no database is opened for a server that would not run.
+  const tokens = serveTokens(options.host);
   const source = await openLogSource({ db: options.db, cache: options.cache, onProgress: io.note });
   let server;
   try {
@@ -18,6 +39,7 @@ export async function runServe(
       service: source.service,
       host: options.host,
       port: options.port,
+      tokens,
       rendererDir: join(packageRoot(), 'out', 'renderer'),
     });
   } catch (error) {
@@ -30,9 +52,7 @@ export async function runServe(
     for (const signal of SHUTDOWN_SIGNALS) process.once(signal, resolve);
   });
   io.note(`reading ${source.description}`);
-  if (!isLoopbackHost(options.host)) {
-    io.note(`warning: listening on ${options.host}, reachable from other machines; the API has no authentication`);
-  }
+  if (tokens.length > 0) io.note(`every /api/ request needs Authorization: Bearer $${API_TOKEN_VARIABLE}; the browser UI asks for it once`);
   io.out(`listening on ${server.url}`);
   const signal = await stopped;
   io.note(`${signal}: shutting down`);

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import pg from 'pg';
 import { MailtrailError } from '../contract/errors';
 
@@ -28,11 +29,15 @@ const types = {
 export interface PoolOptions {
   /** Milliseconds a viewer query may run before PostgreSQL cancels it. */
   statementTimeoutMs?: number;
+  /** Milliseconds a viewer query may wait for a lock (a migration's or a hub's DDL) before giving up. */
+  lockTimeoutMs?: number;
   max?: number;
   applicationName?: string;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+// Shorter than the statement timeout: a viewer stuck behind DDL says so at once instead of hanging 15 s.
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 
 function createPool(url: string, settings: string[], options: PoolOptions): pg.Pool {
   checkConnectionString(url);
@@ -53,9 +58,10 @@ function createPool(url: string, settings: string[], options: PoolOptions): pg.P
 
 export function openReadableDb(url: string, options: PoolOptions = {}): ReadableDb {
   const timeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const lockTimeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   return createPool(
     url,
-    ['-c default_transaction_read_only=on', `-c statement_timeout=${Math.trunc(timeout)}`],
+    ['-c default_transaction_read_only=on', `-c statement_timeout=${Math.trunc(timeout)}`, `-c lock_timeout=${Math.trunc(lockTimeout)}`],
     { applicationName: 'mailtrail-viewer', ...options },
   ) as ReadableDb;
 }
@@ -77,6 +83,46 @@ export function checkConnectionString(url: string): void {
       `the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`,
     );
   }
+  // The driver reads these files at each connection; a wrong path should fail now, saying which.
+  for (const parameter of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = parsed.searchParams.get(parameter);
+    if (file === null) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not readable';
+      throw new MailtrailError('bad_request', `the database URL's ${parameter}=${file} cannot be read (${reason}); give the path of the PEM file`);
+    }
+  }
+}
+
+// Node's codes for a server certificate that no CA of the connection vouches for.
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+/** A failed TLS handshake with PostgreSQL, said in the words of the URL's sslmode and sslrootcert; null for other errors. */
+function tlsFailure(code: string | undefined, message: string | undefined, target: string): MailtrailError | null {
+  const cannot = `cannot connect to PostgreSQL at ${target} over TLS`;
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+    return new MailtrailError('unavailable', `${cannot}: its certificate is not signed by a CA this connection trusts (${code}); set sslrootcert in the URL to the CA file that signed the server's certificate`);
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new MailtrailError('unavailable', `${cannot}: the server's certificate is outside its validity dates (${code}); renew it on the server`);
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new MailtrailError('unavailable', `${cannot}: the server's certificate is not for this host name (${message ?? code}); connect by a name the certificate lists`);
+  }
+  if (message && /server does not support SSL/i.test(message)) {
+    return new MailtrailError('unavailable', `${cannot}: the server does not accept TLS; turn ssl on in its postgresql.conf, or remove sslmode from the URL on a trusted network`);
+  }
+  return null;
 }
 
 /** The URL as it may be shown: the password replaced by ***. */
@@ -117,6 +163,8 @@ export function toMailtrailError(error: unknown, url?: string): MailtrailError {
   // AggregateError (IPv4 and IPv6 both refused) carries the useful code on its members.
   const code = e.code ?? e.errors?.[0]?.code;
   const target = url ? describeTarget(url) : 'the database';
+  const tls = tlsFailure(code, e.message, target);
+  if (tls) return tls;
   switch (code) {
     case 'ECONNREFUSED':
       return new MailtrailError('unavailable', `cannot connect to PostgreSQL at ${target}: connection refused; is the server running and the port right?`);
@@ -137,6 +185,8 @@ export function toMailtrailError(error: unknown, url?: string): MailtrailError {
       return new MailtrailError('unavailable', `PostgreSQL at ${target}: ${e.message ?? 'database does not exist'}; create it or check the database name in the URL`);
     case '57014':
       return new MailtrailError('timeout', 'the query took longer than the viewer allows and was cancelled; narrow the date range or filters');
+    case '55P03':
+      return new MailtrailError('timeout', 'the log is locked by another operation (a migration or schema change) and the viewer stopped waiting; try again in a moment');
     case '25006':
       return new MailtrailError('read_only', 'this connection is read-only; the operation needs a writable connection');
     case '22021':

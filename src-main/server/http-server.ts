@@ -1,19 +1,22 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HTTP_STATUS, MailtrailError, type ErrorCode, type ErrorValue } from '../contract/errors';
 import { MAX_ECHO } from '../contract/excerpt';
 import { OPERATION_NAMES, isOperationName, type MailtrailService } from '../contract/operations';
 import { toMailtrailError } from '../db/connection';
 import { invoke } from '../service/invoke';
+import { createBearerCheck, type BearerToken } from './bearer-auth';
 import { nameParameters, parseInteger, parseQuery } from './query-params';
 import { REST_ROUTES, type RestRoute } from './rest-routes';
 import { serveRenderer } from './static-files';
 
 export interface HttpServerOptions {
   service: MailtrailService;
-  /** Default 127.0.0.1: the API has no authentication, so it stays on this machine unless told. */
+  /** Default 127.0.0.1: without tokens the API has no authentication, so it stays on this machine unless told. */
   host?: string;
+  /** When given, every /api/ request needs `Authorization: Bearer` with one of them; the static UI stays public. */
+  tokens?: readonly BearerToken[];
   /** 0 picks any free port. */
   port?: number;
   /** The built renderer (out/renderer); served at `/` when it exists. */
@@ -54,6 +57,12 @@ function allowedHostHeaders(host: string, port: number): Set<string> {
   const allowed = new Set(names.map((name) => `${name}:${port}`));
   if (port === 80) names.forEach((name) => allowed.add(name));
   return allowed;
+}
+
+/** A server bound to a name answers only requests addressed to that name; an IP address accepts any. */
+function namedHostHeaders(host: string, port: number): Set<string> {
+  const name = host.toLowerCase();
+  return new Set(port === 80 ? [`${name}:${port}`, name] : [`${name}:${port}`]);
 }
 
 const errorValue = (code: ErrorCode, message: string): ErrorValue => ({ name: 'MailtrailError', code, message });
@@ -255,6 +264,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const { service, rendererDir } = options;
   const host = options.host ?? '127.0.0.1';
   let allowedHosts: Set<string> | null = null;
+  const bearerHolder = options.tokens && options.tokens.length > 0 ? createBearerCheck(options.tokens) : null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -275,6 +285,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const search = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
     if (path === '/api' || path.startsWith('/api/')) {
+      if (bearerHolder && bearerHolder(req) === null) {
+        const given = req.headers.authorization !== undefined;
+        const message = given
+          ? 'the API token in Authorization is wrong; send Authorization: Bearer <the MAILTRAIL_API_TOKEN this server was started with>'
+          : 'this server needs its API token; send Authorization: Bearer <the MAILTRAIL_API_TOKEN this server was started with>';
+        sendError(res, 401, errorValue('unauthorized', message), {
+          'WWW-Authenticate': given ? 'Bearer realm="mailtrail", error="invalid_token"' : 'Bearer realm="mailtrail"',
+        });
+        return;
+      }
       try {
         if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
         else await handleRest(service, req, res, path, search);
@@ -299,6 +319,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   if (isLoopbackHost(host)) allowedHosts = allowedHostHeaders(host, port);
+  else if (isIP(host.replace(/^\[|\]$/g, '')) === 0) allowedHosts = namedHostHeaders(host, port);
   return {
     url: `http://${urlHost(host)}:${port}`,
     host,

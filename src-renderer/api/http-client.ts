@@ -24,14 +24,26 @@ function errorFromBody(body: unknown, status: number): MailtrailError {
   return new MailtrailError('internal', `the Mailtrail server answered HTTP ${status} without an error description`);
 }
 
+export interface HttpClientOptions {
+  /** The token of a `serve` started with MAILTRAIL_API_TOKEN; null sends none. */
+  apiToken?: () => string | null;
+  /** Told of every 401, so the UI can ask for the token. */
+  onUnauthorized?: (error: MailtrailError) => void;
+}
+
 /** The browser-mode client: each operation is a JSON POST to its RPC route on the serving origin. */
-export function createHttpClient(baseUrl = ''): MailtrailClient {
+export function createHttpClient(baseUrl = '', options: HttpClientOptions = {}): MailtrailClient {
   const call = async <K extends OperationName>(operation: K, request: RequestOf<K>): Promise<ResponseOf<K>> => {
+    const token = options.apiToken?.() ?? null;
     let response: Response;
     try {
       response = await fetch(`${baseUrl}${rpcPathOf(operation)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify(request ?? {}),
       });
     } catch {
@@ -44,7 +56,11 @@ export function createHttpClient(baseUrl = ''): MailtrailClient {
       if (response.status >= 502 && response.status <= 504) throw new MailtrailError('unavailable', SERVER_UNREACHABLE);
       throw new MailtrailError('internal', `the Mailtrail server answered HTTP ${response.status} with a body that is not JSON`);
     }
-    if (!response.ok) throw errorFromBody(body, response.status);
+    if (!response.ok) {
+      const error = errorFromBody(body, response.status);
+      if (response.status === 401) options.onUnauthorized?.(error);
+      throw error;
+    }
     return body as ResponseOf<K>;
   };
   return Object.fromEntries(

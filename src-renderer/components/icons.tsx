@@ -125,3 +125,10 @@ export const EventIcon = (props: IconProps) => (
     <circle cx="12" cy="12" r="4" />
   </Svg>
 );
+
+export const LockIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <rect x="4" y="11" width="16" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </Svg>
+);

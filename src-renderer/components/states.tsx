@@ -29,6 +29,7 @@ const TITLES: Record<MailtrailError['code'], string> = {
   internal: 'Something went wrong',
   method_not_allowed: 'That request was not valid',
   too_large: 'That request was too large',
+  unauthorized: 'This server needs its API token',
 };
 
 export function LoadingState({ label, testId = 'loading-state' }: { label: string; testId?: string }) {

@@ -59,8 +59,8 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** Starts `mailtrail serve` and resolves with its first stdout line, once it is listening. */
-function serve(args: string[]): Promise<{ child: ChildProcess; firstLine: string; stderr: () => string; exited: Promise<number | null> }> {
-  const child = start(['serve', ...args]);
+function serve(args: string[], env?: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; firstLine: string; stderr: () => string; exited: Promise<number | null> }> {
+  const child = start(['serve', ...args], env);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -240,10 +240,27 @@ describe('mailtrail serve and demo', () => {
     expect(await served.exited).toBe(0);
   });
 
-  it('serve warns on stderr when bound beyond loopback', async () => {
-    const served = await serve(['--db', db.url, '--host', '0.0.0.0', '--port', '0']);
+  it('serve beyond loopback refuses to start without MAILTRAIL_API_TOKEN, in one line (issue 12, item 3)', async () => {
+    const run = await mailtrail(['serve', '--db', db.url, '--host', '0.0.0.0', '--port', '0']);
+    expectOneLineError(run, 1, /serve on 0\.0\.0\.0 is reachable from other machines, so it needs a token: set MAILTRAIL_API_TOKEN/);
+    expect(run.stdout).toBe('');
+    const weak = await mailtrail(['serve', '--db', db.url, '--host', '0.0.0.0', '--port', '0'], { ...childEnv, MAILTRAIL_API_TOKEN: 'abc' });
+    expectOneLineError(weak, 1, /MAILTRAIL_API_TOKEN must be at least 16 printable characters/);
+  });
+
+  it('serve beyond loopback with MAILTRAIL_API_TOKEN answers 401 without the token and 200 with it (issue 12, item 3)', async () => {
+    const token = 'cli-test-token-5f0d6a93b2c1';
+    const served = await serve(['--db', db.url, '--host', '0.0.0.0', '--port', '0'], { ...childEnv, MAILTRAIL_API_TOKEN: token });
     expect(served.firstLine).toMatch(/^listening on http:\/\/0\.0\.0\.0:\d+$/);
-    expect(served.stderr()).toMatch(/warning: listening on 0\.0\.0\.0, reachable from other machines/);
+    const port = new URL(served.firstLine.slice('listening on '.length)).port;
+    const stats = `http://127.0.0.1:${port}/api/v1/emails/activity/stats`;
+    const without = await fetch(stats);
+    expect(without.status).toBe(401);
+    expect(without.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(((await without.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    expect((await fetch(stats, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(served.stderr()).toMatch(/every \/api\/ request needs Authorization: Bearer \$MAILTRAIL_API_TOKEN/);
+    expect(served.stderr()).not.toContain(token);
     served.child.kill('SIGINT');
     expect(await served.exited).toBe(0);
   });
