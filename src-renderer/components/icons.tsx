@@ -78,11 +78,6 @@ export const BackIcon = (props: IconProps) => (
     <path d="M19 12H5M12 19l-7-7 7-7" />
   </Svg>
 );
-export const SortIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M7 4v16M3 16l4 4 4-4M17 20V4M13 8l4-4 4 4" />
-  </Svg>
-);
 export const DatabaseIcon = (props: IconProps) => (
   <Svg {...props}>
     <ellipse cx="12" cy="5" rx="8" ry="3" />
