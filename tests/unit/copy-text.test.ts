@@ -9,6 +9,7 @@ const rows = [
   ['1', 'Rechnung für Müller', '{"note": "tab\there"}', null],
   ['2', 'İstanbul 東京 📎 a\\b', 'line\nbreak\r\f\b\v', 'ok'],
   ['3', '', '\\N as text', 'trailing \\'],
+  ['\\', '\\N', '\t', null],
 ];
 const escape = (value: string | null) =>
   value === null
