@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +71,9 @@ describe('the package manifest (issue 12, item 4)', () => {
   });
 
   it('holds in dependencies exactly what the main process and the CLI import; the renderer is bundled', () => {
-    // Electron's main process gets `electron` from the runtime it runs in.
-    const main = new Set([...importedPackages('src-main'), ...importedPackages('bin')].filter((name) => name !== 'electron'));
+    // Electron's main process gets `electron` from the runtime it runs in; tsx loads only .ts sync
+    // workers, which exist in a checkout (tests), never in the app or out/cli.
+    const main = new Set([...importedPackages('src-main'), ...importedPackages('bin')].filter((name) => name !== 'electron' && name !== 'tsx'));
     expect(Object.keys(pkg.dependencies).sort()).toEqual([...main].sort());
     // The contract's zod is both: main imports it, the renderer bundles it.
     for (const name of [...importedPackages('src-renderer')].filter((name) => !main.has(name))) {
@@ -86,5 +89,25 @@ describe('the package manifest (issue 12, item 4)', () => {
     expect(top.engines).toEqual(pkg.engines);
     // npm records that the project has an install script; a lock without the mark is rewritten.
     expect(top.hasInstallScript ?? false).toBe('postinstall' in pkg.scripts);
+  });
+
+  it('runs the mailtrail command from the JavaScript build:cli bundles, with no TypeScript loader', () => {
+    const bin = readFileSync(join(root, 'bin', 'mailtrail.js'), 'utf8');
+    expect(bin).toContain("'../out/cli/main.js'");
+    expect(bin).not.toMatch(/tsx|\.ts'/);
+    expect(pkg.scripts['build:cli']).toBe('node scripts/build-cli.mjs');
+    expect(pkg.scripts.postinstall).toContain('node scripts/build-cli.mjs');
+    expect(pkg.dependencies.tsx).toBeUndefined();
+  });
+
+  it('runs mailtrail where only the built files of the package are, no sources (out/cli from the test setup)', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'mailtrail-bin-'));
+    try {
+      for (const path of ['bin', 'out/cli', 'migrations', 'package.json']) cpSync(join(root, path), join(copy, path), { recursive: true });
+      symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'junction');
+      expect(execFileSync(process.execPath, [join(copy, 'bin', 'mailtrail.js'), 'help'], { encoding: 'utf8' })).toMatch(/^Usage: mailtrail <command>/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
