@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
-    globalSetup: ['tests/support/global-postgres.ts'],
+    globalSetup: ['tests/support/global-postgres.ts', 'tests/support/global-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

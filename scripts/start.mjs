@@ -67,6 +67,12 @@ async function main() {
     console.error('the renderer did not build (see above); browser mode not started');
     return built;
   }
+  // The command runs from out/cli: built again so it matches the sources.
+  const cli = await run(process.execPath, [join(root, 'scripts', 'build-cli.mjs')]);
+  if (cli !== 0) {
+    console.error('the mailtrail command did not build (see above); browser mode not started');
+    return cli;
+  }
   return run(process.execPath, [join(root, 'bin', 'mailtrail.js'), 'serve', ...userArgs]);
 }
 

@@ -19,6 +19,8 @@ function field(text: string): string | null {
 
 /** The rows of complete COPY text lines, each a list of fields (native/copy-text.c reads the same). */
 export function parseCopyLines(lines: Buffer): (string | null)[][] {
+  // No bytes are no lines (a lone newline is one line with one empty field).
+  if (lines.length === 0) return [];
   const end = lines.length > 0 && lines[lines.length - 1] === 10 ? lines.length - 1 : lines.length;
   const complete = lines.subarray(0, end);
   // Most logs are ASCII, which decodes as Latin-1 at the speed of a copy.

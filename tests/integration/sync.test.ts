@@ -112,7 +112,7 @@ describe('mailtrail sync', () => {
     expect(hash(file)).toBe(bytes);
   });
 
-  it('builds the same cache parsing COPY in C as in JavaScript, with rollups equal to counting the cached rows', async () => {
+  it('builds the same cache parsing COPY in C (where native/copy-text.c is built; JavaScript otherwise) as in JavaScript, with rollups equal to counting the cached rows (issue 12, item 4)', async () => {
     // Text and metadata that test every escape and every way ->> can read a key.
     const odd: [number, string, string, string, object | null, number | null, string | null, string | null][] = [
       [1, 'workflow_executed', 'workflow', 'tab\there, new\nline, back\\slash, \\N as text, ünïcödé 東京 📎', { workflow_name: 42, status: true, execution_time_ms: ' 1234 ' }, null, '2025-02-03 04:05:06.5', 'system'],
