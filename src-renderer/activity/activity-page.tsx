@@ -5,6 +5,7 @@ import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { useTimeZone } from '../app/source-status';
 import { CategoryIcon } from '../components/category-badge';
+import { ReversedRangeNotice } from '../components/reversed-range';
 import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatRelative, formatShort, instantOf } from '../lib/time';
 import { useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
@@ -49,25 +50,17 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
       </header>
       <ActivityFilterBar filters={filters} setFilters={setFilters} />
       {isReversedRange(filters) ? (
-        <ReversedRange filters={filters} setFilters={setFilters} />
+        <ReversedRangeNotice
+          from={filters.from}
+          to={filters.to}
+          consequence="No event can be in that range, so nothing was searched."
+          onSwap={() => setFilters({ ...filters, from: filters.to, to: filters.from })}
+          className="activity__notice"
+        />
       ) : (
         // A new filter is a new list: scroll position, virtualiser and selection start at the newest row.
         <ActivityResults key={filterKey} filters={filters} filterKey={filterKey} setFilters={setFilters} />
       )}
-    </div>
-  );
-}
-
-/** A reversed range is never swapped silently (the API answers 400 for it): say so, offer the swap, ask nothing. */
-function ReversedRange({ filters, setFilters }: { filters: ActivityFilters; setFilters(next: ActivityFilters): void }) {
-  return (
-    <div className="range-warning" role="alert" data-testid="range-reversed">
-      <p>
-        <strong>From ({filters.from}) is after To ({filters.to}).</strong> No event can be in that range, so nothing was searched.
-      </p>
-      <button type="button" className="button button--secondary button--sm" onClick={() => setFilters({ ...filters, from: filters.to, to: filters.from })} data-testid="range-swap">
-        Swap
-      </button>
     </div>
   );
 }

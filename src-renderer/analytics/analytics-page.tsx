@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { MailtrailError } from '../../src-main/contract/errors';
 import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
+import { ReversedRangeNotice } from '../components/reversed-range';
 import { ErrorState, LoadingState } from '../components/states';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { DateRangeControl, useToday } from './date-range-control';
@@ -98,7 +99,13 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
       ) : !range ? (
         <LoadingState label="Reading the log…" />
       ) : range.reversed ? (
-        <ReversedRange range={range} onSwap={() => setRange(swapped(range))} />
+        <ReversedRangeNotice
+          from={describeRange({ from: range.from, to: range.from })}
+          to={describeRange({ from: range.to, to: range.to })}
+          consequence="This range holds no day."
+          onSwap={() => setRange(swapped(range))}
+          className="analytics__notice"
+        />
       ) : (
         <>
           {outsideExtent(range, log.extent) && <OutsideExtent range={range} extent={log.extent!} onAllTime={() => setRange(rangeFromParams(new URLSearchParams({ range: 'all' }), today, log.extent))} />}
@@ -123,23 +130,6 @@ function tabView(
     <ErrorsView range={range} startedAt={startedAt} />
   ) : (
     <WorkflowsView range={range} startedAt={startedAt} onRangeChange={setRange} params={params} onParamsChange={setTabParams} />
-  );
-}
-
-/** A custom range whose From is after its To: said plainly, with the fix one click away (the API answers such a range with 400). */
-function ReversedRange({ range, onSwap }: { range: AnalyticsRange; onSwap(): void }) {
-  return (
-    <div className="notice notice--warning analytics__notice" role="alert" data-testid="range-reversed">
-      <span className="notice__mark" aria-hidden="true">
-        !
-      </span>
-      <span>
-        From ({describeRange({ from: range.from, to: range.from })}) is after To ({describeRange({ from: range.to, to: range.to })}), so this range holds no day.
-      </span>
-      <button type="button" className="button button--secondary button--sm" onClick={onSwap} data-testid="range-swap">
-        Swap From and To
-      </button>
-    </div>
   );
 }
 
