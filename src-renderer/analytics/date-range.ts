@@ -1,4 +1,5 @@
 import { TIME_BUCKETS } from '../../src-main/contract/analytics';
+import { isValidTimestamp } from '../../src-main/contract/schemas';
 
 export type Bucket = (typeof TIME_BUCKETS)[number];
 export const PRESETS = ['7d', '30d', '90d', 'year', 'all', 'custom'] as const;
@@ -35,8 +36,8 @@ export interface AnalyticsRange {
   reversed: boolean;
 }
 
-export const isDate = (text: string | null | undefined): text is string =>
-  typeof text === 'string' && DATE.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+/** A YYYY-MM-DD naming a real day, by the contract's own timestamp rule. */
+export const isDate = (text: string | null | undefined): text is string => typeof text === 'string' && DATE.test(text) && isValidTimestamp(text);
 const toDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const msOf = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 

@@ -1,7 +1,9 @@
 // Chromium's date input reports a year while it is still being typed (2 -> 0002-06-01, 20 -> 0020-…),
 // and an empty value both when cleared and while a part is missing; only a whole, plausible date applies.
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+import { isValidTimestamp } from '../../src-main/contract/schemas';
+
+const DATE = /^(\d{4})-\d{2}-\d{2}$/;
 /** Years an audit log can hold; anything earlier is a year still being typed. */
 export const FIRST_YEAR = 1900;
 export const LAST_YEAR = 2999;
@@ -10,10 +12,8 @@ export const LAST_YEAR = 2999;
 export function isCompleteDate(text: string): boolean {
   const match = DATE.exec(text);
   if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < FIRST_YEAR || year > LAST_YEAR) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const year = Number(match[1]);
+  return year >= FIRST_YEAR && year <= LAST_YEAR && isValidTimestamp(text);
 }
 
 /**
