@@ -8,6 +8,7 @@ export async function runMigrate(options: { db: string | undefined }, io: Comman
   try {
     const report = await migrate(target.db);
     for (const name of report.applied) io.out(`applied ${name}`);
+    for (const skipped of report.skipped) io.out(`skipped ${skipped}`);
     io.out(`migrated ${target.description}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied`);
     return 0;
   } finally {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailtrailError } from '../contract/errors';
 import { migrationsDir } from '../paths';
+import type { PoolClient } from 'pg';
 import { toMailtrailError, type WritableDb } from './connection';
 
 export interface Migration {
@@ -14,6 +15,8 @@ export interface Migration {
 export interface MigrationReport {
   applied: string[];
   alreadyApplied: string[];
+  /** Statements of no-transaction migrations left out because an extension they require is missing. */
+  skipped: string[];
 }
 
 const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.sql$/;
@@ -31,8 +34,56 @@ export function loadMigrations(dir: string = migrationsDir()): Migration[] {
 }
 
 /**
- * Applies the migrations not yet recorded, in order, each in its own transaction, and records
- * each with its checksum. A recorded migration whose file changed since is refused.
+ * A migration whose first line is this marker runs outside a transaction, one statement at a time
+ * (statements end with `;` and a blank line), so it may `CREATE INDEX CONCURRENTLY` on a live hub
+ * without blocking its writers. It is recorded only once every statement ran, so an interrupted
+ * one simply runs again from its first statement: each statement must be idempotent (IF NOT EXISTS),
+ * and before each `CREATE INDEX CONCURRENTLY IF NOT EXISTS name` the runner drops `name` when an
+ * interrupted build left it INVALID (`DROP INDEX CONCURRENTLY`), so it is built again, whole.
+ * A statement after a line `-- mailtrail: requires <extension>` is skipped (and reported) when
+ * that extension is not installed: a hub without it keeps working without what it serves.
+ */
+export const NO_TRANSACTION_MARKER = '-- mailtrail: no-transaction';
+const REQUIRES = /^--\s*mailtrail:\s*requires\s+([a-z0-9_]+)\s*$/m;
+const CONCURRENT_INDEX = /CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+EXISTS\s+([a-z_][a-z0-9_]*)/i;
+
+export const runsOutsideTransaction = (migration: Migration): boolean => migration.sql.trimStart().startsWith(NO_TRANSACTION_MARKER);
+
+/** The statements of a no-transaction migration: separated by a line ending in `;` and a blank line. */
+export const migrationStatements = (sqlText: string): string[] =>
+  sqlText
+    .split(/;[ \t]*\r?\n[ \t]*\r?\n/)
+    .map((statement) => statement.trim().replace(/;$/, ''))
+    .filter((statement) => statement.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
+
+async function applyOutsideTransaction(client: PoolClient, migration: Migration, report: MigrationReport): Promise<void> {
+  for (const statement of migrationStatements(migration.sql)) {
+    const extension = REQUIRES.exec(statement)?.[1];
+    if (extension) {
+      const installed = await client.query('SELECT 1 FROM pg_extension WHERE extname = $1', [extension]);
+      if (installed.rowCount === 0) {
+        report.skipped.push(`${migration.name}: ${statement.split('\n').find((line) => !line.trim().startsWith('--'))?.trim() ?? statement} (needs ${extension})`);
+        continue;
+      }
+    }
+    const index = CONCURRENT_INDEX.exec(statement)?.[1];
+    if (index) {
+      // An interrupted CONCURRENTLY build leaves an INVALID index that IF NOT EXISTS would keep.
+      const invalid = await client.query(
+        `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace AND NOT i.indisvalid`,
+        [index],
+      );
+      if ((invalid.rowCount ?? 0) > 0) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
+    }
+    await client.query(statement);
+  }
+}
+
+/**
+ * Applies the migrations not yet recorded, in order, each in its own transaction (or, marked so,
+ * statement by statement: see NO_TRANSACTION_MARKER), and records each with its checksum. A
+ * recorded migration whose file changed since is refused.
  */
 export async function migrate(db: WritableDb, migrations: Migration[] = loadMigrations()): Promise<MigrationReport> {
   let client;
@@ -41,7 +92,7 @@ export async function migrate(db: WritableDb, migrations: Migration[] = loadMigr
   } catch (error) {
     throw toMailtrailError(error, (db.options as { connectionString?: string }).connectionString);
   }
-  const report: MigrationReport = { applied: [], alreadyApplied: [] };
+  const report: MigrationReport = { applied: [], alreadyApplied: [], skipped: [] };
   try {
     await client.query(`
       CREATE TABLE IF NOT EXISTS mailtrail_migrations (
@@ -50,6 +101,10 @@ export async function migrate(db: WritableDb, migrations: Migration[] = loadMigr
         applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
       )`);
     for (const migration of migrations) {
+      if (runsOutsideTransaction(migration)) {
+        await migrateOutsideTransaction(client, migration, report);
+        continue;
+      }
       await client.query('BEGIN');
       try {
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -87,4 +142,38 @@ export async function migrate(db: WritableDb, migrations: Migration[] = loadMigr
     client.release();
   }
   return report;
+}
+
+function checkUnedited(migration: Migration, checksum: string): void {
+  if (checksum !== migration.checksum) {
+    throw new MailtrailError(
+      'bad_request',
+      `migration ${migration.name} was edited after it was applied (checksum differs); restore the original file and put the change in a new migration`,
+    );
+  }
+}
+
+/** A no-transaction migration under a session lock; recorded only when all of it ran. */
+async function migrateOutsideTransaction(client: PoolClient, migration: Migration, report: MigrationReport): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    const recorded = await client.query<{ checksum: string }>('SELECT checksum FROM mailtrail_migrations WHERE name = $1', [migration.name]);
+    const previous = recorded.rows[0];
+    if (previous) {
+      checkUnedited(migration, previous.checksum);
+      report.alreadyApplied.push(migration.name);
+      return;
+    }
+    try {
+      await applyOutsideTransaction(client, migration, report);
+    } catch (error) {
+      if (error instanceof MailtrailError) throw error;
+      const reason = toMailtrailError(error);
+      throw new MailtrailError(reason.code, `migration ${migration.name} stopped (it runs outside a transaction; run migrate again to resume it): ${reason.message}`);
+    }
+    await client.query('INSERT INTO mailtrail_migrations (name, checksum) VALUES ($1, $2)', [migration.name, migration.checksum]);
+    report.applied.push(migration.name);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, migrate } from '../../src-main/db/migrate';
+import { loadMigrations, migrate, NO_TRANSACTION_MARKER } from '../../src-main/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 describe('migrations', () => {
@@ -79,5 +79,70 @@ describe('migrations', () => {
     } finally {
       await hub.drop();
     }
+  });
+});
+
+describe('migrations outside a transaction (issue 12, item 1)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  const noTransaction = (name: string, sql: string) => ({ name, sql: `${NO_TRANSACTION_MARKER}\n${sql}`, checksum: name.padEnd(64, '0').slice(0, 64) });
+
+  it('build the search indexes valid: a trigram index on description and a jsonb_path_ops one on metadata', async () => {
+    const { rows } = await db.writable.query(
+      `SELECT c.relname AS name, i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE c.relname IN ('idx_email_activity_log_description_trgm', 'idx_email_activity_log_metadata_path') ORDER BY 1`,
+    );
+    expect(rows.map((r) => [r.name, r.valid])).toEqual([
+      ['idx_email_activity_log_description_trgm', true],
+      ['idx_email_activity_log_metadata_path', true],
+    ]);
+    expect(rows[0].def).toMatch(/gin \(description gin_trgm_ops\)/);
+    expect(rows[1].def).toMatch(/gin \(metadata jsonb_path_ops\)/);
+  });
+
+  it('run each statement on its own, so CREATE INDEX CONCURRENTLY is allowed', async () => {
+    const report = await migrate(db.writable, [
+      noTransaction('9001_concurrent.sql', 'CREATE TABLE IF NOT EXISTS c1 (x int);\n\nCREATE INDEX CONCURRENTLY IF NOT EXISTS c1_x ON c1 (x);\n'),
+    ]);
+    expect(report.applied).toEqual(['9001_concurrent.sql']);
+    const { rows } = await db.writable.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'c1_x'::regclass`);
+    expect(rows).toEqual([{ indisvalid: true }]);
+  });
+
+  it('resume an interrupted build: an INVALID index left behind is dropped and built again', async () => {
+    await db.writable.query('CREATE TABLE c2 (x int); INSERT INTO c2 VALUES (1), (1)');
+    // A unique build over duplicates fails half-way, as an interrupted one does: the index stays, INVALID.
+    await expect(db.writable.query('CREATE UNIQUE INDEX CONCURRENTLY c2_x ON c2 (x)')).rejects.toThrow();
+    const invalid = await db.writable.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'c2_x'::regclass`);
+    expect(invalid.rows).toEqual([{ indisvalid: false }]);
+    await db.writable.query('DELETE FROM c2 WHERE ctid = (SELECT max(ctid) FROM c2)');
+    const report = await migrate(db.writable, [noTransaction('9002_resume.sql', 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS c2_x ON c2 (x);\n')]);
+    expect(report.applied).toEqual(['9002_resume.sql']);
+    const { rows } = await db.writable.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'c2_x'::regclass`);
+    expect(rows).toEqual([{ indisvalid: true }]);
+  });
+
+  it('record a stopped migration only when run again to its end', async () => {
+    const failing = noTransaction('9003_stops.sql', 'CREATE TABLE IF NOT EXISTS c3 (x int);\n\nSELECT nope FROM nowhere;\n');
+    await expect(migrate(db.writable, [failing])).rejects.toThrow(/9003_stops\.sql stopped .*run migrate again to resume/);
+    const recorded = await db.writable.query(`SELECT count(*)::int AS n FROM mailtrail_migrations WHERE name = '9003_stops.sql'`);
+    expect(recorded.rows).toEqual([{ n: 0 }]);
+    const fixed = { ...failing, sql: failing.sql.replace('SELECT nope FROM nowhere', 'SELECT 1') };
+    expect((await migrate(db.writable, [fixed])).applied).toEqual(['9003_stops.sql']);
+  });
+
+  it('skip, and report, a statement whose extension the hub lacks', async () => {
+    const report = await migrate(db.writable, [
+      noTransaction('9004_optional.sql', '-- mailtrail: requires no_such_extension\nCREATE INDEX CONCURRENTLY IF NOT EXISTS c4_x ON c3 (x);\n'),
+    ]);
+    expect(report.applied).toEqual(['9004_optional.sql']);
+    expect(report.skipped).toEqual(['9004_optional.sql: CREATE INDEX CONCURRENTLY IF NOT EXISTS c4_x ON c3 (x) (needs no_such_extension)']);
+    const { rows } = await db.writable.query(`SELECT to_regclass('c4_x') AS idx`);
+    expect(rows).toEqual([{ idx: null }]);
   });
 });
