@@ -96,6 +96,12 @@ export type ActivityPage = z.infer<typeof ActivityPage>;
  */
 export const RecentActivityPage = ActivityPage.extend({
   searchedTo: z.string().nullable(),
+  /**
+   * How a text or metadata search was answered (null when there was none): `index`, whole pages
+   * through the search indexes; `scan`, a bounded stretch per page (a hub without pg_trgm, a text
+   * with no three letters or digits in a row), with `notice` saying why.
+   */
+  source: z.object({ search: z.enum(['index', 'scan']), notice: z.string().nullable() }).nullable(),
 });
 export type RecentActivityPage = z.infer<typeof RecentActivityPage>;
 

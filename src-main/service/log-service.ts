@@ -3,7 +3,7 @@ import type { MailtrailService } from '../contract/operations';
 import { parseEmailQuery, type ActivityEvent } from '../contract/schemas';
 import type { AnalyticsSource, ErrorImpact } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
-import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, widerScan } from '../store/activity-scan';
+import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, textIndexable, widerScan } from '../store/activity-scan';
 import { decodeId, decodeKeyset, decodeRecentCursor, encodeId, encodeKeyset, encodeSearchCursor } from './cursor';
 
 /** Fetches one row more than asked, to know whether another page exists without counting. */
@@ -17,6 +17,19 @@ const LIVE_NOTICE =
   'This database has no Mailtrail rollups, so this view is computed from the live table and may be slow; run `mailtrail migrate` with a writable connection to add them.';
 
 /** Says where an analytics answer came from, and warns when it was the slow way. */
+/** Why a search examined the log stretch by stretch instead of through an index. */
+function scanNotice(filter: { text?: string | undefined; metadata?: unknown[] | undefined }, kind: string): string {
+  if (filter.text?.trim() && !textIndexable(filter.text) && !filter.metadata?.length) {
+    return 'A text needs three letters or digits in a row to be found through the index; the log is searched stretch by stretch.';
+  }
+  if (filter.text?.trim() || filter.metadata?.length) {
+    return kind === 'cache'
+      ? 'This offline cache has no search index; sync it again to search it at once. The log is searched stretch by stretch.'
+      : 'This database has no search index (pg_trgm, migrations/0005); the log is searched stretch by stretch.';
+  }
+  return 'A second list filter is checked row by row; the log is searched stretch by stretch.';
+}
+
 function withSource<T>({ rollup, ...rows }: FromRollup<T>): Omit<FromRollup<T>, 'rollup'> & { source: AnalyticsSource } {
   return { ...rows, source: { rollup, notice: rollup ? null : LIVE_NOTICE } };
 }
@@ -87,9 +100,10 @@ export function createLogService(store: LogStore): MailtrailService {
 
     async 'activity/recent'({ limit, cursor, ...filter }) {
       const { before, scan } = cursor ? decodeRecentCursor(cursor, { min: MIN_SCAN_BUDGET, max: MAX_SCAN_BUDGET }) : { before: undefined, scan: undefined };
-      const { events, scannedTo, scanned } = await store.recentActivity({ ...filter, limit: limit + 1, before, scan });
-      if (!scannedTo || events.length > limit) return { ...page(events, limit, eventCursor), searchedTo: null };
-      return { items: events, nextCursor: encodeSearchCursor(scannedTo, widerScan(scanned ?? MIN_SCAN_BUDGET)), searchedTo: scannedTo.createdAt };
+      const { events, scannedTo, scanned, search } = await store.recentActivity({ ...filter, limit: limit + 1, before, scan });
+      const source = search ? { search, notice: search === 'scan' ? scanNotice(filter, store.source.kind) : null } : null;
+      if (!scannedTo || events.length > limit) return { ...page(events, limit, eventCursor), searchedTo: null, source };
+      return { items: events, nextCursor: encodeSearchCursor(scannedTo, widerScan(scanned ?? MIN_SCAN_BUDGET)), searchedTo: scannedTo.createdAt, source };
     },
 
     'activity/stats': (range) => store.activityStats(range),

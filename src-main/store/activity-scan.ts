@@ -80,6 +80,8 @@ export interface ScannedBranch<T extends Keyed> {
 export interface BoundedPage<T> {
   events: T[];
   scannedTo: Keyset | null;
+  /** How a text or metadata search was answered: through an index, whole, or by the bounded scan. */
+  search?: 'index' | 'scan';
   /** The page's budget (rows it might examine), when it stopped there; continue with widerScan() of it. */
   scanned?: number;
 }
@@ -98,4 +100,23 @@ export function mergeScannedBranches<T extends Keyed>(branches: ScannedBranch<T>
   complete.sort(byNewest);
   const events = complete.slice(0, limit);
   return { events, scannedTo: events.length >= limit ? null : scannedTo };
+}
+
+/** Which search indexes a store has (migrations/0005 on PostgreSQL, the cache's search tables on SQLite). */
+export interface SearchIndexes {
+  text: boolean;
+  metadata: boolean;
+}
+
+/**
+ * A trigram index finds a text only through a trigram of it: three letters or digits in a row
+ * (pg_trgm splits words at anything else). A shorter text keeps the bounded scan.
+ */
+export const textIndexable = (text: string | undefined): boolean => /[A-Za-z0-9]{3}/.test(text?.trim() ?? '');
+
+/** Whether an index serves a page's row-by-row conditions, so the page is searched whole instead of by budget. */
+export function indexedSearch(plan: ActivityPlan, indexes: SearchIndexes): boolean {
+  const residual = plan.residual;
+  if (!residual) return false;
+  return (indexes.text && textIndexable(residual.text)) || (indexes.metadata && Boolean(residual.metadata?.length));
 }

@@ -256,3 +256,37 @@ describe('the log service over PostgreSQL', () => {
     }
   });
 });
+
+describe('searching a hub with and without the search indexes (issue 12, item 1)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.writable.query(`
+      INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at) VALUES
+        (1, 'error', 'system', 'Extraction failed: PDF corrupted', '{"error_type": "extraction_failed", "context": {"endpoint": "/pdf"}}', '2025-12-15 11:00:05'),
+        (1, 'note', 'user', 'Nothing to see', '{"execution_time_ms": 1250}', '2025-12-15 11:00:06')`);
+  });
+  afterAll(() => db.drop());
+
+  const search = (filter: Record<string, unknown>) =>
+    createLogService(createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' }))['activity/recent']({ limit: 10, ...filter } as never);
+
+  it('finds text, values compared as text and nested keys through the indexes', async () => {
+    expect((await search({ text: 'pdf CORRUPTED' })).source).toEqual({ search: 'index', notice: null });
+    expect((await search({ metadata: [{ key: 'execution_time_ms', value: '1250' }] })).items.map((e) => e.description)).toEqual(['Nothing to see']);
+    expect((await search({ metadata: [{ key: 'context.endpoint', value: '/pdf' }] })).items.map((e) => e.event_type)).toEqual(['error']);
+  });
+
+  it('keeps the bounded scan for a text too short for trigrams, and says why', async () => {
+    expect((await search({ text: 'pd' })).source).toEqual({ search: 'scan', notice: expect.stringMatching(/three letters or digits in a row/) });
+  });
+
+  it('keeps the bounded scan on a hub without pg_trgm\'s index, and says so', async () => {
+    await db.writable.query('DROP INDEX idx_email_activity_log_description_trgm');
+    const page = await search({ text: 'corrupted' });
+    expect(page.items.map((e) => e.event_type)).toEqual(['error']);
+    expect(page.source).toEqual({ search: 'scan', notice: expect.stringMatching(/no search index \(pg_trgm/) });
+    // The metadata index still serves metadata.
+    expect((await search({ metadata: [{ key: 'error_type', value: 'extraction_failed' }] })).source).toEqual({ search: 'index', notice: null });
+  });
+});

@@ -101,26 +101,66 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     await expectSameAnswer('activity/recent', { text: 'no such words anywhere' }, { nonEmpty: false });
   });
 
+  const everyMatch = async (filter: Record<string, unknown>, condition: string) => {
+    const expected = await fixture.database.writable.query<{ id: number }>(
+      `SELECT id FROM email_activity_log WHERE ${condition} ORDER BY created_at DESC NULLS FIRST, id DESC`,
+    );
+    const pages = (await answer('postgres', 'activity/recent', { ...filter, limit: 7 }, 500)) as RecentActivityPage[];
+    expect(JSON.stringify(await answer('sqlite', 'activity/recent', { ...filter, limit: 7 }, 500)), JSON.stringify(filter)).toBe(JSON.stringify(pages));
+    expect(pages.flatMap((page) => page.items.map((event) => event.id)), JSON.stringify(filter)).toEqual(expected.rows.map((row) => row.id));
+    expect(pages.at(-1)?.nextCursor).toBeNull();
+    return pages;
+  };
+
   it('a filter checked row by row examines a bounded number of rows per page, resumes there and finds every match', async () => {
+    // No index serves these: a text without three letters or digits in a row.
+    const cases: [Record<string, unknown>, string][] = [
+      [{ text: 'zq' }, 'false'],
+      [{ eventTypes: ['rule_matched', 'error'], text: 'ko' }, `event_type IN ('rule_matched', 'error') AND description ILIKE '%ko%'`],
+      [{ eventCategories: ['system', 'workflow'], text: '%q' }, 'false'],
+      [{ eventCategories: ['system', 'workflow'], text: 'q' }, `event_category IN ('system', 'workflow') AND description ILIKE '%q%'`],
+    ];
+    for (const [filter, condition] of cases) {
+      const pages = await everyMatch(filter, condition);
+      // The log (~4,000 events) is larger than one page's budget, so some page stopped early and said how far it had searched.
+      const stopped = pages.filter((page) => page.searchedTo !== null);
+      expect(stopped.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      expect(stopped.every((page) => page.items.length <= 7 && page.nextCursor !== null)).toBe(true);
+      for (const backend of BACKENDS) {
+        const first = await invoke(fixture.backends[backend].service, 'activity/recent', { ...filter, limit: 7 });
+        expect(first.ok && first.value.source?.search, `${backend} ${JSON.stringify(filter)}`).toBe('scan');
+      }
+    }
+  });
+
+  it('a text or metadata search goes through the indexes: whole pages, exact continuation, no searchedTo (issue 12, item 1)', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ text: 'KONKURS' }, `description ILIKE '%konkurs%'`],
       [{ eventTypes: ['rule_matched', 'error'], text: 'konkurs' }, `event_type IN ('rule_matched', 'error') AND description ILIKE '%konkurs%'`],
       [{ metadata: [{ key: 'error_type', value: 'extraction_failed' }] }, `metadata ->> 'error_type' = 'extraction_failed'`],
       [{ eventCategories: ['system', 'workflow'], text: 'failed' }, `event_category IN ('system', 'workflow') AND description ILIKE '%failed%'`],
       [{ text: 'no such words anywhere' }, 'false'],
+      [{ text: '100%' }, `description LIKE '%100\\%%'`],
+      [{ text: 'dig_nu' }, `description ILIKE '%dig\\_nu%'`],
+      [{ text: 'ÆBLEGRØD' }, `lower(description) LIKE '%æblegrød%'`],
+      [{ metadata: [{ key: 'execution_time_ms', value: '1048575' }] }, `metadata ->> 'execution_time_ms' = '1048575'`],
+      [{ metadata: [{ key: 'flag', value: 'true' }] }, `metadata ->> 'flag' = 'true'`],
+      [{ metadata: [{ key: 'n', value: '1.5' }] }, 'false'],
+      [{ metadata: [{ key: 'invoice.number', value: 'INV-1' }] }, `metadata ->> 'invoice.number' = 'INV-1'`],
+      [{ metadata: [{ key: 'context.file', value: 'faktura.pdf' }] }, `metadata #>> '{context,file}' = 'faktura.pdf'`],
+      [{ metadata: [{ key: 'nested.a', value: '1.50' }] }, `metadata #>> '{nested,a}' = '1.50'`],
+      [{ text: 'fa', metadata: [{ key: 'status', value: 'failed' }] }, `description ILIKE '%fa%' AND metadata ->> 'status' = 'failed'`],
     ];
     for (const [filter, condition] of cases) {
-      const expected = await fixture.database.writable.query<{ id: number }>(
-        `SELECT id FROM email_activity_log WHERE ${condition} ORDER BY created_at DESC NULLS FIRST, id DESC`,
-      );
-      const pages = (await answer('postgres', 'activity/recent', { ...filter, limit: 7 }, 500)) as RecentActivityPage[];
-      expect(JSON.stringify(await answer('sqlite', 'activity/recent', { ...filter, limit: 7 }, 500)), JSON.stringify(filter)).toBe(JSON.stringify(pages));
-      expect(pages.flatMap((page) => page.items.map((event) => event.id)), JSON.stringify(filter)).toEqual(expected.rows.map((row) => row.id));
-      // The log (~4,000 events) is larger than one page's budget, so some page stopped early and said how far it had searched.
-      const stopped = pages.filter((page) => page.searchedTo !== null);
-      expect(stopped.length, JSON.stringify(filter)).toBeGreaterThan(0);
-      expect(stopped.every((page) => page.items.length <= 7 && page.nextCursor !== null)).toBe(true);
-      expect(pages.at(-1)?.nextCursor).toBeNull();
+      const pages = await everyMatch(filter, condition);
+      const label = JSON.stringify(filter);
+      expect(pages.every((page) => page.searchedTo === null), label).toBe(true);
+      expect(pages.slice(0, -1).every((page) => page.items.length === 7), label).toBe(true);
+      if (condition !== 'false') expect(pages[0]?.items.length, label).toBeGreaterThan(0);
+      for (const backend of BACKENDS) {
+        const first = await invoke(fixture.backends[backend].service, 'activity/recent', { ...filter, limit: 7 });
+        expect(first.ok && first.value.source, `${backend} ${label}`).toEqual({ search: 'index', notice: null });
+      }
     }
   });
 

@@ -372,3 +372,68 @@ describe('mailtrail serve --cache', () => {
     }
   }, 60_000);
 });
+
+describe('the cache\'s search tables (issue 12, item 1)', () => {
+  const searchRows = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return {
+        log: db.prepare('SELECT count(*) FROM email_activity_log').pluck().get(),
+        text: db.prepare('SELECT count(*) FROM activity_text').pluck().get(),
+        metadata: db.prepare('SELECT count(DISTINCT event_id) FROM activity_metadata').pluck().get(),
+        withMetadata: db.prepare(`SELECT count(*) FROM email_activity_log WHERE json_type(metadata) = 'object' AND metadata <> '{}'`).pluck().get(),
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  it('migrates a cache of format 2 in place: searched by scan with a note until a sync builds the search tables', async () => {
+    const file = join(dir, 'format-2.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const old = new Database(file);
+    old.exec('DROP TRIGGER activity_search_insert; DROP TRIGGER activity_search_delete; DROP TABLE activity_text; DROP TABLE activity_metadata');
+    old.pragma('user_version = 2');
+    old.close();
+    const filter = { text: 'no such words anywhere', limit: 5 };
+    const before = openSqliteLogStore(file);
+    try {
+      const page = await createLogService(before)['activity/recent'](filter);
+      expect(page.source).toEqual({ search: 'scan', notice: expect.stringMatching(/no search index; sync it again/) });
+    } finally {
+      await before.close();
+    }
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const rows = searchRows(file);
+    expect(rows.text).toBe(rows.log);
+    expect(rows.metadata).toBe(rows.withMetadata);
+    const after = openSqliteLogStore(file);
+    try {
+      expect(await createLogService(after)['activity/recent'](filter)).toEqual({ items: [], nextCursor: null, searchedTo: null, source: { search: 'index', notice: null } });
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('keeps the search tables with the log as a sync adds and removes events', async () => {
+    const file = join(dir, 'search-kept.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const [{ id }] = (await query<{ id: number }>(database.readable, sql`SELECT max(id) AS id FROM email_activity_log WHERE metadata IS NOT NULL`)) as [{ id: number }];
+    await database.writable.query('DELETE FROM email_activity_log WHERE id = $1', [id]);
+    await createEmailActivityLogger(database.writable).log(1, 'note', 'user', 'Zebrafink spotted', { context: { endpoint: '/zebra' } });
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const rows = searchRows(file);
+    expect(rows.text).toBe(rows.log);
+    expect(rows.metadata).toBe(rows.withMetadata);
+    const store = openSqliteLogStore(file);
+    try {
+      const service = createLogService(store);
+      const byText = await service['activity/recent']({ text: 'ZEBRAFINK', limit: 5 });
+      expect(byText.items.map((event) => event.description)).toEqual(['Zebrafink spotted']);
+      const byPath = await service['activity/recent']({ metadata: [{ key: 'context.endpoint', value: '/zebra' }], limit: 5 });
+      expect(byPath.items.map((event) => event.description)).toEqual(['Zebrafink spotted']);
+    } finally {
+      await store.close();
+    }
+  });
+});

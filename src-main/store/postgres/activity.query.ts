@@ -3,10 +3,12 @@ import type { ActivityEvent } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
-import { mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
+import { indexedSearch, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
 import { boundedCount, type CountPlan } from '../activity-count';
 import { USERS_LIMIT, type ActivityFilter, type DateRange, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
-import { activityFilterConditions, dateRangeConditions } from './filters';
+import { activityFilterConditions, dateRangeConditions, indexedConditions } from './filters';
+
+const NO_SEARCH_INDEXES: SearchIndexes = { text: false, metadata: false };
 import { dailyCounts } from './rollup';
 
 // The seed's API item: the email_timeline view's columns.
@@ -46,10 +48,22 @@ function perDriverValue(plan: ActivityPlan, branch: (condition: Sql, value: stri
   );
 }
 
-export async function recentActivity(db: ReadableDb, { limit, before, scan, ...filter }: RecentActivityQuery): Promise<BoundedPage<ActivityEvent>> {
+export async function recentActivity(
+  db: ReadableDb,
+  { limit, before, scan, ...filter }: RecentActivityQuery,
+  indexes: SearchIndexes = NO_SEARCH_INDEXES,
+): Promise<BoundedPage<ActivityEvent>> {
   const keyset = before ? [sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`] : [];
   const plan = planActivity(filter, scan);
-  if (plan.budget !== null) return boundedRecentActivity(db, plan, plan.budget, { limit, before, ...filter });
+  if (plan.budget !== null && indexedSearch(plan, indexes)) {
+    // A common text fills its page within the first rows in time order, which an index cannot
+    // beat; only when it does not is the index asked for every match, rare or absent ones alike.
+    const probePlan = planActivity(filter);
+    const probe = await boundedRecentActivity(db, probePlan, probePlan.budget!, { limit, before, ...filter });
+    if (probe.scannedTo === null) return { events: probe.events, scannedTo: null, search: 'index' };
+    return { events: await indexedRecentActivity(db, indexes, { limit, before, ...filter }), scannedTo: null, search: 'index' };
+  }
+  if (plan.budget !== null) return { ...(await boundedRecentActivity(db, plan, plan.budget, { limit, before, ...filter })), search: 'scan' };
   if (!plan.driver || plan.values.length < 2) {
     const events = await query<ActivityEvent>(
       db,
@@ -66,6 +80,37 @@ export async function recentActivity(db: ReadableDb, { limit, before, scan, ...f
   );
   const events = await query<ActivityEvent>(db, sql`SELECT * FROM (${newest}) page ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
   return { events, scannedTo: null };
+}
+
+/**
+ * Every match of a search through its indexes (trigram, jsonb containment), newest first. The
+ * matches are gathered apart (MATERIALIZED), so the planner cannot walk the created_at index
+ * hoping to meet a rare text early, which for an absent one reads the whole log.
+ */
+async function indexedRecentActivity(db: ReadableDb, indexes: SearchIndexes, { limit, before, ...filter }: RecentActivityQuery): Promise<ActivityEvent[]> {
+  const keyset = before ? [sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`] : [];
+  const conditions = [...indexedConditions(filter, indexes), ...activityFilterConditions(filter), ...keyset];
+  return query<ActivityEvent>(
+    db,
+    sql`WITH hits AS MATERIALIZED (SELECT id, created_at FROM email_activity_log ${sql.where(conditions)})
+        SELECT ${SCANNED_EVENT_COLUMNS}
+        FROM (SELECT id, created_at FROM hits ORDER BY created_at DESC, id DESC LIMIT ${limit}) page
+        JOIN email_timeline t ON t.id = page.id
+        ORDER BY page.created_at DESC, page.id DESC`,
+  );
+}
+
+/** Whether migrations/0005's indexes exist here and are valid (an interrupted build leaves one INVALID). */
+export async function searchIndexes(db: ReadableDb): Promise<SearchIndexes> {
+  const [row] = await query<SearchIndexes>(
+    db,
+    sql`SELECT COALESCE(bool_or(c.relname = 'idx_email_activity_log_description_trgm'), false) AS text,
+               COALESCE(bool_or(c.relname = 'idx_email_activity_log_metadata_path'), false) AS metadata
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = to_regclass('email_activity_log') AND i.indisvalid
+          AND c.relname IN ('idx_email_activity_log_description_trgm', 'idx_email_activity_log_metadata_path')`,
+  );
+  return row ?? NO_SEARCH_INDEXES;
 }
 
 const SCANNED_EVENT_COLUMNS = sql.raw(

@@ -1,4 +1,5 @@
 import { sql, type Sql } from '../../db/sql';
+import { textIndexable } from '../activity-scan';
 import type { ActivityFilter, DateRange } from '../log-store';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -34,9 +35,54 @@ export function activityFilterConditions(filter: ActivityFilter): Sql[] {
   }
   // What ILIKE does in a UTF-8 database, with the pattern lowered once instead of for every row.
   if (filter.text?.trim()) conditions.push(sql`lower(description) LIKE lower(${containsPattern(filter.text.trim())})`);
-  for (const { key, value } of filter.metadata ?? []) conditions.push(sql`metadata ->> ${key}::text = ${value}::text`);
+  for (const { key, value } of filter.metadata ?? []) {
+    // A dotted key is the top-level key of that name or the nested path (`context.endpoint`).
+    const path = nestedPath(key);
+    conditions.push(
+      path
+        ? sql`(metadata ->> ${key}::text = ${value}::text OR metadata #>> ${path}::text[] = ${value}::text)`
+        : sql`metadata ->> ${key}::text = ${value}::text`,
+    );
+  }
   return conditions;
 }
 
 /** `%text%` for ILIKE, with the user's own wildcards taken literally. */
 export const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The parts of a dotted metadata key (`context.endpoint`), or null for a plain one. */
+export function nestedPath(key: string): string[] | null {
+  const parts = key.split('.');
+  return parts.length > 1 && parts.every((part) => part !== '') ? parts : null;
+}
+
+/**
+ * jsonb documents whose containment (`metadata @> doc`, served by the jsonb_path_ops index) every
+ * row with `metadata ->> key = value` satisfies: the value as a string, and as the JSON it spells
+ * (1250, true) since ->> compares as text; at the key itself and, when dotted, at the nested path.
+ * They may also contain rows the text comparison refuses (1.5 for "1.50"), so that stays as a recheck.
+ */
+export function metadataContainment(key: string, value: string): string[] {
+  const forms = [JSON.stringify(value)];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed !== null && typeof parsed !== 'string') forms.push(value);
+  } catch {
+    // Not JSON: only the string form can match.
+  }
+  const paths = [[key], ...(nestedPath(key) ? [nestedPath(key)!] : [])];
+  return paths.flatMap((path) => forms.map((form) => path.reduceRight((inner, part) => `{${JSON.stringify(part)}:${inner}}`, form)));
+}
+
+/** The conditions an index serves, added to a search's conditions so the planner can use them. */
+export function indexedConditions(filter: ActivityFilter, indexes: { text: boolean; metadata: boolean }): Sql[] {
+  const conditions: Sql[] = [];
+  const text = filter.text?.trim();
+  if (indexes.text && text && textIndexable(text)) conditions.push(sql`description ILIKE ${containsPattern(text)}`);
+  if (indexes.metadata) {
+    for (const { key, value } of filter.metadata ?? []) {
+      conditions.push(sql`(${sql.join(metadataContainment(key, value).map((doc) => sql`metadata @> ${doc}::jsonb`), ' OR ')})`);
+    }
+  }
+  return conditions;
+}

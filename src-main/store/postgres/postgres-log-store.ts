@@ -3,7 +3,8 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import { planCount } from '../activity-count';
 import type { LogStore, SourceDescription } from '../log-store';
-import { countActivity, emailSubjects, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
+import type { SearchIndexes } from '../activity-scan';
+import { countActivity, emailSubjects, metadataKeys, recentActivity, searchIndexes, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 
@@ -23,10 +24,16 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     const rollup = await useRollups();
     return { ...(await run(rollup)), rollup };
   };
+  // Whether migrations/0005's search indexes exist, looked up again now and then as the rollups are.
+  let indexes: { ready: SearchIndexes; checkedAt: number } | undefined;
+  const useIndexes = async (): Promise<SearchIndexes> => {
+    if (!indexes || Date.now() - indexes.checkedAt > ROLLUP_CHECK_MS) indexes = { ready: await searchIndexes(db), checkedAt: Date.now() };
+    return indexes.ready;
+  };
   return {
     source,
     timeline: (q) => timeline(db, q),
-    recentActivity: (q) => recentActivity(db, q),
+    recentActivity: async (q) => recentActivity(db, q, await useIndexes()),
     activityStats: async (range) => activityStats(db, range, await useRollups()),
     categoryTimeseries: (range, bucket) => withRollups((rollup) => categoryTimeseries(db, range, bucket, rollup)),
     errorAnalysis: (range) => withRollups((rollup) => errorAnalysis(db, range, rollup)),

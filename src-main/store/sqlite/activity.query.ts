@@ -5,7 +5,7 @@ import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rang
 import { where, type Prepare } from './statements';
 import { dailyCounts } from './analytics.query';
 import { boundedCount, type CountPlan } from '../activity-count';
-import { byNewest, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch } from '../activity-scan';
+import { byNewest, indexedSearch, mergeScannedBranches, planActivity, textIndexable, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
 
 // The seed's API item, as the email_timeline view gives it.
 const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
@@ -101,10 +101,60 @@ function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: 
   return rows.sort(byNewest).slice(0, limit);
 }
 
-export function recentActivity(prepare: Prepare, { limit, before, scan, ...filter }: RecentActivityQuery): BoundedPage<ActivityEvent> {
+export function recentActivity(
+  prepare: Prepare,
+  { limit, before, scan, ...filter }: RecentActivityQuery,
+  indexes: SearchIndexes = { text: false, metadata: false },
+): BoundedPage<ActivityEvent> {
   const plan = planActivity(filter, scan);
-  if (plan.budget !== null) return boundedRecentActivity(prepare, plan, plan.budget, { limit, before, ...filter });
+  if (plan.budget !== null && indexedSearch(plan, indexes)) {
+    // As PostgreSQL does: the first rows in time order first, then, when they do not fill the page, the index.
+    const probePlan = planActivity(filter);
+    const probe = boundedRecentActivity(prepare, probePlan, probePlan.budget!, { limit, before, ...filter });
+    if (probe.scannedTo === null) return { events: probe.events, scannedTo: null, search: 'index' };
+    return { events: indexedRecentActivity(prepare, indexes, { limit, before, ...filter }), scannedTo: null, search: 'index' };
+  }
+  if (plan.budget !== null) return { ...boundedRecentActivity(prepare, plan, plan.budget, { limit, before, ...filter }), search: 'scan' };
   return { events: filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata), scannedTo: null };
+}
+
+/** FTS5's phrase for a text: the whole lowered text, quotes doubled; the trigram index finds it as a substring. */
+const phrase = (text: string): string => `"${pgLower(text).replace(/"/g, '""')}"`;
+
+/**
+ * Every match of a search through the cache's search tables, newest first, as PostgreSQL's
+ * indexedRecentActivity: the candidates come from the indexes, every condition is checked on them.
+ */
+function indexedRecentActivity(prepare: Prepare, indexes: SearchIndexes, { limit, before, ...filter }: RecentActivityQuery): ActivityEvent[] {
+  const candidates: string[] = [];
+  const candidateParams: unknown[] = [];
+  const text = filter.text?.trim();
+  if (indexes.text && text && textIndexable(text)) {
+    candidates.push('SELECT rowid AS id FROM activity_text WHERE activity_text MATCH ?');
+    candidateParams.push(phrase(text));
+  }
+  if (indexes.metadata) {
+    for (const { key, value } of filter.metadata ?? []) {
+      candidates.push('SELECT event_id AS id FROM activity_metadata WHERE key = ? AND value = ?');
+      candidateParams.push(key, value);
+    }
+  }
+  const { conditions, params } = filterConditions(filter);
+  if (before) {
+    conditions.push('(a.created_at, a.id) < (?, ?)');
+    params.push(canonicalTimestamp(before.createdAt), before.id);
+  }
+  // CROSS JOIN keeps the candidates outermost, so the planner never walks the whole log in time order instead.
+  const hits = prepare(
+    `SELECT a.id, a.created_at FROM (${candidates.join(' INTERSECT ')}) c CROSS JOIN email_activity_log a ON a.id = c.id ${where(conditions)}`,
+  ).all(...candidateParams, ...params) as Row[];
+  const ids = hits.sort(byNewest).slice(0, limit).map((hit) => hit.id);
+  const details = new Map(
+    (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE a.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as (ActivityEvent & Row)[]).map(
+      (event) => [event.id, event],
+    ),
+  );
+  return ids.map((id) => parseMetadata(details.get(id)!));
 }
 
 /** The PostgreSQL store's bounded page, row for row: at most `budget` rows per driver value, undated rows first. */

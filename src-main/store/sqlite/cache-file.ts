@@ -1,14 +1,16 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MailtrailError } from '../../contract/errors';
+import { metadataText, registerCacheFunctions } from './cache-text';
 
 /** `PRAGMA application_id`: "MTRL", so `file` and SQLite tools can tell a Mailtrail cache. */
 export const CACHE_APPLICATION_ID = 0x4d54524c;
 /**
  * `PRAGMA user_version`: the cache format; a newer one is refused, never rewritten. 2 added
- * email_messages.status and classification (issue 11, item 10); a sync migrates a 1 in place.
+ * email_messages.status and classification (issue 11, item 10); 3 the search tables (issue 12,
+ * item 1). A sync migrates an older one in place.
  */
-export const CACHE_SCHEMA_VERSION = 2;
+export const CACHE_SCHEMA_VERSION = 3;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const HEADER_BYTES = 100;
@@ -78,6 +80,31 @@ CREATE TABLE email_workflow_duration_rollup (
   PRIMARY KEY (day, workflow_name, bucket)
 ) WITHOUT ROWID;
 `;
+
+// The search indexes, kept by triggers as the events are written (the sync's connection registers
+// mt_lower and mt_dotted): descriptions lowered as PostgreSQL's lower() does, in a trigram index
+// matched exactly (case_sensitive 1), and each metadata key path with its ->> text, so a search
+// finds its events by index as PostgreSQL's pg_trgm and jsonb_path_ops indexes find them.
+const METADATA_ROWS = (row: string, from = '') => `SELECT mt_dotted(t.fullkey) AS key, ${metadataText(`${row}.metadata`, 't.fullkey')} AS value, ${row}.id AS event_id
+  FROM ${from}json_tree(${row}.metadata) t WHERE t.fullkey <> '$' AND t.type <> 'null' AND mt_dotted(t.fullkey) IS NOT NULL`;
+const SEARCH_SCHEMA = `
+CREATE VIRTUAL TABLE activity_text USING fts5(description, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
+CREATE TABLE activity_metadata (key TEXT NOT NULL, value TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (key, value, event_id)) WITHOUT ROWID;
+CREATE TRIGGER activity_search_insert AFTER INSERT ON email_activity_log BEGIN
+  INSERT INTO activity_text (rowid, description) VALUES (new.id, mt_lower(new.description));
+  INSERT OR IGNORE INTO activity_metadata (key, value, event_id) ${METADATA_ROWS('new')};
+END;
+CREATE TRIGGER activity_search_delete AFTER DELETE ON email_activity_log BEGIN
+  DELETE FROM activity_text WHERE rowid = old.id;
+  DELETE FROM activity_metadata WHERE (key, value, event_id) IN (${METADATA_ROWS('old')});
+END;
+`;
+
+/** Whether the cache has its search tables (format 3); an older one, not yet synced again, searches by scan. */
+export function hasSearchTables(db: CacheDb): boolean {
+  const names = db.prepare(`SELECT name FROM sqlite_master WHERE name IN ('activity_text', 'activity_metadata')`).pluck().all() as string[];
+  return names.length === 2;
+}
 
 // The rowid is the event's id and ends every index, so (email_id, created_at) orders by (email_id, created_at, id).
 // Most events have no user (fetched, classified, rules...), so the user index holds only those that do.
@@ -160,6 +187,7 @@ export function openCacheForReading(file: string): CacheDb {
 export function openCacheForWriting(file: string): CacheDb {
   if (!checkCacheHeader(file)) createCacheFile(file);
   const db = openChecked(file, false);
+  registerCacheFunctions(db);
   migrateCache(db);
   // WAL with NORMAL syncs only at checkpoints: always consistent, and a bulk load is not held up by an fsync every few MB.
   db.pragma('synchronous = NORMAL');
@@ -187,6 +215,11 @@ function migrateCache(db: CacheDb): void {
       db.exec('ALTER TABLE email_messages ADD COLUMN classification TEXT');
       writeCacheInfo(db, { messagesHighId: 0 });
     }
+    if (version < 3 && !hasSearchTables(db)) {
+      db.exec(SEARCH_SCHEMA);
+      db.exec(`INSERT INTO activity_text (rowid, description) SELECT id, mt_lower(description) FROM email_activity_log`);
+      db.exec(`INSERT OR IGNORE INTO activity_metadata (key, value, event_id) ${METADATA_ROWS('a', 'email_activity_log a, ')}`);
+    }
     db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     db.prepare(`UPDATE cache_info SET value = ? WHERE key = 'schema_version'`).run(String(CACHE_SCHEMA_VERSION));
   })();
@@ -208,6 +241,7 @@ function createCacheFile(file: string): void {
     db.pragma('journal_mode = WAL');
     db.transaction(() => {
       db.exec(SCHEMA);
+      db.exec(SEARCH_SCHEMA);
       writeCacheInfo(db, { rollupHighId: 0 });
       db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
       db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);

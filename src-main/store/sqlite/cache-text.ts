@@ -90,6 +90,29 @@ export function registerCacheFunctions(db: CacheDb): void {
   db.function('mt_jsonb_text', { deterministic: true }, (json: unknown) =>
     typeof json === 'string' ? jsonbSpacing(json) : null,
   );
+  db.function('mt_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? pgLower(text) : null));
+  db.function('mt_dotted', { deterministic: true }, (fullkey: unknown) => (typeof fullkey === 'string' ? dottedKey(fullkey) : null));
+}
+
+const FULLKEY_PART = /\.(?:"([^"]*)"|([A-Za-z0-9_]+))/y;
+
+/**
+ * The metadata filter's key for one of json_tree's paths (`$.context.endpoint` is `context.endpoint`,
+ * `$."invoice.number"` is `invoice.number`), or null where no filter reaches: inside arrays, a key
+ * a filter cannot spell, or a dotted key below the top level (`a.b.c` means a -> b -> c there).
+ */
+export function dottedKey(fullkey: string): string | null {
+  if (!fullkey.startsWith('$')) return null;
+  const parts: string[] = [];
+  FULLKEY_PART.lastIndex = 1;
+  while (FULLKEY_PART.lastIndex < fullkey.length) {
+    const match = FULLKEY_PART.exec(fullkey);
+    if (!match) return null;
+    parts.push(match[1] ?? match[2]!);
+  }
+  if (parts.length === 0 || (parts.length > 1 && parts.some((part) => part.includes('.')))) return null;
+  const key = parts.join('.');
+  return METADATA_KEY.test(key) ? key : null;
 }
 
 const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -104,9 +127,20 @@ export const metadataText = (column: string, path: string): string =>
       WHEN 'object' THEN mt_jsonb_text(${column} -> ${path}) WHEN 'array' THEN mt_jsonb_text(${column} -> ${path})
       ELSE ${column} -> ${path} END)`;
 
-/** `metadata ->> key = value` as PostgreSQL answers it: the key read literally (`invoice.number` is one key). */
+/**
+ * `metadata ->> key = value` as PostgreSQL's filters.ts answers it: a dotted key is the top-level
+ * key of that name (`invoice.number`) or the nested path (`context.endpoint`).
+ */
 export function metadataCondition(key: string, value: string, column = 'metadata'): { condition: string; params: unknown[] } {
   if (!METADATA_KEY.test(key)) throw new Error(`not a metadata key: ${key}`);
-  const path = `$."${key}"`;
-  return { condition: `${metadataText(column, '?')} = ?`, params: [path, path, path, path, path, value] };
+  const literal = `$."${key}"`;
+  const parts = key.split('.');
+  if (parts.length < 2 || parts.some((part) => part === '')) {
+    return { condition: `${metadataText(column, '?')} = ?`, params: [literal, literal, literal, literal, literal, value] };
+  }
+  const nested = `$${parts.map((part) => `."${part}"`).join('')}`;
+  return {
+    condition: `(${metadataText(column, '?')} = ? OR ${metadataText(column, '?')} = ?)`,
+    params: [literal, literal, literal, literal, literal, value, nested, nested, nested, nested, nested, value],
+  };
 }

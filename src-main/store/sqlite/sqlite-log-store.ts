@@ -3,7 +3,7 @@ import { planCount } from '../activity-count';
 import type { LogStore } from '../log-store';
 import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
-import { hasIndexes, hasMessageStatus, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
 import { statementCache } from './statements';
@@ -27,11 +27,13 @@ export function openSqliteLogStore(file: string): LogStore {
   // A sync interrupted before its indexes were built leaves a cache that is complete in what it holds, only slower.
   const indexed = hasIndexes(db);
   const messageStatus = hasMessageStatus(db);
+  const search = hasSearchTables(db);
+  const searchIndexes = { text: search, metadata: search };
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
     source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
     timeline: async (q) => timeline(prepare, q),
-    recentActivity: async (q) => recentActivity(prepare, q),
+    recentActivity: async (q) => recentActivity(prepare, q, searchIndexes),
     activityStats: async (range) => activityStats(prepare, range),
     categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
     errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
