@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { MailtrailService, OperationName, RequestOf, ResponseOf } from '../src-main/contract/operations';
-import { openReadableDb, openWritableDb } from '../src-main/db/connection';
+import { openReadableDb, openWritableDb, type WritableDb } from '../src-main/db/connection';
 import { startEmbeddedPostgres } from '../src-main/db/embedded';
 import { migrate } from '../src-main/db/migrate';
 import { fillDemo } from '../src-main/demo/demo';
+import { createEmailActivityLogger } from '../src-main/logger/email-activity-logger';
 import { invoke } from '../src-main/service/invoke';
 import { createLogService } from '../src-main/service/log-service';
 import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-store';
@@ -109,6 +110,12 @@ const FULL_SYNCS = 3;
 
 /** The offline cache: full syncs of about a million events, an incremental one of about 10,000, then every screen from the cache. */
 async function cacheFigures(sourceUrl: string): Promise<void> {
+  const source = openWritableDb(sourceUrl);
+  const { rows: [oldestTicket] } = await source.query<{ description: string }>(
+    `SELECT description FROM email_activity_log WHERE event_type = 'ticket_created' ORDER BY created_at, id LIMIT 1`,
+  );
+  const cacheSearches = await searchCases(source, /T-\d{4}-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000');
+  await source.end();
   const dir = mkdtempSync(join(tmpdir(), 'mailtrail-bench-cache-'));
   const cacheFile = join(dir, 'bench.mailtrail');
   try {
@@ -149,6 +156,10 @@ async function cacheFigures(sourceUrl: string): Promise<void> {
       ['error analysis, whole year', () => invokeOrThrow(service, 'analytics/errors', {})],
       ['workflow success, whole year', () => invokeOrThrow(service, 'analytics/workflows', {})],
       ['slowest workflow executions', () => invokeOrThrow(service, 'analytics/slowest', { limit: 10 })],
+      ...cacheSearches.map(([name, filter]): [string, () => Promise<unknown>] => [
+        `recent activity, ${name}`,
+        () => invokeOrThrow(service, 'activity/recent', { limit: 50, ...filter }),
+      ]),
     ];
     say('| from the offline cache | p50 (ms) | p95 (ms) |');
     say('|---|---:|---:|');
@@ -167,6 +178,84 @@ async function invokeOrThrow<K extends OperationName>(service: MailtrailService,
   const result = await invoke(service, operation, request);
   if (!result.ok) throw new Error(`${operation}: ${result.error.message}`);
   return result.value;
+}
+
+type SearchFilter = Pick<RequestOf<'activity/recent'>, 'text' | 'metadata'>;
+
+/**
+ * The searches issue 12 asks to be fast: a rare text, an absent one, a metadata value found once
+ * (in the oldest 200,000 events) and a nested key's value (or, with none in the demo, an absent one).
+ */
+async function searchCases(db: pg.Pool, rareText: string): Promise<[string, SearchFilter][]> {
+  const sample = 'SELECT metadata FROM email_activity_log WHERE jsonb_typeof(metadata) = \'object\' ORDER BY id LIMIT 200000';
+  const { rows: [rareValue] } = await db.query<{ key: string; value: string }>(
+    `SELECT m.key, m.value FROM (${sample}) s, jsonb_each_text(s.metadata) m
+     WHERE m.key ~ '^[A-Za-z0-9_.:-]{1,100}$' AND length(m.value) BETWEEN 1 AND 100 GROUP BY 1, 2 HAVING count(*) = 1 ORDER BY 1, 2 LIMIT 1`,
+  );
+  const { rows: [nested] } = await db.query<{ key: string; value: string }>(
+    `SELECT k.key || '.' || n.key AS key, n.value AS value FROM (${sample}) s, jsonb_each(s.metadata) k, jsonb_each_text(k.value) n
+     WHERE jsonb_typeof(k.value) = 'object' AND (k.key || '.' || n.key) ~ '^[A-Za-z0-9_.:-]{1,100}$' AND length(n.value) BETWEEN 1 AND 100
+     GROUP BY 1, 2 ORDER BY count(*), 1, 2 LIMIT 1`,
+  );
+  return [
+    [`rare text (${rareText})`, { text: rareText }],
+    ['absent text', { text: 'no such words anywhere' }],
+    [`rare metadata value (${rareValue?.key ?? 'message_id'})`, { metadata: [rareValue ?? { key: 'message_id', value: 'none' }] }],
+    [`nested metadata key (${nested?.key ?? 'context.endpoint'})`, { metadata: [nested ?? { key: 'context.endpoint', value: '/nowhere' }] }],
+  ];
+}
+
+const SEARCH_INDEXES = [
+  ['idx_email_activity_log_description_trgm', 'USING gin (description gin_trgm_ops)'],
+  ['idx_email_activity_log_metadata_path', 'USING gin (metadata jsonb_path_ops)'],
+] as const;
+
+/**
+ * What migrations/0005's indexes cost: building them (CONCURRENTLY, as the migration does) over the
+ * loaded log, and writing a tenth of it again through fillDemo with and without them.
+ */
+async function searchIndexCost(db: WritableDb, emails: number): Promise<string> {
+  const build = async () => {
+    const seconds: number[] = [];
+    for (const [name, definition] of SEARCH_INDEXES) {
+      const started = performance.now();
+      await db.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ON email_activity_log ${definition}`);
+      seconds.push((performance.now() - started) / 1000);
+    }
+    return seconds;
+  };
+  const drop = () => db.query(SEARCH_INDEXES.map(([name]) => `DROP INDEX IF EXISTS ${name}`).join('; '));
+  const load = async () => {
+    const started = performance.now();
+    const written = await fillDemo(db, { emails, seed: 9 });
+    return { seconds: (performance.now() - started) / 1000, events: written.events };
+  };
+  // The hub's own writes: one event per statement, as its logger writes them.
+  const LOGGED = 2_000;
+  const logged = async () => {
+    const logger = createEmailActivityLogger(db);
+    const started = performance.now();
+    for (let i = 0; i < LOGGED; i++) {
+      await logger.log(1 + i, 'note', 'user', `Bench note ${i} on invoice INV-${i}`, { note: `n-${i}`, context: { endpoint: '/bench' } });
+    }
+    return (performance.now() - started) / LOGGED;
+  };
+  const { rows: [size] } = await db.query<{ n: string }>('SELECT count(*) AS n FROM email_activity_log');
+  await drop();
+  const without = await load();
+  const loggedWithout = await logged();
+  const built = await build();
+  const withIndexes = await load();
+  const loggedWith = await logged();
+  const overhead = (100 * (withIndexes.seconds - without.seconds)) / without.seconds;
+  // The logged notes are the newest events; gone, they leave the log as the other figures expect it.
+  await db.query(`DELETE FROM email_activity_log WHERE description LIKE 'Bench note %'`);
+  await db.query('VACUUM ANALYZE email_activity_log');
+  return (
+    `Search indexes (migrations/0005) over ${Number(size!.n).toLocaleString('en')} events: built CONCURRENTLY in ${built[0]!.toFixed(1)} s (trigram) + ${built[1]!.toFixed(1)} s (jsonb_path_ops); ` +
+      `fillDemo writing ${withIndexes.events.toLocaleString('en')} more events took ${withIndexes.seconds.toFixed(1)} s with them, ${without.seconds.toFixed(1)} s without (${overhead >= 0 ? '+' : ''}${overhead.toFixed(0)}%); ` +
+      `one event written through the logger took ${loggedWith.toFixed(2)} ms with them, ${loggedWithout.toFixed(2)} ms without (mean of ${LOGGED.toLocaleString('en')}).`
+  );
 }
 
 try {
@@ -194,13 +283,17 @@ try {
     `SELECT description FROM email_activity_log WHERE event_type = 'ticket_created' ORDER BY created_at, id LIMIT 1`,
   );
   const rareText = /T-\d{4}-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000';
+  const searches = await searchCases(writable, rareText);
   const { rows: [emailRange] } = await writable.query<{ max: number }>('SELECT max(id)::int AS max FROM email_messages');
   const maxEmail = emailRange!.max;
+  const indexCost = await searchIndexCost(writable, Math.max(100, Math.round(events / EVENTS_PER_EMAIL / 10)));
   await writable.end();
 
   say(`# Mailtrail benchmark, ${new Date().toISOString().slice(0, 10)}`);
   say('');
   say(`${loaded.events.toLocaleString('en')} events for ${loaded.emails.toLocaleString('en')} emails loaded by fillDemo in ${loadSeconds.toFixed(1)} s (${Math.round(loaded.events / loadSeconds).toLocaleString('en')} events/s), ${runs} timed runs per query after 3 warm-ups (at least ${MIN_RUNS} for queries slower than ${BUDGET_MS / 1000} s in all).`);
+  say('');
+  say(indexCost);
   say('');
 
   const readable = openReadableDb(url, { max: 4 });
@@ -411,6 +504,7 @@ try {
       name: "an email's overview (header facts)",
       op: () => call('emails/overview', { emailId: nextEmail() })(),
     },
+    ...searches.map(([name, filter]) => ({ name: `recent activity, ${name}`, op: call('activity/recent', { limit: 50, ...filter }) })),
   ];
 
   if (cost) await cacheFigures(cost.keptUrl);

@@ -120,3 +120,21 @@ export function indexedSearch(plan: ActivityPlan, indexes: SearchIndexes): boole
   if (!residual) return false;
   return (indexes.text && textIndexable(residual.text)) || (indexes.metadata && Boolean(residual.metadata?.length));
 }
+
+/**
+ * After a first stretch of `scanned` rows found `hits` of the page's `limit`: a stretch likely to
+ * fill the page (twice the rows the density says), or null when matches are too sparse for a
+ * stretch of at most MAX_SCAN_BUDGET rows, and the index, gathering every match, costs less.
+ */
+export function fillingScan(hits: number, limit: number, scanned: number): number | null {
+  if (hits === 0) return null;
+  const wanted = Math.ceil((2 * scanned * limit) / hits);
+  return wanted <= MAX_SCAN_BUDGET ? wanted : null;
+}
+
+/**
+ * Matches a search gathers through its index at most. More means a common text or value whose
+ * newest matches lie past the first stretches: the created_at index, walked with the conditions,
+ * meets the page's matches soon, and gathering every match would cost more.
+ */
+export const INDEX_HITS_MAX = 5_000;

@@ -15,6 +15,7 @@ import { createLogService } from '../../src-main/service/log-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
 import { syncCache } from '../../src-main/sync/sync-cache';
+import { INDEX_HITS_MAX } from '../../src-main/store/activity-scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectCacheEqualsSource, inspectCache, temporaryDirectory } from '../support/stores';
 
@@ -434,6 +435,38 @@ describe('the cache\'s search tables (issue 12, item 1)', () => {
       expect(byPath.items.map((event) => event.description)).toEqual(['Zebrafink spotted']);
     } finally {
       await store.close();
+    }
+  });
+
+  it('answers a text common only far back as exactly from both backends, walking past the index\'s bound', async () => {
+    // More matches than a search gathers through its index (INDEX_HITS_MAX), all older than the newest stretch.
+    await database.writable.query(
+      `INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_at)
+       SELECT 1, 'note', 'user', 'Gemeinsame Zeile ' || i, jsonb_build_object('batch', 'old'), timestamp '2020-01-01' + i * interval '1 second'
+       FROM generate_series(1, ${INDEX_HITS_MAX + 100}) i`,
+    );
+    const file = join(dir, 'common-far-back.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const cache = openSqliteLogStore(file);
+    try {
+      const services = [createLogService(createPostgresLogStore(database.readable, { kind: 'postgres', label: 'test' })), createLogService(cache)];
+      for (const filter of [{ text: 'gemeinsame zeile' }, { metadata: [{ key: 'batch', value: 'old' }] }]) {
+        const pages = [];
+        for (const service of services) {
+          const first = await service['activity/recent']({ ...filter, limit: 3 });
+          const second = await service['activity/recent']({ ...filter, limit: 3, cursor: first.nextCursor! });
+          pages.push([first, second]);
+        }
+        expect(pages[1]).toEqual(pages[0]);
+        const [first, second] = pages[0]!;
+        expect([...first!.items, ...second!.items].map((event) => event.description)).toEqual(
+          [0, 1, 2, 3, 4, 5].map((i) => `Gemeinsame Zeile ${INDEX_HITS_MAX + 100 - i}`),
+        );
+        expect(first!.source).toEqual({ search: 'index', notice: null });
+        expect(first!.searchedTo).toBeNull();
+      }
+    } finally {
+      await cache.close();
     }
   });
 });

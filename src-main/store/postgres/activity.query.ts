@@ -3,7 +3,7 @@ import type { ActivityEvent } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
-import { indexedSearch, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
+import { fillingScan, INDEX_HITS_MAX, indexedSearch, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
 import { boundedCount, type CountPlan } from '../activity-count';
 import { USERS_LIMIT, type ActivityFilter, type DateRange, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions, dateRangeConditions, indexedConditions } from './filters';
@@ -61,6 +61,13 @@ export async function recentActivity(
     const probePlan = planActivity(filter);
     const probe = await boundedRecentActivity(db, probePlan, probePlan.budget!, { limit, before, ...filter });
     if (probe.scannedTo === null) return { events: probe.events, scannedTo: null, search: 'index' };
+    // A text found now and then fills its page from a wider stretch sooner than the index gathers all of it.
+    const wider = fillingScan(probe.events.length, limit, probe.scanned ?? probePlan.scan!);
+    if (wider !== null) {
+      const widerPlan = planActivity(filter, wider);
+      const page = await boundedRecentActivity(db, widerPlan, widerPlan.budget!, { limit, before, ...filter });
+      if (page.scannedTo === null) return { events: page.events, scannedTo: null, search: 'index' };
+    }
     return { events: await indexedRecentActivity(db, indexes, { limit, before, ...filter }), scannedTo: null, search: 'index' };
   }
   if (plan.budget !== null) return { ...(await boundedRecentActivity(db, plan, plan.budget, { limit, before, ...filter })), search: 'scan' };
@@ -83,20 +90,29 @@ export async function recentActivity(
 }
 
 /**
- * Every match of a search through its indexes (trigram, jsonb containment), newest first. The
- * matches are gathered apart (MATERIALIZED), so the planner cannot walk the created_at index
- * hoping to meet a rare text early, which for an absent one reads the whole log.
+ * The newest matches of a search through its indexes (trigram, jsonb containment). The matches are
+ * gathered apart (MATERIALIZED), so the planner cannot walk the created_at index hoping to meet a
+ * rare text early, which for an absent one reads the whole log; past INDEX_HITS_MAX, it walks.
  */
 async function indexedRecentActivity(db: ReadableDb, indexes: SearchIndexes, { limit, before, ...filter }: RecentActivityQuery): Promise<ActivityEvent[]> {
   const keyset = before ? [sql`(created_at, id) < (${before.createdAt}::timestamp, ${before.id}::int)`] : [];
   const conditions = [...indexedConditions(filter, indexes), ...activityFilterConditions(filter), ...keyset];
+  const hits = await query<{ id: number; found: string }>(
+    db,
+    sql`WITH hits AS MATERIALIZED (SELECT id, created_at FROM email_activity_log ${sql.where(conditions)} LIMIT ${INDEX_HITS_MAX + 1})
+        SELECT id, count(*) OVER () AS found FROM hits ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+  );
+  if (hits.length > 0 && Number(hits[0]!.found) > INDEX_HITS_MAX) {
+    return query<ActivityEvent>(
+      db,
+      sql`SELECT ${EVENT_COLUMNS} FROM email_timeline ${sql.where([...activityFilterConditions(filter), ...keyset])}
+          ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+    );
+  }
+  if (hits.length === 0) return [];
   return query<ActivityEvent>(
     db,
-    sql`WITH hits AS MATERIALIZED (SELECT id, created_at FROM email_activity_log ${sql.where(conditions)})
-        SELECT ${SCANNED_EVENT_COLUMNS}
-        FROM (SELECT id, created_at FROM hits ORDER BY created_at DESC, id DESC LIMIT ${limit}) page
-        JOIN email_timeline t ON t.id = page.id
-        ORDER BY page.created_at DESC, page.id DESC`,
+    sql`SELECT ${EVENT_COLUMNS} FROM email_timeline WHERE id = ANY(${hits.map((hit) => hit.id)}::int[]) ORDER BY created_at DESC, id DESC`,
   );
 }
 

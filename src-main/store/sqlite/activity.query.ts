@@ -5,7 +5,7 @@ import { canonicalTimestamp, compareCodePoints, metadataCondition, pgLower, rang
 import { where, type Prepare } from './statements';
 import { dailyCounts } from './analytics.query';
 import { boundedCount, type CountPlan } from '../activity-count';
-import { byNewest, indexedSearch, mergeScannedBranches, planActivity, textIndexable, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
+import { byNewest, fillingScan, INDEX_HITS_MAX, indexedSearch, mergeScannedBranches, planActivity, textIndexable, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
 
 // The seed's API item, as the email_timeline view gives it.
 const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
@@ -112,6 +112,12 @@ export function recentActivity(
     const probePlan = planActivity(filter);
     const probe = boundedRecentActivity(prepare, probePlan, probePlan.budget!, { limit, before, ...filter });
     if (probe.scannedTo === null) return { events: probe.events, scannedTo: null, search: 'index' };
+    const wider = fillingScan(probe.events.length, limit, probe.scanned ?? probePlan.scan!);
+    if (wider !== null) {
+      const widerPlan = planActivity(filter, wider);
+      const page = boundedRecentActivity(prepare, widerPlan, widerPlan.budget!, { limit, before, ...filter });
+      if (page.scannedTo === null) return { events: page.events, scannedTo: null, search: 'index' };
+    }
     return { events: indexedRecentActivity(prepare, indexes, { limit, before, ...filter }), scannedTo: null, search: 'index' };
   }
   if (plan.budget !== null) return { ...boundedRecentActivity(prepare, plan, plan.budget, { limit, before, ...filter }), search: 'scan' };
@@ -146,8 +152,11 @@ function indexedRecentActivity(prepare: Prepare, indexes: SearchIndexes, { limit
   }
   // CROSS JOIN keeps the candidates outermost, so the planner never walks the whole log in time order instead.
   const hits = prepare(
-    `SELECT a.id, a.created_at FROM (${candidates.join(' INTERSECT ')}) c CROSS JOIN email_activity_log a ON a.id = c.id ${where(conditions)}`,
-  ).all(...candidateParams, ...params) as Row[];
+    `SELECT a.id, a.created_at FROM (${candidates.join(' INTERSECT ')}) c CROSS JOIN email_activity_log a ON a.id = c.id ${where(conditions)} LIMIT ?`,
+  ).all(...candidateParams, ...params, INDEX_HITS_MAX + 1) as Row[];
+  if (hits.length > INDEX_HITS_MAX) {
+    return newestFirst<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filterConditions(filter), limit, before).map(parseMetadata);
+  }
   const ids = hits.sort(byNewest).slice(0, limit).map((hit) => hit.id);
   const details = new Map(
     (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE a.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as (ActivityEvent & Row)[]).map(

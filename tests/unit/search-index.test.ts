@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { fillingScan, MAX_SCAN_BUDGET, textIndexable } from '../../src-main/store/activity-scan';
+import { metadataContainment, nestedPath } from '../../src-main/store/postgres/filters';
+import { dottedKey } from '../../src-main/store/sqlite/cache-text';
+
+describe('search by index (issue 12, item 1)', () => {
+  it('serves a text through trigrams only with three letters or digits in a row', () => {
+    expect(['pdf', ' T-2025-000001 ', '100%', 'færdig_nu'].map(textIndexable)).toEqual([true, true, true, true]);
+    expect(['', 'ab', '%', '_', 'a b c', 'æøå', 'ø1'].map(textIndexable)).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  it('compares metadata as text: containment of the string and of the JSON it spells, at the key and the nested path', () => {
+    expect(metadataContainment('execution_time_ms', '1250')).toEqual(['{"execution_time_ms":"1250"}', '{"execution_time_ms":1250}']);
+    expect(metadataContainment('flag', 'true')).toEqual(['{"flag":"true"}', '{"flag":true}']);
+    expect(metadataContainment('n', '1.50')).toEqual(['{"n":"1.50"}', '{"n":1.50}']);
+    expect(metadataContainment('status', 'failed')).toEqual(['{"status":"failed"}']);
+    expect(metadataContainment('note', 'null')).toEqual(['{"note":"null"}']);
+    expect(metadataContainment('context.endpoint', '/pdf')).toEqual(['{"context.endpoint":"/pdf"}', '{"context":{"endpoint":"/pdf"}}']);
+    expect(nestedPath('a..b')).toBeNull();
+    expect(nestedPath('plain')).toBeNull();
+  });
+
+  it('names json_tree\'s paths as a filter spells them, and none inside arrays', () => {
+    expect(dottedKey('$.context.endpoint')).toBe('context.endpoint');
+    expect(dottedKey('$."invoice.number"')).toBe('invoice.number');
+    expect(dottedKey('$.a."b.c"')).toBeNull();
+    expect(dottedKey('$.items[0].sku')).toBeNull();
+    expect(dottedKey('$."with space"')).toBeNull();
+  });
+
+  it('widens a stretch only when the density found says it will fill the page', () => {
+    expect(fillingScan(0, 51, 1000)).toBeNull();
+    expect(fillingScan(10, 51, 1000)).toBe(10_200);
+    expect(fillingScan(1, 51, 1000)).toBeNull();
+    expect(fillingScan(2, 51, 1000)! <= MAX_SCAN_BUDGET).toBe(true);
+  });
+});
