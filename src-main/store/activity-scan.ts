@@ -122,14 +122,19 @@ export function indexedSearch(plan: ActivityPlan, indexes: SearchIndexes): boole
 }
 
 /**
+ * A wider stretch costs about a microsecond a row, gathering a match through the index a few: a
+ * stretch beyond this many rows loses to the index, which gathers at most INDEX_HITS_MAX.
+ */
+export const MAX_FILLING_SCAN = 8_000;
+
+/**
  * After a first stretch of `scanned` rows found `hits` of the page's `limit`: a stretch likely to
- * fill the page (twice the rows the density says), or null when matches are too sparse for a
- * stretch of at most MAX_SCAN_BUDGET rows, and the index, gathering every match, costs less.
+ * fill the page (twice the rows the density says), or null when matches are too sparse for one.
  */
 export function fillingScan(hits: number, limit: number, scanned: number): number | null {
   if (hits === 0) return null;
   const wanted = Math.ceil((2 * scanned * limit) / hits);
-  return wanted <= MAX_SCAN_BUDGET ? wanted : null;
+  return wanted <= MAX_FILLING_SCAN ? wanted : null;
 }
 
 /**

@@ -7,7 +7,7 @@ import { sql, type Sql } from '../db/sql';
 import { hasRollups } from '../store/postgres/analytics.query';
 import { dateRangeConditions } from '../store/postgres/filters';
 import { liveDailySql, liveDurationSql } from '../store/sqlite/analytics.query';
-import { checkCacheHeader, createIndexes, hasIndexes, openCacheForWriting, readCacheInfo, writeCacheInfo, type CacheDb, type CacheInfo } from '../store/sqlite/cache-file';
+import { checkCacheHeader, createIndexes, fillSearchTables, hasIndexes, openCacheForWriting, readCacheInfo, writeCacheInfo, type CacheDb, type CacheInfo } from '../store/sqlite/cache-file';
 import { addDays } from '../store/range-plan';
 import { canonicalTimestamp, metadataText, registerCacheFunctions } from '../store/sqlite/cache-text';
 import { copyOut, CopyStatement, loadCopyText } from './copy-text';
@@ -188,6 +188,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     await run.events(info, empty && since === null && until === null && (await hasRollups(pool)));
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
     await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
+    run.fillSearch();
     const syncedAt = new Date(started).toISOString().slice(0, 19);
     // The last checkpoint puts the finished file on disk.
     if (empty) db.pragma('synchronous = NORMAL');
@@ -422,7 +423,19 @@ class SyncRun {
         writeCacheInfo(this.db, { rollupHighId: this.rollupHighId });
       })();
     }
+    this.fillSearch();
     if (!hasIndexes(this.db)) createIndexes(this.db, () => this.progress('indexes', total, true));
+  }
+
+  /** The search tables take the events written since they were last filled, in one bulk step. */
+  fillSearch(): void {
+    const { searchHighId } = readCacheInfo(this.db);
+    if (searchHighId >= this.highId) return;
+    this.progress('indexes', 0, true);
+    this.db.transaction(() => {
+      fillSearchTables(this.db, { afterId: searchHighId, upToId: this.highId });
+      writeCacheInfo(this.db, { searchHighId: this.highId });
+    })();
   }
 
   /** PostgreSQL's rollups, which count exactly the events this run copied in the same snapshot. */
@@ -512,6 +525,9 @@ class SyncRun {
       const replaced = heldElsewhere.filter((id) => inserted.has(id)).length;
       removed += heldElsewhere.length - replaced;
       for (const changed of days) recomputeDay(db, changed);
+      // Rows the search tables already cover by id go in now; newer ones with the next fillSearch().
+      const { searchHighId } = readCacheInfo(db);
+      fillSearchTables(db, { ids: [...inserted].filter((id) => id <= searchHighId) });
       for (const id of inserted) this.highId = Math.max(this.highId, id);
       // Every event is counted now, the ones just fetched by their days.
       this.rollupHighId = this.highId;

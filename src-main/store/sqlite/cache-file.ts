@@ -30,6 +30,8 @@ export interface CacheInfo {
   /** Rollups count exactly the events up to this id; a sync counts the rest once they are all in. */
   rollupHighId: number;
   messagesHighId: number;
+  /** The search tables hold every event up to this id (format 3). */
+  searchHighId: number;
   state: 'syncing' | 'complete';
 }
 
@@ -43,9 +45,10 @@ const INFO_KEYS: Record<keyof CacheInfo, string> = {
   highId: 'high_id',
   rollupHighId: 'rollup_high_id',
   messagesHighId: 'messages_high_id',
+  searchHighId: 'search_high_id',
   state: 'state',
 };
-const NUMERIC_INFO = new Set<keyof CacheInfo>(['rowCount', 'highId', 'rollupHighId', 'messagesHighId']);
+const NUMERIC_INFO = new Set<keyof CacheInfo>(['rowCount', 'highId', 'rollupHighId', 'messagesHighId', 'searchHighId']);
 
 // Columns after created_by are what PostgreSQL computed from metadata at sync time, so the
 // rollups and the slowest-executions list use exactly PostgreSQL's ->> text and integer cast.
@@ -81,24 +84,38 @@ CREATE TABLE email_workflow_duration_rollup (
 ) WITHOUT ROWID;
 `;
 
-// The search indexes, kept by triggers as the events are written (the sync's connection registers
-// mt_lower and mt_dotted): descriptions lowered as PostgreSQL's lower() does, in a trigram index
-// matched exactly (case_sensitive 1), and each metadata key path with its ->> text, so a search
-// finds its events by index as PostgreSQL's pg_trgm and jsonb_path_ops indexes find them.
-const METADATA_ROWS = (row: string, from = '') => `SELECT mt_dotted(t.fullkey) AS key, ${metadataText(`${row}.metadata`, 't.fullkey')} AS value, ${row}.id AS event_id
-  FROM ${from}json_tree(${row}.metadata) t WHERE t.fullkey <> '$' AND t.type <> 'null' AND mt_dotted(t.fullkey) IS NOT NULL`;
+// The search indexes: descriptions lowered as PostgreSQL's lower() does, in a trigram index matched
+// exactly (case_sensitive 1), and each metadata key path with its ->> text, so a search finds its
+// events by index as PostgreSQL's pg_trgm and jsonb_path_ops indexes do. A sync fills them in bulk
+// after its events (fillSearchTables: five times faster than a trigger per row); they cover the
+// events up to search_high_id, and a delete trigger keeps them when a sync removes events.
+const METADATA_ROWS = (row: string, from = '', condition = 'true') => `SELECT key, value, event_id FROM (SELECT
+    CASE WHEN t.path = '$' THEN t.key WHEN instr(t.fullkey, '"') = 0 THEN substr(t.fullkey, 3) END AS key,
+    CASE t.type WHEN 'text' THEN t.atom WHEN 'integer' THEN CAST(t.atom AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+      WHEN 'real' THEN ${row}.metadata -> t.fullkey ELSE mt_jsonb_text(t.value) END AS value,
+    ${row}.id AS event_id
+  FROM ${from}json_tree(${row}.metadata) t
+  WHERE t.fullkey <> '$' AND t.type <> 'null' AND instr(t.path, '[') = 0 AND typeof(t.key) = 'text' AND ${condition}) WHERE key IS NOT NULL`;
 const SEARCH_SCHEMA = `
-CREATE VIRTUAL TABLE activity_text USING fts5(description, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
-CREATE TABLE activity_metadata (key TEXT NOT NULL, value TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (key, value, event_id)) WITHOUT ROWID;
-CREATE TRIGGER activity_search_insert AFTER INSERT ON email_activity_log BEGIN
-  INSERT INTO activity_text (rowid, description) VALUES (new.id, mt_lower(new.description));
-  INSERT OR IGNORE INTO activity_metadata (key, value, event_id) ${METADATA_ROWS('new')};
-END;
-CREATE TRIGGER activity_search_delete AFTER DELETE ON email_activity_log BEGIN
+CREATE VIRTUAL TABLE IF NOT EXISTS activity_text USING fts5(description, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
+CREATE TABLE IF NOT EXISTS activity_metadata (key TEXT NOT NULL, value TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (key, value, event_id)) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS activity_search_delete AFTER DELETE ON email_activity_log BEGIN
   DELETE FROM activity_text WHERE rowid = old.id;
   DELETE FROM activity_metadata WHERE (key, value, event_id) IN (${METADATA_ROWS('old')});
 END;
 `;
+
+/** Lowered as pgLower does; SQLite's own lower() is the same for ASCII and spares a call into JavaScript. */
+const LOWERED = `CASE WHEN a.description GLOB '*[^ -~]*' THEN mt_lower(a.description) ELSE lower(a.description) END`;
+
+/** Adds the events with ids in (afterId, upToId], or the listed ids, to the search tables; call inside a transaction. */
+export function fillSearchTables(db: CacheDb, events: { afterId: number; upToId: number } | { ids: number[] }): void {
+  const [condition, params] = 'ids' in events ? ['a.id IN (SELECT value FROM json_each(?))', [JSON.stringify(events.ids)]] : ['a.id > ? AND a.id <= ?', [events.afterId, events.upToId]];
+  db.prepare(`INSERT INTO activity_text (rowid, description) SELECT a.id, ${LOWERED} FROM email_activity_log a WHERE ${condition}`).run(...params);
+  db.prepare(
+    `INSERT OR IGNORE INTO activity_metadata (key, value, event_id) SELECT * FROM (${METADATA_ROWS('a', 'email_activity_log a, ', condition)}) ORDER BY 1, 2, 3`,
+  ).run(...params);
+}
 
 /** Whether the cache has its search tables (format 3); an older one, not yet synced again, searches by scan. */
 export function hasSearchTables(db: CacheDb): boolean {
@@ -215,10 +232,10 @@ function migrateCache(db: CacheDb): void {
       db.exec('ALTER TABLE email_messages ADD COLUMN classification TEXT');
       writeCacheInfo(db, { messagesHighId: 0 });
     }
-    if (version < 3 && !hasSearchTables(db)) {
+    // The search tables start empty, search_high_id at 0: this sync fills them.
+    if (version < 3) {
       db.exec(SEARCH_SCHEMA);
-      db.exec(`INSERT INTO activity_text (rowid, description) SELECT id, mt_lower(description) FROM email_activity_log`);
-      db.exec(`INSERT OR IGNORE INTO activity_metadata (key, value, event_id) ${METADATA_ROWS('a', 'email_activity_log a, ')}`);
+      writeCacheInfo(db, { searchHighId: 0 });
     }
     db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     db.prepare(`UPDATE cache_info SET value = ? WHERE key = 'schema_version'`).run(String(CACHE_SCHEMA_VERSION));
@@ -242,7 +259,7 @@ function createCacheFile(file: string): void {
     db.transaction(() => {
       db.exec(SCHEMA);
       db.exec(SEARCH_SCHEMA);
-      writeCacheInfo(db, { rollupHighId: 0 });
+      writeCacheInfo(db, { rollupHighId: 0, searchHighId: 0 });
       db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
       db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     })();

@@ -91,28 +91,6 @@ export function registerCacheFunctions(db: CacheDb): void {
     typeof json === 'string' ? jsonbSpacing(json) : null,
   );
   db.function('mt_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? pgLower(text) : null));
-  db.function('mt_dotted', { deterministic: true }, (fullkey: unknown) => (typeof fullkey === 'string' ? dottedKey(fullkey) : null));
-}
-
-const FULLKEY_PART = /\.(?:"([^"]*)"|([A-Za-z0-9_]+))/y;
-
-/**
- * The metadata filter's key for one of json_tree's paths (`$.context.endpoint` is `context.endpoint`,
- * `$."invoice.number"` is `invoice.number`), or null where no filter reaches: inside arrays, a key
- * a filter cannot spell, or a dotted key below the top level (`a.b.c` means a -> b -> c there).
- */
-export function dottedKey(fullkey: string): string | null {
-  if (!fullkey.startsWith('$')) return null;
-  const parts: string[] = [];
-  FULLKEY_PART.lastIndex = 1;
-  while (FULLKEY_PART.lastIndex < fullkey.length) {
-    const match = FULLKEY_PART.exec(fullkey);
-    if (!match) return null;
-    parts.push(match[1] ?? match[2]!);
-  }
-  if (parts.length === 0 || (parts.length > 1 && parts.some((part) => part.includes('.')))) return null;
-  const key = parts.join('.');
-  return METADATA_KEY.test(key) ? key : null;
 }
 
 const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;

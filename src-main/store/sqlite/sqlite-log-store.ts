@@ -27,7 +27,8 @@ export function openSqliteLogStore(file: string): LogStore {
   // A sync interrupted before its indexes were built leaves a cache that is complete in what it holds, only slower.
   const indexed = hasIndexes(db);
   const messageStatus = hasMessageStatus(db);
-  const search = hasSearchTables(db);
+  // An interrupted sync may leave events the search tables do not hold yet: those caches search by scan.
+  const search = hasSearchTables(db) && info.searchHighId >= info.highId;
   const searchIndexes = { text: search, metadata: search };
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
