@@ -150,6 +150,9 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       [{ metadata: [{ key: 'context.file', value: 'faktura.pdf' }] }, `metadata #>> '{context,file}' = 'faktura.pdf'`],
       [{ metadata: [{ key: 'nested.a', value: '1.50' }] }, `metadata #>> '{nested,a}' = '1.50'`],
       [{ text: 'fa', metadata: [{ key: 'status', value: 'failed' }] }, `description ILIKE '%fa%' AND metadata ->> 'status' = 'failed'`],
+      [{ metadata: [{ key: 'nested.b', value: '[1, 2]' }] }, `metadata #>> '{nested,b}' = '[1, 2]'`],
+      [{ metadata: [{ key: 'context.size', value: '0' }] }, `metadata #>> '{context,size}' = '0'`],
+      [{ metadata: [{ key: 'status', value: 'true' }] }, `metadata ->> 'status' = 'true'`],
     ];
     for (const [filter, condition] of cases) {
       const pages = await everyMatch(filter, condition);

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MailtrailError } from '../../contract/errors';
-import { metadataText, registerCacheFunctions } from './cache-text';
+import { registerCacheFunctions } from './cache-text';
 
 /** `PRAGMA application_id`: "MTRL", so `file` and SQLite tools can tell a Mailtrail cache. */
 export const CACHE_APPLICATION_ID = 0x4d54524c;
@@ -235,6 +235,7 @@ function migrateCache(db: CacheDb): void {
     // The search tables start empty, search_high_id at 0: this sync fills them.
     if (version < 3) {
       db.exec(SEARCH_SCHEMA);
+      db.exec('DELETE FROM activity_text; DELETE FROM activity_metadata');
       writeCacheInfo(db, { searchHighId: 0 });
     }
     db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
