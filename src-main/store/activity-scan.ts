@@ -106,6 +106,8 @@ export function mergeScannedBranches<T extends Keyed>(branches: ScannedBranch<T>
 export interface SearchIndexes {
   text: boolean;
   metadata: boolean;
+  /** About how many events the log holds (planner statistics, the cache's row count); 0 when unknown. */
+  events: number;
 }
 
 /**
@@ -122,19 +124,23 @@ export function indexedSearch(plan: ActivityPlan, indexes: SearchIndexes): boole
 }
 
 /**
- * A wider stretch costs about a microsecond a row, gathering a match through the index a few: a
- * stretch beyond this many rows loses to the index, which gathers at most INDEX_HITS_MAX.
+ * A wider stretch costs under a microsecond a row; gathering a match through the index costs about
+ * twelve times that (bench, 300,000 and 1,000,000 events). So a stretch is worth this many rows,
+ * or twelve per match the index would gather, never more than MAX_SCAN_BUDGET.
  */
 export const MAX_FILLING_SCAN = 8_000;
+const ROWS_PER_GATHERED_MATCH = 12;
 
 /**
  * After a first stretch of `scanned` rows found `hits` of the page's `limit`: a stretch likely to
- * fill the page (twice the rows the density says), or null when matches are too sparse for one.
+ * fill the page (twice the rows the density says), or null when matches are too sparse for one to
+ * beat the index, whose matches the density over the log's `events` estimates.
  */
-export function fillingScan(hits: number, limit: number, scanned: number): number | null {
+export function fillingScan(hits: number, limit: number, scanned: number, events = 0): number | null {
   if (hits === 0) return null;
   const wanted = Math.ceil((2 * scanned * limit) / hits);
-  return wanted <= MAX_FILLING_SCAN ? wanted : null;
+  const worth = Math.min(MAX_SCAN_BUDGET, Math.max(MAX_FILLING_SCAN, (ROWS_PER_GATHERED_MATCH * events * hits) / scanned));
+  return wanted <= worth ? wanted : null;
 }
 
 /**

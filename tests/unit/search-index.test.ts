@@ -25,5 +25,9 @@ describe('search by index (issue 12, item 1)', () => {
     expect(fillingScan(10, 51, 1000)).toBeNull();
     expect(fillingScan(1, 51, 1000)).toBeNull();
     expect(MAX_FILLING_SCAN).toBeLessThan(MAX_SCAN_BUDGET);
+    // Over a million events, 3 in 1,000 means some 3,000 matches to gather: a stretch of 34,000 rows costs less.
+    expect(fillingScan(3, 51, 1000, 1_000_000)).toBe(34_000);
+    expect(fillingScan(3, 51, 1000, 300_000)).toBeNull();
+    expect(fillingScan(1, 51, 1000, 100_000_000)).toBeNull();
   });
 });

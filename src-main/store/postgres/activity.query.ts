@@ -8,7 +8,7 @@ import { boundedCount, type CountPlan } from '../activity-count';
 import { USERS_LIMIT, type ActivityFilter, type DateRange, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions, dateRangeConditions, indexedConditions } from './filters';
 
-const NO_SEARCH_INDEXES: SearchIndexes = { text: false, metadata: false };
+const NO_SEARCH_INDEXES: SearchIndexes = { text: false, metadata: false, events: 0 };
 import { dailyCounts } from './rollup';
 
 // The seed's API item: the email_timeline view's columns.
@@ -62,7 +62,7 @@ export async function recentActivity(
     const probe = await boundedRecentActivity(db, probePlan, probePlan.budget!, { limit, before, ...filter });
     if (probe.scannedTo === null) return { events: probe.events, scannedTo: null, search: 'index' };
     // A text found now and then fills its page from a wider stretch sooner than the index gathers all of it.
-    const wider = fillingScan(probe.events.length, limit, probe.scanned ?? probePlan.scan!);
+    const wider = fillingScan(probe.events.length, limit, probe.scanned ?? probePlan.scan!, indexes.events);
     if (wider !== null) {
       const widerPlan = planActivity(filter, wider);
       const page = await boundedRecentActivity(db, widerPlan, widerPlan.budget!, { limit, before, ...filter });
@@ -118,15 +118,17 @@ async function indexedRecentActivity(db: ReadableDb, indexes: SearchIndexes, { l
 
 /** Whether migrations/0005's indexes exist here and are valid (an interrupted build leaves one INVALID). */
 export async function searchIndexes(db: ReadableDb): Promise<SearchIndexes> {
-  const [row] = await query<SearchIndexes>(
+  const [row] = await query<Omit<SearchIndexes, 'events'> & { events: string | null }>(
     db,
     sql`SELECT COALESCE(bool_or(c.relname = 'idx_email_activity_log_description_trgm'), false) AS text,
-               COALESCE(bool_or(c.relname = 'idx_email_activity_log_metadata_path'), false) AS metadata
+               COALESCE(bool_or(c.relname = 'idx_email_activity_log_metadata_path'), false) AS metadata,
+               (SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('email_activity_log')) AS events
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         WHERE i.indrelid = to_regclass('email_activity_log') AND i.indisvalid
           AND c.relname IN ('idx_email_activity_log_description_trgm', 'idx_email_activity_log_metadata_path')`,
   );
-  return row ?? NO_SEARCH_INDEXES;
+  // reltuples is -1 before the table's first ANALYZE.
+  return row ? { ...row, events: Math.max(0, Number(row.events ?? 0)) } : NO_SEARCH_INDEXES;
 }
 
 const SCANNED_EVENT_COLUMNS = sql.raw(

@@ -104,7 +104,7 @@ function filteredNewest<T extends Row>(prepare: Prepare, columns: string, from: 
 export function recentActivity(
   prepare: Prepare,
   { limit, before, scan, ...filter }: RecentActivityQuery,
-  indexes: SearchIndexes = { text: false, metadata: false },
+  indexes: SearchIndexes = { text: false, metadata: false, events: 0 },
 ): BoundedPage<ActivityEvent> {
   const plan = planActivity(filter, scan);
   if (plan.budget !== null && indexedSearch(plan, indexes)) {
@@ -112,7 +112,7 @@ export function recentActivity(
     const probePlan = planActivity(filter);
     const probe = boundedRecentActivity(prepare, probePlan, probePlan.budget!, { limit, before, ...filter });
     if (probe.scannedTo === null) return { events: probe.events, scannedTo: null, search: 'index' };
-    const wider = fillingScan(probe.events.length, limit, probe.scanned ?? probePlan.scan!);
+    const wider = fillingScan(probe.events.length, limit, probe.scanned ?? probePlan.scan!, indexes.events);
     if (wider !== null) {
       const widerPlan = planActivity(filter, wider);
       const page = boundedRecentActivity(prepare, widerPlan, widerPlan.budget!, { limit, before, ...filter });

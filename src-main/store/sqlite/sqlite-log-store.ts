@@ -29,7 +29,7 @@ export function openSqliteLogStore(file: string): LogStore {
   const messageStatus = hasMessageStatus(db);
   // An interrupted sync may leave events the search tables do not hold yet: those caches search by scan.
   const search = hasSearchTables(db) && info.searchHighId >= info.highId;
-  const searchIndexes = { text: search, metadata: search };
+  const searchIndexes = { text: search, metadata: search, events: info.rowCount };
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
   return {
     source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
