@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillingScan, MAX_FILLING_SCAN, MAX_SCAN_BUDGET, textIndexable } from '../../src-main/store/activity-scan';
 import { metadataContainment, nestedPath } from '../../src-main/store/postgres/filters';
+import { trigramQuery } from '../../src-main/store/sqlite/activity.query';
 
 describe('search by index (issue 12, item 1)', () => {
   it('serves a text through trigrams only with three letters or digits in a row', () => {
@@ -29,5 +30,13 @@ describe('search by index (issue 12, item 1)', () => {
     expect(fillingScan(3, 51, 1000, 1_000_000)).toBe(34_000);
     expect(fillingScan(3, 51, 1000, 300_000)).toBeNull();
     expect(fillingScan(1, 51, 1000, 100_000_000)).toBeNull();
+  });
+
+  it("asks the cache's trigram index for every trigram of the lowered text, quotes doubled", () => {
+    expect(trigramQuery('PDF')).toBe('"pdf"');
+    expect(trigramQuery('Ab"cd')).toBe('"ab""" AND "b""c" AND """cd"');
+    expect(trigramQuery('aaaaa')).toBe('"aaa"');
+    // A character beyond the BMP is one character, as FTS5's trigram tokenizer counts them.
+    expect(trigramQuery('x😀yz')).toBe('"x😀y" AND "😀yz"');
   });
 });

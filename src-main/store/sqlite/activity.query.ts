@@ -124,8 +124,16 @@ export function recentActivity(
   return { events: filteredNewest<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, filter, limit, before).map(parseMetadata), scannedTo: null };
 }
 
-/** FTS5's phrase for a text: the whole lowered text, quotes doubled; the trigram index finds it as a substring. */
-const phrase = (text: string): string => `"${pgLower(text).replace(/"/g, '""')}"`;
+/**
+ * The trigram index's query for a text: every trigram of the lowered text, each a quoted FTS5 string.
+ * The events holding them all include every event whose description contains the text.
+ */
+export function trigramQuery(text: string): string {
+  const chars = [...pgLower(text)];
+  const trigrams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) trigrams.add(chars.slice(i, i + 3).join(''));
+  return [...trigrams].map((trigram) => `"${trigram.replace(/"/g, '""')}"`).join(' AND ');
+}
 
 /**
  * Every match of a search through the cache's search tables, newest first, as PostgreSQL's
@@ -137,7 +145,7 @@ function indexedRecentActivity(prepare: Prepare, indexes: SearchIndexes, { limit
   const text = filter.text?.trim();
   if (indexes.text && text && textIndexable(text)) {
     candidates.push('SELECT rowid AS id FROM activity_text WHERE activity_text MATCH ?');
-    candidateParams.push(phrase(text));
+    candidateParams.push(trigramQuery(text));
   }
   if (indexes.metadata) {
     for (const { key, value } of filter.metadata ?? []) {
