@@ -25,7 +25,7 @@ export const ROLLUP_KEYS: readonly RollupKey[] = [
 ];
 
 /** The workflow a duration belongs to: the duration rollups' only key. */
-export const WORKFLOW_KEY = ROLLUP_KEYS.find((key) => key.column === 'workflow_name')!;
+const WORKFLOW_KEY = ROLLUP_KEYS.find((key) => key.column === 'workflow_name')!;
 
 /**
  * A workflow's execution time: an integer of at most nine digits (so it fits an INTEGER), ASCII

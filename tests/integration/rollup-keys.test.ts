@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../src-main/db/migrate';
-import { query } from '../../src-main/db/query';
-import { sql } from '../../src-main/db/sql';
 import { dailyCounts, durationCounts } from '../../src-main/store/postgres/rollup';
 import { durationBucket, executionTimeMs } from '../../src-main/store/rollup-keys';
 import { openCacheForReading } from '../../src-main/store/sqlite/cache-file';

@@ -12,7 +12,7 @@ const windowConditions = ({ from, to, toInclusive }: TimeWindow): Sql[] => [
 const DAY = sql.raw(rollupKeys.day());
 const KEYS = sql.raw(rollupKeys.keys());
 /** execution_time_ms as an integer, or NULL, without migration 0006's helper function. */
-export const EXECUTION_TIME_MS = sql.raw(rollupKeys.executionTime());
+const EXECUTION_TIME_MS = sql.raw(rollupKeys.executionTime());
 const DURATION_BUCKET = sql.raw(rollupKeys.bucketOf(rollupKeys.executionTime()));
 
 function liveDailyCounts(conditions: Sql[]): Sql {
