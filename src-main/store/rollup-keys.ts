@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CacheDb } from './sqlite/cache-file';
 import { metadataText } from './sqlite/cache-text';
 
@@ -88,7 +89,21 @@ export const sqlite = {
   keys: ROLLUP_KEYS.map((key) => `COALESCE(${key.cacheColumn}, ${literal(key.default)}) AS ${key.column}`).join(', '),
   durationWorkflow: `COALESCE(${WORKFLOW_KEY.cacheColumn}, ${literal(WORKFLOW_KEY.default)})`,
   durationEventType: `event_type = ${literal(EXECUTION_TIME.eventType)}`,
+  /** Statements that compute the cached columns again from each cached event's own event_type and metadata. */
+  recompute(): string[] {
+    const columns = [...ROLLUP_KEYS.map((key) => key.cacheColumn), EXECUTION_TIME.cacheColumn];
+    return [
+      `UPDATE email_activity_log SET (${columns.join(', ')}) = (SELECT ${sqlite.columns('event_type', 'metadata')})`,
+      `UPDATE email_activity_log SET duration_bucket = ${sqlite.bucket}`,
+    ];
+  },
 };
+
+/** Names the definition the cache's columns were computed under; a sync recomputes a cache synced under another. */
+export const CACHE_KEYS_FINGERPRINT = createHash('sha256')
+  .update(JSON.stringify([ROLLUP_KEYS, EXECUTION_TIME, BUCKETS_PER_DOUBLING, sqlite.columns('event_type', 'metadata'), sqlite.bucket]))
+  .digest('hex')
+  .slice(0, 16);
 
 const EXECUTION_TIME_PATTERN = new RegExp(EXECUTION_TIME.pattern);
 

@@ -12,6 +12,7 @@ import { addDays } from '../store/range-plan';
 import { EXECUTION_TIME, registerRollupFunctions, ROLLUP_KEYS, sqlite as rollupKeys } from '../store/rollup-keys';
 import { canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
 import { copyOut, CopyStatement, loadCopyText } from './copy-text';
+import { recountIfKeysChanged } from './recount-keys';
 
 export interface SyncProgress {
   phase: 'users' | 'messages' | 'events' | 'indexes' | 'reconcile';
@@ -155,6 +156,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
         `${options.cacheFile} was synced for ${describeRange(info.since, info.until)}, not ${describeRange(since, until)}; give the same --since/--until, or sync into a new file`,
       );
     }
+    recountIfKeysChanged(db);
     writeCacheInfo(db, { source, since, until, timeZone, state: 'syncing' });
     const run = new SyncRun(db, client, { since, until }, options, native, started);
     const users = await run.users();

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../src-main/db/migrate';
 import { dailyCounts, durationCounts } from '../../src-main/store/postgres/rollup';
@@ -119,6 +120,36 @@ describe('the rollup keys, one definition (issue 12, item 5)', () => {
       cache.close();
     }
   });
+
+  it.each([['synced under another definition', 'earlier'], ['synced before caches named their definition', null]])(
+    'computes the key columns and rollups of a cache %s again on its next sync (issue 12, item 5)',
+    async (_, recorded) => {
+      const file = join(dir, `stale-${recorded}.mailtrail`);
+      await syncCache({ sourceUrl: db.url, cacheFile: file, since: '2025-01-01', parseInJavaScript: true });
+      const readRollups = () => {
+        const cache = openCacheForReading(file);
+        try {
+          return [
+            cache.prepare('SELECT * FROM email_activity_daily_rollup ORDER BY 1, 2, 3, 4, 5, 6').all(),
+            cache.prepare('SELECT * FROM email_workflow_duration_rollup ORDER BY 1, 2, 3').all(),
+            cache.prepare('SELECT id, error_type, workflow_name, workflow_status, execution_time_ms, duration_bucket FROM email_activity_log ORDER BY id').all(),
+          ];
+        } finally {
+          cache.close();
+        }
+      };
+      const synced = readRollups();
+      const stale = new Database(file);
+      stale.exec(`UPDATE email_activity_log SET workflow_name = 'stale', execution_time_ms = NULL, duration_bucket = NULL;
+                  UPDATE email_activity_daily_rollup SET count = 999; DELETE FROM email_workflow_duration_rollup`);
+      if (recorded === null) stale.prepare(`DELETE FROM cache_info WHERE key = 'rollup_keys'`).run();
+      else stale.prepare(`UPDATE cache_info SET value = ? WHERE key = 'rollup_keys'`).run(recorded);
+      stale.close();
+      const result = await syncCache({ sourceUrl: db.url, cacheFile: file, parseInJavaScript: true });
+      expect(result.fetched).toBe(0);
+      expect(readRollups()).toEqual(synced);
+    },
+  );
 
   it('applies 0006 again when the definition changes, and counts every rollup again (issue 12, item 5)', async () => {
     const counted = await hubRows(db, false);
