@@ -3,7 +3,9 @@ import { BUCKETS_PER_DOUBLING, KEY_COLUMNS, ROLLUP_KEYS, postgres as pg } from '
 // Migration 0006's SQL, rendered from store/rollup-keys.ts: the helpers and the trigger function of
 // migrations 0003 and 0004 with the keys no longer written by hand, then every rollup counted again
 // from the log (and the execution-time index rebuilt), so rows counted under an earlier definition
-// never stay behind. migrate.ts applies it again whenever the definition changes.
+// never stay behind. migrate.ts applies it again whenever the definition changes. The hub's writers
+// wait meanwhile (the rollups are truncated, the index rebuilt in this transaction): 2.6 s for
+// 1.3 million events, once per change of the definition.
 
 const KEYS = KEY_COLUMNS.join(', ');
 /** The rollup tables' key columns after the time: event_type, event_category and the keys. */
