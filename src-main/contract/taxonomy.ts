@@ -25,7 +25,6 @@ export const EVENT_TYPES = [
   'ticket_created',
   'notification_sent',
 ] as const;
-export type KnownEventType = (typeof EVENT_TYPES)[number];
 
 /** Custom event types are allowed (the seed's `log()`); they must still look like an identifier. */
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,50}$/;

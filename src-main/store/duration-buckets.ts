@@ -1,8 +1,10 @@
-// Workflow execution times are kept as a histogram with two buckets per doubling; both stores read percentiles from it.
+import { BUCKETS_PER_DOUBLING } from './rollup-keys';
+
+// Workflow execution times are kept as a histogram (rollup-keys.ts's buckets); both stores read percentiles from it.
 
 /** The lower and upper execution time (ms) of a histogram bucket. */
 export function bucketBounds(bucket: number): [number, number] {
-  return [2 ** (bucket / 2) - 1, 2 ** ((bucket + 1) / 2) - 1];
+  return [2 ** (bucket / BUCKETS_PER_DOUBLING) - 1, 2 ** ((bucket + 1) / BUCKETS_PER_DOUBLING) - 1];
 }
 
 /** A percentile from histogram buckets, interpolated geometrically within its bucket. */

@@ -9,8 +9,10 @@ import { dateRangeConditions } from '../store/postgres/filters';
 import { liveDailySql, liveDurationSql } from '../store/sqlite/analytics.query';
 import { checkCacheHeader, createIndexes, fillSearchTables, hasIndexes, openCacheForWriting, readCacheInfo, writeCacheInfo, type CacheDb, type CacheInfo } from '../store/sqlite/cache-file';
 import { addDays } from '../store/range-plan';
-import { canonicalTimestamp, metadataText, registerCacheFunctions } from '../store/sqlite/cache-text';
+import { EXECUTION_TIME, registerRollupFunctions, ROLLUP_KEYS, sqlite as rollupKeys } from '../store/rollup-keys';
+import { canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
 import { copyOut, CopyStatement, loadCopyText } from './copy-text';
+import { recountIfKeysChanged } from './recount-keys';
 
 export interface SyncProgress {
   phase: 'users' | 'messages' | 'events' | 'indexes' | 'reconcile';
@@ -58,40 +60,14 @@ const EVENT_SELECT = sql`SELECT id, email_id, event_type, event_category, descri
 /** PostgreSQL's timestamp text with a T between date and time: the cache's created_at form. */
 const zoneless = (column: string) => `replace(${column}, ' ', 'T')`;
 
-/**
- * EVENT_SELECT's columns (c0 to c8 of `source`) as the cache stores an event, with the rollup keys
- * rollup.ts's SQL computes from metadata.
- */
+/** EVENT_SELECT's columns (c0 to c8 of `source`) as the cache stores an event, with the rollup keys computed from metadata. */
 const eventRows = (source: string) => `
   SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by,
-         error_type, workflow_name, workflow_status, execution_time_ms,
-         CASE WHEN event_type = 'workflow_executed' THEN mt_duration_bucket(execution_time_ms) END
+         ${ROLLUP_KEYS.map((key) => key.cacheColumn).join(', ')}, ${EXECUTION_TIME.cacheColumn}, ${rollupKeys.bucket}
   FROM (SELECT CAST(c0 AS INTEGER) AS id, CAST(c1 AS INTEGER) AS email_id, c2 AS event_type, c3 AS event_category,
                c4 AS description, c5 AS metadata, CAST(c6 AS INTEGER) AS user_id, ${zoneless('c7')} AS created_at, c8 AS created_by,
-               CASE WHEN c2 = 'error' THEN ${metadataText('c5', `'$.error_type'`)} END AS error_type,
-               CASE WHEN c2 = 'workflow_executed' THEN ${metadataText('c5', `'$.workflow_name'`)} END AS workflow_name,
-               CASE WHEN c2 = 'workflow_executed' THEN ${metadataText('c5', `'$.status'`)} END AS workflow_status,
-               CASE WHEN c2 = 'workflow_executed' THEN mt_execution_time_ms(${metadataText('c5', `'$.execution_time_ms'`)}) END AS execution_time_ms
+               ${rollupKeys.columns('c2', 'c5')}
         FROM ${source})`;
-
-// rollup.ts's EXECUTION_TIME_MS: an integer of at most nine digits, blanks around it allowed.
-const EXECUTION_TIME = /^[ \t\n\r\f\v]*-?\d{1,9}[ \t\n\r\f\v]*$/;
-const executionTimeMs = (text: unknown): number | null =>
-  typeof text === 'string' && EXECUTION_TIME.test(text) ? parseInt(text.trim(), 10) : null;
-
-/** floor(2 * log2(max(ms, 0) + 1)), checked in integers so it never differs from PostgreSQL's numeric log. */
-export function durationBucket(ms: number): number {
-  const x = BigInt(Math.max(ms, 0) + 1);
-  let bucket = Math.floor(2 * Math.log2(Number(x)));
-  while (bucket > 0 && 2n ** BigInt(bucket) > x * x) bucket--;
-  while (2n ** BigInt(bucket + 1) <= x * x) bucket++;
-  return bucket;
-}
-
-function registerSyncFunctions(db: CacheDb): void {
-  db.function('mt_execution_time_ms', { deterministic: true }, executionTimeMs);
-  db.function('mt_duration_bucket', { deterministic: true }, (ms: unknown) => (typeof ms === 'number' ? durationBucket(ms) : null));
-}
 
 /** Adds the cached events that match `conditions` to the rollups (they must not be counted yet). */
 function addToRollups(db: CacheDb, conditions: string[], params: unknown[]): void {
@@ -156,7 +132,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     dayCounts = settle(sourceDayCounts(pool, range));
     db = openCacheForWriting(options.cacheFile);
     registerCacheFunctions(db);
-    registerSyncFunctions(db);
+    registerRollupFunctions(db);
     const native = !options.parseInJavaScript && loadCopyText(db);
     const info = readCacheInfo(db);
     // A cache with no events yet has nothing to lose: its first load skips fsync (a killed process
@@ -180,6 +156,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
         `${options.cacheFile} was synced for ${describeRange(info.since, info.until)}, not ${describeRange(since, until)}; give the same --since/--until, or sync into a new file`,
       );
     }
+    recountIfKeysChanged(db);
     writeCacheInfo(db, { source, since, until, timeZone, state: 'syncing' });
     const run = new SyncRun(db, client, { since, until }, options, native, started);
     const users = await run.users();

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { isReversedRange, type ActivityCount, type ActivityEvent, type RecentActivityPage } from '../../src-main/contract/schemas';
 import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';

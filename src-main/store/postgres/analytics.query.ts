@@ -6,7 +6,8 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
-import { EXECUTION_TIME_MS, dailyCounts, durationCounts } from './rollup';
+import { postgres as rollupKeys, ROLLUP_KEYS } from '../rollup-keys';
+import { dailyCounts, durationCounts } from './rollup';
 
 type Rows<T> = Omit<T, 'source'>;
 
@@ -103,7 +104,7 @@ export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollu
 
 /** The seed's "Performance Monitoring", slowest first, through the partial index where it exists. */
 export function slowestExecutions(db: ReadableDb, limit: number, useIndex: boolean, filter: SlowestFilter = {}): Promise<SlowExecution[]> {
-  const executionTime = useIndex ? sql.raw(`mailtrail_int_or_null(a.metadata->>'execution_time_ms')`) : EXECUTION_TIME_MS;
+  const executionTime = sql.raw(useIndex ? rollupKeys.indexedExecutionTime('a.') : rollupKeys.executionTime('a.'));
   // Without a filter this is the partial index's walk; a filter only adds conditions to it.
   const conditions = [sql`a.event_type = 'workflow_executed'`, ...dateRangeConditions(filter, sql.raw('a.created_at'))];
   if (filter.workflow !== undefined) conditions.push(sql`a.metadata->>'workflow_name' = ${filter.workflow}::text`);
@@ -129,7 +130,8 @@ export async function logExtent(db: ReadableDb): Promise<{ oldest: string | null
   return { oldest: row?.oldest ?? null, newest: row?.newest ?? null };
 }
 
-const ERROR_TYPE_OF = sql.raw(`NULLIF(COALESCE(metadata->>'error_type', ''), '')`);
+const ERROR_KEY = ROLLUP_KEYS.find((key) => key.column === 'error_type')!;
+const ERROR_TYPE_OF = sql.raw(`NULLIF(${rollupKeys.key(ERROR_KEY)}, '')`);
 
 /** Distinct emails per error type in the range, each type's first error in the whole log, and the range's volume. */
 export async function errorImpact(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<ErrorImpact>> {

@@ -1,5 +1,6 @@
 import { sql, type Sql } from '../../db/sql';
 import type { DateRange } from '../log-store';
+import { postgres as rollupKeys } from '../rollup-keys';
 import { planRange, type RangePlan, type TimeWindow } from '../range-plan';
 import { dateRangeConditions } from './filters';
 
@@ -8,30 +9,24 @@ const windowConditions = ({ from, to, toInclusive }: TimeWindow): Sql[] => [
   toInclusive ? sql`created_at <= ${to}::timestamp` : sql`created_at < ${to}::timestamp`,
 ];
 
-// The rollup's grouping, written once: the migration's trigger computes the same keys.
-const DAY = sql.raw(`COALESCE(created_at::date, '-infinity'::date)`);
-const ERROR_TYPE = sql.raw(`CASE WHEN event_type = 'error' THEN COALESCE(metadata->>'error_type', '') ELSE '' END`);
-const WORKFLOW_NAME = sql.raw(`CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'workflow_name', '') ELSE '' END`);
-const STATUS = sql.raw(`CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'status', '') ELSE '' END`);
-/** execution_time_ms as an integer, or NULL, without the migration's helper function. */
-export const EXECUTION_TIME_MS = sql.raw(
-  `CASE WHEN metadata->>'execution_time_ms' ~ '^\\s*-?\\d{1,9}\\s*$' THEN (metadata->>'execution_time_ms')::integer END`,
-);
-const DURATION_BUCKET = sql`floor(2 * log(2, greatest(${EXECUTION_TIME_MS}, 0) + 1))::smallint`;
+const DAY = sql.raw(rollupKeys.day());
+const KEYS = sql.raw(rollupKeys.keys());
+/** execution_time_ms as an integer, or NULL, without migration 0006's helper function. */
+const EXECUTION_TIME_MS = sql.raw(rollupKeys.executionTime());
+const DURATION_BUCKET = sql.raw(rollupKeys.bucketOf(rollupKeys.executionTime()));
 
 function liveDailyCounts(conditions: Sql[]): Sql {
-  return sql`SELECT ${DAY} AS day, event_type, event_category, ${ERROR_TYPE} AS error_type,
-                    ${WORKFLOW_NAME} AS workflow_name, ${STATUS} AS status,
+  return sql`SELECT ${DAY} AS day, event_type, event_category, ${KEYS},
                     COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
              FROM email_activity_log ${sql.where(conditions)}
              GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
 function liveDurationCounts(conditions: Sql[]): Sql {
-  return sql`SELECT ${DAY} AS day, COALESCE(metadata->>'workflow_name', '') AS workflow_name,
+  return sql`SELECT ${DAY} AS day, ${sql.raw(rollupKeys.durationWorkflow())} AS workflow_name,
                     ${DURATION_BUCKET} AS bucket, COUNT(*) AS count
              FROM email_activity_log
-             ${sql.where([sql`event_type = 'workflow_executed'`, sql`${EXECUTION_TIME_MS} IS NOT NULL`, ...conditions])}
+             ${sql.where([sql.raw(rollupKeys.durationEventType()), sql`${EXECUTION_TIME_MS} IS NOT NULL`, ...conditions])}
              GROUP BY 1, 2, 3`;
 }
 

@@ -3,6 +3,7 @@ import type { ActivityStat } from '../../contract/schemas';
 import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { planRange } from '../range-plan';
+import { EXECUTION_TIME, sqlite as rollupKeys } from '../rollup-keys';
 import { canonicalTimestamp, compareCodePoints, rangeConditions } from './cache-text';
 import { where, type Prepare } from './statements';
 
@@ -14,19 +15,18 @@ interface Part {
 
 
 // The rollup's grouping over the cached columns, which hold PostgreSQL's own ->> values.
-const DAY = `COALESCE(substr(created_at, 1, 10), '-infinity')`;
+const DAY = rollupKeys.day;
 const DAILY_COLUMNS = 'day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence';
 
 export const liveDailySql = (conditions: string[]): string =>
-  `SELECT ${DAY} AS day, event_type, event_category, COALESCE(error_type, '') AS error_type,
-          COALESCE(workflow_name, '') AS workflow_name, COALESCE(workflow_status, '') AS status,
+  `SELECT ${DAY} AS day, event_type, event_category, ${rollupKeys.keys},
           COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
    FROM email_activity_log ${where(conditions)} GROUP BY 1, 2, 3, 4, 5, 6`;
 
 export const liveDurationSql = (conditions: string[]): string =>
-  `SELECT ${DAY} AS day, COALESCE(workflow_name, '') AS workflow_name, duration_bucket AS bucket, COUNT(*) AS count
+  `SELECT ${DAY} AS day, ${rollupKeys.durationWorkflow} AS workflow_name, duration_bucket AS bucket, COUNT(*) AS count
    FROM email_activity_log
-   ${where([`event_type = 'workflow_executed'`, 'execution_time_ms IS NOT NULL', ...conditions])} GROUP BY 1, 2, 3`;
+   ${where([rollupKeys.durationEventType, `${EXECUTION_TIME.cacheColumn} IS NOT NULL`, ...conditions])} GROUP BY 1, 2, 3`;
 
 /** A range as PostgreSQL's planRange splits it (whole days and partial days), so both stores add up the same pieces. */
 function fromPlan(range: DateRange, table: string, columns: string, live: (conditions: string[]) => string): Part {
