@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
-import { join, sep } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { toMailtrailError } from '../db/connection';
 import type { Sql } from '../db/sql';
-import { packageRoot } from '../paths';
 
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 
@@ -17,7 +14,7 @@ function field(text: string): string | null {
   return text.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
 }
 
-/** The rows of complete COPY text lines, each a list of fields (native/copy-text.c reads the same). */
+/** The rows of complete COPY text lines, each a list of fields. */
 export function parseCopyLines(lines: Buffer): (string | null)[][] {
   // No bytes are no lines (a lone newline is one line with one empty field).
   if (lines.length === 0) return [];
@@ -103,56 +100,24 @@ export async function copyOut(client: pg.PoolClient, query: Sql, onLines: (lines
   if (last) onLines(last);
 }
 
-const EXTENSION_FILE = `copy-text.${process.platform === 'win32' ? 'dll' : process.platform === 'darwin' ? 'dylib' : 'so'}`;
-
-/** A file packed in app.asar as electron-builder unpacks it (asarUnpack): SQLite can load only real files. */
-export const unpackedPath = (file: string): string => file.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`);
-
-/** Where scripts/build-native.mjs puts the extension (in a packaged app, its unpacked twin). */
-export const copyTextExtensionPath = (): string => unpackedPath(join(packageRoot(), 'native', 'build', EXTENSION_FILE));
-
-/**
- * Loads copy_text (native/copy-text.c) into a cache connection. Returns false where it was not
- * built (no C compiler at install) or does not load: COPY lines are then parsed here, the same
- * rows more slowly.
- */
-export function loadCopyText(db: Database): boolean {
-  const file = copyTextExtensionPath();
-  if (!existsSync(file)) return false;
-  try {
-    // SQLite finds the entry point from the file name: sqlite3_copytext_init.
-    db.loadExtension(file);
-    return true;
-  } catch (error) {
-    console.warn(`mailtrail: cannot load ${file} (${(error as Error).message}); parsing COPY rows in JavaScript; run npm run build:native`);
-    return false;
-  }
-}
-
 const INSERT_ROWS_PER_STATEMENT = 64;
 
 /**
  * A statement over the rows of COPY lines. `sql` is given the rows' source, whose columns are
- * c0, c1, ...: copy_text(?) over the lines themselves when the extension is loaded, or values
- * parsed here and bound, INSERT_ROWS_PER_STATEMENT rows at a time (binding values as separate
- * arguments: better-sqlite3 binds one array argument about three times slower).
+ * c0, c1, ...: values parsed here and bound, INSERT_ROWS_PER_STATEMENT rows at a time (binding
+ * values as separate arguments: better-sqlite3 binds one array argument about three times slower).
  */
 export class CopyStatement {
-  private readonly native?: Statement;
-  private readonly bulk?: Statement;
-  private readonly single?: Statement;
+  private readonly bulk: Statement;
+  private readonly single: Statement;
 
-  constructor(db: Database, native: boolean, private readonly columns: number, sql: (source: string) => string) {
-    if (native) this.native = db.prepare(sql('copy_text(?)'));
-    else {
-      this.bulk = db.prepare(sql(valuesSource(columns, INSERT_ROWS_PER_STATEMENT)));
-      this.single = db.prepare(sql(valuesSource(columns, 1)));
-    }
+  constructor(db: Database, private readonly columns: number, sql: (source: string) => string) {
+    this.bulk = db.prepare(sql(valuesSource(columns, INSERT_ROWS_PER_STATEMENT)));
+    this.single = db.prepare(sql(valuesSource(columns, 1)));
   }
 
   /** Runs the statement over the lines; returns the rows it changed. */
   run(lines: Buffer): number {
-    if (this.native) return this.native.run(lines).changes;
     let changes = 0;
     this.eachGroup(lines, (statement, args) => (changes += statement.run(...args).changes));
     return changes;
@@ -160,7 +125,6 @@ export class CopyStatement {
 
   /** The rows the statement returns (RETURNING, or a SELECT) over the lines. */
   all<Row>(lines: Buffer): Row[] {
-    if (this.native) return this.native.all(lines) as Row[];
     const rows: Row[] = [];
     this.eachGroup(lines, (statement, args) => rows.push(...(statement.all(...args) as Row[])));
     return rows;
@@ -177,16 +141,16 @@ export class CopyStatement {
         const row = rows[i]!;
         for (let c = 0; c < width; c++) args[k++] = row[c] ?? null;
       }
-      run(this.bulk!, args);
+      run(this.bulk, args);
     }
     for (; r < rows.length; r++) {
       const row = rows[r]!;
-      run(this.single!, Array.from({ length: width }, (_, c) => row[c] ?? null));
+      run(this.single, Array.from({ length: width }, (_, c) => row[c] ?? null));
     }
   }
 }
 
-/** Bound rows with copy_text's column names. */
+/** Bound rows named c0, c1, ... */
 function valuesSource(columns: number, rows: number): string {
   const names = Array.from({ length: columns }, (_, c) => `column${c + 1} AS c${c}`).join(', ');
   const row = `(${Array(columns).fill('?').join(', ')})`;

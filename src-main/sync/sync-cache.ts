@@ -11,7 +11,7 @@ import { checkCacheHeader, createIndexes, fillSearchTables, hasIndexes, openCach
 import { addDays } from '../store/range-plan';
 import { EXECUTION_TIME, registerRollupFunctions, ROLLUP_KEYS, sqlite as rollupKeys } from '../store/rollup-keys';
 import { canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
-import { copyOut, CopyStatement, loadCopyText } from './copy-text';
+import { copyOut, CopyStatement } from './copy-text';
 import { recountIfKeysChanged } from './recount-keys';
 
 export interface SyncProgress {
@@ -31,8 +31,6 @@ export interface SyncOptions {
   /** Only events at or before this time; a date includes that whole day. */
   until?: string | undefined;
   onProgress?: (progress: SyncProgress) => void;
-  /** Parse COPY rows in JavaScript even where the copy_text extension is built (tests compare the two). */
-  parseInJavaScript?: boolean;
 }
 
 export interface SyncResult {
@@ -133,7 +131,6 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     db = openCacheForWriting(options.cacheFile);
     registerCacheFunctions(db);
     registerRollupFunctions(db);
-    const native = !options.parseInJavaScript && loadCopyText(db);
     const info = readCacheInfo(db);
     // A cache with no events yet has nothing to lose: its first load skips fsync (a killed process
     // loses nothing the OS was given; a power cut can damage it, which opening detects), and the
@@ -158,7 +155,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     }
     recountIfKeysChanged(db);
     writeCacheInfo(db, { source, since, until, timeZone, state: 'syncing' });
-    const run = new SyncRun(db, client, { since, until }, options, native, started);
+    const run = new SyncRun(db, client, { since, until }, options, started);
     const users = await run.users();
     const messages = await run.messages(info.highId);
     // A first sync of the whole log can take the source's own rollups; a later one never asks.
@@ -250,7 +247,6 @@ class SyncRun {
     private readonly client: pg.PoolClient,
     range: { since: string | null; until: string | null },
     private readonly options: SyncOptions,
-    private readonly native: boolean,
     private readonly started: number,
   ) {
     const info = readCacheInfo(db);
@@ -258,8 +254,8 @@ class SyncRun {
     this.highId = info.highId;
     this.rollupHighId = info.rollupHighId;
     this.rangeConditions = dateRangeConditions({ from: range.since ?? undefined, to: range.until ?? undefined });
-    this.insertEvents = new CopyStatement(db, native, 9, (source) => `INSERT INTO email_activity_log ${eventRows(source)}`);
-    this.insertNewEvents = new CopyStatement(db, native, 9, (source) => `INSERT OR IGNORE INTO email_activity_log ${eventRows(source)} RETURNING id, created_at`);
+    this.insertEvents = new CopyStatement(db, 9, (source) => `INSERT INTO email_activity_log ${eventRows(source)}`);
+    this.insertNewEvents = new CopyStatement(db, 9, (source) => `INSERT OR IGNORE INTO email_activity_log ${eventRows(source)} RETURNING id, created_at`);
     this.maxId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM email_activity_log').pluck();
   }
 
@@ -274,7 +270,7 @@ class SyncRun {
   async users(): Promise<number> {
     const runs: Buffer[] = [];
     await copyOut(this.client, sql`SELECT id, COALESCE(full_name, username), email FROM users ORDER BY id`, (lines) => runs.push(lines));
-    const insert = new CopyStatement(this.db, this.native, 3, (source) => `INSERT INTO users SELECT CAST(c0 AS INTEGER), c1, c2 FROM ${source}`);
+    const insert = new CopyStatement(this.db, 3, (source) => `INSERT INTO users SELECT CAST(c0 AS INTEGER), c1, c2 FROM ${source}`);
     let users = 0;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM users');
@@ -293,7 +289,6 @@ class SyncRun {
     const db = this.db;
     const insert = new CopyStatement(
       db,
-      this.native,
       7,
       (source) => `INSERT OR REPLACE INTO email_messages SELECT CAST(c0 AS INTEGER), c1, c2, c3, ${zoneless('c4')}, c5, c6 FROM ${source}`,
     );
@@ -327,7 +322,6 @@ class SyncRun {
   private async refreshMessageStatus(eventsHighId: number): Promise<void> {
     const update = new CopyStatement(
       this.db,
-      this.native,
       3,
       (source) =>
         `INSERT INTO email_messages (id, status, classification) SELECT CAST(c0 AS INTEGER), c1, c2 FROM ${source} WHERE true
@@ -428,13 +422,11 @@ class SyncRun {
     await copyOut(this.client, sql`SELECT day, workflow_name, bucket, count FROM email_workflow_duration_rollup`, (lines) => durations.push(lines));
     const insertDaily = new CopyStatement(
       this.db,
-      this.native,
       9,
       (source) => `INSERT INTO email_activity_daily_rollup SELECT c0, c1, c2, c3, c4, c5, CAST(c6 AS INTEGER), ${zoneless('c7')}, ${zoneless('c8')} FROM ${source}`,
     );
     const insertDurations = new CopyStatement(
       this.db,
-      this.native,
       4,
       (source) => `INSERT INTO email_workflow_duration_rollup SELECT c0, c1, CAST(c2 AS INTEGER), CAST(c3 AS INTEGER) FROM ${source}`,
     );

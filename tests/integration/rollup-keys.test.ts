@@ -103,7 +103,7 @@ describe('the rollup keys, one definition (issue 12, item 5)', () => {
     expect(await hubRows(db, true)).toEqual(fromTrigger);
     // A sync of a range counts the cache's own rollups from the keys it computed, not the hub's.
     const file = join(dir, 'keys.mailtrail');
-    await syncCache({ sourceUrl: db.url, cacheFile: file, since: '2025-01-01', parseInJavaScript: true });
+    await syncCache({ sourceUrl: db.url, cacheFile: file, since: '2025-01-01' });
     const cache = openCacheForReading(file);
     try {
       const daily = cache
@@ -125,7 +125,7 @@ describe('the rollup keys, one definition (issue 12, item 5)', () => {
     'computes the key columns and rollups of a cache %s again on its next sync (issue 12, item 5)',
     async (_, recorded) => {
       const file = join(dir, `stale-${recorded}.mailtrail`);
-      await syncCache({ sourceUrl: db.url, cacheFile: file, since: '2025-01-01', parseInJavaScript: true });
+      await syncCache({ sourceUrl: db.url, cacheFile: file, since: '2025-01-01' });
       const readRollups = () => {
         const cache = openCacheForReading(file);
         try {
@@ -145,7 +145,7 @@ describe('the rollup keys, one definition (issue 12, item 5)', () => {
       if (recorded === null) stale.prepare(`DELETE FROM cache_info WHERE key = 'rollup_keys'`).run();
       else stale.prepare(`UPDATE cache_info SET value = ? WHERE key = 'rollup_keys'`).run(recorded);
       stale.close();
-      const result = await syncCache({ sourceUrl: db.url, cacheFile: file, parseInJavaScript: true });
+      const result = await syncCache({ sourceUrl: db.url, cacheFile: file });
       expect(result.fetched).toBe(0);
       expect(readRollups()).toEqual(synced);
     },

@@ -113,7 +113,7 @@ describe('mailtrail sync', () => {
     expect(hash(file)).toBe(bytes);
   });
 
-  it('builds the same cache parsing COPY in C (where native/copy-text.c is built; JavaScript otherwise) as in JavaScript, with rollups equal to counting the cached rows (issue 12, item 4)', async () => {
+  it('copies every escape and every way ->> reads a key exactly, with rollups equal to counting the cached rows (issue 12, item 4)', async () => {
     // Text and metadata that test every escape and every way ->> can read a key.
     const odd: [number, string, string, string, object | null, number | null, string | null, string | null][] = [
       [1, 'workflow_executed', 'workflow', 'tab\there, new\nline, back\\slash, \\N as text, ünïcödé 東京 📎', { workflow_name: 42, status: true, execution_time_ms: ' 1234 ' }, null, '2025-02-03 04:05:06.5', 'system'],
@@ -131,25 +131,11 @@ describe('mailtrail sync', () => {
             VALUES (${emailId}, ${type}, ${category}, ${description}, ${metadata === null ? null : JSON.stringify(metadata)}::jsonb, ${userId}, ${createdAt}::timestamp, ${createdBy})`,
       );
     }
-    const native = join(dir, 'parsed-in-c.mailtrail');
-    const javascript = join(dir, 'parsed-in-javascript.mailtrail');
-    await syncCache({ sourceUrl: database.url, cacheFile: native });
-    await syncCache({ sourceUrl: database.url, cacheFile: javascript, parseInJavaScript: true });
-    await expectCacheEqualsSource(database, native);
-    const tables = ['email_activity_log', 'users', 'email_messages', 'email_activity_daily_rollup', 'email_workflow_duration_rollup'];
-    const read = (file: string) => {
-      const db = new Database(file, { readonly: true });
-      try {
-        return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).raw().all()]));
-      } finally {
-        db.close();
-      }
-    };
-    const fromC = read(native);
-    expect(fromC.email_activity_log!.length).toBe(await count());
-    expect(read(javascript)).toEqual(fromC);
+    const file = join(dir, 'odd.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    await expectCacheEqualsSource(database, file);
     // A whole-log first sync takes PostgreSQL's rollups; they equal what the cache counts from its rows.
-    const db = new Database(native, { readonly: true });
+    const db = new Database(file, { readonly: true });
     try {
       const daily = db.prepare(`SELECT * FROM (${liveDailySql([])}) ORDER BY 1, 2, 3, 4, 5, 6`).raw().all();
       const durations = db.prepare(`SELECT * FROM (${liveDurationSql([])}) ORDER BY 1, 2, 3`).raw().all();

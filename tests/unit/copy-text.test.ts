@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CopyLines, CopyStatement, copyTextExtensionPath, loadCopyText, parseCopyLines } from '../../src-main/sync/copy-text';
+import { CopyLines, CopyStatement, parseCopyLines } from '../../src-main/sync/copy-text';
 
 // Rows as PostgreSQL's COPY text format writes them: tabs between fields, \N for NULL, backslash
 // escapes for tab, newline, carriage return, backslash and the rest, and UTF-8 of one to four bytes.
@@ -52,42 +51,29 @@ describe('reading COPY text in JavaScript', () => {
   });
 });
 
-// native/copy-text.c is an optional accelerator: built by npm install where a C compiler exists, never
-// required. Where it is built, C and JavaScript must give the same rows; where it is not, sync must
-// take the JavaScript path (issue 12, item 4).
-const built = existsSync(copyTextExtensionPath());
-
-describe(`reading COPY text in SQLite (native/copy-text.c ${built ? 'built' : 'not built: JavaScript only'})`, () => {
+describe('a statement over COPY lines', () => {
   const db = new Database(':memory:');
   afterAll(() => db.close());
-  const loaded = loadCopyText(db);
-  const parsers = built ? [true, false] : [false];
-
-  it('loads the extension where it is built, and falls back to JavaScript where it is not (issue 12, item 4)', () => {
-    expect(loaded).toBe(built);
-    if (!built) expect(() => db.prepare('SELECT c0 FROM copy_text(?)').all('x')).toThrow(/no such table: copy_text/);
-  });
-
-  const select = (columns: number, native: boolean) =>
-    new CopyStatement(db, native, columns, (source) => `SELECT ${Array.from({ length: columns }, (_, c) => `c${c}`).join(', ')} FROM ${source}`);
+  const select = (columns: number) =>
+    new CopyStatement(db, columns, (source) => `SELECT ${Array.from({ length: columns }, (_, c) => `c${c}`).join(', ')} FROM ${source}`);
   const values = (result: Record<string, unknown>[]) => result.map((row) => Object.values(row));
 
-  it('gives the same rows in C (where built) as in JavaScript, through the same statement', () => {
-    for (const native of parsers) expect(values(select(4, native).all(copyText))).toEqual(rows);
+  it('gives the rows through SQLite, bound in groups and one by one', () => {
+    const many = Buffer.concat(Array.from({ length: 50 }, () => copyText));
+    expect(values(select(4).all(many))).toEqual(Array.from({ length: 50 }, () => rows).flat());
   });
 
-  it('gives NULL past a line\'s last field and drops fields past the sixteenth', () => {
+  it("gives NULL past a line's last field and drops fields past the last column", () => {
     const ragged = Buffer.from(`a\n${Array.from({ length: 18 }, (_, i) => `f${i}`).join('\t')}\n\n`);
     const expected = [
       ['a', ...Array(15).fill(null)],
       Array.from({ length: 16 }, (_, i) => `f${i}`),
       ['', ...Array(15).fill(null)],
     ];
-    for (const native of parsers) expect(values(select(16, native).all(ragged))).toEqual(expected);
+    expect(values(select(16).all(ragged))).toEqual(expected);
   });
 
-  it('gives no rows for no lines; copy_text (where built) says what it needs without its argument', () => {
-    for (const native of parsers) expect(select(1, native).all(Buffer.alloc(0))).toEqual([]);
-    if (built) expect(() => db.prepare('SELECT c0 FROM copy_text').all()).toThrow(/copy_text needs its data argument/);
+  it('gives no rows for no lines', () => {
+    expect(select(1).all(Buffer.alloc(0))).toEqual([]);
   });
 });

