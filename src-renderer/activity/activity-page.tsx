@@ -87,6 +87,8 @@ function ActivityResults({ filters, filterKey, setFilters }: ActivityResultsProp
   // A filter checked row by row searches the log a stretch per page; say how far back it has got.
   const searchedTo = lastPage?.searchedTo ?? null;
   const searching = searchedTo !== null && (state.status === 'loading' || loadingMore);
+  // Why a text or metadata search went stretch by stretch instead of through an index.
+  const scanNotice = lastPage?.source?.search === 'scan' ? lastPage.source.notice : null;
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState(-1);
@@ -160,6 +162,11 @@ function ActivityResults({ filters, filterKey, setFilters }: ActivityResultsProp
         {searching && (
           <span className="filters__searched" data-testid="activity-searched-to" title="Text and metadata are checked event by event, a stretch of the log at a time">
             Searching… back to {formatShort(searchedTo)}
+          </span>
+        )}
+        {scanNotice && !searching && (
+          <span className="filters__searched" data-testid="activity-scan-notice" title={scanNotice}>
+            Searched stretch by stretch <span className="visually-hidden">: {scanNotice}</span>
           </span>
         )}
       </div>

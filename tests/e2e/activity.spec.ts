@@ -102,9 +102,15 @@ test('a text found only far back is found at once through the index, on a whole 
   await expect(activity.rows.first()).toHaveAttribute('data-event-id', String(oldest.id));
   await expect(activity.count).toHaveText('1 event');
   await expect(page.getByTestId('activity-searched-to')).toHaveCount(0);
+  await expect(page.getByTestId('activity-scan-notice')).toHaveCount(0);
 
   await activity.filterByText('no such words anywhere');
   await expect(activity.empty).toContainText('No events match these filters');
+
+  // Two letters have no trigram: the page says it searched stretch by stretch, and why.
+  await activity.filterByText('df');
+  await expect(activity.rows.first()).toBeVisible();
+  await expect(page.getByTestId('activity-scan-notice')).toHaveAttribute('title', /three letters or digits in a row/);
 });
 
 test('a metadata condition offered from the log narrows to the events that carry it', async ({ page }) => {
