@@ -133,12 +133,14 @@ const ROWS_PER_GATHERED_MATCH = 12;
 
 /**
  * After a first stretch of `scanned` rows found `hits` of the page's `limit`: a stretch likely to
- * fill the page (twice the rows the density says), or null when matches are too sparse for one to
- * beat the index, whose matches the density over the log's `events` estimates.
+ * fill the page (twice the rows the density says, at most MAX_SCAN_BUDGET), or null when matches
+ * are too sparse for one to beat the index, whose matches the density over the log's `events`
+ * estimates. At 10 million events a stretch of 61,200 rows took 24 ms where gathering the 54,186
+ * trigram candidates of "extraction_failed" took 155 ms before reading a row.
  */
 export function fillingScan(hits: number, limit: number, scanned: number, events = 0): number | null {
   if (hits === 0) return null;
-  const wanted = Math.ceil((2 * scanned * limit) / hits);
+  const wanted = Math.min(MAX_SCAN_BUDGET, Math.ceil((2 * scanned * limit) / hits));
   const worth = Math.min(MAX_SCAN_BUDGET, Math.max(MAX_FILLING_SCAN, (ROWS_PER_GATHERED_MATCH * events * hits) / scanned));
   return wanted <= worth ? wanted : null;
 }

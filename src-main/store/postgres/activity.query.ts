@@ -7,9 +7,9 @@ import { fillingScan, INDEX_HITS_MAX, indexedSearch, mergeScannedBranches, planA
 import { boundedCount, type CountPlan } from '../activity-count';
 import { USERS_LIMIT, type ActivityFilter, type DateRange, type RecentActivityQuery, type TimelineQuery, type UserActivityQuery } from '../log-store';
 import { activityFilterConditions, dateRangeConditions, indexedConditions } from './filters';
+import { dailyCounts } from './rollup';
 
 const NO_SEARCH_INDEXES: SearchIndexes = { text: false, metadata: false, events: 0 };
-import { dailyCounts } from './rollup';
 
 // The seed's API item: the email_timeline view's columns.
 const EVENT_COLUMNS = sql.raw(
