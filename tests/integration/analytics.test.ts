@@ -101,6 +101,11 @@ describe('analytics over rollups', () => {
       const slowest = await slowestExecutions(db.readable, 10, indexed, { from: '2025-01-15', to: '2025-02-20', status: 'failed' });
       expect(slowest.map((s) => [s.email_id, s.exec_time])).toEqual(narrowed.rows.map((r) => [r.email_id, r.exec_time]));
     }
+    // A filtered page walks the slowest runs first; one the walk cannot fill reads on, with the same answer.
+    for (const walk of [1, 5, 1_000]) {
+      const slowest = await slowestExecutions(db.readable, 10, true, { from: '2025-01-15', to: '2025-02-20', status: 'failed' }, walk);
+      expect(slowest.map((s) => [s.email_id, s.exec_time])).toEqual(narrowed.rows.map((r) => [r.email_id, r.exec_time]));
+    }
   });
 
   it('plan ranges into whole days, whole hours and partial hours', () => {
