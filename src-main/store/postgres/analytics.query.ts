@@ -119,31 +119,30 @@ export async function slowestExecutions(
   walk = SLOWEST_WALK,
 ): Promise<SlowExecution[]> {
   const executionTime = sql.raw(useIndex ? rollupKeys.indexedExecutionTime('a.') : rollupKeys.executionTime('a.'));
-  const walked = [sql`a.event_type = 'workflow_executed'`, ...dateRangeConditions(filter, sql.raw('a.created_at'))];
+  const slowest = [sql`a.event_type = 'workflow_executed'`, ...dateRangeConditions(filter, sql.raw('a.created_at'))];
   const conditions: Sql[] = [];
   if (filter.workflow !== undefined) conditions.push(sql`a.metadata->>'workflow_name' = ${filter.workflow}::text`);
   if (filter.status !== undefined) conditions.push(sql`a.metadata->>'status' = ${filter.status}::text`);
-  const page = (rows: Sql) =>
+  const page = (from: Sql, where: Sql[]) =>
     query<SlowExecution>(
       db,
-      sql`SELECT a.id, a.email_id, a.description, a.exec_time, a.metadata->>'workflow_name' AS workflow,
-                 a.metadata->>'status' AS status, a.created_at, e.subject AS email_subject
-          FROM (${rows}) a LEFT JOIN email_messages e ON e.id = a.email_id
-          ${sql.where(conditions)}
-          ORDER BY a.exec_time DESC NULLS LAST, a.id
+      sql`SELECT a.id, a.email_id, a.description, ${executionTime} AS exec_time,
+                 a.metadata->>'workflow_name' AS workflow, a.metadata->>'status' AS status,
+                 a.created_at, e.subject AS email_subject
+          FROM ${from} a LEFT JOIN email_messages e ON e.id = a.email_id
+          ${sql.where(where)}
+          ORDER BY ${executionTime} DESC NULLS LAST, a.id
           LIMIT ${limit}`,
     );
-  const slowest = (bound: number | null) =>
-    sql`SELECT a.id, a.email_id, a.description, a.metadata, a.created_at, ${executionTime} AS exec_time
-        FROM email_activity_log a ${sql.where(bound === null ? [...walked, ...conditions] : walked)}
-        ORDER BY ${executionTime} DESC NULLS LAST, a.id
-        ${bound === null ? sql`` : sql`LIMIT ${bound}`}`;
+  const log = sql.raw('email_activity_log');
   // Without a filter this is the partial index's walk; a filter walks a bounded stretch of it first.
-  if (!useIndex || conditions.length === 0) return page(slowest(null));
-  const found = await page(slowest(walk));
-  if (found.length >= limit) return found;
-  // Fewer than a page among the slowest `walk` runs: the rest may lie anywhere.
-  return page(slowest(null));
+  if (useIndex && conditions.length > 0) {
+    const walked = sql`(SELECT * FROM email_activity_log a ${sql.where(slowest)} ORDER BY ${executionTime} DESC NULLS LAST, a.id LIMIT ${walk})`;
+    const found = await page(walked, conditions);
+    // Fewer than a page among the slowest `walk` runs: the rest may lie anywhere.
+    if (found.length >= limit) return found;
+  }
+  return page(log, [...slowest, ...conditions]);
 }
 
 /** The log's first and last created_at: each end of the created_at index, whatever the log's size. */
