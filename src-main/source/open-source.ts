@@ -84,11 +84,12 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   if (options.cache !== undefined) return openCache(options.cache, options);
   const url = chosenDatabaseUrl(options);
   const embedded = url ? undefined : await openEmbedded(options, true);
-  const target = url ?? (embedded as EmbeddedDefault).url;
+  // The embedded default's viewer logs in as its read-only role; admin work falls back to its owner.
+  const target = url ?? (embedded as EmbeddedDefault).viewerUrl;
   const readable = openReadableDb(target);
   let admin: AdminConnection | null;
   try {
-    admin = options.admin ? adminConnectionBeside(target, options.admin.adminDb, options.env) : null;
+    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).url, options.admin.adminDb, options.env) : null;
   } catch (error) {
     await readable.end().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
