@@ -14,11 +14,14 @@ Commands:
                                               write realistic demo activity (default ${DEFAULT_DEMO_EMAILS} emails, seed ${DEFAULT_DEMO_SEED}),
                                               a year of it ending at --until (default now; a date alone means its end);
                                               the same seed and --until write the same data
-  serve [--db URL | --cache FILE] [--host H] [--port P]
+  serve [--db URL | --cache FILE] [--host H] [--port P] [--admin [--admin-db URL]]
                                               the REST API and the browser UI; prints "listening on http://H:P"
                                               (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one);
                                               beyond loopback it needs MAILTRAIL_API_TOKEN, which every API
-                                              request then sends as Authorization: Bearer TOKEN
+                                              request then sends as Authorization: Bearer TOKEN;
+                                              --admin answers writes, with MAILTRAIL_ADMIN_TOKEN as their bearer
+                                              token, through the admin connection (--admin-db, else
+                                              MAILTRAIL_ADMIN_DATABASE_URL, else the --db database)
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log into an offline SQLite cache; a second run fetches
                                               only what changed, an interrupted one resumes
@@ -38,7 +41,7 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'migrate'; db: string | undefined }
   | { command: 'demo'; db: string | undefined; emails: number; seed: number; until: string | undefined }
-  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number }
+  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined };
 
 const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help'] as const;
@@ -47,7 +50,14 @@ type Command = (typeof COMMANDS)[number];
 const OPTIONS = {
   migrate: { db: { type: 'string' } },
   demo: { db: { type: 'string' }, emails: { type: 'string' }, seed: { type: 'string' }, until: { type: 'string' } },
-  serve: { db: { type: 'string' }, cache: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+  serve: {
+    db: { type: 'string' },
+    cache: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    admin: { type: 'boolean' },
+    'admin-db': { type: 'string' },
+  },
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
 } as const;
@@ -73,15 +83,18 @@ function demoUntil(text: string | undefined): string | undefined {
   return checked && /^\d{4}-\d{2}-\d{2}$/.test(checked) ? `${checked}T23:59:59` : checked?.replace(' ', 'T');
 }
 
-function databaseUrl(text: string | undefined): string | undefined {
+function databaseUrl(text: string | undefined, option = 'db'): string | undefined {
   if (text === undefined) return undefined;
   try {
     checkConnectionString(text);
   } catch (error) {
-    throw new UsageError(`--db: ${(error as Error).message}`);
+    throw new UsageError(`--${option}: ${(error as Error).message}`);
   }
   return text;
 }
+
+/** `--admin-db URL`: where admin writes go (falls back to MAILTRAIL_ADMIN_DATABASE_URL, then to --db). */
+export const adminDatabaseUrl = (text: string | undefined): string | undefined => databaseUrl(text, 'admin-db');
 
 /** parseArgs' own messages are long and mention internals; ours say what to do. */
 function explainParseError(command: Command, error: unknown): UsageError {
@@ -117,10 +130,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
   let values: Record<string, string | undefined>;
+  let flags: Record<string, boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: [...rest], options: OPTIONS[command], strict: true, allowPositionals: false }) as {
       values: Record<string, string | undefined>;
     });
+    flags = values as Record<string, unknown> as Record<string, boolean | undefined>;
   } catch (error) {
     throw explainParseError(command, error);
   }
@@ -143,12 +158,16 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       }
       if (values.cache === '') throw new UsageError('--cache needs a file name');
       if (values.host === '') throw new UsageError('--host needs a host name or address, e.g. 127.0.0.1');
+      // Read-only unless asked: without --admin, serve opens no writable connection at all.
+      if (values['admin-db'] !== undefined && !flags.admin) throw new UsageError('--admin-db is for `serve --admin`, which answers writes; add --admin or leave it out');
       return {
         command,
         db: databaseUrl(values.db),
         cache: values.cache,
         host: values.host ?? '127.0.0.1',
         port: wholeNumber('port', values.port, 0, 65_535, DEFAULT_PORT),
+        admin: flags.admin === true,
+        adminDb: adminDatabaseUrl(values['admin-db']),
       };
     }
     case 'sync': {

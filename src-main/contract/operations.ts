@@ -42,6 +42,18 @@ import {
   UserEventSummary,
   UserEventSummaryRequest,
 } from './analytics';
+import { JournalPage, JournalRequest } from './admin';
+
+/**
+ * An operation's request and response. `write: true` marks one that changes data: `serve` answers
+ * it only when started with --admin and called with the admin token, and the service runs it on
+ * the admin connection, journaled (src-main/admin/journal.ts). Operations without it only read.
+ */
+interface OperationDefinition {
+  request: z.ZodType;
+  response: z.ZodType;
+  write?: true;
+}
 
 /**
  * THE API. Every operation Mailtrail offers, defined once: IPC handlers, the preload bridge,
@@ -68,7 +80,8 @@ export const operations = {
   'activity/extent': { request: LogExtentRequest, response: LogExtent },
   'analytics/error-impact': { request: AnalyticsRange, response: ErrorImpact },
   'users/summary': { request: UserEventSummaryRequest, response: UserEventSummary },
-} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
+  'admin/journal': { request: JournalRequest, response: JournalPage },
+} as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;
 export type OperationName = keyof Operations;
@@ -82,6 +95,11 @@ export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
 
 export function isOperationName(name: string): name is OperationName {
   return Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+/** Whether an operation writes (its `write: true` flag); unknown names do not. */
+export function isWriteOperation(name: string): boolean {
+  return isOperationName(name) && (operations[name] as OperationDefinition).write === true;
 }
 
 /** IPC channels are namespaced, as VS Code's are: `mailtrail:<operation>`. */

@@ -4,11 +4,14 @@ import { MailtrailError } from '../contract/errors';
 
 declare const readableBrand: unique symbol;
 declare const writableBrand: unique symbol;
+declare const adminBrand: unique symbol;
 
 /** A pool that can only read: every transaction is read-only and bounded by a statement timeout. */
 export type ReadableDb = pg.Pool & { readonly [readableBrand]: true };
 /** A pool that may write; only migration, demo data and retention code take one. */
 export type WritableDb = ReadableDb & { readonly [writableBrand]: true };
+/** The admin connection: writable, every statement bounded by a lock and a statement timeout; what retention, holds and later admin features take. */
+export type AdminDb = WritableDb & { readonly [adminBrand]: true };
 
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
@@ -68,6 +71,30 @@ export function openReadableDb(url: string, options: PoolOptions = {}): Readable
 
 export function openWritableDb(url: string, options: PoolOptions = {}): WritableDb {
   return createPool(url, [], { applicationName: 'mailtrail-writer', max: 4, ...options }) as WritableDb;
+}
+
+// An admin write gives up after 5 s waiting for a lock: behind a hub's DDL or a long transaction, a
+// waiting lock request would queue every later one on that table (the hub's writers too) behind it.
+export const ADMIN_LOCK_TIMEOUT_MS = 5_000;
+// One admin statement (a retention batch, a hold) should take well under a second; 60 s leaves room for
+// a slow disk yet stops a runaway one (a missing index, a batch far too large) before it holds its locks for minutes.
+export const ADMIN_STATEMENT_TIMEOUT_MS = 60_000;
+// A transaction left open by a failed admin step would hold its row locks; the server ends it.
+const ADMIN_IDLE_IN_TRANSACTION_MS = 60_000;
+
+/** The admin connection's pool: writable, for admin work only, with its timeouts set on every connection. */
+export function openAdminDb(url: string, options: PoolOptions = {}): AdminDb {
+  const timeout = options.statementTimeoutMs ?? ADMIN_STATEMENT_TIMEOUT_MS;
+  const lockTimeout = options.lockTimeoutMs ?? ADMIN_LOCK_TIMEOUT_MS;
+  return createPool(
+    url,
+    [
+      `-c statement_timeout=${Math.trunc(timeout)}`,
+      `-c lock_timeout=${Math.trunc(lockTimeout)}`,
+      `-c idle_in_transaction_session_timeout=${ADMIN_IDLE_IN_TRANSACTION_MS}`,
+    ],
+    { applicationName: 'mailtrail-admin', max: 4, ...options },
+  ) as AdminDb;
 }
 
 export function checkConnectionString(url: string): void {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { migrate } from './migrate';
 export const EMBEDDED_DATABASE = 'mailtrail';
 export const PREFERRED_PORT = 54329;
 export const DEFAULT_DEMO_EMAILS = 5_000;
+/** The role the embedded default's viewer logs in as (issue 13): SELECT only, read-only, bounded; never the superuser. */
+export const VIEWER_ROLE = 'mailtrail_viewer';
 const DEMO_SEED = 1;
 const LOCK_WAIT_MS = 10 * 60_000;
 
@@ -42,8 +45,10 @@ interface EmbeddedState {
 
 export interface EmbeddedDefault {
   dataDir: string;
-  /** A URL of the `mailtrail` database; its password stays in the data directory. */
+  /** A URL of the `mailtrail` database as its owner (migration, demo data, admin work); its password stays in the data directory. */
   url: string;
+  /** The same database as VIEWER_ROLE, which may only read: what the viewer connects with. */
+  viewerUrl: string;
   /** True when this process started the server; false when it joined one already running (it stops only an orphaned one). */
   started: boolean;
   close(): Promise<void>;
@@ -211,6 +216,38 @@ async function prepareDatabase(
   }
 }
 
+const viewerUrlOf = (password: string, port: number) =>
+  `postgres://${VIEWER_ROLE}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(EMBEDDED_DATABASE)}`;
+
+/** The viewer role's password, made once and kept beside the cluster's own (readable by this user only). */
+function viewerPassword(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(24).toString('hex');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * The embedded default's viewer role, brought up to date on every start (so tables of later
+ * migrations are readable too): it logs in, reads every table of the schema, and by default runs
+ * read-only transactions bounded by the viewer's statement timeout. It owns nothing and may write nothing.
+ */
+async function ensureViewerRole(ownerUrl: string, password: string): Promise<void> {
+  await withClient(ownerUrl, async (client) => {
+    await client.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${VIEWER_ROLE}') THEN CREATE ROLE ${VIEWER_ROLE} LOGIN; END IF;
+    END $$`);
+    // A role's password cannot be a parameter; it is hex made here, quoted all the same.
+    await client.query(`ALTER ROLE ${VIEWER_ROLE} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${client.escapeLiteral(password)}`);
+    await client.query(`ALTER ROLE ${VIEWER_ROLE} SET default_transaction_read_only = on`);
+    await client.query(`ALTER ROLE ${VIEWER_ROLE} SET statement_timeout = '15s'`);
+    await client.query(`GRANT CONNECT ON DATABASE ${EMBEDDED_DATABASE} TO ${VIEWER_ROLE}`);
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${VIEWER_ROLE}`);
+    await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${VIEWER_ROLE}`);
+    await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${VIEWER_ROLE}`);
+  });
+}
+
 /**
  * DESIGN.md's embedded default: a PostgreSQL that Mailtrail runs itself under the user's data
  * directory, migrated on every start and filled with demo data on the first. A second Mailtrail
@@ -253,11 +290,14 @@ export async function openEmbeddedDefault(options: EmbeddedDefaultOptions = {}):
     writeState(stateFile, { ...readState(stateFile), port, ...(owns ? { ownerPid: process.pid } : {}) });
     const url = server ? server.url(EMBEDDED_DATABASE) : urlOf(savedPassword as string, port, EMBEDDED_DATABASE);
     await prepareDatabase(adminUrl, url, stateFile, { fill: options.fillDemo ?? true, emails, onProgress });
+    const password = viewerPassword(`${clusterDir}.viewer-secret`);
+    await ensureViewerRole(url, password);
     const started = server;
     const postmasterPid = running?.pid;
     return {
       dataDir,
       url,
+      viewerUrl: viewerUrlOf(password, port),
       started: started !== undefined,
       close: async () => {
         if (started) await started.stop();

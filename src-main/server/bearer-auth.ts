@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { MailtrailError } from '../contract/errors';
 
-/** Whose token a request carried; `serve --admin` will add an `admin` holder that may also write. */
-export type TokenHolder = 'api';
+/** Whose token a request carried: `api` may read; `admin` (`serve --admin`) may read and write. */
+export type TokenHolder = 'api' | 'admin';
 
 export interface BearerToken {
   holder: TokenHolder;
@@ -11,6 +11,7 @@ export interface BearerToken {
 }
 
 export const API_TOKEN_VARIABLE = 'MAILTRAIL_API_TOKEN';
+export const ADMIN_TOKEN_VARIABLE = 'MAILTRAIL_ADMIN_TOKEN';
 export const MIN_TOKEN_LENGTH = 16;
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();

@@ -7,6 +7,7 @@ import { OPERATION_NAMES, isOperationName, type MailtrailService } from '../cont
 import { toMailtrailError } from '../db/connection';
 import { invoke } from '../service/invoke';
 import { createBearerCheck, type BearerToken } from './bearer-auth';
+import { isWriteRequest, refuseWrite, RPC_PREFIX } from './write-gate';
 import { nameParameters, parseInteger, parseQuery } from './query-params';
 import { REST_ROUTES, type RestRoute } from './rest-routes';
 import { serveRenderer } from './static-files';
@@ -15,7 +16,11 @@ export interface HttpServerOptions {
   service: MailtrailService;
   /** Default 127.0.0.1: without tokens the API has no authentication, so it stays on this machine unless told. */
   host?: string;
-  /** When given, every /api/ request needs `Authorization: Bearer` with one of them; the static UI stays public. */
+  /**
+   * An `api` token makes every /api/ request need `Authorization: Bearer` with one of the tokens (the
+   * static UI stays public); an `admin` token (`serve --admin`) allows writes, to its holder alone.
+   * Without an admin token every write is refused (403).
+   */
   tokens?: readonly BearerToken[];
   /** 0 picks any free port. */
   port?: number;
@@ -34,7 +39,6 @@ export interface HttpServer {
 export const MAX_BODY_BYTES = 1024 * 1024;
 // Past this, an oversized body is not even drained: the connection is cut.
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
-const RPC_PREFIX = '/api/v1/rpc/';
 
 const ENDPOINTS = [...REST_ROUTES.map((route) => `GET ${route.template}`), 'POST /api/v1/rpc/{operation}'].join(', ');
 
@@ -264,7 +268,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const { service, rendererDir } = options;
   const host = options.host ?? '127.0.0.1';
   let allowedHosts: Set<string> | null = null;
-  const bearerHolder = options.tokens && options.tokens.length > 0 ? createBearerCheck(options.tokens) : null;
+  const tokens = options.tokens ?? [];
+  const bearerHolder = tokens.length > 0 ? createBearerCheck(tokens) : null;
+  const everyRequestNeedsToken = tokens.some((token) => token.holder === 'api');
+  const writesEnabled = tokens.some((token) => token.holder === 'admin');
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -285,14 +292,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const search = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
     if (path === '/api' || path.startsWith('/api/')) {
-      if (bearerHolder && bearerHolder(req) === null) {
-        const given = req.headers.authorization !== undefined;
+      const holder = bearerHolder ? bearerHolder(req) : null;
+      const given = req.headers.authorization !== undefined;
+      if (everyRequestNeedsToken && holder === null) {
         const message = given
           ? 'the API token in Authorization is wrong; send Authorization: Bearer <the MAILTRAIL_API_TOKEN this server was started with>'
           : 'this server needs its API token; send Authorization: Bearer <the MAILTRAIL_API_TOKEN this server was started with>';
         sendError(res, 401, errorValue('unauthorized', message), {
           'WWW-Authenticate': given ? 'Bearer realm="mailtrail", error="invalid_token"' : 'Bearer realm="mailtrail"',
         });
+        return;
+      }
+      // Before routing: a write is refused the same whether or not its route exists (403/401 before 404/405).
+      const refusal = isWriteRequest(req.method, path) ? refuseWrite(writesEnabled, holder, given) : null;
+      if (refusal) {
+        sendError(res, refusal.status, errorValue(refusal.code, refusal.message), refusal.headers);
         return;
       }
       try {

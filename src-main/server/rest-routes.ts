@@ -161,4 +161,18 @@ export const REST_ROUTES: readonly RestRoute[] = [
     },
     answer: pageAnswer,
   }),
+  route({
+    template: '/api/v1/admin/journal',
+    path: /^\/api\/v1\/admin\/journal$/,
+    operation: 'admin/journal',
+    pathParams: [],
+    query: {
+      limit: { field: 'limit', kind: 'integer' },
+      action: { field: 'actions', kind: 'text-list' },
+      actor: { field: 'actors', kind: 'text-list' },
+      ...DATE_RANGE,
+      cursor: { field: 'cursor', kind: 'text' },
+    },
+    answer: pageAnswer,
+  }),
 ];

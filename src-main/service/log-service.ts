@@ -1,3 +1,4 @@
+import { createAdminService, NO_ADMIN, type AdminAccess } from '../admin/admin-service';
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import { parseEmailQuery, type ActivityEvent } from '../contract/schemas';
@@ -45,9 +46,13 @@ const zonelessMs = (timestamp: string): number => Date.parse(`${timestamp.replac
 
 const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.created_at, id: event.id });
 
-/** Every contract operation, implemented once over a LogStore; the transports only adapt it. */
-export function createLogService(store: LogStore): MailtrailService {
+/**
+ * Every contract operation, implemented once over a LogStore; the transports only adapt it. The
+ * admin operations run on `admin`, apart from the store (see src-main/admin/admin-service.ts).
+ */
+export function createLogService(store: LogStore, admin: AdminAccess = NO_ADMIN): MailtrailService {
   return {
+    ...createAdminService(admin),
     async 'emails/timeline'({ emailId, order, limit, cursor }) {
       const after = cursor ? decodeKeyset(cursor) : undefined;
       const rows = await store.timeline({ emailId, order, limit: limit + 1, after });

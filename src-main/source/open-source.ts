@@ -1,6 +1,17 @@
+import type { AdminAccess } from '../admin/admin-service';
+import { journalActor } from '../admin/journal';
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
-import { checkConnectionString, describeTarget, openReadableDb, openWritableDb, toMailtrailError, type WritableDb } from '../db/connection';
+import {
+  checkConnectionString,
+  describeTarget,
+  openAdminDb,
+  openReadableDb,
+  openWritableDb,
+  toMailtrailError,
+  type AdminDb,
+  type WritableDb,
+} from '../db/connection';
 import type { EmbeddedDefault } from '../db/embedded-default';
 import { createLogService } from '../service/log-service';
 import type { LogStore } from '../store/log-store';
@@ -13,6 +24,8 @@ export interface LogSource {
   description: string;
   /** The PostgreSQL URL with its password, for the desktop app's sync in main; null for a cache. Never sent to a window. */
   databaseUrl: string | null;
+  /** The admin connection the service writes through, when `admin` was asked for; null otherwise. */
+  admin: AdminConnection | null;
   close(): Promise<void>;
 }
 
@@ -26,6 +39,12 @@ export interface SourceOptions {
   onProgress?: (message: string) => void;
   /** Check at once that the database answers and has the log; default true. */
   verify?: boolean;
+  /**
+   * Open the admin connection beside the viewer's (`serve --admin`), chosen as openAdminConnection
+   * says, and let the service write through it, journaling `actor`. Without it the source opens
+   * nothing writable.
+   */
+  admin?: { adminDb?: string | undefined; actor: string } | undefined;
 }
 
 /** The database URL that `--db` or DATABASE_URL names, checked; undefined means the embedded default. */
@@ -62,11 +81,20 @@ async function verifySource(store: LogStore, readable: ReturnType<typeof openRea
  * The CLI's `serve` and the Electron main process both start here.
  */
 export async function openLogSource(options: SourceOptions = {}): Promise<LogSource> {
-  if (options.cache !== undefined) return openCache(options.cache);
+  if (options.cache !== undefined) return openCache(options.cache, options);
   const url = chosenDatabaseUrl(options);
   const embedded = url ? undefined : await openEmbedded(options, true);
-  const target = url ?? (embedded as EmbeddedDefault).url;
+  // The embedded default's viewer logs in as its read-only role; admin work falls back to its owner.
+  const target = url ?? (embedded as EmbeddedDefault).viewerUrl;
   const readable = openReadableDb(target);
+  let admin: AdminConnection | null;
+  try {
+    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).url, options.admin.adminDb, options.env) : null;
+  } catch (error) {
+    await readable.end().catch(() => undefined);
+    await embedded?.close().catch(() => undefined);
+    throw error;
+  }
   const store = createPostgresLogStore(
     readable,
     embedded
@@ -75,27 +103,50 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   );
   if (options.verify ?? true) {
     await verifySource(store, readable, target).catch(async (error: unknown) => {
+      await admin?.close().catch(() => undefined);
       await embedded?.close().catch(() => undefined);
       throw error;
     });
   }
+  const access: AdminAccess = { db: admin?.db ?? null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: readable };
   return {
-    service: createLogService(store),
+    service: createLogService(store, access),
     store,
     description: embedded ? store.source.label : `PostgreSQL ${store.source.label}`,
     databaseUrl: target,
+    admin,
     close: async () => {
       await store.close().catch(() => undefined);
+      await admin?.close().catch(() => undefined);
       await embedded?.close();
     },
   };
 }
 
 // better-sqlite3 is native; it is loaded only when a cache is opened.
-async function openCache(file: string): Promise<LogSource> {
+async function openCache(file: string, options: SourceOptions): Promise<LogSource> {
+  // An offline cache has no database to write to: admin work needs a URL of its own.
+  const admin = options.admin ? adminConnectionBeside(null, options.admin.adminDb, options.env) : null;
   const { openSqliteLogStore } = await import('../store/sqlite/sqlite-log-store');
-  const store = openSqliteLogStore(file);
-  return { service: createLogService(store), store, description: store.source.label, databaseUrl: null, close: () => store.close() };
+  let store: ReturnType<typeof openSqliteLogStore>;
+  try {
+    store = openSqliteLogStore(file);
+  } catch (error) {
+    await admin?.close();
+    throw error;
+  }
+  const access: AdminAccess = { db: admin?.db ?? null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: null };
+  return {
+    service: createLogService(store, access),
+    store,
+    description: store.source.label,
+    databaseUrl: null,
+    admin,
+    close: async () => {
+      await store.close();
+      await admin?.close().catch(() => undefined);
+    },
+  };
 }
 
 export interface WritableTarget {
@@ -118,4 +169,75 @@ export async function openWritableTarget(options: Pick<SourceOptions, 'db' | 'en
       await embedded?.close();
     },
   };
+}
+
+/** Where `--admin-db` falls back to: admin work on a database that holds no password on the command line. */
+export const ADMIN_DATABASE_URL_VARIABLE = 'MAILTRAIL_ADMIN_DATABASE_URL';
+
+/** The admin connection: a writable pool for admin work alone, its statements bounded (see openAdminDb). */
+export interface AdminConnection {
+  db: AdminDb;
+  /** Where admin writes go, for people: never a password. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** The URL `--admin-db` or MAILTRAIL_ADMIN_DATABASE_URL names, checked; undefined when neither does. */
+export function chosenAdminUrl(options: { adminDb?: string | undefined; env?: NodeJS.ProcessEnv | undefined }): string | undefined {
+  const url = options.adminDb ?? (options.env ?? process.env)[ADMIN_DATABASE_URL_VARIABLE];
+  if (url === undefined || url === '') return undefined;
+  try {
+    checkConnectionString(url);
+  } catch (error) {
+    const named = options.adminDb !== undefined ? '--admin-db' : ADMIN_DATABASE_URL_VARIABLE;
+    throw new MailtrailError('bad_request', `${named}: ${(error as Error).message}`);
+  }
+  return url;
+}
+
+function adminConnectionOver(url: string, description: string, after?: () => Promise<void>): AdminConnection {
+  const db = openAdminDb(url);
+  return {
+    db,
+    description,
+    close: async () => {
+      await db.end().catch(() => undefined);
+      await after?.();
+    },
+  };
+}
+
+/**
+ * The admin connection, chosen by the one rule of DESIGN.md ("The write path"): `--admin-db`, else
+ * MAILTRAIL_ADMIN_DATABASE_URL, else the `--db` URL (or DATABASE_URL) opened writable for this
+ * command alone, else the embedded default's owner. For commands that write (`mailtrail retention …`);
+ * the caller closes it when the command ends.
+ */
+export async function openAdminConnection(
+  options: { adminDb?: string | undefined; db?: string | undefined; env?: NodeJS.ProcessEnv; onProgress?: (message: string) => void } = {},
+): Promise<AdminConnection> {
+  const explicit = chosenAdminUrl(options);
+  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`);
+  const url = chosenDatabaseUrl(options);
+  if (url) return adminConnectionOver(url, `PostgreSQL ${describeTarget(url)}, opened writable for this command`);
+  const embedded = await openEmbedded(options, false);
+  return adminConnectionOver(embedded.url, `embedded PostgreSQL in ${embedded.dataDir} (its owner)`, () => embedded.close());
+}
+
+/**
+ * The same rule beside a viewer that is already open (`serve --admin`): `adminDb`, else
+ * MAILTRAIL_ADMIN_DATABASE_URL, else the viewer's own database (`--db`, DATABASE_URL or the embedded
+ * default's owner) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
+ * database, so there it needs an admin URL.
+ */
+export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv): AdminConnection {
+  const explicit = chosenAdminUrl({ adminDb, env });
+  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`);
+  if (viewerUrl === null) {
+    throw new MailtrailError(
+      'bad_request',
+      `an offline cache has no database to write to; give the admin connection with --admin-db URL or ${ADMIN_DATABASE_URL_VARIABLE}`,
+    );
+  }
+  return adminConnectionOver(viewerUrl, `PostgreSQL ${describeTarget(viewerUrl)}, opened writable for admin work`);
 }

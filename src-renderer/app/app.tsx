@@ -1,6 +1,7 @@
 import { ActivityPage } from '../activity/activity-page';
 import { AnalyticsPage } from '../analytics/analytics-page';
 import { EmailsPage } from '../emails/emails-page';
+import { JournalPage } from '../journal/journal-page';
 import { ArchiveIcon, ReportIcon } from '../components/icons';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
@@ -13,7 +14,7 @@ import { OfflineBanner, useOffline } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
-const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings'];
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal'];
 const TITLES: Record<Section, string> = {
   emails: 'Emails',
   activity: 'Activity',
@@ -21,6 +22,7 @@ const TITLES: Record<Section, string> = {
   retention: 'Retention',
   reports: 'Reports',
   settings: 'Settings',
+  journal: 'Journal',
 };
 
 export function App() {
@@ -93,6 +95,8 @@ export function App() {
         );
       case 'settings':
         return <SettingsPage />;
+      case 'journal':
+        return <JournalPage params={route.params} />;
       default:
         return (
           <div className="page page--narrow">

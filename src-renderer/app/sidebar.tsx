@@ -1,7 +1,7 @@
 import type { ComponentType, SVGProps } from 'react';
-import { ActivityIcon, ArchiveIcon, ChartIcon, MailIcon, ReportIcon, SettingsIcon } from '../components/icons';
+import { ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SettingsIcon } from '../components/icons';
 
-export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings';
+export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal';
 
 interface SectionLink {
   section: Section;
@@ -16,6 +16,7 @@ const PRIMARY: SectionLink[] = [
   { section: 'analytics', label: 'Analytics', Icon: ChartIcon },
   { section: 'retention', label: 'Retention', Icon: ArchiveIcon, soon: true },
   { section: 'reports', label: 'Reports', Icon: ReportIcon, soon: true },
+  { section: 'journal', label: 'Journal', Icon: JournalIcon },
 ];
 const SECONDARY: SectionLink[] = [{ section: 'settings', label: 'Settings', Icon: SettingsIcon }];
 

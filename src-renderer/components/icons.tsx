@@ -127,3 +127,9 @@ export const LockIcon = (props: IconProps) => (
     <path d="M8 11V7a4 4 0 0 1 8 0v4" />
   </Svg>
 );
+export const JournalIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M6 3h11a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z" />
+    <path d="M8 8h6M8 12h6M8 16h4" />
+  </Svg>
+);

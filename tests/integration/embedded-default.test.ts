@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
+import { journaled } from '../../src-main/admin/journal';
 import { openWritableDb } from '../../src-main/db/connection';
-import { defaultDataDir, openEmbeddedDefault } from '../../src-main/db/embedded-default';
+import { defaultDataDir, openEmbeddedDefault, VIEWER_ROLE } from '../../src-main/db/embedded-default';
 import { openLogSource } from '../../src-main/source/open-source';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mailtrail-embedded-'));
@@ -69,6 +71,37 @@ describe('the embedded default (no --db, no DATABASE_URL)', () => {
       items: [{ event_type: 'custom_marker', description: 'written between runs' }],
     });
     await third.close();
+  });
+});
+
+describe('the embedded default’s roles (issue 13, item 1)', () => {
+  it('lets the viewer log in as a read-only role that cannot write even when it asks to, and writes through the owner', async () => {
+    const source = await openLogSource({ env, admin: { actor: 'tester' } });
+    try {
+      expect(new URL(source.databaseUrl ?? '').username).toBe(VIEWER_ROLE);
+      const viewer = new pg.Client({ connectionString: source.databaseUrl ?? '' });
+      await viewer.connect();
+      try {
+        const { rows } = await viewer.query<{ user: string; superuser: boolean; read_only: string; timeout: string }>(
+          `SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+                  current_setting('default_transaction_read_only') AS read_only, current_setting('statement_timeout') AS timeout`,
+        );
+        expect(rows[0]).toEqual({ user: VIEWER_ROLE, superuser: false, read_only: 'on', timeout: '15s' });
+        await expect(viewer.query(`DELETE FROM email_activity_log`)).rejects.toMatchObject({ code: '25006' });
+        await viewer.query('BEGIN READ WRITE');
+        await expect(viewer.query(`DELETE FROM email_activity_log`)).rejects.toMatchObject({ code: '42501' });
+        await viewer.query('ROLLBACK');
+        await expect(viewer.query(`SELECT count(*) FROM mailtrail_admin_journal`)).resolves.toBeTruthy();
+      } finally {
+        await viewer.end();
+      }
+      const admin = source.admin!;
+      await journaled(admin.db, { actor: 'tester', action: 'test.owner', parameters: {} }, async () => undefined);
+      const journal = await source.service['admin/journal']({ limit: 5, actions: ['test'] });
+      expect(journal.items.map((entry) => [entry.action, entry.outcome])).toEqual([['test.owner', 'succeeded']]);
+    } finally {
+      await source.close();
+    }
   });
 });
 

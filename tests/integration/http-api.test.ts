@@ -123,7 +123,8 @@ beforeAll(async () => {
   await writeSeedExample();
   await writeBackground();
   const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' });
-  server = await startHttpServer({ service: createLogService(store), port: 0 });
+  // As `serve` without --admin: nothing writes, the journal is read through the viewer's connection.
+  server = await startHttpServer({ service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable }), port: 0 });
   base = server.url;
 });
 
@@ -393,6 +394,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'activity/extent': {},
     'analytics/error-impact': { from: '2025-12-01' },
     'users/summary': { userId: 1, from: '2025-01-01' },
+    'admin/journal': { limit: 5, actions: ['retention'] },
   };
 
   it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {
@@ -435,20 +437,20 @@ describe('routing and protection', () => {
   it.each(['/api', '/api/', '/api/v1', '/api/v1/emails', '/api/v1/emails/123/activity/', '/api/v2/emails/123/activity', '/api/v1/emails/activity/other'])(
     'answers 404 JSON for the unknown route %s',
     async (path) => {
-      expectJsonError(await get(path), 404, /no API endpoint at .*; the endpoints are GET .*GET \/api\/v1\/emails\/\{id\}\/activity, POST \/api\/v1\/rpc\/\{operation\}$/);
+      expectJsonError(await get(path), 404, /no API endpoint at .*; the endpoints are GET .*GET \/api\/v1\/emails\/\{id\}\/activity, (GET [^,]+, )*POST \/api\/v1\/rpc\/\{operation\}$/);
     },
   );
 
-  it('answers 405 JSON with Allow for a wrong method', async () => {
+  it('answers a write method on a read-only server 403 before routing (issue 13, item 1); 405 comes after the gate', async () => {
+    // The 405 with Allow for a writer holding the admin token: tests/integration/admin-write-path.test.ts.
     for (const [method, path] of [
       ['POST', '/api/v1/emails/123/activity'],
       ['DELETE', '/api/v1/emails/activity/stats'],
       ['PUT', '/api/v1/emails/activity/recent'],
     ] as const) {
       const response = await raw(path, { method });
-      expectJsonError(response, 405, /use GET/);
-      expect((response.json as { error: { code: string } }).error.code).toBe('method_not_allowed');
-      expect(response.headers.allow).toBe('GET');
+      expectJsonError(response, 403, /read-only; to allow writes, start it with `mailtrail serve --admin`/);
+      expect((response.json as { error: { code: string } }).error.code).toBe('read_only');
     }
   });
 

@@ -40,7 +40,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     console.log(`e2e: database filled through the logger in ${Date.now() - started} ms (${data.emailCount} emails)`);
     const readable = openReadableDb(url);
     stops.unshift(() => readable.end());
-    const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }));
+    // As `serve` without --admin: the journal is read through the viewer's connection, nothing writes.
+    const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }), { db: null, actor: 'e2e', journalDb: readable });
     const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
     stops.unshift(() => http.close());
     // The same data synced into an offline cache, served as `mailtrail serve --cache` does.

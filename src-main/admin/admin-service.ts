@@ -1,0 +1,38 @@
+import { MailtrailError } from '../contract/errors';
+import type { MailtrailService } from '../contract/operations';
+import type { AdminDb, ReadableDb } from '../db/connection';
+import { decodeId, encodeId } from '../service/cursor';
+import { listJournal } from './journal';
+
+/**
+ * What the admin operations run on, given to the service apart from the viewer's store: writes never
+ * go through the store's read-only pool.
+ */
+export interface AdminAccess {
+  /** The admin connection (src-main/source/open-source.ts chooses it); null when none is configured, and writes refuse. */
+  db: AdminDb | null;
+  /** Who the journal names for writes through this service: journalActor() in the CLI and desktop, SERVE_ACTOR in serve. */
+  actor: string;
+  /** Where the journal is read: the admin connection when there is one, else the viewer's (a SELECT); null for an offline cache. */
+  journalDb: ReadableDb | null;
+}
+
+export const NO_ADMIN: AdminAccess = { db: null, actor: 'unknown', journalDb: null };
+
+export type AdminOperations = Pick<MailtrailService, 'admin/journal'>;
+
+/** The admin operations, implemented once; createLogService adds them to the log's. */
+export function createAdminService(access: AdminAccess): AdminOperations {
+  return {
+    async 'admin/journal'({ limit, cursor, actions, actors, from, to }) {
+      const journalDb = access.db ?? access.journalDb;
+      if (!journalDb) {
+        throw new MailtrailError('not_found', 'the admin journal is kept in the live PostgreSQL database and an offline cache has no copy; open the live database to read it');
+      }
+      const rows = await listJournal(journalDb, { limit: limit + 1, beforeId: cursor ? decodeId(cursor) : undefined, actions, actors, from, to });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? encodeId(last.id) : null };
+    },
+  };
+}
