@@ -88,7 +88,8 @@ describe('the rollup keys, one definition (issue 12, item 5)', () => {
     expect(before.daily.length).toBeGreaterThan(5);
     expect(before.durations.length).toBeGreaterThan(3);
     const report = await migrate(db.writable);
-    expect(report.applied).toEqual(['0006_rollup_keys']);
+    // 0006 is the one migration up to it not yet applied; later ones follow it.
+    expect(report.applied.filter((name) => name <= '0006_rollup_keys')).toEqual(['0006_rollup_keys']);
     expect(await hubRows(db, false)).toEqual(before);
     // New rows, counted by 0006's trigger, land exactly as the old trigger counted the same rows.
     await insertTricky(db, '2025-03-02 10:00');
