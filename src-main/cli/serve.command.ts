@@ -4,6 +4,9 @@ import { packageRoot } from '../paths';
 import { API_TOKEN_VARIABLE, checkTokenShape, type BearerToken } from '../server/bearer-auth';
 import { isLoopbackHost, startHttpServer } from '../server/http-server';
 import { openLogSource } from '../source/open-source';
+import { openReadableDb } from '../db/connection';
+import { currentActor } from '../retention/journal';
+import { createRetentionService } from '../service/retention-service';
 import type { CommandIo } from './io';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -33,9 +36,13 @@ export async function runServe(
   // Refused before anything starts: no database is opened for a server that would not run.
   const tokens = serveTokens(options.host);
   const source = await openLogSource({ db: options.db, cache: options.cache, onProgress: io.note });
+  // Retention reads through its own small read-only pool; its writes wait for the admin connection (serve --admin).
+  const retentionViewer = source.databaseUrl ? openReadableDb(source.databaseUrl, { max: 2, applicationName: 'mailtrail-retention' }) : null;
+  const retention = retentionViewer ? createRetentionService({ viewer: retentionViewer, admin: null, actor: () => currentActor() }) : undefined;
   let server;
   try {
     server = await startHttpServer({
+      retention,
       service: source.service,
       host: options.host,
       port: options.port,
@@ -43,6 +50,7 @@ export async function runServe(
       rendererDir: join(packageRoot(), 'out', 'renderer'),
     });
   } catch (error) {
+    await retentionViewer?.end();
     await source.close();
     throw error;
   }
@@ -57,6 +65,8 @@ export async function runServe(
   const signal = await stopped;
   io.note(`${signal}: shutting down`);
   await server.close();
+  await retention?.close();
+  await retentionViewer?.end();
   await source.close();
   return 0;
 }
