@@ -47,8 +47,10 @@ CREATE TABLE IF NOT EXISTS mailtrail_retention_runs (
     time_zone TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
     error TEXT,
-    -- Where a resumed run continues: the phase and the highest id it finished in that phase.
+    -- Where a resumed run continues: the phase, and the last (created_at, id) it finished in that
+    -- phase. Batches go in time order, so each touches few hours of the rollups.
     phase TEXT NOT NULL DEFAULT 'archive' CHECK (phase IN ('archive', 'purge_archive', 'purge_log', 'done')),
+    watermark_created_at TIMESTAMP NOT NULL DEFAULT '-infinity',
     watermark BIGINT NOT NULL DEFAULT 0,
     -- Events written after the run started are not its business: ids above this are left alone.
     id_limit BIGINT NOT NULL,

@@ -64,6 +64,7 @@ interface RunRow {
   status: RetentionRun['status'];
   error: string | null;
   phase: Phase;
+  watermark_created_at: string;
   watermark: number;
   id_limit: number;
   planned_archive_events: number;
@@ -150,31 +151,35 @@ const EVENT_COLUMNS = sql.raw('id, email_id, event_type, event_category, descrip
 
 /**
  * One batch of a phase as ONE statement, so an event is in exactly one table at every instant:
- * the log's rows leave and enter the archive together, or not at all. Candidates come in id order
- * after the watermark; rows another transaction holds are skipped (SKIP LOCKED) and looked for again
- * at the end of the phase. Deleting from the log fires the rollup triggers (0003/0004/0006), so the
- * rollups follow in the same transaction.
+ * the log's rows leave and enter the archive together, or not at all. Candidates come in
+ * (created_at, id) order after the watermark, through the (created_at, id) index: a batch then
+ * covers a stretch of time, so the rollup triggers (0003/0004/0006), which the log's DELETE fires in
+ * the same transaction, recount few hours (in id order, on a log whose ids are not in time order, a
+ * batch of 500 touched 500 hours and took 2 s). Rows another transaction holds are skipped (SKIP
+ * LOCKED) and looked for again at the end of the phase.
  */
-function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, watermark: number, size: number): Sql {
+function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number): Sql {
   const cutoff = phase === 'archive' ? run.archive_cutoff : run.purge_cutoff;
   const table = sql.raw(phase === 'purge_archive' ? 'email_activity_log_archive' : 'email_activity_log');
   const candidates = sql`
     SELECT e.id FROM ${table} e
-    WHERE e.id > ${watermark} AND e.id <= ${run.id_limit} AND e.created_at < ${cutoff}::timestamp AND ${NOT_HELD('e')}
-    ORDER BY e.id LIMIT ${size}
+    WHERE e.created_at < ${cutoff}::timestamp AND (e.created_at, e.id) > (${run.watermark_created_at}::timestamp, ${run.watermark}::integer)
+      AND e.id <= ${run.id_limit} AND ${NOT_HELD('e')}
+    ORDER BY e.created_at, e.id LIMIT ${size}
     FOR UPDATE SKIP LOCKED`;
+  const last = sql.raw('COUNT(*) AS events, MAX(created_at) AS last_created_at, (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_id');
   if (phase === 'archive') {
     return sql`
       WITH moved AS (
         DELETE FROM email_activity_log WHERE id IN (${candidates}) RETURNING ${EVENT_COLUMNS}
       ), archived AS (
-        INSERT INTO email_activity_log_archive (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM moved RETURNING id
+        INSERT INTO email_activity_log_archive (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM moved RETURNING id, created_at
       )
-      SELECT COUNT(*) AS events, MAX(id) AS last_id FROM archived`;
+      SELECT ${last} FROM archived`;
   }
   return sql`
-    WITH purged AS (DELETE FROM ${table} WHERE id IN (${candidates}) RETURNING id)
-    SELECT COUNT(*) AS events, MAX(id) AS last_id FROM purged`;
+    WITH purged AS (DELETE FROM ${table} WHERE id IN (${candidates}) RETURNING id, created_at)
+    SELECT ${last} FROM purged`;
 }
 
 /** Whether the phase left events it should have taken (held by another transaction when it passed). */
@@ -323,18 +328,18 @@ async function work(client: pg.PoolClient, start: RunRow, progress: RunProgress,
     }
     const phase = run.phase;
     const began = Date.now();
-    let batch: { events: number; last_id: number | null };
+    let batch: { events: number; last_id: number | null; last_created_at: string | null };
     await client.query('BEGIN');
     try {
       // SET LOCAL: the limits end with the batch's transaction. The shared hold lock: see HOLD_LOCK.
       await client.query(`SET LOCAL lock_timeout = ${lockTimeout}; SET LOCAL statement_timeout = ${statementTimeout}; SELECT pg_advisory_xact_lock_shared(${HOLD_LOCK})`);
-      const moved = await client.query<{ events: number; last_id: number | null }>(batchStatement(phase, run, run.watermark, size).toQuery());
-      batch = moved.rows[0] ?? { events: 0, last_id: null };
+      const moved = await client.query<typeof batch>(batchStatement(phase, run, size).toQuery());
+      batch = moved.rows[0] ?? { events: 0, last_id: null, last_created_at: null };
       const finishedPass = batch.events < size;
       if (!finishedPass) {
         [run] = (await query<RunRow>(
           client,
-          sql`UPDATE mailtrail_retention_runs SET watermark = ${batch.last_id}, ${COUNTER[phase]} = ${COUNTER[phase]} + ${batch.events}, updated_at = NOW()
+          sql`UPDATE mailtrail_retention_runs SET watermark_created_at = ${batch.last_created_at}::timestamp, watermark = ${batch.last_id}, ${COUNTER[phase]} = ${COUNTER[phase]} + ${batch.events}, updated_at = NOW()
               WHERE id = ${run.id} RETURNING *`,
         )) as [RunRow];
       } else {
@@ -350,7 +355,7 @@ async function work(client: pg.PoolClient, start: RunRow, progress: RunProgress,
         const next = again ? phase : nextPhase(phase, cutoffsOf(run));
         [run] = (await query<RunRow>(
           client,
-          sql`UPDATE mailtrail_retention_runs SET watermark = 0, phase = ${next}, ${COUNTER[phase]} = ${COUNTER[phase]} + ${batch.events},
+          sql`UPDATE mailtrail_retention_runs SET watermark_created_at = '-infinity', watermark = 0, phase = ${next}, ${COUNTER[phase]} = ${COUNTER[phase]} + ${batch.events},
                 status = CASE WHEN ${next}::text = 'done' THEN 'succeeded' ELSE status END,
                 finished_at = CASE WHEN ${next}::text = 'done' THEN NOW() ELSE finished_at END, updated_at = NOW()
               WHERE id = ${run.id} RETURNING *`,
