@@ -156,7 +156,8 @@ const EVENT_COLUMNS = sql.raw('id, email_id, event_type, event_category, descrip
  * covers a stretch of time, so the rollup triggers (0003/0004/0006), which the log's DELETE fires in
  * the same transaction, recount few hours (in id order, on a log whose ids are not in time order, a
  * batch of 500 touched 500 hours and took 2 s). Rows another transaction holds are skipped (SKIP
- * LOCKED) and looked for again at the end of the phase.
+ * LOCKED) and looked for again at the end of the phase. `= ANY (ARRAY(…))` makes the DELETE find its
+ * rows by primary key; `IN (…)` was planned as a hash semi-join over a scan of the whole log.
  */
 function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number): Sql {
   const cutoff = phase === 'archive' ? run.archive_cutoff : run.purge_cutoff;
@@ -171,14 +172,14 @@ function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number
   if (phase === 'archive') {
     return sql`
       WITH moved AS (
-        DELETE FROM email_activity_log WHERE id IN (${candidates}) RETURNING ${EVENT_COLUMNS}
+        DELETE FROM email_activity_log WHERE id = ANY (ARRAY(${candidates})) RETURNING ${EVENT_COLUMNS}
       ), archived AS (
         INSERT INTO email_activity_log_archive (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM moved RETURNING id, created_at
       )
       SELECT ${last} FROM archived`;
   }
   return sql`
-    WITH purged AS (DELETE FROM ${table} WHERE id IN (${candidates}) RETURNING id, created_at)
+    WITH purged AS (DELETE FROM ${table} WHERE id = ANY (ARRAY(${candidates})) RETURNING id, created_at)
     SELECT ${last} FROM purged`;
 }
 
