@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS mailtrail_admin_journal (
     actor TEXT NOT NULL CHECK (actor <> ''),
     action TEXT NOT NULL CHECK (action ~ '^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$'),
     parameters JSONB NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(parameters) = 'object'),
-    outcome TEXT NOT NULL DEFAULT 'started' CHECK (outcome IN ('started', 'succeeded', 'failed', 'refused')),
+    outcome TEXT NOT NULL DEFAULT 'started' CHECK (outcome IN ('started', 'succeeded', 'cancelled', 'failed', 'refused')),
     error TEXT,
     finished_at TIMESTAMPTZ,
     -- An outcome is recorded exactly when the write finished.

@@ -75,12 +75,18 @@ const outcomeOf = (error: MailtrailError): JournalOutcome => (HTTP_STATUS[error.
  * not see. If only step 3 fails (the connection dropped after the write), the write's own result
  * stands and the row stays `started`.
  */
-export async function journaled<T>(admin: AdminDb, start: JournalStart, write: (entry: JournalHandle) => Promise<T>): Promise<T> {
+export async function journaled<T>(
+  admin: AdminDb,
+  start: JournalStart,
+  write: (entry: JournalHandle) => Promise<T>,
+  // A write that ends without an error may still say how it ended (a retention run stopped by its user: cancelled).
+  outcomeOfResult: (result: T) => JournalOutcome = () => 'succeeded',
+): Promise<T> {
   const entry = await recordStart(admin, start);
   try {
     const result = await write(entry);
     // Never throws: the write happened, whatever the journal could still record.
-    await recordOutcome(admin, entry, 'succeeded', null).catch((failure: unknown) => warnUnrecorded(entry, failure));
+    await recordOutcome(admin, entry, outcomeOfResult(result), null).catch((failure: unknown) => warnUnrecorded(entry, failure));
     return result;
   } catch (error) {
     const reason = error instanceof MailtrailError ? error : toAdminError(error);

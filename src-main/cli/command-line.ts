@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isValidTimestamp } from '../contract/schemas';
 import { checkConnectionString } from '../db/connection';
 import { DEFAULT_DEMO_SEED, MAX_DEMO_EMAILS } from '../demo/demo';
+import { parseRetention, RETENTION_USAGE, RetentionUsageError, type RetentionInvocation } from './retention-command-line';
 
 export const DEFAULT_PORT = 8780;
 export const DEFAULT_DEMO_EMAILS = 5_000;
@@ -25,7 +26,7 @@ Commands:
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log into an offline SQLite cache; a second run fetches
                                               only what changed, an interrupted one resumes
-  help                                        show this help
+${RETENTION_USAGE}  help                                        show this help
 
 --db falls back to the DATABASE_URL environment variable. With neither, Mailtrail runs its own
 PostgreSQL under the user's data directory (MAILTRAIL_DATA_DIR overrides it), migrated and filled
@@ -42,9 +43,10 @@ export type Invocation =
   | { command: 'migrate'; db: string | undefined }
   | { command: 'demo'; db: string | undefined; emails: number; seed: number; until: string | undefined }
   | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined }
-  | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined };
+  | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
+  | RetentionInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -60,6 +62,7 @@ const OPTIONS = {
   },
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
+  retention: {},
 } as const;
 
 function wholeNumber(option: string, text: string | undefined, min: number, max: number, fallback: number): number {
@@ -125,10 +128,17 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
+  if (command === 'retention') {
+    try {
+      return parseRetention(rest);
+    } catch (error) {
+      throw error instanceof RetentionUsageError ? new UsageError(error.message) : error;
+    }
+  }
   let values: Record<string, string | undefined>;
   let flags: Record<string, boolean | undefined>;
   try {

@@ -23,6 +23,8 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./serve.command')).runServe(invocation, io);
     case 'sync':
       return (await import('./sync.command')).runSync(invocation, io);
+    case 'retention':
+      return (await import('./retention.command')).runRetentionCommand(invocation, io);
   }
 }
 

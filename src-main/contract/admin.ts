@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkRange, Cursor, DateRangeFields } from './schemas';
 
 /** What became of a journaled write: `started` until its outcome is recorded (a killed write stays so). */
-export const JOURNAL_OUTCOMES = ['started', 'succeeded', 'failed', 'refused'] as const;
+export const JOURNAL_OUTCOMES = ['started', 'succeeded', 'cancelled', 'failed', 'refused'] as const;
 export type JournalOutcome = (typeof JOURNAL_OUTCOMES)[number];
 
 /** An action as features name theirs: `retention.run`, `retention.hold`; a prefix (`retention`) filters them all. */

@@ -1,5 +1,5 @@
 // Errors cross every transport as values: a name, a stable code and a message that says what to do.
-export const ERROR_CODES = ['bad_request', 'not_found', 'unavailable', 'timeout', 'read_only', 'internal', 'method_not_allowed', 'too_large', 'unauthorized'] as const;
+export const ERROR_CODES = ['bad_request', 'not_found', 'unavailable', 'timeout', 'read_only', 'internal', 'method_not_allowed', 'too_large', 'unauthorized', 'conflict'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorValue {
@@ -40,4 +40,5 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   too_large: 413,
   unauthorized: 401,
+  conflict: 409,
 };

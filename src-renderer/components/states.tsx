@@ -30,6 +30,7 @@ const TITLES: Record<MailtrailError['code'], string> = {
   method_not_allowed: 'That request was not valid',
   too_large: 'That request was too large',
   unauthorized: 'This server needs its API token',
+  conflict: 'Another operation is in the way',
 };
 
 export function LoadingState({ label, testId = 'loading-state' }: { label: string; testId?: string }) {

@@ -70,6 +70,7 @@ export function durationText(entry: Pick<JournalEntry, 'at' | 'finished_at'>): s
 export const OUTCOME_LABELS: Record<JournalEntry['outcome'], string> = {
   started: 'Started',
   succeeded: 'Succeeded',
+  cancelled: 'Cancelled',
   failed: 'Failed',
   refused: 'Refused',
 };

@@ -286,7 +286,7 @@ describe('writes through serve (issue 13, item 1)', () => {
       expect(wrong.text).not.toContain(ADMIN_TOKEN);
     }
     // Past the gate, routing answers: no write route exists here, so 404; a read route's wrong method, 405.
-    const passed = await raw(withAdmin, '/api/v1/retention/holds', { method: 'POST', headers: bearer(ADMIN_TOKEN) });
+    const passed = await raw(withAdmin, '/api/v1/no-such-write', { method: 'POST', headers: bearer(ADMIN_TOKEN) });
     expect(passed.status).toBe(404);
     const wrongMethod = await raw(withAdmin, '/api/v1/emails/activity/stats', { method: 'DELETE', headers: bearer(ADMIN_TOKEN) });
     expect(wrongMethod.status).toBe(405);
@@ -303,6 +303,6 @@ describe('writes through serve (issue 13, item 1)', () => {
     expect((await raw(beyondLoopback, '/api/v1/emails/activity/stats', { headers: bearer(ADMIN_TOKEN) })).status).toBe(200);
     // The API token reads but does not write.
     expect((await raw(beyondLoopback, '/api/v1/retention/holds', { method: 'POST', headers: bearer(API_TOKEN) })).status).toBe(401);
-    expect((await raw(beyondLoopback, '/api/v1/retention/holds', { method: 'POST', headers: bearer(ADMIN_TOKEN) })).status).toBe(404);
+    expect((await raw(beyondLoopback, '/api/v1/no-such-write', { method: 'POST', headers: bearer(ADMIN_TOKEN) })).status).toBe(404);
   });
 });

@@ -1,0 +1,380 @@
+import type pg from 'pg';
+import { MailtrailError } from '../contract/errors';
+import type { RetentionRun, RetentionRunResult } from '../contract/retention';
+import { toMailtrailError, type ReadableDb, type WritableDb } from '../db/connection';
+import { query } from '../db/query';
+import { sql, type Sql } from '../db/sql';
+import { HOLD_LOCK } from './holds';
+import { computeCutoffs, cutoffsAnswer, effectiveDays, withRetentionSchema, type Cutoffs, type RetentionDays } from './policy';
+import { countPlan } from './preview';
+
+/** Session advisory lock of the one retention runner; it dies with the runner's connection. */
+export const RETENTION_LOCK = 7_411_912;
+
+export const DEFAULT_BATCH_SIZE = 2_000;
+export const MIN_BATCH_SIZE = 500;
+export const MAX_BATCH_SIZE = 50_000;
+// A batch aims at 0.2-1 s: short enough that the hub's writers and the rollup rows it touches are
+// never held long, long enough that the per-batch round trips and trigger overhead stay small.
+const GROW_BELOW_MS = 200;
+const SHRINK_ABOVE_MS = 1_000;
+/** Rows another transaction kept locked (SKIP LOCKED passed them) are looked for again this many times. */
+const MAX_SWEEPS = 3;
+
+export type Phase = 'archive' | 'purge_archive' | 'purge_log' | 'done';
+
+export interface RunProgress {
+  runId: number;
+  phase: Phase;
+  /** Events moved or deleted by this process so far. */
+  done: number;
+  /** What this process set out to do: planned archive moves plus purge deletes still to do at its start. */
+  total: number;
+  startedMs: number;
+}
+
+export interface RunHooks {
+  /** Checked between batches: an aborted run stops after the batch in flight, marked cancelled, and resumes next time. */
+  signal?: AbortSignal;
+  /** Called once the run is recorded (or taken up again), before its first batch. */
+  onStarted?: (run: RetentionRun, resumed: boolean) => void;
+  onProgress?: (progress: RunProgress) => void;
+  /** A fixed batch size; by default batches start at DEFAULT_BATCH_SIZE and adapt to their duration. */
+  batchSize?: number;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+export interface RunRequest {
+  archiveAfterDays?: number | null | undefined;
+  purgeAfterDays?: number | null | undefined;
+  actor: string;
+}
+
+interface RunRow {
+  id: number;
+  started_at: Date;
+  finished_at: Date | null;
+  actor: string;
+  archive_after_days: number | null;
+  purge_after_days: number | null;
+  archive_cutoff: string | null;
+  purge_cutoff: string | null;
+  time_zone: string;
+  status: RetentionRun['status'];
+  error: string | null;
+  phase: Phase;
+  watermark_created_at: string;
+  watermark: number;
+  id_limit: number;
+  planned_archive_events: number;
+  planned_archive_emails: number;
+  planned_purge_events: number;
+  held_events: number;
+  held_emails: number;
+  archived_events: number;
+  purged_archive_events: number;
+  purged_log_events: number;
+  resumed: number;
+}
+
+const iso = (value: Date | null): string | null => (value === null ? null : new Date(value).toISOString());
+const cutoffsOf = (row: RunRow): Cutoffs => ({ archive: row.archive_cutoff, purge: row.purge_cutoff, timeZone: row.time_zone });
+const daysOf = (row: RunRow): RetentionDays => ({ archiveAfterDays: row.archive_after_days, purgeAfterDays: row.purge_after_days });
+
+export function toRun(row: RunRow): RetentionRun {
+  return {
+    id: row.id,
+    started_at: iso(row.started_at) as string,
+    finished_at: iso(row.finished_at),
+    actor: row.actor,
+    archive_after_days: row.archive_after_days,
+    purge_after_days: row.purge_after_days,
+    cutoffs: cutoffsAnswer(cutoffsOf(row)),
+    status: row.status,
+    error: row.error,
+    phase: row.phase,
+    planned: { archive_events: row.planned_archive_events, archive_emails: row.planned_archive_emails, purge_events: row.planned_purge_events },
+    held: { events: row.held_events, emails: row.held_emails },
+    archived_events: row.archived_events,
+    purged_events: row.purged_archive_events + row.purged_log_events,
+    resumed: row.resumed,
+  };
+}
+
+/** What `retention run` answers for a run row: DESIGN.md's shape, with what the run did. */
+export const runResult = (row: RunRow, resumed: boolean): RetentionRunResult => ({
+  run_id: row.id,
+  status: row.status,
+  cutoffs: cutoffsAnswer(cutoffsOf(row)),
+  archive: { events: row.archived_events, emails: row.planned_archive_emails },
+  purge: { events: row.purged_archive_events + row.purged_log_events },
+  held: { events: row.held_events, emails: row.held_emails },
+  resumed_run: resumed,
+});
+
+const RUN_COLUMNS = sql.raw('*');
+
+/** The run history, newest first. */
+export async function listRuns(db: ReadableDb, limit: number): Promise<RetentionRun[]> {
+  const rows = await withRetentionSchema(() => query<RunRow>(db, sql`SELECT ${RUN_COLUMNS} FROM mailtrail_retention_runs ORDER BY id DESC LIMIT ${limit}`));
+  return rows.map(toRun);
+}
+
+/** The run a new `retention run` takes up again: one left running by a dead process, or the latest if it was cancelled. */
+async function resumableRun(db: pg.Pool | pg.PoolClient): Promise<RunRow | undefined> {
+  const [running] = await query<RunRow>(db, sql`SELECT * FROM mailtrail_retention_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`);
+  if (running) return running;
+  const [latest] = await query<RunRow>(db, sql`SELECT * FROM mailtrail_retention_runs ORDER BY id DESC LIMIT 1`);
+  return latest?.status === 'cancelled' ? latest : undefined;
+}
+
+const firstPhase = (cutoffs: Cutoffs): Phase => nextPhase(null, cutoffs);
+
+/** Archive first, then purge the archive, then (only where archiving is off) purge the log. */
+function nextPhase(after: Phase | null, cutoffs: Cutoffs): Phase {
+  const order: Phase[] = ['archive', 'purge_archive', 'purge_log', 'done'];
+  const wanted: Record<Phase, boolean> = {
+    archive: cutoffs.archive !== null,
+    purge_archive: cutoffs.purge !== null,
+    purge_log: cutoffs.purge !== null && cutoffs.archive === null,
+    done: true,
+  };
+  const start = after === null ? 0 : order.indexOf(after) + 1;
+  return order.slice(start).find((phase) => wanted[phase]) ?? 'done';
+}
+
+const NOT_HELD = (alias: string) =>
+  sql.raw(`NOT EXISTS (SELECT 1 FROM mailtrail_legal_holds h WHERE h.email_id = ${alias}.email_id AND h.released_at IS NULL)`);
+
+const EVENT_COLUMNS = sql.raw('id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by');
+
+/**
+ * One batch of a phase as ONE statement, so an event is in exactly one table at every instant:
+ * the log's rows leave and enter the archive together, or not at all. Candidates come in
+ * (created_at, id) order after the watermark, through the (created_at, id) index: a batch then
+ * covers a stretch of time, so the rollup triggers (0003/0004/0006), which the log's DELETE fires in
+ * the same transaction, recount few hours (in id order, on a log whose ids are not in time order, a
+ * batch of 500 touched 500 hours and took 2 s). Rows another transaction holds are skipped (SKIP
+ * LOCKED) and looked for again at the end of the phase. `= ANY (ARRAY(…))` makes the DELETE find its
+ * rows by primary key; `IN (…)` was planned as a hash semi-join over a scan of the whole log.
+ */
+function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number): Sql {
+  const cutoff = phase === 'archive' ? run.archive_cutoff : run.purge_cutoff;
+  const table = sql.raw(phase === 'purge_archive' ? 'email_activity_log_archive' : 'email_activity_log');
+  const candidates = sql`
+    SELECT e.id FROM ${table} e
+    WHERE e.created_at < ${cutoff}::timestamp AND (e.created_at, e.id) > (${run.watermark_created_at}::timestamp, ${run.watermark}::integer)
+      AND e.id <= ${run.id_limit} AND ${NOT_HELD('e')}
+    ORDER BY e.created_at, e.id LIMIT ${size}
+    FOR UPDATE SKIP LOCKED`;
+  const last = sql.raw('COUNT(*) AS events, MAX(created_at) AS last_created_at, (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_id');
+  if (phase === 'archive') {
+    return sql`
+      WITH moved AS (
+        DELETE FROM email_activity_log WHERE id = ANY (ARRAY(${candidates})) RETURNING ${EVENT_COLUMNS}
+      ), archived AS (
+        INSERT INTO email_activity_log_archive (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM moved RETURNING id, created_at
+      )
+      SELECT ${last} FROM archived`;
+  }
+  return sql`
+    WITH purged AS (DELETE FROM ${table} WHERE id = ANY (ARRAY(${candidates})) RETURNING id, created_at)
+    SELECT ${last} FROM purged`;
+}
+
+/** Whether the phase left events it should have taken (held by another transaction when it passed). */
+function leftoverStatement(phase: Exclude<Phase, 'done'>, run: RunRow): Sql {
+  const cutoff = phase === 'archive' ? run.archive_cutoff : run.purge_cutoff;
+  const table = sql.raw(phase === 'purge_archive' ? 'email_activity_log_archive' : 'email_activity_log');
+  return sql`SELECT COUNT(*) AS events FROM (
+    SELECT 1 FROM ${table} e WHERE e.created_at < ${cutoff}::timestamp AND e.id <= ${run.id_limit} AND ${NOT_HELD('e')} LIMIT 1000) left_over`;
+}
+
+const COUNTER: Record<Exclude<Phase, 'done'>, Sql> = {
+  archive: sql.raw('archived_events'),
+  purge_archive: sql.raw('purged_archive_events'),
+  purge_log: sql.raw('purged_log_events'),
+};
+
+async function connect(db: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await db.connect();
+  } catch (error) {
+    throw toMailtrailError(error);
+  }
+}
+
+/** Why a second run may not start: the running one's id, who started it and when. */
+async function refusal(client: pg.PoolClient): Promise<MailtrailError> {
+  const [running] = await query<RunRow>(client, sql`SELECT * FROM mailtrail_retention_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`);
+  const which = running
+    ? `run ${running.id}, started by ${running.actor} at ${iso(running.started_at)}`
+    : 'a run that is just starting';
+  return new MailtrailError(
+    'conflict',
+    `another retention run is going (${which}); only one runs at a time: wait for it to finish, or stop it (Ctrl-C) and run again to resume`,
+  );
+}
+
+/**
+ * A dry run: the whole plan (the run it would take up again, the policy, the cutoffs from the
+ * database's clock, the counts) and nothing written, not even a runs row, a lock or a sequence value.
+ */
+export async function planRun(db: ReadableDb, request: Omit<RunRequest, 'actor'>): Promise<RetentionRunResult> {
+  return withRetentionSchema(async () => {
+    const stale = await resumableRun(db);
+    const days = stale ? daysOf(stale) : await effectiveDays(db, request);
+    const cutoffs = stale ? cutoffsOf(stale) : await computeCutoffs(db, days);
+    const plan = await countPlan(db, days, cutoffs);
+    return {
+      run_id: stale?.id ?? null,
+      status: 'dry_run',
+      cutoffs: plan.cutoffs,
+      archive: plan.archive,
+      purge: { events: plan.purge.events },
+      held: plan.held,
+      resumed_run: stale !== undefined,
+    };
+  });
+}
+
+/**
+ * Runs retention to the end on the admin connection: one runner at a time (a session advisory
+ * lock), a killed or cancelled run taken up again where it stopped with its own cutoffs, archive
+ * first then purge, each batch its own short transaction with lock and statement timeouts.
+ * Returns the run's figures when it succeeded or was cancelled; a failure is recorded on the run
+ * and thrown.
+ */
+export async function runRetention(admin: WritableDb, request: RunRequest, hooks: RunHooks = {}): Promise<RetentionRunResult> {
+  return withRetentionSchema(async () => {
+    const client = await connect(admin);
+    try {
+      const [lock] = await query<{ locked: boolean }>(client, sql`SELECT pg_try_advisory_lock(${RETENTION_LOCK}) AS locked`);
+      if (!lock?.locked) throw await refusal(client);
+      try {
+        return await runLocked(admin, client, request, hooks);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  });
+}
+
+async function runLocked(admin: WritableDb, client: pg.PoolClient, request: RunRequest, hooks: RunHooks): Promise<RetentionRunResult> {
+  const stale = await resumableRun(client);
+  let run: RunRow;
+  let total: number;
+  if (stale) {
+    // Its cutoffs stay: the resumed run finishes what it set out to do, nothing more.
+    const remaining = await countPlan(admin, daysOf(stale), cutoffsOf(stale));
+    total = remaining.archive.events + remaining.purge.events;
+    [run] = (await query<RunRow>(
+      client,
+      sql`UPDATE mailtrail_retention_runs SET status = 'running', finished_at = NULL, error = NULL, resumed = resumed + 1, updated_at = NOW()
+          WHERE id = ${stale.id} RETURNING *`,
+    )) as [RunRow];
+  } else {
+    const days = await effectiveDays(client, request);
+    if (days.archiveAfterDays === null && days.purgeAfterDays === null) {
+      throw new MailtrailError('bad_request', 'archiving and purging are both off, so a run has nothing to do; set --archive-after or --purge-after, or the policy');
+    }
+    const cutoffs = await computeCutoffs(client, days);
+    const plan = await countPlan(admin, days, cutoffs);
+    total = plan.archive.events + plan.purge.events;
+    [run] = (await query<RunRow>(
+      client,
+      sql`INSERT INTO mailtrail_retention_runs
+            (actor, archive_after_days, purge_after_days, archive_cutoff, purge_cutoff, time_zone, phase, id_limit,
+             planned_archive_events, planned_archive_emails, planned_purge_events, held_events, held_emails)
+          VALUES (${request.actor}, ${days.archiveAfterDays}, ${days.purgeAfterDays}, ${cutoffs.archive}::timestamp, ${cutoffs.purge}::timestamp,
+                  ${cutoffs.timeZone}, ${firstPhase(cutoffs)},
+                  GREATEST((SELECT COALESCE(MAX(id), 0) FROM email_activity_log), (SELECT COALESCE(MAX(id), 0) FROM email_activity_log_archive)),
+                  ${plan.archive.events}, ${plan.archive.emails}, ${plan.purge.events}, ${plan.held.events}, ${plan.held.emails})
+          RETURNING *`,
+    )) as [RunRow];
+  }
+  hooks.onStarted?.(toRun(run), stale !== undefined);
+  const progress: RunProgress = { runId: run.id, phase: run.phase, done: 0, total, startedMs: Date.now() };
+  try {
+    run = await work(client, run, progress, hooks);
+  } catch (error) {
+    const failure = toMailtrailError(error);
+    // Best effort: when the connection itself is gone the row stays 'running' and the next run resumes it.
+    await query(
+      client,
+      sql`UPDATE mailtrail_retention_runs SET status = 'failed', error = ${failure.message}, finished_at = NOW(), updated_at = NOW() WHERE id = ${run.id}`,
+    ).catch(() => undefined);
+    throw new MailtrailError(failure.code, `retention run ${run.id} failed: ${failure.message}`);
+  }
+  return runResult(run, stale !== undefined);
+}
+
+/** The phases from where the run stands, batch by batch, until done or cancelled. */
+async function work(client: pg.PoolClient, start: RunRow, progress: RunProgress, hooks: RunHooks): Promise<RunRow> {
+  let run = start;
+  let size = hooks.batchSize ?? DEFAULT_BATCH_SIZE;
+  const lockTimeout = Math.trunc(hooks.lockTimeoutMs ?? 5_000);
+  const statementTimeout = Math.trunc(hooks.statementTimeoutMs ?? 120_000);
+  let sweeps = 0;
+  while (run.phase !== 'done') {
+    if (hooks.signal?.aborted) {
+      const [cancelled] = await query<RunRow>(
+        client,
+        sql`UPDATE mailtrail_retention_runs SET status = 'cancelled', finished_at = NOW(), updated_at = NOW() WHERE id = ${run.id} RETURNING *`,
+      );
+      return cancelled as RunRow;
+    }
+    const phase = run.phase;
+    const began = Date.now();
+    let batch: { events: number; last_id: number | null; last_created_at: string | null };
+    await client.query('BEGIN');
+    try {
+      // SET LOCAL: the limits end with the batch's transaction. The shared hold lock: see HOLD_LOCK.
+      await client.query(`SET LOCAL lock_timeout = ${lockTimeout}; SET LOCAL statement_timeout = ${statementTimeout}; SELECT pg_advisory_xact_lock_shared(${HOLD_LOCK})`);
+      const moved = await client.query<typeof batch>(batchStatement(phase, run, size).toQuery());
+      batch = moved.rows[0] ?? { events: 0, last_id: null, last_created_at: null };
+      const finishedPass = batch.events < size;
+      if (!finishedPass) {
+        [run] = (await query<RunRow>(
+          client,
+          sql`UPDATE mailtrail_retention_runs SET watermark_created_at = ${batch.last_created_at}::timestamp, watermark = ${batch.last_id}, ${COUNTER[phase]} = ${COUNTER[phase]} + ${batch.events}, updated_at = NOW()
+              WHERE id = ${run.id} RETURNING *`,
+        )) as [RunRow];
+      } else {
+        // The pass reached id_limit. Rows another transaction held were skipped: look again from the start, a few times.
+        // This transaction's own deletes are already invisible here: whatever the check finds was left behind.
+        const [left] = await query<{ events: number }>(client, leftoverStatement(phase, run));
+        const leftBehind = (left?.events ?? 0) > 0;
+        const again = leftBehind && sweeps < MAX_SWEEPS;
+        if (leftBehind && !again) {
+          throw new MailtrailError('conflict', `events older than the ${phase === 'archive' ? 'archive' : 'purge'} cutoff stayed locked by another transaction; run again later to finish`);
+        }
+        sweeps = again ? sweeps + 1 : 0;
+        const next = again ? phase : nextPhase(phase, cutoffsOf(run));
+        [run] = (await query<RunRow>(
+          client,
+          sql`UPDATE mailtrail_retention_runs SET watermark_created_at = '-infinity', watermark = 0, phase = ${next}, ${COUNTER[phase]} = ${COUNTER[phase]} + ${batch.events},
+                status = CASE WHEN ${next}::text = 'done' THEN 'succeeded' ELSE status END,
+                finished_at = CASE WHEN ${next}::text = 'done' THEN NOW() ELSE finished_at END, updated_at = NOW()
+              WHERE id = ${run.id} RETURNING *`,
+        )) as [RunRow];
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    progress.done += batch.events;
+    progress.phase = run.phase;
+    hooks.onProgress?.({ ...progress });
+    if (hooks.batchSize === undefined) {
+      const ms = Date.now() - began;
+      if (ms < GROW_BELOW_MS) size = Math.min(MAX_BATCH_SIZE, size * 2);
+      else if (ms > SHRINK_ABOVE_MS) size = Math.max(MIN_BATCH_SIZE, Math.floor(size / 2));
+    }
+  }
+  return run;
+}

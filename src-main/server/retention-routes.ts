@@ -1,0 +1,197 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTP_STATUS, MailtrailError, type ErrorValue } from '../contract/errors';
+import type { RetentionOperationName } from '../contract/retention';
+import { toMailtrailError } from '../db/connection';
+import { invokeRetention, type RetentionApi } from '../service/retention-service';
+import { nameParameters, parseInteger, parseQuery, type ParamSpecs } from './query-params';
+
+/** How the HTTP server reads and answers; passed in so this module holds only retention's routes. */
+export interface RetentionHttp {
+  sendJson(res: ServerResponse, status: number, body: unknown): void;
+  sendError(res: ServerResponse, status: number, error: ErrorValue): void;
+  readBody(req: IncomingMessage): Promise<{ tooLarge: false; text: string } | { tooLarge: true }>;
+}
+
+export const RETENTION_PREFIX = '/api/v1/retention/';
+
+interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  template: string;
+  path: RegExp;
+  operation: RetentionOperationName;
+  query?: ParamSpecs;
+  /** snake_case body field -> request field. */
+  body?: Readonly<Record<string, string>>;
+  /** The path's capture: the email id of DELETE /holds/{email_id}. */
+  pathField?: string;
+  status?: (value: unknown) => number;
+  answer?: (value: unknown) => unknown;
+}
+
+const DAYS: ParamSpecs = { archive_after_days: { field: 'archiveAfterDays', kind: 'text' }, purge_after_days: { field: 'purgeAfterDays', kind: 'text' } };
+const DAYS_BODY = { archive_after_days: 'archiveAfterDays', purge_after_days: 'purgeAfterDays' } as const;
+const items = (value: unknown) => (value as { items: unknown[] }).items;
+
+/** DESIGN.md's /retention/… endpoints, plus the policy. Lists are bare JSON arrays, as the seed's are. */
+export const RETENTION_ROUTES: readonly Route[] = [
+  { method: 'GET', template: '/api/v1/retention/policy', path: /^\/api\/v1\/retention\/policy$/, operation: 'retention/policy', query: {} },
+  { method: 'PUT', template: '/api/v1/retention/policy', path: /^\/api\/v1\/retention\/policy$/, operation: 'retention/set-policy', body: DAYS_BODY },
+  { method: 'GET', template: '/api/v1/retention/preview', path: /^\/api\/v1\/retention\/preview$/, operation: 'retention/preview', query: DAYS },
+  {
+    method: 'GET',
+    template: '/api/v1/retention/runs',
+    path: /^\/api\/v1\/retention\/runs$/,
+    operation: 'retention/runs',
+    query: { limit: { field: 'limit', kind: 'integer' } },
+    answer: items,
+  },
+  {
+    method: 'POST',
+    template: '/api/v1/retention/runs',
+    path: /^\/api\/v1\/retention\/runs$/,
+    operation: 'retention/run',
+    body: { ...DAYS_BODY, dry_run: 'dryRun' },
+    // A run goes on after the answer: 202 with its id; a dry run's plan is complete at once.
+    status: (value) => ((value as { status: string }).status === 'dry_run' ? 200 : 202),
+  },
+  {
+    method: 'GET',
+    template: '/api/v1/retention/holds',
+    path: /^\/api\/v1\/retention\/holds$/,
+    operation: 'retention/holds',
+    query: {
+      search: { field: 'search', kind: 'text' },
+      include_released: { field: 'includeReleased', kind: 'text' },
+      limit: { field: 'limit', kind: 'integer' },
+    },
+    answer: items,
+  },
+  {
+    method: 'POST',
+    template: '/api/v1/retention/holds',
+    path: /^\/api\/v1\/retention\/holds$/,
+    operation: 'retention/hold',
+    body: { email_id: 'emailId', reason: 'reason' },
+    status: () => 201,
+  },
+  {
+    method: 'DELETE',
+    template: '/api/v1/retention/holds/{email_id}',
+    path: /^\/api\/v1\/retention\/holds\/([^/]+)$/,
+    operation: 'retention/release',
+    pathField: 'emailId',
+  },
+];
+
+const badRequest = (message: string) => new MailtrailError('bad_request', message);
+
+/** `30` or `off` (null) for a day count in a query string. */
+function days(name: string, text: unknown): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'off') return null;
+  return parseInteger(name, String(text));
+}
+
+function booleanParam(name: string, text: unknown): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw badRequest(`${name}: must be true or false, not ${JSON.stringify(String(text).slice(0, 40))}`);
+}
+
+function fromQuery(route: Route, search: URLSearchParams): Record<string, unknown> {
+  const request = parseQuery(search, route.query ?? {});
+  if ('archiveAfterDays' in request) request.archiveAfterDays = days('archive_after_days', request.archiveAfterDays);
+  if ('purgeAfterDays' in request) request.purgeAfterDays = days('purge_after_days', request.purgeAfterDays);
+  if ('includeReleased' in request) request.includeReleased = booleanParam('include_released', request.includeReleased);
+  return request;
+}
+
+function fromBody(route: Route, payload: unknown): Record<string, unknown> {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw badRequest('the request body must be a JSON object');
+  const fields = route.body ?? {};
+  const unknown = Object.keys(payload).filter((key) => !Object.prototype.hasOwnProperty.call(fields, key));
+  if (unknown.length > 0) {
+    throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}; this endpoint takes ${Object.keys(fields).join(', ') || 'none'}`);
+  }
+  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [fields[key] as string, value]));
+}
+
+/** The request body as JSON; null after answering 413/415/400 itself. */
+async function readJson(req: IncomingMessage, res: ServerResponse, http: RetentionHttp): Promise<{ payload: unknown } | null> {
+  const body = await http.readBody(req);
+  if (body.tooLarge) {
+    http.sendError(res, 413, new MailtrailError('too_large', 'the request body is too large; send a smaller request').toValue());
+    return null;
+  }
+  if (body.text.trim() === '') return { payload: {} };
+  // As for the RPC route: a JSON content type forces a CORS preflight, which this server never grants.
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    http.sendError(res, 415, new MailtrailError('bad_request', 'the request body must be JSON with Content-Type: application/json').toValue());
+    return null;
+  }
+  try {
+    return { payload: JSON.parse(body.text) };
+  } catch {
+    http.sendError(res, 400, new MailtrailError('bad_request', 'the request body is not valid JSON; send a JSON object').toValue());
+    return null;
+  }
+}
+
+/** Answers a request under /api/v1/retention/; `retention` is absent where the server reads an offline cache. */
+export async function handleRetentionRoute(
+  retention: RetentionApi | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  search: URLSearchParams,
+  http: RetentionHttp,
+): Promise<void> {
+  const matching = RETENTION_ROUTES.filter((route) => route.path.test(path));
+  if (matching.length === 0) {
+    const endpoints = RETENTION_ROUTES.map((route) => `${route.method} ${route.template}`).join(', ');
+    http.sendError(res, 404, new MailtrailError('not_found', `no retention endpoint at ${path.slice(0, 100)}; the endpoints are ${endpoints}`).toValue());
+    return;
+  }
+  const route = matching.find((candidate) => candidate.method === req.method);
+  if (!route) {
+    const allow = matching.map((candidate) => candidate.method).join(', ');
+    res.setHeader('Allow', allow);
+    http.sendError(res, 405, new MailtrailError('method_not_allowed', `${req.method ?? '?'} is not allowed on ${path.slice(0, 100)}; use ${allow}`).toValue());
+    return;
+  }
+  if (!retention) {
+    http.sendError(res, 503, new MailtrailError('unavailable', 'retention needs the live PostgreSQL database; this server reads an offline cache').toValue());
+    return;
+  }
+  let request: Record<string, unknown>;
+  try {
+    if (route.method === 'GET') request = fromQuery(route, search);
+    else {
+      if ([...search.keys()].length > 0) throw badRequest(`${route.method} ${route.template} takes no query parameters; send them in the JSON body`);
+      let payload: unknown = {};
+      if (route.body) {
+        const read = await readJson(req, res, http);
+        if (!read) return;
+        payload = read.payload;
+      }
+      request = route.body ? fromBody(route, payload) : {};
+    }
+    if (route.pathField) {
+      const part = route.path.exec(path)?.[1] ?? '';
+      request[route.pathField] = parseInteger('email id in the path', decodeURIComponent(part));
+    }
+  } catch (error) {
+    http.sendError(res, 400, toMailtrailError(error).toValue());
+    return;
+  }
+  const result = await invokeRetention(retention, route.operation, request);
+  if (!result.ok) {
+    const names = Object.fromEntries(Object.entries(route.body ?? {}).map(([name, field]) => [field, name]));
+    const message = nameParameters(result.error.message, route.query ?? {}, names);
+    http.sendError(res, HTTP_STATUS[result.error.code], { ...result.error, message });
+    return;
+  }
+  http.sendJson(res, route.status?.(result.value) ?? 200, route.answer ? route.answer(result.value) : result.value);
+}
