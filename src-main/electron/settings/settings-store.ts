@@ -120,8 +120,8 @@ export interface SettingsStore {
   readonly file: string;
   /** The corrupt file kept aside when loading, if there was one; the store started from defaults. */
   readonly recoveredFrom: string | null;
+  /** Every saved source; the active one says so (`active`). */
   dataSources(): DataSourceView[];
-  activeDataSourceId(): string;
   saveDataSource(input: DataSourceInput): DataSourceView;
   removeDataSource(id: string): void;
   setActive(id: string): void;
@@ -235,7 +235,6 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
     file,
     recoveredFrom,
     dataSources: () => settings.dataSources.map(view),
-    activeDataSourceId: () => settings.activeDataSourceId,
 
     saveDataSource(input) {
       checkConnectionString(input.url);
