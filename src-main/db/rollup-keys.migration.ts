@@ -15,6 +15,18 @@ const positions = (count: number) => Array.from({ length: count }, (_, i) => i +
 const GROUP_POSITIONS = positions(3 + KEY_COLUMNS.length);
 const sameKeys = (left: string, right: string) =>
   ['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
+/**
+ * The log's rows of one hourly group `g` (its hour, type, category and keys), for the trigger's
+ * recount: one range of the (event_category, created_at, id) index, a few hundred rows at 10 million
+ * events. The event type is compared as an expression so that no index serves it: planned with
+ * unknown values, the planner ANDed the event_type index (a million entries per type) into the scan.
+ */
+const GROUP_ROWS = [
+  `a.event_category = g.event_category`,
+  `a.created_at >= g.hour AND a.created_at < g.hour + INTERVAL '1 hour'`,
+  `a.event_type || '' = g.event_type`,
+  ...ROLLUP_KEYS.map((key) => `(${pg.key(key, 'a.')}) = g.${key.column}`),
+].join(' AND ');
 const DURATION_ROWS = `${pg.durationEventType()} AND ${pg.indexedExecutionTime()} IS NOT NULL`;
 const BUCKET = `mailtrail_duration_bucket(${pg.indexedExecutionTime()})`;
 
@@ -99,31 +111,36 @@ BEGIN
         DELETE FROM email_workflow_duration_hourly_rollup WHERE count <= 0;
         DELETE FROM email_workflow_duration_rollup WHERE count <= 0;
         -- Groups that lost some rows: first and last occurrence come from the log, an hour at a time,
-        -- then each day's from its hours.
+        -- then each day's from its hours. Each group reads the two ends of its own hour in index order
+        -- (GROUP_ROWS): a join let the planner read the log by category, 7-11 s for a batch of 500
+        -- deleted events at 10 million.
         UPDATE email_activity_hourly_rollup r SET
             first_occurrence = recount.first_occurrence,
             last_occurrence = recount.last_occurrence
         FROM (
             SELECT g.hour, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `g.${column}`).join(', ')},
-                   MIN(a.created_at) AS first_occurrence, MAX(a.created_at) AS last_occurrence
+                   x.first_occurrence, x.last_occurrence
             FROM (SELECT DISTINCT ${pg.hour()} AS hour, event_type, event_category,
                          ${pg.keys()}
                   FROM changed_rows WHERE created_at IS NOT NULL) g
-            JOIN email_activity_log a
-              ON a.created_at >= g.hour AND a.created_at < g.hour + INTERVAL '1 hour'
-             AND a.event_type = g.event_type AND a.event_category = g.event_category
-             ${ROLLUP_KEYS.map((key) => `AND (${pg.key(key, 'a.')}) = g.${key.column}`).join('\n             ')}
-            GROUP BY ${GROUP_POSITIONS}
+            CROSS JOIN LATERAL (
+                SELECT (SELECT a.created_at FROM email_activity_log a WHERE ${GROUP_ROWS}
+                        ORDER BY a.event_category, a.created_at, a.id LIMIT 1) AS first_occurrence,
+                       (SELECT a.created_at FROM email_activity_log a WHERE ${GROUP_ROWS}
+                        ORDER BY a.event_category DESC, a.created_at DESC, a.id DESC LIMIT 1) AS last_occurrence
+            ) x
+            WHERE x.first_occurrence IS NOT NULL
         ) recount
         WHERE r.hour = recount.hour AND ${sameKeys('r', 'recount')};
         UPDATE email_activity_daily_rollup r SET
             first_occurrence = hours.first_occurrence,
             last_occurrence = hours.last_occurrence
         FROM (
-            SELECT h.hour::date AS day, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `h.${column}`).join(', ')},
+            SELECT d.day, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `h.${column}`).join(', ')},
                    MIN(h.first_occurrence) AS first_occurrence, MAX(h.last_occurrence) AS last_occurrence
-            FROM email_activity_hourly_rollup h
-            WHERE h.hour::date IN (SELECT DISTINCT created_at::date FROM changed_rows WHERE created_at IS NOT NULL)
+            FROM (SELECT DISTINCT created_at::date AS day FROM changed_rows WHERE created_at IS NOT NULL) d
+            -- A range on hour, the key's first column, rather than hour::date, which no index has.
+            JOIN email_activity_hourly_rollup h ON h.hour >= d.day AND h.hour < d.day + INTERVAL '1 day'
             GROUP BY ${GROUP_POSITIONS}
         ) hours
         WHERE r.day = hours.day AND ${sameKeys('r', 'hours')};
