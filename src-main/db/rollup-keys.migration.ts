@@ -15,6 +15,9 @@ const positions = (count: number) => Array.from({ length: count }, (_, i) => i +
 const GROUP_POSITIONS = positions(3 + KEY_COLUMNS.length);
 const sameKeys = (left: string, right: string) =>
   ['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
+/** The hours and the days (an undated event's is -infinity) of the statement's changed rows. */
+const CHANGED_HOURS = `SELECT DISTINCT ${pg.hour()} FROM changed_rows WHERE created_at IS NOT NULL`;
+const CHANGED_DAYS = `SELECT DISTINCT COALESCE(created_at::date, '-infinity'::date) FROM changed_rows`;
 /**
  * The log's rows of one hourly group `g` (its hour, type, category and keys), for the trigger's
  * recount: one range of the (event_category, created_at, id) index, a few hundred rows at 10 million
@@ -106,10 +109,13 @@ BEGIN
     ON CONFLICT (day, workflow_name, bucket) DO UPDATE SET count = r.count + EXCLUDED.count;
 
     IF direction < 0 THEN
-        DELETE FROM email_activity_hourly_rollup WHERE count <= 0;
-        DELETE FROM email_activity_daily_rollup WHERE count <= 0;
-        DELETE FROM email_workflow_duration_hourly_rollup WHERE count <= 0;
-        DELETE FROM email_workflow_duration_rollup WHERE count <= 0;
+        -- Groups counted down to nothing, looked up by the hours and days this statement touched
+        -- (the keys' first column) rather than by scanning each table: no other group changed.
+        -- (= ANY of an array: a join here was planned as a scan of the table.)
+        DELETE FROM email_activity_hourly_rollup WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
+        DELETE FROM email_activity_daily_rollup WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
+        DELETE FROM email_workflow_duration_hourly_rollup WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
+        DELETE FROM email_workflow_duration_rollup WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
         -- Groups that lost some rows: first and last occurrence come from the log, an hour at a time,
         -- then each day's from its hours. Each group reads the two ends of its own hour in index order
         -- (GROUP_ROWS): a join let the planner read the log by category, 7-11 s for a batch of 500
