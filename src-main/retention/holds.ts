@@ -1,9 +1,9 @@
-import type pg from 'pg';
 import { MailtrailError } from '../contract/errors';
 import type { LegalHold } from '../contract/retention';
-import { toMailtrailError, type ReadableDb, type WritableDb } from '../db/connection';
+import { type ReadableDb, type WritableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql, type Sql } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import { withRetentionSchema } from './policy';
 
 /**
@@ -91,25 +91,4 @@ export async function listHolds(
     query<HoldRow>(db, sql`SELECT ${COLUMNS} FROM mailtrail_legal_holds ${sql.where(conditions)} ORDER BY id DESC LIMIT ${options.limit}`),
   );
   return rows.map(toHold);
-}
-
-/** Runs `work` in one transaction on one client of the pool. */
-export async function inTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await db.connect();
-  } catch (error) {
-    throw toMailtrailError(error);
-  }
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw toMailtrailError(error);
-  } finally {
-    client.release();
-  }
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { RetentionPreview } from '../contract/retention';
-import { toMailtrailError, type ReadableDb } from '../db/connection';
+import { type ReadableDb } from '../db/connection';
+import { inTransaction } from '../db/transaction';
 import { sql } from '../db/sql';
 import { computeCutoffs, cutoffsAnswer, effectiveDays, withRetentionSchema, type Cutoffs, type RetentionDays } from './policy';
 
@@ -104,23 +105,13 @@ export async function previewRetention(
 }
 
 /** A read-only transaction with the preview's own statement timeout, on a viewer or an admin pool alike. */
-async function readOnly<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await db.connect();
-  } catch (error) {
-    throw toMailtrailError(error);
-  }
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${PREVIEW_TIMEOUT_MS}`);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw toMailtrailError(error);
-  } finally {
-    client.release();
-  }
+function readOnly<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(
+    db,
+    async (client) => {
+      await client.query(`SET LOCAL statement_timeout = ${PREVIEW_TIMEOUT_MS}`);
+      return work(client);
+    },
+    'BEGIN READ ONLY',
+  );
 }
