@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journalActor, journaled, SERVE_ACTOR } from '../../src-main/admin/journal';
@@ -9,36 +8,14 @@ import { createLogService } from '../../src-main/service/log-service';
 import { adminConnectionBeside, chosenAdminUrl, openAdminConnection, openLogSource } from '../../src-main/source/open-source';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { rawRequest, type RawResponse } from '../support/http';
 
 const ADMIN_TOKEN = 'admin-7f3c9a1e5b2d8046';
 const API_TOKEN = 'api-2b6e0d4f8a1c9375e';
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: unknown;
-  text: string;
-}
 
-function raw(server: HttpServer, path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function raw(server: HttpServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return rawRequest(server.port, path, options);
 }
 
 const errorOf = (response: RawResponse) => (response.json as { error: { name: string; code: string; message: string } }).error;

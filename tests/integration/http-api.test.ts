@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { startHttpServer, type HttpServer } from '../../src-main/server/http-ser
 import { createLogService } from '../../src-main/service/log-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { rawRequest, type RawResponse } from '../support/http';
 
 // The seed's "Via API" example, oldest first; the seed leaves out user_id and user_name on the second item, the API sends null.
 const SEED_TIMELINE = [
@@ -40,12 +40,6 @@ const SEED_TIMELINE = [
 
 const SEED_ITEM_KEYS = ['id', 'email_id', 'event_type', 'event_category', 'description', 'metadata', 'user_id', 'user_name', 'created_at', 'created_by'];
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: unknown;
-}
 
 let db: TestDatabase;
 let server: HttpServer;
@@ -53,28 +47,8 @@ let base: string;
 
 /** A request with full control over method, Host and body, which fetch does not give. */
 function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; to?: HttpServer } = {}): Promise<RawResponse> {
-  const target = options.to ?? server;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port: target.port, path, method: options.method ?? 'GET', headers: options.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+  const { to, ...request } = options;
+  return rawRequest((to ?? server).port, path, request);
 }
 
 const get = (path: string) => raw(path);

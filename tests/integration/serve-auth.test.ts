@@ -1,5 +1,4 @@
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveTokens } from '../../src-main/cli/serve.command';
@@ -9,36 +8,15 @@ import { createLogService } from '../../src-main/service/log-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createHttpClient } from '../../src-renderer/api/http-client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { rawRequest, type RawResponse as Raw } from '../support/http';
 
 const TOKEN = 'c0ffee-4d2b9e71a8f35c60d1e2';
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: { error?: { name: string; code: string; message: string } } | undefined;
-  text: string;
-}
+type RawResponse = Raw<{ error?: { name: string; code: string; message: string } }>;
 
 /** A request with any Host and Authorization, which fetch does not allow; to 127.0.0.1 unless `address` says. */
 function raw(server: HttpServer, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string, address = '127.0.0.1'): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: address, port: server.port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: RawResponse['json'];
-        try {
-          json = JSON.parse(text) as RawResponse['json'];
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest(server.port, path, { method, headers, body, host: address });
 }
 
 function expectUnauthorized(response: RawResponse, challenge: RegExp, message: RegExp) {
