@@ -3,32 +3,30 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import { planCount } from '../activity-count';
 import type { LogStore, SourceDescription } from '../log-store';
-import type { SearchIndexes } from '../activity-scan';
 import { countActivity, emailSubjects, metadataKeys, recentActivity, searchIndexes, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 
-const ROLLUP_CHECK_MS = 60_000;
+// What migrations provide is looked up again now and then, since a migrate may run meanwhile.
+const SCHEMA_CHECK_MS = 60_000;
+
+/** `look()`'s answer, asked again once it is SCHEMA_CHECK_MS old. */
+function rechecked<T>(look: () => Promise<T>): () => Promise<T> {
+  let known: { value: T; checkedAt: number } | undefined;
+  return async () => {
+    if (!known || Date.now() - known.checkedAt > SCHEMA_CHECK_MS) known = { value: await look(), checkedAt: Date.now() };
+    return known.value;
+  };
+}
 
 /** The LogStore over the hub's PostgreSQL, through a read-only pool. */
 export function createPostgresLogStore(db: ReadableDb, source: SourceDescription): LogStore {
-  // Whether migrations/0003 ran here; looked up again now and then, since a migrate may run meanwhile.
-  let rollups: { ready: boolean; checkedAt: number } | undefined;
-  const useRollups = async (): Promise<boolean> => {
-    if (!rollups || Date.now() - rollups.checkedAt > ROLLUP_CHECK_MS) {
-      rollups = { ready: await hasRollups(db), checkedAt: Date.now() };
-    }
-    return rollups.ready;
-  };
+  // Whether migrations/0003's rollups and migrations/0005's search indexes exist here.
+  const useRollups = rechecked(() => hasRollups(db));
+  const useIndexes = rechecked(() => searchIndexes(db));
   const withRollups = async <T>(run: (rollup: boolean) => Promise<T>) => {
     const rollup = await useRollups();
     return { ...(await run(rollup)), rollup };
-  };
-  // Whether migrations/0005's search indexes exist, looked up again now and then as the rollups are.
-  let indexes: { ready: SearchIndexes; checkedAt: number } | undefined;
-  const useIndexes = async (): Promise<SearchIndexes> => {
-    if (!indexes || Date.now() - indexes.checkedAt > ROLLUP_CHECK_MS) indexes = { ready: await searchIndexes(db), checkedAt: Date.now() };
-    return indexes.ready;
   };
   return {
     source,
