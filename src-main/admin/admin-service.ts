@@ -2,6 +2,7 @@ import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import type { AdminDb, ReadableDb } from '../db/connection';
 import { decodeId, encodeId } from '../service/cursor';
+import { RETENTION_OPERATIONS, type RetentionApi, type RetentionOperations } from '../service/retention-service';
 import { listJournal } from './journal';
 
 /**
@@ -15,15 +16,33 @@ export interface AdminAccess {
   actor: string;
   /** Where the journal is read: the admin connection when there is one, else the viewer's (a SELECT); null for an offline cache. */
   journalDb: ReadableDb | null;
+  /** Retention over the live database (reads on the viewer's pool, writes on `db`); absent for an offline cache. */
+  retention?: RetentionApi | null;
 }
 
 export const NO_ADMIN: AdminAccess = { db: null, actor: 'unknown', journalDb: null };
 
-export type AdminOperations = Pick<MailtrailService, 'admin/journal'>;
+export type AdminOperations = Pick<MailtrailService, 'admin/journal'> & RetentionOperations;
+
+const NO_RETENTION = 'retention needs the live PostgreSQL database and this is an offline cache; open the database to preview or run retention';
+
+/** Retention's operations from `retention`, or each answering 503 where there is none. */
+function retentionOperations(retention: RetentionApi | null | undefined): RetentionOperations {
+  return Object.fromEntries(
+    RETENTION_OPERATIONS.map((name) => [
+      name,
+      (request: never) => {
+        if (!retention) throw new MailtrailError('unavailable', NO_RETENTION);
+        return (retention[name] as (request: never) => Promise<unknown>)(request);
+      },
+    ]),
+  ) as unknown as RetentionOperations;
+}
 
 /** The admin operations, implemented once; createLogService adds them to the log's. */
 export function createAdminService(access: AdminAccess): AdminOperations {
   return {
+    ...retentionOperations(access.retention),
     async 'admin/journal'({ limit, cursor, actions, actors, from, to }) {
       const journalDb = access.db ?? access.journalDb;
       if (!journalDb) {

@@ -7,8 +7,6 @@ import type { AdminDb } from '../db/connection';
 import { ADMIN_TOKEN_VARIABLE, API_TOKEN_VARIABLE, checkTokenShape, type BearerToken } from '../server/bearer-auth';
 import { isLoopbackHost, startHttpServer } from '../server/http-server';
 import { openLogSource } from '../source/open-source';
-import { openReadableDb } from '../db/connection';
-import { createRetentionService } from '../service/retention-service';
 import type { CommandIo } from './io';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -82,16 +80,10 @@ export async function runServe(
     onProgress: io.note,
     admin: options.admin ? { adminDb: options.adminDb, actor: SERVE_ACTOR } : undefined,
   });
-  // Retention reads through its own small read-only pool; it writes through the admin connection (serve --admin).
-  const retentionViewer = source.databaseUrl ? openReadableDb(source.databaseUrl, { max: 2, applicationName: 'mailtrail-retention' }) : null;
-  const retention = retentionViewer
-    ? createRetentionService({ viewer: retentionViewer, admin: source.admin?.db ?? null, actor: () => SERVE_ACTOR })
-    : undefined;
   let server;
   try {
     if (source.admin) await checkAdminConnection(source.admin.db, source.admin.description);
     server = await startHttpServer({
-      retention,
       service: source.service,
       host: options.host,
       port: options.port,
@@ -99,7 +91,6 @@ export async function runServe(
       rendererDir: join(packageRoot(), 'out', 'renderer'),
     });
   } catch (error) {
-    await retentionViewer?.end();
     await source.close();
     throw error;
   }
@@ -115,8 +106,6 @@ export async function runServe(
   const signal = await stopped;
   io.note(`${signal}: shutting down`);
   await server.close();
-  await retention?.close();
-  await retentionViewer?.end();
   await source.close();
   return 0;
 }

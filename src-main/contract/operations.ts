@@ -43,6 +43,20 @@ import {
   UserEventSummaryRequest,
 } from './analytics';
 import { JournalPage, JournalRequest } from './admin';
+import {
+  HoldRequest,
+  HoldsRequest,
+  LegalHold,
+  ReleaseRequest,
+  RetentionOverrides,
+  RetentionPolicy,
+  RetentionPreview,
+  RetentionRun,
+  RetentionRunResult,
+  RunRequest,
+  RunsRequest,
+  SetPolicyRequest,
+} from './retention';
 
 /**
  * An operation's request and response. `write: true` marks one that changes data: `serve` answers
@@ -81,6 +95,16 @@ export const operations = {
   'analytics/error-impact': { request: AnalyticsRange, response: ErrorImpact },
   'users/summary': { request: UserEventSummaryRequest, response: UserEventSummary },
   'admin/journal': { request: JournalRequest, response: JournalPage },
+  // Retention (issue 13) reads and writes the live database only; an offline cache answers 503.
+  'retention/policy': { request: Empty, response: RetentionPolicy },
+  'retention/set-policy': { request: SetPolicyRequest, response: RetentionPolicy, write: true },
+  'retention/preview': { request: RetentionOverrides, response: RetentionPreview },
+  'retention/runs': { request: RunsRequest, response: z.object({ items: z.array(RetentionRun) }) },
+  /** Starts a run (answers once it is recorded and going) or, with dryRun, plans one and records nothing. */
+  'retention/run': { request: RunRequest, response: RetentionRunResult, write: true },
+  'retention/holds': { request: HoldsRequest, response: z.object({ items: z.array(LegalHold) }) },
+  'retention/hold': { request: HoldRequest, response: LegalHold, write: true },
+  'retention/release': { request: ReleaseRequest, response: LegalHold, write: true },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { EmailId } from './schemas';
 
-// Retention's operations (issue 13, items 2-4): the policy, legal holds, the preview and the runs.
-// Kept beside the viewer's table in operations.ts because they need the database itself (never the
-// offline cache) and their writes need the admin connection; the REST routes in
-// server/retention-routes.ts and the CLI's `retention` command both go through this table.
+// Retention's schemas (issue 13): the policy, legal holds, the preview and the runs. The operations
+// themselves are in operations.ts's one table; they need the live database (never the offline
+// cache) and their writes need the admin connection.
 
 /** Days after which an action applies; null turns it off. */
 export const RetentionDays = z
@@ -127,33 +126,6 @@ export const RunsRequest = z
   .object({ limit: z.number().int('must be a whole number').min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50) })
   .strict();
 
-export const RetentionOperations = {
-  'retention/policy': { request: z.object({}).strict(), response: RetentionPolicy, writes: false },
-  'retention/set-policy': {
-    request: z.object({ archiveAfterDays: RetentionDays, purgeAfterDays: RetentionDays }).strict(),
-    response: RetentionPolicy,
-    writes: true,
-  },
-  'retention/preview': { request: RetentionOverrides, response: RetentionPreview, writes: false },
-  'retention/runs': { request: RunsRequest, response: z.object({ items: z.array(RetentionRun) }), writes: false },
-  /** Starts a run (answers once it is recorded and going) or, with dryRun, plans one and records nothing. */
-  'retention/run': {
-    request: RetentionOverrides.extend({ dryRun: z.boolean().default(false) }).strict(),
-    response: RetentionRunResult,
-    writes: true,
-  },
-  'retention/holds': { request: HoldsRequest, response: z.object({ items: z.array(LegalHold) }), writes: false },
-  'retention/hold': { request: HoldRequest, response: LegalHold, writes: true },
-  'retention/release': { request: z.object({ emailId: EmailId }).strict(), response: LegalHold, writes: true },
-} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; writes: boolean }>;
-
-export type RetentionOperationName = keyof typeof RetentionOperations;
-export type RetentionRequestOf<K extends RetentionOperationName> = z.output<(typeof RetentionOperations)[K]['request']>;
-export type RetentionResponseOf<K extends RetentionOperationName> = z.output<(typeof RetentionOperations)[K]['response']>;
-
-export type RetentionService = {
-  [K in RetentionOperationName]: (request: RetentionRequestOf<K>) => Promise<RetentionResponseOf<K>>;
-};
-
-export const isRetentionOperation = (name: string): name is RetentionOperationName =>
-  Object.prototype.hasOwnProperty.call(RetentionOperations, name);
+export const SetPolicyRequest = z.object({ archiveAfterDays: RetentionDays, purgeAfterDays: RetentionDays }).strict();
+export const RunRequest = RetentionOverrides.extend({ dryRun: z.boolean().default(false) }).strict();
+export const ReleaseRequest = z.object({ emailId: EmailId }).strict();

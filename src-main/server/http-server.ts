@@ -11,7 +11,6 @@ import { isWriteRequest, refuseWrite, RPC_PREFIX } from './write-gate';
 import { nameParameters, parseInteger, parseQuery } from './query-params';
 import { REST_ROUTES, type RestRoute } from './rest-routes';
 import { handleRetentionRoute, RETENTION_PREFIX } from './retention-routes';
-import type { RetentionApi } from '../service/retention-service';
 import { serveRenderer } from './static-files';
 
 export interface HttpServerOptions {
@@ -28,8 +27,6 @@ export interface HttpServerOptions {
   port?: number;
   /** The built renderer (out/renderer); served at `/` when it exists. */
   rendererDir?: string;
-  /** Retention's endpoints (/api/v1/retention/…); absent for an offline cache, where they answer 503. */
-  retention?: RetentionApi;
 }
 
 export interface HttpServer {
@@ -315,7 +312,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }
       try {
         if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
-        else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.retention, req, res, path, search, { sendJson, sendError, readBody });
+        else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.service, req, res, path, search, { sendJson, sendError, readBody });
         else await handleRest(service, req, res, path, search);
       } catch (error) {
         const mailtrailError = toMailtrailError(error);

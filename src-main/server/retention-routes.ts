@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS, MailtrailError, type ErrorValue } from '../contract/errors';
-import type { RetentionOperationName } from '../contract/retention';
+import type { MailtrailService, OperationName } from '../contract/operations';
 import { toMailtrailError } from '../db/connection';
-import { invokeRetention, type RetentionApi } from '../service/retention-service';
+import { invoke } from '../service/invoke';
 import { nameParameters, parseInteger, parseQuery, type ParamSpecs } from './query-params';
 
 /** How the HTTP server reads and answers; passed in so this module holds only retention's routes. */
@@ -18,7 +18,7 @@ interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   template: string;
   path: RegExp;
-  operation: RetentionOperationName;
+  operation: OperationName & `retention/${string}`;
   query?: ParamSpecs;
   /** snake_case body field -> request field. */
   body?: Readonly<Record<string, string>>;
@@ -139,9 +139,9 @@ async function readJson(req: IncomingMessage, res: ServerResponse, http: Retenti
   }
 }
 
-/** Answers a request under /api/v1/retention/; `retention` is absent where the server reads an offline cache. */
+/** Answers a request under /api/v1/retention/ through the service's retention operations (503 for an offline cache). */
 export async function handleRetentionRoute(
-  retention: RetentionApi | undefined,
+  service: MailtrailService,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
@@ -159,10 +159,6 @@ export async function handleRetentionRoute(
     const allow = matching.map((candidate) => candidate.method).join(', ');
     res.setHeader('Allow', allow);
     http.sendError(res, 405, new MailtrailError('method_not_allowed', `${req.method ?? '?'} is not allowed on ${path.slice(0, 100)}; use ${allow}`).toValue());
-    return;
-  }
-  if (!retention) {
-    http.sendError(res, 503, new MailtrailError('unavailable', 'retention needs the live PostgreSQL database; this server reads an offline cache').toValue());
     return;
   }
   let request: Record<string, unknown>;
@@ -186,7 +182,7 @@ export async function handleRetentionRoute(
     http.sendError(res, 400, toMailtrailError(error).toValue());
     return;
   }
-  const result = await invokeRetention(retention, route.operation, request);
+  const result = await invoke(service, route.operation, request);
   if (!result.ok) {
     const names = Object.fromEntries(Object.entries(route.body ?? {}).map(([name, field]) => [field, name]));
     const message = nameParameters(result.error.message, route.query ?? {}, names);

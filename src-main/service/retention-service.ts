@@ -1,14 +1,6 @@
-import { MailtrailError, type Result } from '../contract/errors';
-import { excerpt } from '../contract/excerpt';
-import {
-  RetentionOperations,
-  isRetentionOperation,
-  type RetentionOperationName,
-  type RetentionResponseOf,
-  type RetentionRunResult,
-  type RetentionService,
-} from '../contract/retention';
-import { checkRequestShape, describeIssues } from '../contract/validation';
+import { MailtrailError } from '../contract/errors';
+import type { MailtrailService } from '../contract/operations';
+import type { RetentionRunResult } from '../contract/retention';
 import { journaled } from '../admin/journal';
 import { toMailtrailError, type AdminDb, type ReadableDb } from '../db/connection';
 import { listHolds, placeHold, releaseHold } from '../retention/holds';
@@ -27,7 +19,20 @@ export interface RetentionServiceOptions {
   noAdminMessage?: string;
 }
 
-export interface RetentionApi extends RetentionService {
+export const RETENTION_OPERATIONS = [
+  'retention/policy',
+  'retention/set-policy',
+  'retention/preview',
+  'retention/runs',
+  'retention/run',
+  'retention/holds',
+  'retention/hold',
+  'retention/release',
+] as const;
+
+export type RetentionOperations = Pick<MailtrailService, (typeof RETENTION_OPERATIONS)[number]>;
+
+export interface RetentionApi extends RetentionOperations {
   readonly canWrite: boolean;
   /** A run to its end in this call, with progress and cancel (the CLI); `retention/run` starts one and answers at once. */
   runToEnd(request: { archiveAfterDays?: number | null | undefined; purgeAfterDays?: number | null | undefined }, hooks?: RunHooks): Promise<RetentionRunResult>;
@@ -143,24 +148,4 @@ export function createRetentionService(options: RetentionServiceOptions): Retent
       await running.done;
     },
   };
-}
-
-/** The one path from a transport into the retention service: validate, run, answer or error as a value. */
-export async function invokeRetention<K extends RetentionOperationName>(
-  service: RetentionService,
-  operation: K | string,
-  payload: unknown,
-): Promise<Result<RetentionResponseOf<K>>> {
-  try {
-    if (!isRetentionOperation(operation)) throw new MailtrailError('not_found', `unknown operation ${excerpt(operation)}`);
-    checkRequestShape(payload);
-    const parsed = RetentionOperations[operation].request.safeParse(payload ?? {});
-    if (!parsed.success) throw new MailtrailError('bad_request', describeIssues(parsed.error));
-    const handler = service[operation] as (request: unknown) => Promise<RetentionResponseOf<K>>;
-    return { ok: true, value: await handler(parsed.data) };
-  } catch (error) {
-    const answer = toMailtrailError(error);
-    if (answer.code === 'internal') console.error(`mailtrail: ${operation} failed:`, error);
-    return { ok: false, error: answer.toValue() };
-  }
 }

@@ -14,6 +14,7 @@ import {
 } from '../db/connection';
 import type { EmbeddedDefault } from '../db/embedded-default';
 import { createLogService } from '../service/log-service';
+import { createRetentionService } from '../service/retention-service';
 import type { LogStore } from '../store/log-store';
 import { createPostgresLogStore } from '../store/postgres/postgres-log-store';
 
@@ -45,6 +46,8 @@ export interface SourceOptions {
    * nothing writable.
    */
   admin?: { adminDb?: string | undefined; actor: string } | undefined;
+  /** What a write refused for want of an admin connection says: how to get one here. */
+  noAdminMessage?: string | undefined;
 }
 
 /** The database URL that `--db` or DATABASE_URL names, checked; undefined means the embedded default. */
@@ -108,7 +111,9 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
       throw error;
     });
   }
-  const access: AdminAccess = { db: admin?.db ?? null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: readable };
+  const actor = options.admin?.actor ?? journalActor(options.env);
+  const retention = createRetentionService({ viewer: readable, admin: admin?.db ?? null, actor: () => actor, noAdminMessage: options.noAdminMessage });
+  const access: AdminAccess = { db: admin?.db ?? null, actor, journalDb: readable, retention };
   return {
     service: createLogService(store, access),
     store,
@@ -116,6 +121,8 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
     databaseUrl: target,
     admin,
     close: async () => {
+      // A run in progress is cancelled first; it stays resumable.
+      await retention.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       await admin?.close().catch(() => undefined);
       await embedded?.close();

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATION_NAMES, operations, rpcPathOf, type OperationName, type RequestOf } from '../../src-main/contract/operations';
+import { isWriteOperation, OPERATION_NAMES, operations, rpcPathOf, type OperationName, type RequestOf } from '../../src-main/contract/operations';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/security/csp';
 import { startHttpServer, type HttpServer } from '../../src-main/server/http-server';
 import { createLogService } from '../../src-main/service/log-service';
+import { createRetentionService } from '../../src-main/service/retention-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { rawRequest, type RawResponse } from '../support/http';
@@ -98,7 +99,8 @@ beforeAll(async () => {
   await writeBackground();
   const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' });
   // As `serve` without --admin: nothing writes, the journal is read through the viewer's connection.
-  server = await startHttpServer({ service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable }), port: 0 });
+  const retention = createRetentionService({ viewer: db.readable, admin: null, actor: () => 'test' });
+  server = await startHttpServer({ service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention }), port: 0 });
   base = server.url;
 });
 
@@ -369,12 +371,24 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'analytics/error-impact': { from: '2025-12-01' },
     'users/summary': { userId: 1, from: '2025-01-01' },
     'admin/journal': { limit: 5, actions: ['retention'] },
+    'retention/policy': {},
+    'retention/set-policy': { archiveAfterDays: 30, purgeAfterDays: 90 },
+    'retention/preview': { archiveAfterDays: 30, purgeAfterDays: null },
+    'retention/runs': { limit: 5 },
+    'retention/run': { dryRun: true },
+    'retention/holds': { search: '12' },
+    'retention/hold': { emailId: 123, reason: 'litigation' },
+    'retention/release': { emailId: 123 },
   };
 
-  it.each(OPERATION_NAMES)('answers %s with a value that matches the contract', async (operation) => {
+  it.each(OPERATION_NAMES.filter((name) => !isWriteOperation(name)))('answers %s with a value that matches the contract', async (operation) => {
     const response = await rpc(operation, requests[operation]);
     expect(response.status, response.text).toBe(200);
     expect(operations[operation].response.safeParse(response.json).success).toBe(true);
+  });
+
+  it.each(OPERATION_NAMES.filter(isWriteOperation))('refuses the write %s on a server without --admin (403)', async (operation) => {
+    expectJsonError(await rpc(operation, requests[operation]), 403, /start it with `mailtrail serve --admin`/);
   });
 
   it('carries the same data as the REST routes', async () => {

@@ -353,8 +353,8 @@ describe('retention on PostgreSQL', () => {
     // `serve --admin` (writes to the admin token's holder) beside a server without an admin connection.
     const token = 'retention-admin-token-0123456789abcdef';
     const servers: HttpServer[] = [
-      await startHttpServer({ service: createLogService(store), retention, port: 0, tokens: [{ holder: 'admin', token }] }),
-      await startHttpServer({ service: createLogService(store), retention: readOnly, port: 0 }),
+      await startHttpServer({ service: createLogService(store, { db: admin, actor: 'serve', journalDb: db.readable, retention }), port: 0, tokens: [{ holder: 'admin', token }] }),
+      await startHttpServer({ service: createLogService(store, { db: null, actor: 'serve', journalDb: db.readable, retention: readOnly }), port: 0 }),
     ];
     try {
       const [admin, viewer] = servers.map((server, i) => (path: string, init: RequestInit = {}) =>

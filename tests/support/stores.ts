@@ -9,6 +9,7 @@ import { sql } from '../../src-main/db/sql';
 import { fillDemo } from '../../src-main/demo/demo';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { createLogService } from '../../src-main/service/log-service';
+import { createRetentionService } from '../../src-main/service/retention-service';
 import type { LogStore } from '../../src-main/store/log-store';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
@@ -60,7 +61,17 @@ export async function createStoreFixture({ emails = 150 } = {}): Promise<StoreFi
     cacheFile,
     special,
     backends: {
-      postgres: { name: 'postgres', store: postgres, service: createLogService(postgres) },
+      postgres: {
+        name: 'postgres',
+        store: postgres,
+        // As `serve` without --admin: retention reads, its writes are refused.
+        service: createLogService(postgres, {
+          db: null,
+          actor: 'test',
+          journalDb: database.readable,
+          retention: createRetentionService({ viewer: database.readable, admin: null, actor: () => 'test' }),
+        }),
+      },
       sqlite: { name: 'sqlite', store: sqlite, service: createLogService(sqlite) },
     },
     async close() {
