@@ -61,7 +61,7 @@ const outcomeOf = (error: MailtrailError): JournalOutcome => (HTTP_STATUS[error.
 /**
  * THE way every admin write is journaled. Call it around the write:
  *
- *     const result = await journaled(admin.db, { actor, action: 'retention.hold', parameters: { emailId, reason } },
+ *     const result = await journaled(admin.db, { actor, action: 'retention.hold', parameters: { email_id: emailId, reason } },
  *       async (entry) => placeHold(admin.db, emailId, reason));
  *
  * 1. It inserts a `started` row (a statement of its own, committed at once); if that fails, the write

@@ -40,6 +40,14 @@ export interface RetentionApi extends RetentionOperations {
   close(): Promise<void>;
 }
 
+/** The journal's parameters in the REST API's names (snake_case), so its readers see one vocabulary. */
+function snakeCaseDays(request: { archiveAfterDays?: number | null | undefined; purgeAfterDays?: number | null | undefined }) {
+  return {
+    ...(request.archiveAfterDays !== undefined && { archive_after_days: request.archiveAfterDays }),
+    ...(request.purgeAfterDays !== undefined && { purge_after_days: request.purgeAfterDays }),
+  };
+}
+
 const NO_ADMIN =
   'retention writes need the admin connection: start `mailtrail serve --admin` with MAILTRAIL_ADMIN_TOKEN set and send Authorization: Bearer <that token>';
 
@@ -57,7 +65,7 @@ export function createRetentionService(options: RetentionServiceOptions): Retent
     const actor = options.actor();
     return journaled(
       admin,
-      { action: 'retention.run', actor, parameters: { ...request } },
+      { action: 'retention.run', actor, parameters: snakeCaseDays(request) },
       () => runRetention(admin, { ...request, actor }, hooks),
       (result) => (result.status === 'cancelled' ? 'cancelled' : 'succeeded'),
     );
@@ -75,7 +83,7 @@ export function createRetentionService(options: RetentionServiceOptions): Retent
     async 'retention/set-policy'({ archiveAfterDays, purgeAfterDays }) {
       const admin = requireAdmin();
       const actor = options.actor();
-      return journaled(admin, { action: 'retention.policy', actor, parameters: { archiveAfterDays, purgeAfterDays } }, () =>
+      return journaled(admin, { action: 'retention.policy', actor, parameters: snakeCaseDays({ archiveAfterDays, purgeAfterDays }) }, () =>
         writePolicy(admin, { archiveAfterDays, purgeAfterDays }, actor),
       );
     },
@@ -130,13 +138,13 @@ export function createRetentionService(options: RetentionServiceOptions): Retent
     async 'retention/hold'({ emailId, reason }) {
       const admin = requireAdmin();
       const actor = options.actor();
-      return journaled(admin, { action: 'retention.hold', actor, parameters: { emailId, reason } }, () => placeHold(admin, { emailId, reason, actor }));
+      return journaled(admin, { action: 'retention.hold', actor, parameters: { email_id: emailId, reason } }, () => placeHold(admin, { emailId, reason, actor }));
     },
 
     async 'retention/release'({ emailId }) {
       const admin = requireAdmin();
       const actor = options.actor();
-      return journaled(admin, { action: 'retention.release', actor, parameters: { emailId } }, () => releaseHold(admin, { emailId, actor }));
+      return journaled(admin, { action: 'retention.release', actor, parameters: { email_id: emailId } }, () => releaseHold(admin, { emailId, actor }));
     },
 
     runToEnd,

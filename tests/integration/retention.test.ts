@@ -343,7 +343,7 @@ describe('retention on PostgreSQL', () => {
     );
     expect(journal.rows).toEqual([
       { action: 'retention.run', actor: 'alice', parameters: {}, outcome: 'succeeded' },
-      { action: 'retention.hold', actor: 'alice', parameters: { emailId: 11, reason: 'held before the run' }, outcome: 'succeeded' },
+      { action: 'retention.hold', actor: 'alice', parameters: { email_id: 11, reason: 'held before the run' }, outcome: 'succeeded' },
     ]);
   });
 
