@@ -87,12 +87,12 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   if (options.cache !== undefined) return openCache(options.cache, options);
   const url = chosenDatabaseUrl(options);
   const embedded = url ? undefined : await openEmbedded(options, true);
-  // The embedded default's viewer logs in as its read-only role; admin work falls back to its owner.
+  // The embedded default's viewer logs in as its read-only role, admin work as its admin role (src-main/db/roles.ts).
   const target = url ?? (embedded as EmbeddedDefault).viewerUrl;
   const readable = openReadableDb(target);
   let admin: AdminConnection | null;
   try {
-    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).url, options.admin.adminDb, options.env) : null;
+    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).adminUrl, options.admin.adminDb, options.env) : null;
   } catch (error) {
     await readable.end().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
@@ -158,6 +158,8 @@ async function openCache(file: string, options: SourceOptions): Promise<LogSourc
 
 export interface WritableTarget {
   db: WritableDb;
+  /** The URL opened, with its password: for URLs of the same database as another role (`roles`). */
+  url: string;
   description: string;
   close(): Promise<void>;
 }
@@ -170,6 +172,7 @@ export async function openWritableTarget(options: Pick<SourceOptions, 'db' | 'en
   const db = openWritableDb(target);
   return {
     db,
+    url: target,
     description: embedded ? `embedded PostgreSQL in ${embedded.dataDir}` : `PostgreSQL ${describeTarget(target)}`,
     close: async () => {
       await db.end().catch(() => undefined);
@@ -217,7 +220,7 @@ function adminConnectionOver(url: string, description: string, after?: () => Pro
 /**
  * The admin connection, chosen by the one rule of DESIGN.md ("The write path"): `--admin-db`, else
  * MAILTRAIL_ADMIN_DATABASE_URL, else the `--db` URL (or DATABASE_URL) opened writable for this
- * command alone, else the embedded default's owner. For commands that write (`mailtrail retention …`);
+ * command alone, else the embedded default's admin role. For commands that write (`mailtrail retention …`);
  * the caller closes it when the command ends.
  */
 export async function openAdminConnection(
@@ -228,13 +231,13 @@ export async function openAdminConnection(
   const url = chosenDatabaseUrl(options);
   if (url) return adminConnectionOver(url, `PostgreSQL ${describeTarget(url)}, opened writable for this command`);
   const embedded = await openEmbedded(options, false);
-  return adminConnectionOver(embedded.url, `embedded PostgreSQL in ${embedded.dataDir} (its owner)`, () => embedded.close());
+  return adminConnectionOver(embedded.adminUrl, `embedded PostgreSQL in ${embedded.dataDir} (as mailtrail_admin)`, () => embedded.close());
 }
 
 /**
  * The same rule beside a viewer that is already open (`serve --admin`): `adminDb`, else
  * MAILTRAIL_ADMIN_DATABASE_URL, else the viewer's own database (`--db`, DATABASE_URL or the embedded
- * default's owner) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
+ * default's admin role) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
  * database, so there it needs an admin URL.
  */
 export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv): AdminConnection {
