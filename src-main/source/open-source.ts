@@ -14,7 +14,7 @@ import {
 } from '../db/connection';
 import type { EmbeddedDefault } from '../db/embedded-default';
 import { createLogService } from '../service/log-service';
-import { createRetentionService } from '../service/retention-service';
+import { createRetentionService, type RetentionApi } from '../service/retention-service';
 import type { LogStore } from '../store/log-store';
 import { createPostgresLogStore } from '../store/postgres/postgres-log-store';
 
@@ -26,7 +26,13 @@ export interface LogSource {
   /** The PostgreSQL URL with its password, for the desktop app's sync in main; null for a cache. Never sent to a window. */
   databaseUrl: string | null;
   /** The admin connection the service writes through, when `admin` was asked for; null otherwise. */
-  admin: AdminConnection | null;
+  readonly admin: AdminConnection | null;
+  /**
+   * Writes go through the admin connection at this URL from now on, or through none (null): the
+   * desktop app's saved admin connection, changed in Settings. The viewer stays open; a run in
+   * progress on the previous one is cancelled (it stays resumable).
+   */
+  setAdmin(adminUrl: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,21 +118,53 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
     });
   }
   const actor = options.admin?.actor ?? journalActor(options.env);
-  const retention = createRetentionService({ viewer: readable, admin: admin?.db ?? null, actor: () => actor, noAdminMessage: options.noAdminMessage });
-  const access: AdminAccess = { db: admin?.db ?? null, actor, journalDb: readable, retention };
+  const writes = replaceableAdmin(admin, { db: null, actor, journalDb: readable }, (db) =>
+    createRetentionService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
+  );
   return {
-    service: createLogService(store, access),
+    service: createLogService(store, writes.access),
     store,
     description: embedded ? store.source.label : `PostgreSQL ${store.source.label}`,
     databaseUrl: target,
-    admin,
+    get admin() {
+      return writes.admin();
+    },
+    setAdmin: writes.setAdmin,
     close: async () => {
       // A run in progress is cancelled first; it stays resumable.
-      await retention.close().catch(() => undefined);
+      await writes.close();
       await store.close().catch(() => undefined);
-      await admin?.close().catch(() => undefined);
       await embedded?.close();
     },
+  };
+}
+
+/**
+ * The admin side of a source, whose connection can be replaced while the viewer stays open: the
+ * service reads `access` at each call. `retentionOver` makes retention for a connection (none for a cache).
+ */
+function replaceableAdmin(
+  first: AdminConnection | null,
+  base: Omit<AdminAccess, 'retention'>,
+  retentionOver?: (db: AdminDb | null) => RetentionApi,
+) {
+  let admin = first;
+  const access: AdminAccess = { ...base, db: admin?.db ?? null, retention: retentionOver?.(admin?.db ?? null) ?? null };
+  const closeWrites = async (connection: AdminConnection | null, retention: RetentionApi | null | undefined) => {
+    await retention?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+  };
+  return {
+    access,
+    admin: () => admin,
+    async setAdmin(adminUrl: string | null): Promise<void> {
+      const previous = { admin, retention: access.retention };
+      admin = adminUrl === null ? null : adminConnectionBeside(null, adminUrl);
+      access.db = admin?.db ?? null;
+      access.retention = retentionOver?.(access.db) ?? null;
+      await closeWrites(previous.admin, previous.retention);
+    },
+    close: () => closeWrites(admin, access.retention),
   };
 }
 
@@ -142,16 +180,19 @@ async function openCache(file: string, options: SourceOptions): Promise<LogSourc
     await admin?.close();
     throw error;
   }
-  const access: AdminAccess = { db: admin?.db ?? null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: null };
+  const writes = replaceableAdmin(admin, { db: null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: null });
   return {
-    service: createLogService(store, access),
+    service: createLogService(store, writes.access),
     store,
     description: store.source.label,
     databaseUrl: null,
-    admin,
+    get admin() {
+      return writes.admin();
+    },
+    setAdmin: writes.setAdmin,
     close: async () => {
       await store.close();
-      await admin?.close().catch(() => undefined);
+      await writes.close();
     },
   };
 }

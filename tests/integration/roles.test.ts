@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testAdminConnection } from '../../src-main/admin/admin-connection-check';
 import { runRoles } from '../../src-main/cli/roles.command';
 import { openAdminDb, openReadableDb, type AdminDb, type ReadableDb } from '../../src-main/db/connection';
 import { ADMIN_ROLE, VIEWER_ROLE } from '../../src-main/db/roles';
@@ -198,6 +199,13 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       expect(await failureOf(urls.admin, `INSERT INTO email_activity_log (email_id, event_type, event_category, description) VALUES (1, 'read', 'user', 'x')`)).toBe('42501');
       expect(await failureOf(urls.admin, 'SELECT id FROM email_activity_log LIMIT 1 FOR UPDATE')).toBe('42501');
     });
+  });
+
+  it('is what the desktop\'s admin-connection test calls ready; the viewer is not (issue 13, item 2)', async () => {
+    await expect(testAdminConnection(urls.admin)).resolves.toMatchObject({ user: ADMIN_ROLE, ready: true });
+    const viewer = await testAdminConnection(urls.viewer);
+    expect(viewer).toMatchObject({ user: VIEWER_ROLE, ready: false });
+    expect(viewer.message).toMatch(/may not write the admin journal, archive and purge events, place and release legal holds, record retention runs: use the role that `mailtrail roles` makes/);
   });
 
   it('changes nothing when run again, and the passwords set before still log in', async () => {
