@@ -271,7 +271,7 @@ export async function openEmbeddedDefault(options: EmbeddedDefaultOptions = {}):
     // The roles are brought up to date on every start, so tables of later migrations get their grants.
     const viewerPassword = rolePassword(`${clusterDir}.viewer-secret`);
     const adminPassword = rolePassword(`${clusterDir}.admin-secret`);
-    await withClient(url, (client) => ensureRoles(client, { viewer: viewerPassword, admin: adminPassword }));
+    await withClient(url, (client) => ensureRoles(client, { viewer: viewerPassword, admin: adminPassword, viewerReadsEveryTable: true }));
     const started = server;
     const postmasterPid = running?.pid;
     return {

@@ -87,10 +87,15 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
-export interface RolePasswords {
+export interface RolesOptions {
   /** A password to set; undefined keeps an existing role's password (a new role gets a generated one). */
   viewer?: string | undefined;
   admin?: string | undefined;
+  /**
+   * The viewer reads every table of the schema: for a database that is Mailtrail's alone (the
+   * embedded default), where a later migration's table may exist before this first runs.
+   */
+  viewerReadsEveryTable?: boolean;
 }
 
 export interface RoleOutcome {
@@ -148,31 +153,38 @@ async function present(client: pg.ClientBase, names: readonly string[]): Promise
 
 /**
  * Creates or updates the viewer and admin roles and their grants on this database, in one
- * transaction: every right either role had on the schema is revoked and granted again from the
- * definitions above, so a rerun changes nothing and a role made by an older Mailtrail gets exactly
- * today's rights. Runs on the owner's connection (`mailtrail roles`, the embedded default's start).
+ * transaction: every right the admin role had on the schema, and every write right the viewer had,
+ * is revoked and granted again from the definitions above, so a rerun changes nothing and a role
+ * made by an older Mailtrail gets exactly today's rights. Runs on the owner's connection
+ * (`mailtrail roles`, the embedded default's start).
  */
-export async function ensureRoles(client: pg.ClientBase, passwords: RolePasswords = {}): Promise<RolesOutcome> {
+export async function ensureRoles(client: pg.ClientBase, options: RolesOptions = {}): Promise<RolesOutcome> {
   const refused = await missingRight(client);
   if (refused) throw refused;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [ROLES_LOCK]);
-    const viewer = await ensureRole(client, VIEWER_ROLE, passwords.viewer);
-    const admin = await ensureRole(client, ADMIN_ROLE, passwords.admin);
+    const viewer = await ensureRole(client, VIEWER_ROLE, options.viewer);
+    const admin = await ensureRole(client, ADMIN_ROLE, options.admin);
     const { rows } = await client.query<{ database: string; schema: string }>('SELECT current_database() AS database, current_schema() AS schema');
     const { database, schema } = rows[0] as { database: string; schema: string };
     const db = client.escapeIdentifier(database);
     const ns = client.escapeIdentifier(schema);
+    // The viewer keeps the SELECTs it was given (by default privileges, for later migrations' tables); only writes go.
+    await client.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA ${ns} FROM ${VIEWER_ROLE}`);
+    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${ns} FROM ${ADMIN_ROLE}`);
     for (const role of [VIEWER_ROLE, ADMIN_ROLE]) {
-      await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${ns} FROM ${role}`);
       await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${ns} FROM ${role}`);
       await client.query(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${ns} FROM ${role}`);
       await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${role}`);
       await client.query(`GRANT USAGE ON SCHEMA ${ns} TO ${role}`);
     }
-    for (const table of await present(client, VIEWER_TABLES)) {
-      await client.query(`GRANT SELECT ON ${client.escapeIdentifier(table)} TO ${VIEWER_ROLE}`);
+    if (options.viewerReadsEveryTable) {
+      await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ns} TO ${VIEWER_ROLE}`);
+    } else {
+      for (const table of await present(client, VIEWER_TABLES)) {
+        await client.query(`GRANT SELECT ON ${client.escapeIdentifier(table)} TO ${VIEWER_ROLE}`);
+      }
     }
     // Tables of later migrations are readable as soon as they exist.
     await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${ns} GRANT SELECT ON TABLES TO ${VIEWER_ROLE}`);
