@@ -113,27 +113,48 @@ export interface RolesOutcome {
 
 /** Why this connection cannot make the roles, in one line; null when it can. */
 async function missingRight(client: pg.ClientBase): Promise<MailtrailError | null> {
-  const { rows } = await client.query<{ user: string; may_create: boolean; migrated: boolean; owns: boolean }>(
+  const { rows } = await client.query<{ user: string; may_create: boolean; migrated: boolean; owns: boolean; foreign: string | null }>(
     `SELECT current_user AS user,
             (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) AS may_create,
             to_regclass('email_activity_log') IS NOT NULL AS migrated,
-            COALESCE((SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass('email_activity_log')), false) AS owns`,
+            COALESCE((SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass('email_activity_log')), false) AS owns,
+            (SELECT string_agg(rolname, ' and ' ORDER BY rolname) FROM pg_roles
+             WHERE rolname = ANY ($1) AND NOT pg_has_role(current_user, oid, 'MEMBER WITH ADMIN OPTION')) AS foreign`,
+    [[VIEWER_ROLE, ADMIN_ROLE]],
   );
   const row = rows[0];
   if (!row?.migrated) return new MailtrailError('unavailable', 'the database has no Mailtrail schema; run `mailtrail migrate --db URL` first');
+  if (row.may_create && row.owns && row.foreign) {
+    return new MailtrailError('unauthorized', `\`mailtrail roles\` may not change ${row.foreign}, which another role created: run it as a superuser or as that role (a role with CREATEROLE changes only the roles it administers)`);
+  }
   if (!row.may_create || !row.owns) {
     return new MailtrailError('unauthorized', `\`mailtrail roles\` needs a role that may CREATE ROLE (CREATEROLE or superuser) and owns Mailtrail's tables (the one that ran \`mailtrail migrate\`); ${row.user} ${row.may_create ? 'does not own email_activity_log' : 'may not CREATE ROLE'}`);
   }
   return null;
 }
 
+/** Each role's attributes: it logs in and holds only what is granted to it by name (NOINHERIT), nothing more. */
+const ATTRIBUTES = {
+  rolcanlogin: ['LOGIN', true],
+  rolsuper: ['SUPERUSER', false],
+  rolcreatedb: ['CREATEDB', false],
+  rolcreaterole: ['CREATEROLE', false],
+  rolreplication: ['REPLICATION', false],
+  rolbypassrls: ['BYPASSRLS', false],
+  rolinherit: ['INHERIT', false],
+} as const;
+
 async function ensureRole(client: pg.ClientBase, role: string, password: string | undefined): Promise<RoleOutcome> {
   const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
   const created = rowCount === 0;
   if (created) await client.query(`CREATE ROLE ${role} LOGIN`);
   const chosen = password ?? (created ? generatePassword() : undefined);
-  // NOINHERIT and no memberships: it holds only what is granted to it by name.
-  await client.query(`ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT`);
+  // Only what differs: a CREATEROLE role that is not superuser may not name SUPERUSER, REPLICATION or BYPASSRLS at all.
+  const { rows } = await client.query<Record<keyof typeof ATTRIBUTES, boolean>>(`SELECT ${Object.keys(ATTRIBUTES).join(', ')} FROM pg_roles WHERE rolname = $1`, [role]);
+  const changes = Object.entries(ATTRIBUTES)
+    .filter(([column, [, wanted]]) => rows[0]?.[column as keyof typeof ATTRIBUTES] !== wanted)
+    .map(([, [keyword, wanted]]) => `${wanted ? '' : 'NO'}${keyword}`);
+  if (changes.length > 0) await client.query(`ALTER ROLE ${role} WITH ${changes.join(' ')}`);
   // A role's password cannot be a parameter; a SCRAM verifier made here, quoted all the same.
   if (chosen !== undefined) await client.query(`ALTER ROLE ${role} WITH PASSWORD ${client.escapeLiteral(scramVerifier(chosen))}`);
   for (const [name, value] of Object.entries(ROLE_SETTINGS[role] ?? {})) {
@@ -176,8 +197,13 @@ export async function ensureRoles(client: pg.ClientBase, options: RolesOptions =
     for (const role of [VIEWER_ROLE, ADMIN_ROLE]) {
       await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${ns} FROM ${role}`);
       await client.query(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${ns} FROM ${role}`);
-      await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${role}`);
-      await client.query(`GRANT USAGE ON SCHEMA ${ns} TO ${role}`);
+      // Granted only where missing: PUBLIC usually has both, and the tables' owner may not own the database or schema.
+      const { rows: has } = await client.query<{ connect: boolean; usage: boolean }>(
+        `SELECT has_database_privilege($1, current_database(), 'CONNECT') AS connect, has_schema_privilege($1, current_schema(), 'USAGE') AS usage`,
+        [role],
+      );
+      if (!has[0]?.connect) await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${role}`);
+      if (!has[0]?.usage) await client.query(`GRANT USAGE ON SCHEMA ${ns} TO ${role}`);
     }
     if (options.viewerReadsEveryTable) {
       await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ns} TO ${VIEWER_ROLE}`);

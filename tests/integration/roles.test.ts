@@ -3,7 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAdminConnection } from '../../src-main/admin/admin-connection-check';
 import { runRoles } from '../../src-main/cli/roles.command';
-import { openAdminDb, openReadableDb, type AdminDb, type ReadableDb } from '../../src-main/db/connection';
+import { openAdminDb, openReadableDb, openWritableDb, type AdminDb, type ReadableDb } from '../../src-main/db/connection';
+import { migrate } from '../../src-main/db/migrate';
 import { ADMIN_ROLE, VIEWER_ROLE } from '../../src-main/db/roles';
 import { createRetentionService, type RetentionApi } from '../../src-main/service/retention-service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -236,5 +237,32 @@ describe('mailtrail roles (issue 13, item 1)', () => {
     expect(failure.code).toBe(1);
     expect(failure.stderr).toMatch(/^mailtrail: `mailtrail roles` needs a role that may CREATE ROLE .*; mailtrail_roles_test_plain may not CREATE ROLE\n$/);
     expect(failure.stdout).toBe('');
+  });
+
+  it('works for an owner that may CREATE ROLE but is no superuser (a managed PostgreSQL), once it administers the roles', async () => {
+    const hub = await createTestDatabase({ migrated: false });
+    const owner = 'mailtrail_roles_test_hub_owner';
+    try {
+      await hub.writable.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${owner}') THEN CREATE ROLE ${owner} LOGIN CREATEROLE PASSWORD 'owner'; END IF;
+      END $$`);
+      await hub.writable.query(`GRANT CREATE ON SCHEMA public TO ${owner}`);
+      const ownerUrl = new URL(hub.url);
+      ownerUrl.username = owner;
+      ownerUrl.password = 'owner';
+      const ownerDb = openWritableDb(ownerUrl.toString());
+      await migrate(ownerDb).finally(() => ownerDb.end());
+      // The roles exist already, made by the superuser: PostgreSQL 16+ lets this owner change only roles it administers.
+      const refused = await mailtrail(['roles', '--db', ownerUrl.toString()]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^mailtrail: `mailtrail roles` may not change mailtrail_admin and mailtrail_viewer, which another role created: run it as a superuser or as that role/);
+      await hub.writable.query(`GRANT ${VIEWER_ROLE}, ${ADMIN_ROLE} TO ${owner} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`);
+      const made = await roles(ownerUrl.toString(), { MAILTRAIL_ADMIN_PASSWORD: 'admin-pass-7', MAILTRAIL_VIEWER_PASSWORD: 'viewer pass/with:odd@chars' });
+      expect(await failureOf(made.viewer.url, 'SELECT COUNT(*) FROM email_timeline')).toBeNull();
+      expect(await failureOf(made.admin.url, 'DELETE FROM email_activity_log')).toBeNull();
+      expect(await failureOf(made.admin.url, `UPDATE email_activity_log SET description = 'x'`)).toBe('42501');
+    } finally {
+      await hub.drop();
+    }
   });
 });
