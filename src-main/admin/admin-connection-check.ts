@@ -1,4 +1,5 @@
 import type { AdminConnectionTest } from '../contract/admin-connection';
+import { MailtrailError } from '../contract/errors';
 import { describeTarget, openAdminDb, toMailtrailError } from '../db/connection';
 
 /** The rights Mailtrail's writes need, as `has_table_privilege` checks, in the words the screen shows. */
@@ -41,6 +42,11 @@ export async function testAdminConnection(url: string): Promise<AdminConnectionT
     }
     return { user: row.user, database: row.database, ready: true, message: `Connected as ${where}: it may run retention, place holds and write the journal.` };
   } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '28P01' || code === '28000') {
+      // toMailtrailError's words are for --db; here the user typed this connection in Settings.
+      throw new MailtrailError('unavailable', `PostgreSQL at ${describeTarget(url)} refused the login (${(error as Error).message}); check the admin connection's user and password`);
+    }
     throw toMailtrailError(error, url);
   } finally {
     await db.end().catch(() => undefined);

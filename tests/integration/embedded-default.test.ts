@@ -9,7 +9,7 @@ import { journaled } from '../../src-main/admin/journal';
 import { openWritableDb } from '../../src-main/db/connection';
 import { defaultDataDir, openEmbeddedDefault, VIEWER_ROLE } from '../../src-main/db/embedded-default';
 import { ADMIN_ROLE } from '../../src-main/db/roles';
-import { openLogSource } from '../../src-main/source/open-source';
+import { openAdminConnection, openLogSource } from '../../src-main/source/open-source';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mailtrail-embedded-'));
 const env: NodeJS.ProcessEnv = { MAILTRAIL_DATA_DIR: dataDir, MAILTRAIL_DEMO_EMAILS: '12' };
@@ -102,6 +102,14 @@ describe('the embedded default’s roles (issue 13, item 1)', () => {
       );
       expect(who.rows[0]).toEqual({ user: ADMIN_ROLE, superuser: false });
       await expect(admin.db.query('DROP TABLE mailtrail_admin_journal')).rejects.toMatchObject({ code: '42501' });
+      // `mailtrail retention …` on the embedded default writes as the same role.
+      const command = await openAdminConnection({ env });
+      try {
+        const { rows } = await command.db.query<{ user: string }>('SELECT current_user AS user');
+        expect(rows[0]?.user).toBe(ADMIN_ROLE);
+      } finally {
+        await command.close();
+      }
       await journaled(admin.db, { actor: 'tester', action: 'test.admin', parameters: {} }, async () => undefined);
       const journal = await source.service['admin/journal']({ limit: 5, actions: ['test'] });
       expect(journal.items.map((entry) => [entry.action, entry.outcome])).toEqual([['test.admin', 'succeeded']]);

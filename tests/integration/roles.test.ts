@@ -223,6 +223,9 @@ describe('mailtrail roles (issue 13, item 1)', () => {
     expect(await rights(db)).toEqual(before);
     expect(await failureOf(urls.viewer, 'SELECT * FROM mailtrail_later_feature')).toBeNull();
     expect(await failureOf(urls.admin, 'SELECT * FROM mailtrail_later_feature')).toBe('42501');
+    const text = await mailtrail(['roles', '--db', db.url]);
+    expect(text.stdout).toMatch(/^mailtrail_viewer: updated, password unchanged \(set MAILTRAIL_VIEWER_PASSWORD to change it\); viewer \(read-only\): postgres:\/\/mailtrail_viewer@/m);
+    expect(text.stdout).toMatch(/^mailtrail_admin: updated, password unchanged \(set MAILTRAIL_ADMIN_PASSWORD to change it\); admin \(retention, holds\): postgres:\/\/mailtrail_admin@/m);
     expect(await failureOf(urls.admin, 'SELECT 1')).toBeNull();
   });
 

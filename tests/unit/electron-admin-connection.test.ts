@@ -78,7 +78,7 @@ describe('the desktop app\'s saved admin connection (issue 13, item 2), against 
     const tested = await call(ADMIN_CONNECTION_TEST_CHANNEL, { url: withoutPassword(db.url), password: passwordOf(db.url) });
     expect(tested).toMatchObject({ ok: true, value: { ready: true, user: 'postgres', message: expect.stringMatching(/may run retention, place holds/) } });
     const wrong = await call(ADMIN_CONNECTION_TEST_CHANNEL, { url: withoutPassword(db.url), password: 'wrong-password' });
-    expect(wrong).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/refused the login/) } });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/refused the login .*; check the admin connection's user and password$/) } });
     expect(wrong.error?.message).not.toContain('wrong-password');
     await expect(call(ADMIN_CONNECTION_TEST_CHANNEL)).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
     await expect(call(ADMIN_CONNECTION_SAVE_CHANNEL, { url: 42 })).resolves.toMatchObject({ ok: false, error: { code: 'bad_request' } });
