@@ -26,12 +26,13 @@ export type AdminOperations = Pick<MailtrailService, 'admin/journal'> & Retentio
 
 const NO_RETENTION = 'retention needs the live PostgreSQL database and this is an offline cache; open the database to preview or run retention';
 
-/** Retention's operations from `retention`, or each answering 503 where there is none. */
-function retentionOperations(retention: RetentionApi | null | undefined): RetentionOperations {
+/** Retention's operations from `access.retention` as it is at each call (the desktop's admin connection changes), or 503 where there is none. */
+function retentionOperations(access: AdminAccess): RetentionOperations {
   return Object.fromEntries(
     RETENTION_OPERATIONS.map((name) => [
       name,
       (request: never) => {
+        const retention = access.retention;
         if (!retention) throw new MailtrailError('unavailable', NO_RETENTION);
         return (retention[name] as (request: never) => Promise<unknown>)(request);
       },
@@ -42,7 +43,7 @@ function retentionOperations(retention: RetentionApi | null | undefined): Retent
 /** The admin operations, implemented once; createLogService adds them to the log's. */
 export function createAdminService(access: AdminAccess): AdminOperations {
   return {
-    ...retentionOperations(access.retention),
+    ...retentionOperations(access),
     async 'admin/journal'({ limit, cursor, actions, actors, from, to }) {
       const journalDb = access.db ?? access.journalDb;
       if (!journalDb) {

@@ -26,7 +26,11 @@ Commands:
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log into an offline SQLite cache; a second run fetches
                                               only what changed, an interrupted one resumes
-${RETENTION_USAGE}  help                                        show this help
+${RETENTION_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
+                                              (retention, holds) roles; run as the owner; passwords from
+                                              MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
+                                              for a new role and shown once
+  help                                        show this help
 
 --db falls back to the DATABASE_URL environment variable. With neither, Mailtrail runs its own
 PostgreSQL under the user's data directory (MAILTRAIL_DATA_DIR overrides it), migrated and filled
@@ -44,9 +48,10 @@ export type Invocation =
   | { command: 'demo'; db: string | undefined; emails: number; seed: number; until: string | undefined }
   | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
+  | { command: 'roles'; db: string | undefined; json: boolean }
   | RetentionInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -63,6 +68,7 @@ const OPTIONS = {
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
   retention: {},
+  roles: { db: { type: 'string' }, json: { type: 'boolean' } },
 } as const;
 
 function wholeNumber(option: string, text: string | undefined, min: number, max: number, fallback: number): number {
@@ -128,7 +134,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -186,5 +192,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       if (!values.cache) throw new UsageError('sync needs --cache FILE: the offline cache to create or bring up to date');
       return { command, db, cache: values.cache, since: timestamp('since', values.since), until: timestamp('until', values.until) };
     }
+    case 'roles':
+      return { command, db: databaseUrl(values.db), json: flags.json === true };
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,13 +8,14 @@ import { databaseNow, fillDemo } from '../demo/demo';
 import { openWritableDb, toMailtrailError } from './connection';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 import { migrate } from './migrate';
+import { ADMIN_ROLE, ensureRoles, generatePassword, roleUrl, VIEWER_ROLE } from './roles';
+
+export { VIEWER_ROLE };
 
 /** The embedded default's database; the cluster's `postgres` database stays for administration. */
 export const EMBEDDED_DATABASE = 'mailtrail';
 export const PREFERRED_PORT = 54329;
 export const DEFAULT_DEMO_EMAILS = 5_000;
-/** The role the embedded default's viewer logs in as (issue 13): SELECT only, read-only, bounded; never the superuser. */
-export const VIEWER_ROLE = 'mailtrail_viewer';
 const DEMO_SEED = 1;
 const LOCK_WAIT_MS = 10 * 60_000;
 
@@ -45,10 +45,12 @@ interface EmbeddedState {
 
 export interface EmbeddedDefault {
   dataDir: string;
-  /** A URL of the `mailtrail` database as its owner (migration, demo data, admin work); its password stays in the data directory. */
+  /** A URL of the `mailtrail` database as its owner (migration, demo data); its password stays in the data directory. */
   url: string;
   /** The same database as VIEWER_ROLE, which may only read: what the viewer connects with. */
   viewerUrl: string;
+  /** The same database as ADMIN_ROLE: what admin work (retention, holds) connects with. */
+  adminUrl: string;
   /** True when this process started the server; false when it joined one already running (it stops only an orphaned one). */
   started: boolean;
   close(): Promise<void>;
@@ -216,36 +218,12 @@ async function prepareDatabase(
   }
 }
 
-const viewerUrlOf = (password: string, port: number) =>
-  `postgres://${VIEWER_ROLE}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(EMBEDDED_DATABASE)}`;
-
-/** The viewer role's password, made once and kept beside the cluster's own (readable by this user only). */
-function viewerPassword(file: string): string {
+/** A role's password, made once and kept beside the cluster's own (readable by this user only). */
+function rolePassword(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const password = randomBytes(24).toString('hex');
+  const password = generatePassword();
   writeFileSync(file, `${password}\n`, { mode: 0o600 });
   return password;
-}
-
-/**
- * The embedded default's viewer role, brought up to date on every start (so tables of later
- * migrations are readable too): it logs in, reads every table of the schema, and by default runs
- * read-only transactions bounded by the viewer's statement timeout. It owns nothing and may write nothing.
- */
-async function ensureViewerRole(ownerUrl: string, password: string): Promise<void> {
-  await withClient(ownerUrl, async (client) => {
-    await client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${VIEWER_ROLE}') THEN CREATE ROLE ${VIEWER_ROLE} LOGIN; END IF;
-    END $$`);
-    // A role's password cannot be a parameter; it is hex made here, quoted all the same.
-    await client.query(`ALTER ROLE ${VIEWER_ROLE} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${client.escapeLiteral(password)}`);
-    await client.query(`ALTER ROLE ${VIEWER_ROLE} SET default_transaction_read_only = on`);
-    await client.query(`ALTER ROLE ${VIEWER_ROLE} SET statement_timeout = '15s'`);
-    await client.query(`GRANT CONNECT ON DATABASE ${EMBEDDED_DATABASE} TO ${VIEWER_ROLE}`);
-    await client.query(`GRANT USAGE ON SCHEMA public TO ${VIEWER_ROLE}`);
-    await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${VIEWER_ROLE}`);
-    await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${VIEWER_ROLE}`);
-  });
 }
 
 /**
@@ -290,14 +268,17 @@ export async function openEmbeddedDefault(options: EmbeddedDefaultOptions = {}):
     writeState(stateFile, { ...readState(stateFile), port, ...(owns ? { ownerPid: process.pid } : {}) });
     const url = server ? server.url(EMBEDDED_DATABASE) : urlOf(savedPassword as string, port, EMBEDDED_DATABASE);
     await prepareDatabase(adminUrl, url, stateFile, { fill: options.fillDemo ?? true, emails, onProgress });
-    const password = viewerPassword(`${clusterDir}.viewer-secret`);
-    await ensureViewerRole(url, password);
+    // The roles are brought up to date on every start, so tables of later migrations get their grants.
+    const viewerPassword = rolePassword(`${clusterDir}.viewer-secret`);
+    const adminPassword = rolePassword(`${clusterDir}.admin-secret`);
+    await withClient(url, (client) => ensureRoles(client, { viewer: viewerPassword, admin: adminPassword, viewerReadsEveryTable: true }));
     const started = server;
     const postmasterPid = running?.pid;
     return {
       dataDir,
       url,
-      viewerUrl: viewerUrlOf(password, port),
+      viewerUrl: roleUrl(url, VIEWER_ROLE, viewerPassword),
+      adminUrl: roleUrl(url, ADMIN_ROLE, adminPassword),
       started: started !== undefined,
       close: async () => {
         if (started) await started.stop();

@@ -161,13 +161,12 @@ const EVENT_COLUMNS = sql.raw('id, email_id, event_type, event_category, descrip
  */
 function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number): Sql {
   const cutoff = phase === 'archive' ? run.archive_cutoff : run.purge_cutoff;
-  const table = sql.raw(phase === 'purge_archive' ? 'email_activity_log_archive' : 'email_activity_log');
+  const fromArchive = phase === 'purge_archive';
+  const table = sql.raw(fromArchive ? 'email_activity_log_archive' : 'email_activity_log');
+  // Chosen and locked by migration 0010's function: FOR UPDATE needs an UPDATE right the admin role lacks.
   const candidates = sql`
-    SELECT e.id FROM ${table} e
-    WHERE e.created_at < ${cutoff}::timestamp AND (e.created_at, e.id) > (${run.watermark_created_at}::timestamp, ${run.watermark}::integer)
-      AND e.id <= ${run.id_limit} AND ${NOT_HELD('e')}
-    ORDER BY e.created_at, e.id LIMIT ${size}
-    FOR UPDATE SKIP LOCKED`;
+    SELECT mailtrail_retention_candidates(${fromArchive}, ${cutoff}::timestamp, ${run.watermark_created_at}::timestamp,
+      ${run.watermark}::integer, ${run.id_limit}::bigint, ${size}::integer)`;
   const last = sql.raw('COUNT(*) AS events, MAX(created_at) AS last_created_at, (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_id');
   if (phase === 'archive') {
     return sql`

@@ -14,7 +14,7 @@ import {
 } from '../db/connection';
 import type { EmbeddedDefault } from '../db/embedded-default';
 import { createLogService } from '../service/log-service';
-import { createRetentionService } from '../service/retention-service';
+import { createRetentionService, type RetentionApi } from '../service/retention-service';
 import type { LogStore } from '../store/log-store';
 import { createPostgresLogStore } from '../store/postgres/postgres-log-store';
 
@@ -26,7 +26,13 @@ export interface LogSource {
   /** The PostgreSQL URL with its password, for the desktop app's sync in main; null for a cache. Never sent to a window. */
   databaseUrl: string | null;
   /** The admin connection the service writes through, when `admin` was asked for; null otherwise. */
-  admin: AdminConnection | null;
+  readonly admin: AdminConnection | null;
+  /**
+   * Writes go through the admin connection at this URL from now on, or through none (null): the
+   * desktop app's saved admin connection, changed in Settings. The viewer stays open; a run in
+   * progress on the previous one is cancelled (it stays resumable).
+   */
+  setAdmin(adminUrl: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,12 +93,12 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   if (options.cache !== undefined) return openCache(options.cache, options);
   const url = chosenDatabaseUrl(options);
   const embedded = url ? undefined : await openEmbedded(options, true);
-  // The embedded default's viewer logs in as its read-only role; admin work falls back to its owner.
+  // The embedded default's viewer logs in as its read-only role, admin work as its admin role (src-main/db/roles.ts).
   const target = url ?? (embedded as EmbeddedDefault).viewerUrl;
   const readable = openReadableDb(target);
   let admin: AdminConnection | null;
   try {
-    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).url, options.admin.adminDb, options.env) : null;
+    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).adminUrl, options.admin.adminDb, options.env) : null;
   } catch (error) {
     await readable.end().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
@@ -112,21 +118,53 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
     });
   }
   const actor = options.admin?.actor ?? journalActor(options.env);
-  const retention = createRetentionService({ viewer: readable, admin: admin?.db ?? null, actor: () => actor, noAdminMessage: options.noAdminMessage });
-  const access: AdminAccess = { db: admin?.db ?? null, actor, journalDb: readable, retention };
+  const writes = replaceableAdmin(admin, { db: null, actor, journalDb: readable }, (db) =>
+    createRetentionService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
+  );
   return {
-    service: createLogService(store, access),
+    service: createLogService(store, writes.access),
     store,
     description: embedded ? store.source.label : `PostgreSQL ${store.source.label}`,
     databaseUrl: target,
-    admin,
+    get admin() {
+      return writes.admin();
+    },
+    setAdmin: writes.setAdmin,
     close: async () => {
       // A run in progress is cancelled first; it stays resumable.
-      await retention.close().catch(() => undefined);
+      await writes.close();
       await store.close().catch(() => undefined);
-      await admin?.close().catch(() => undefined);
       await embedded?.close();
     },
+  };
+}
+
+/**
+ * The admin side of a source, whose connection can be replaced while the viewer stays open: the
+ * service reads `access` at each call. `retentionOver` makes retention for a connection (none for a cache).
+ */
+function replaceableAdmin(
+  first: AdminConnection | null,
+  base: Omit<AdminAccess, 'retention'>,
+  retentionOver?: (db: AdminDb | null) => RetentionApi,
+) {
+  let admin = first;
+  const access: AdminAccess = { ...base, db: admin?.db ?? null, retention: retentionOver?.(admin?.db ?? null) ?? null };
+  const closeWrites = async (connection: AdminConnection | null, retention: RetentionApi | null | undefined) => {
+    await retention?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+  };
+  return {
+    access,
+    admin: () => admin,
+    async setAdmin(adminUrl: string | null): Promise<void> {
+      const previous = { admin, retention: access.retention };
+      admin = adminUrl === null ? null : adminConnectionBeside(null, adminUrl);
+      access.db = admin?.db ?? null;
+      access.retention = retentionOver?.(access.db) ?? null;
+      await closeWrites(previous.admin, previous.retention);
+    },
+    close: () => closeWrites(admin, access.retention),
   };
 }
 
@@ -142,22 +180,27 @@ async function openCache(file: string, options: SourceOptions): Promise<LogSourc
     await admin?.close();
     throw error;
   }
-  const access: AdminAccess = { db: admin?.db ?? null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: null };
+  const writes = replaceableAdmin(admin, { db: null, actor: options.admin?.actor ?? journalActor(options.env), journalDb: null });
   return {
-    service: createLogService(store, access),
+    service: createLogService(store, writes.access),
     store,
     description: store.source.label,
     databaseUrl: null,
-    admin,
+    get admin() {
+      return writes.admin();
+    },
+    setAdmin: writes.setAdmin,
     close: async () => {
       await store.close();
-      await admin?.close().catch(() => undefined);
+      await writes.close();
     },
   };
 }
 
 export interface WritableTarget {
   db: WritableDb;
+  /** The URL opened, with its password: for URLs of the same database as another role (`roles`). */
+  url: string;
   description: string;
   close(): Promise<void>;
 }
@@ -170,6 +213,7 @@ export async function openWritableTarget(options: Pick<SourceOptions, 'db' | 'en
   const db = openWritableDb(target);
   return {
     db,
+    url: target,
     description: embedded ? `embedded PostgreSQL in ${embedded.dataDir}` : `PostgreSQL ${describeTarget(target)}`,
     close: async () => {
       await db.end().catch(() => undefined);
@@ -217,7 +261,7 @@ function adminConnectionOver(url: string, description: string, after?: () => Pro
 /**
  * The admin connection, chosen by the one rule of DESIGN.md ("The write path"): `--admin-db`, else
  * MAILTRAIL_ADMIN_DATABASE_URL, else the `--db` URL (or DATABASE_URL) opened writable for this
- * command alone, else the embedded default's owner. For commands that write (`mailtrail retention …`);
+ * command alone, else the embedded default's admin role. For commands that write (`mailtrail retention …`);
  * the caller closes it when the command ends.
  */
 export async function openAdminConnection(
@@ -228,13 +272,13 @@ export async function openAdminConnection(
   const url = chosenDatabaseUrl(options);
   if (url) return adminConnectionOver(url, `PostgreSQL ${describeTarget(url)}, opened writable for this command`);
   const embedded = await openEmbedded(options, false);
-  return adminConnectionOver(embedded.url, `embedded PostgreSQL in ${embedded.dataDir} (its owner)`, () => embedded.close());
+  return adminConnectionOver(embedded.adminUrl, `embedded PostgreSQL in ${embedded.dataDir} (as mailtrail_admin)`, () => embedded.close());
 }
 
 /**
  * The same rule beside a viewer that is already open (`serve --admin`): `adminDb`, else
  * MAILTRAIL_ADMIN_DATABASE_URL, else the viewer's own database (`--db`, DATABASE_URL or the embedded
- * default's owner) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
+ * default's admin role) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
  * database, so there it needs an admin URL.
  */
 export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv): AdminConnection {

@@ -10,11 +10,12 @@ import {
 } from '../../src-main/contract/operations';
 import type { Result } from '../../src-main/contract/errors';
 import type { MailtrailSyncBridge } from '../../src-main/contract/sync-progress';
+import type { MailtrailAdminConnectionBridge } from '../../src-main/contract/admin-connection';
 
 declare global {
   interface Window {
     /** Exposed by the preload in the desktop app; absent in browser mode. */
-    mailtrail?: Partial<MailtrailBridge & MailtrailSyncBridge>;
+    mailtrail?: Partial<MailtrailBridge & MailtrailSyncBridge & MailtrailAdminConnectionBridge>;
   }
 }
 

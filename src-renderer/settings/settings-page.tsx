@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useClient } from '../api/client-context';
 import { SOURCE_KIND_LABELS, useSource } from '../app/source-status';
+import { AdminConnectionSection } from './admin-connection-section';
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -59,6 +60,7 @@ export function SettingsPage() {
           </p>
         )}
       </section>
+      <AdminConnectionSection />
       <section className="card" aria-labelledby="keys-heading">
         <h2 id="keys-heading" className="card__title">
           Keyboard

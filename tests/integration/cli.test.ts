@@ -109,7 +109,9 @@ describe('mailtrail migrate', () => {
 describe('usage errors', () => {
   it.each([
     [[], /missing command/],
-    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention and help/],
+    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, roles and help/],
+    [['roles', '--db', 'mysql://x/y'], /--db: the database URL must start with postgres:\/\//],
+    [['roles', 'extra'], /unexpected argument "extra" for `mailtrail roles`/],
     [['migrate', '--bogus'], /unknown option --bogus for `mailtrail migrate`/],
     [['migrate', '--db'], /option --db needs a value/],
     [['migrate', '--db', 'mysql://localhost/x'], /--db: the database URL must start with postgres:\/\//],

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { journaled } from '../../src-main/admin/journal';
 import { openWritableDb } from '../../src-main/db/connection';
 import { defaultDataDir, openEmbeddedDefault, VIEWER_ROLE } from '../../src-main/db/embedded-default';
-import { openLogSource } from '../../src-main/source/open-source';
+import { ADMIN_ROLE } from '../../src-main/db/roles';
+import { openAdminConnection, openLogSource } from '../../src-main/source/open-source';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mailtrail-embedded-'));
 const env: NodeJS.ProcessEnv = { MAILTRAIL_DATA_DIR: dataDir, MAILTRAIL_DEMO_EMAILS: '12' };
@@ -75,7 +76,7 @@ describe('the embedded default (no --db, no DATABASE_URL)', () => {
 });
 
 describe('the embedded default’s roles (issue 13, item 1)', () => {
-  it('lets the viewer log in as a read-only role that cannot write even when it asks to, and writes through the owner', async () => {
+  it('lets the viewer log in as a read-only role that cannot write even when it asks to, and writes as mailtrail_admin, not the owner', async () => {
     const source = await openLogSource({ env, admin: { actor: 'tester' } });
     try {
       expect(new URL(source.databaseUrl ?? '').username).toBe(VIEWER_ROLE);
@@ -96,9 +97,22 @@ describe('the embedded default’s roles (issue 13, item 1)', () => {
         await viewer.end();
       }
       const admin = source.admin!;
-      await journaled(admin.db, { actor: 'tester', action: 'test.owner', parameters: {} }, async () => undefined);
+      const who = await admin.db.query<{ user: string; superuser: boolean }>(
+        `SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser`,
+      );
+      expect(who.rows[0]).toEqual({ user: ADMIN_ROLE, superuser: false });
+      await expect(admin.db.query('DROP TABLE mailtrail_admin_journal')).rejects.toMatchObject({ code: '42501' });
+      // `mailtrail retention …` on the embedded default writes as the same role.
+      const command = await openAdminConnection({ env });
+      try {
+        const { rows } = await command.db.query<{ user: string }>('SELECT current_user AS user');
+        expect(rows[0]?.user).toBe(ADMIN_ROLE);
+      } finally {
+        await command.close();
+      }
+      await journaled(admin.db, { actor: 'tester', action: 'test.admin', parameters: {} }, async () => undefined);
       const journal = await source.service['admin/journal']({ limit: 5, actions: ['test'] });
-      expect(journal.items.map((entry) => [entry.action, entry.outcome])).toEqual([['test.owner', 'succeeded']]);
+      expect(journal.items.map((entry) => [entry.action, entry.outcome])).toEqual([['test.admin', 'succeeded']]);
     } finally {
       await source.close();
     }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as electron from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NO_ADMIN_CONNECTION_MESSAGE } from '../../src-main/electron/settings/admin-connection-ipc';
+import { ADMIN_CONNECTION_CHANNELS } from '../../src-main/contract/admin-connection';
 import { channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
 import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL } from '../../src-main/contract/sync-progress';
 import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main/desktop-app';
@@ -104,7 +106,7 @@ describe('the desktop app, started against the fake electron module and a real d
   });
 
   it('answers the contract over IPC from the window, and refuses other senders', async () => {
-    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...OPERATION_NAMES.map(channelOf), SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL].sort());
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...OPERATION_NAMES.map(channelOf), SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, ...ADMIN_CONNECTION_CHANNELS].sort());
     const timeline = fake.ipcMain.handlers.get('mailtrail:emails/timeline');
     await expect(timeline?.(ownWindow, { emailId: 42 })).resolves.toEqual({
       ok: true,
@@ -117,7 +119,7 @@ describe('the desktop app, started against the fake electron module and a real d
   });
 
   it('opens the data source named on the command line, and survived the corrupt settings file', () => {
-    expect(opened).toEqual([{ db: db.url }]);
+    expect(opened).toEqual([{ db: db.url, noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE }]);
     expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/settings file was unreadable; started with defaults and kept the old one as .*settings\.json\.bad-/));
   });
 

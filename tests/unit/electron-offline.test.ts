@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as electron from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NO_ADMIN_CONNECTION_MESSAGE } from '../../src-main/electron/settings/admin-connection-ipc';
 import type { Result } from '../../src-main/contract/errors';
 import type { ResponseOf } from '../../src-main/contract/operations';
 import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, SYNC_PROGRESS_CHANNEL, type SyncUpdate } from '../../src-main/contract/sync-progress';
@@ -111,7 +112,7 @@ describe('offline review from the File menu, against the fake electron module, r
     menuItem('open-live-database')?.click?.();
     await vi.waitFor(() => expect(window.webContents.reload).toHaveBeenCalledOnce());
     expect((await status()).kind).toBe('postgres');
-    expect(opened.at(-1)).toEqual({});
+    expect(opened.at(-1)).toEqual({ noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE });
     await vi.waitFor(() => expect(closed).toEqual(['postgres', 'cache']));
     expect(JSON.parse(readFileSync(join(fake.userData, SETTINGS_FILE), 'utf8'))).toMatchObject({ activeCacheFile: null });
     await vi.waitFor(() => expect(menuItem('sync-for-offline')?.enabled).toBe(true));

@@ -1,5 +1,12 @@
 import * as electron from 'electron';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  ADMIN_CONNECTION_GET_CHANNEL,
+  ADMIN_CONNECTION_REMOVE_CHANNEL,
+  ADMIN_CONNECTION_SAVE_CHANNEL,
+  ADMIN_CONNECTION_TEST_CHANNEL,
+  type MailtrailAdminConnectionBridge,
+} from '../../src-main/contract/admin-connection';
 import { bridgeNameOf, channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
 import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, SYNC_PROGRESS_CHANNEL, type MailtrailSyncBridge, type SyncUpdate } from '../../src-main/contract/sync-progress';
 import type { FakeElectron } from './electron-fake';
@@ -20,8 +27,10 @@ describe('the preload bridge', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
   });
 
-  it('exposes exactly one function per contract operation, and the three sync functions', () => {
-    expect(Object.keys(bridge).sort()).toEqual([...OPERATION_NAMES.map(bridgeNameOf), 'onSyncProgress', 'cancelSync', 'openSyncedCache'].sort());
+  it('exposes exactly one function per contract operation, the three sync functions and the four admin-connection ones', () => {
+    expect(Object.keys(bridge).sort()).toEqual(
+      [...OPERATION_NAMES.map(bridgeNameOf), 'onSyncProgress', 'cancelSync', 'openSyncedCache', 'adminConnection', 'saveAdminConnection', 'testAdminConnection', 'removeAdminConnection'].sort(),
+    );
     for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
   });
 
@@ -67,5 +76,18 @@ describe('the preload bridge', () => {
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(SYNC_CANCEL_CHANNEL);
     await sync.openSyncedCache();
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(SYNC_OPEN_RESULT_CHANNEL);
+  });
+
+  it('sends the admin-connection calls on their own channels (issue 13, item 2)', async () => {
+    const admin = bridge as unknown as MailtrailAdminConnectionBridge;
+    await admin.adminConnection();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_GET_CHANNEL, undefined);
+    const input = { url: 'postgres://mailtrail_admin@db.example/hub', password: 'secret' };
+    await admin.saveAdminConnection(input);
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_SAVE_CHANNEL, input);
+    await admin.testAdminConnection();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_TEST_CHANNEL, null);
+    await admin.removeAdminConnection();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_REMOVE_CHANNEL, undefined);
   });
 });

@@ -157,4 +157,55 @@ describe('the settings store', () => {
     expect(open().activeSource((message) => warnings.push(message))).toEqual({ kind: 'embedded' });
     expect(warnings).toEqual([`the offline cache ${cacheFile} is no longer there; reading the live database instead (File > Open offline cache… to pick another)`]);
   });
+
+  describe('the admin connection (issue 13, item 2)', () => {
+    it('is saved beside the sources with its password encrypted, and given to main decrypted', () => {
+      const store = open();
+      expect(store.adminConnection()).toBeNull();
+      expect(store.adminUrl()).toBeNull();
+      const saved = store.saveAdminConnection({ url: `postgres://mailtrail_admin:${encodeURIComponent(PASSWORD)}@db.example:5432/hub` });
+      expect(saved).toEqual({ url: 'postgres://mailtrail_admin@db.example:5432/hub', hasPassword: true });
+      const text = fileText();
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(encodeURIComponent(PASSWORD));
+      expect(JSON.parse(text).adminConnection).toEqual({ url: 'postgres://mailtrail_admin@db.example:5432/hub', encryptedPassword: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/) });
+      const reopened = open();
+      expect(reopened.adminConnection()).toEqual(saved);
+      expect(decodeURIComponent(new URL(reopened.adminUrl() ?? '').password)).toBe(PASSWORD);
+      // The sources are untouched by it.
+      expect(reopened.activeSource()).toEqual({ kind: 'embedded' });
+    });
+
+    it('refuses to store its password when no secure storage is available, and writes nothing', () => {
+      safeStorage.available = false;
+      expect(() => open().saveAdminConnection({ url: 'postgres://mailtrail_admin@db.example/hub', password: PASSWORD })).toThrow(/no secure storage/);
+      expect(existsSync(join(directory, SETTINGS_FILE))).toBe(false);
+      safeStorage.available = true;
+      safeStorage.backend = 'basic_text';
+      expect(() => open().saveAdminConnection({ url: `postgres://mailtrail_admin:${PASSWORD}@db.example/hub` })).toThrow(/no secure storage/);
+      expect(existsSync(join(directory, SETTINGS_FILE))).toBe(false);
+    });
+
+    it('keeps its password when saved again for the same URL, drops it for another, and is removed', () => {
+      const store = open();
+      store.saveAdminConnection({ url: 'postgres://mailtrail_admin@db.example/hub', password: PASSWORD });
+      expect(store.saveAdminConnection({ url: 'postgres://mailtrail_admin@db.example/hub' })).toMatchObject({ hasPassword: true });
+      // Testing the saved URL without a password uses the saved one; another URL gets none of it.
+      expect(decodeURIComponent(new URL(store.adminUrlFor({ url: 'postgres://mailtrail_admin@db.example/hub' })).password)).toBe(PASSWORD);
+      expect(new URL(store.adminUrlFor({ url: 'postgres://other@db.example/hub' })).password).toBe('');
+      expect(new URL(store.adminUrlFor({ url: 'postgres://other@db.example/hub', password: 'typed' })).password).toBe('typed');
+      expect(store.saveAdminConnection({ url: 'postgres://other@db.example/hub' })).toMatchObject({ hasPassword: false });
+      store.removeAdminConnection();
+      expect(open().adminConnection()).toBeNull();
+      expect(() => store.saveAdminConnection({ url: 'mysql://db.example/hub' })).toThrow(/must start with postgres:\/\//);
+    });
+
+    it('reports a password that can no longer be decrypted', () => {
+      open().saveAdminConnection({ url: 'postgres://mailtrail_admin@db.example/hub', password: PASSWORD });
+      const settings = JSON.parse(fileText());
+      settings.adminConnection.encryptedPassword = Buffer.from('garbage').toString('base64');
+      writeFileSync(join(directory, SETTINGS_FILE), JSON.stringify(settings));
+      expect(() => open().adminUrl()).toThrow(/saved password of the admin connection .* cannot be decrypted on this system; enter it again/);
+    });
+  });
 });

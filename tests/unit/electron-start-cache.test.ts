@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as electron from 'electron';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { NO_ADMIN_CONNECTION_MESSAGE } from '../../src-main/electron/settings/admin-connection-ipc';
 import { MailtrailError } from '../../src-main/contract/errors';
 import type { MailtrailService } from '../../src-main/contract/operations';
 import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main/desktop-app';
@@ -37,7 +38,7 @@ describe('starting on a remembered offline cache that no longer opens', () => {
       syncWorkerUrl: new URL('file:///never.js'),
     });
 
-    await vi.waitFor(() => expect(opened).toEqual([{ cache: damaged }, {}]));
+    await vi.waitFor(() => expect(opened).toEqual([{ cache: damaged, noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE }, { noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE }]));
     expect(warn).toHaveBeenCalledWith(`cannot open the offline cache ${damaged}: ${damaged} is not a Mailtrail offline cache; reading the live database instead`);
     const syncItem = () =>
       (fake.Menu.applied?.template as { label?: string; submenu?: { id?: string; enabled?: boolean }[] }[])

@@ -1,4 +1,5 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell, type WebContents } from 'electron';
+import { journalActor } from '../../admin/journal';
 import type { MailtrailService } from '../../contract/operations';
 import type { SourceStatus } from '../../contract/schemas';
 import { currentSource, registerIpcHandlers } from '../ipc';
@@ -14,6 +15,7 @@ import {
   denyWebviewAttach,
   withSecurityHeaders,
 } from '../security';
+import { createAdminConnectionActions, NO_ADMIN_CONNECTION_MESSAGE, registerAdminConnectionHandlers } from '../settings/admin-connection-ipc';
 import { openSettingsStore } from '../settings/settings-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { chooseSource, sourceFromArgs, type SourceOptions } from './source-choice';
@@ -25,6 +27,8 @@ export interface OpenedSource {
   kind: SourceStatus['kind'];
   /** The PostgreSQL URL with its password, for sync; null for a cache. Stays in main. */
   databaseUrl?: string | null;
+  /** Sends writes through the admin connection at this URL from now on, or through none (LogSource.setAdmin). */
+  setAdmin?(adminUrl: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,15 +85,29 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
 
   const warn = (message: string) => console.warn(message);
   const liveSource = () => chooseSource([], () => settings.liveSource());
+  /** The saved admin connection's URL; a password that no longer decrypts leaves writes refused, not the app closed. */
+  const adminUrl = (): string | null => {
+    try {
+      return settings.adminUrl();
+    } catch (error) {
+      warn(`${messageOf(error)}; writes are refused until it is saved again`);
+      return null;
+    }
+  };
+  // Every source the app opens writes through the saved admin connection, or refuses writes saying where to add one.
+  const open = (choice: SourceOptions): Promise<OpenedSource> => {
+    const url = adminUrl();
+    return openSource({ ...choice, ...(url ? { admin: { adminDb: url, actor: journalActor() } } : {}), noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE });
+  };
   const opening = (async () => {
     const choice = chooseSource(argv, () => settings.activeSource(warn));
     try {
-      return await openSource(choice);
+      return await open(choice);
     } catch (error) {
       // A remembered cache that no longer opens must not lock the user out: back to the live database.
       if (!choice.cache || sourceFromArgs(argv)) throw error;
       warn(`cannot open the offline cache ${choice.cache}: ${messageOf(error)}; reading the live database instead`);
-      return openSource(liveSource());
+      return open(liveSource());
     }
   })();
   // A source that fails to open is reported once here and then by every call, never as an unhandled rejection.
@@ -100,7 +118,7 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   let sourceKind: OpenedSource['kind'] | null = null;
   const offline = createOfflineActions({
     sources,
-    openSource,
+    openSource: open,
     remember: (cacheFile) => (cacheFile ? settings.openCache(cacheFile) : settings.closeCache()),
     liveSource,
     dialog,
@@ -110,6 +128,17 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
     changed: () => sourceChanged(),
   });
   registerSyncHandlers(ipcMain, offline);
+  registerAdminConnectionHandlers(
+    ipcMain,
+    createAdminConnectionActions({
+      settings,
+      // A source that failed to open has nothing to change; the next one opens with the saved connection.
+      apply: async (url) => {
+        const source = await sources.current().catch(() => null);
+        await source?.setAdmin?.(url);
+      },
+    }),
+  );
   const report = (action: Promise<unknown>) => void action.catch((error: unknown) => console.error(messageOf(error)));
 
   function refreshMenu(): void {

@@ -5,6 +5,10 @@ import type { ActiveSource } from '../settings/settings-store';
 export interface SourceOptions {
   db?: string;
   cache?: string;
+  /** The saved admin connection that writes go through (Settings › Admin connection); none refuses writes. */
+  admin?: { adminDb: string; actor: string };
+  /** What a write refused for want of it says. */
+  noAdminMessage?: string;
 }
 
 /** `--db URL` / `--cache FILE` on the command line, in either `--db URL` or `--db=URL` form. */

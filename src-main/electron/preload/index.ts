@@ -1,4 +1,13 @@
 import { contextBridge, ipcRenderer } from 'electron';
+import {
+  ADMIN_CONNECTION_GET_CHANNEL,
+  ADMIN_CONNECTION_REMOVE_CHANNEL,
+  ADMIN_CONNECTION_SAVE_CHANNEL,
+  ADMIN_CONNECTION_TEST_CHANNEL,
+  type AdminConnectionTest,
+  type AdminConnectionView,
+  type MailtrailAdminConnectionBridge,
+} from '../../contract/admin-connection';
 import type { Result } from '../../contract/errors';
 import { bridgeNameOf, channelOf, OPERATION_NAMES, type MailtrailBridge } from '../../contract/operations';
 import {
@@ -45,7 +54,21 @@ export function createSyncBridge(ipc: SyncIpc): MailtrailSyncBridge {
   };
 }
 
+/** The desktop's admin-connection functions: one per channel, the payload checked again in main. */
+export function createAdminConnectionBridge(invoke: (channel: string, payload?: unknown) => Promise<unknown>): MailtrailAdminConnectionBridge {
+  return {
+    adminConnection: () => invoke(ADMIN_CONNECTION_GET_CHANNEL) as Promise<Result<AdminConnectionView | null>>,
+    saveAdminConnection: (input) => invoke(ADMIN_CONNECTION_SAVE_CHANNEL, input) as Promise<Result<AdminConnectionView>>,
+    testAdminConnection: (input) => invoke(ADMIN_CONNECTION_TEST_CHANNEL, input ?? null) as Promise<Result<AdminConnectionTest>>,
+    removeAdminConnection: () => invoke(ADMIN_CONNECTION_REMOVE_CHANNEL) as Promise<Result<null>>,
+  };
+}
+
 contextBridge.exposeInMainWorld(
   'mailtrail',
-  Object.freeze({ ...createBridge((channel, payload) => ipcRenderer.invoke(channel, payload)), ...createSyncBridge(ipcRenderer) }),
+  Object.freeze({
+    ...createBridge((channel, payload) => ipcRenderer.invoke(channel, payload)),
+    ...createSyncBridge(ipcRenderer),
+    ...createAdminConnectionBridge((channel, payload) => ipcRenderer.invoke(channel, payload)),
+  }),
 );

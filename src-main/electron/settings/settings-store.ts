@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import type { AdminConnectionInput, AdminConnectionView } from '../../contract/admin-connection';
 import { MailtrailError } from '../../contract/errors';
 import { describeIssues } from '../../contract/validation';
 import { checkConnectionString, redactUrl } from '../../db/connection';
@@ -23,6 +24,13 @@ const DataSourceRecord = z.strictObject({
 });
 export type DataSourceRecord = z.infer<typeof DataSourceRecord>;
 
+/** The admin connection (DESIGN.md "The write path"): one, beside the sources, under the same rules. */
+const AdminConnectionRecord = z.strictObject({
+  url: z.string().refine((url) => !hasPassword(url), 'must not hold a password'),
+  encryptedPassword: z.string().nullable(),
+});
+type AdminConnectionRecord = z.infer<typeof AdminConnectionRecord>;
+
 const SettingsFile = z
   .strictObject({
     version: z.literal(1),
@@ -30,6 +38,8 @@ const SettingsFile = z
     dataSources: z.array(DataSourceRecord),
     /** An offline cache opened from the File menu; while set it is read instead of the active data source. */
     activeCacheFile: z.string().refine(isAbsolute, 'must be an absolute path').nullable().optional(),
+    /** Where the app's writes (retention, holds) go; none means they are refused. */
+    adminConnection: AdminConnectionRecord.nullable().optional(),
   })
   .refine(
     (settings) =>
@@ -136,6 +146,17 @@ export interface SettingsStore {
   activeSource(warn?: (message: string) => void): ActiveSource;
   /** The active data source, ignoring any open offline cache. */
   liveSource(): ActiveSource;
+  /** The saved admin connection without its password; null when there is none. */
+  adminConnection(): AdminConnectionView | null;
+  saveAdminConnection(input: AdminConnectionInput): AdminConnectionView;
+  removeAdminConnection(): void;
+  /** The saved admin connection's URL with its password decrypted, for main alone; null when there is none. */
+  adminUrl(): string | null;
+  /**
+   * The URL to test for `input`, with its password: the one given, in the URL or beside it, else the
+   * saved one when `input` names the saved connection's URL. Nothing is saved.
+   */
+  adminUrlFor(input: AdminConnectionInput): string;
 }
 
 /** Opens the settings in `directory`; a missing file means defaults, a corrupt one is kept aside and never fatal. */
@@ -212,24 +233,37 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
     return id;
   }
 
-  function liveSource(): ActiveSource {
-    if (settings.activeDataSourceId === EMBEDDED_DEMO_ID) return { kind: 'embedded' };
-    const source = find(settings.activeDataSourceId);
-    const url = new URL(source.url);
-    if (source.encryptedPassword !== null) {
+  /** `saved.url` with its decrypted password put back; `what` names it when the password cannot be decrypted. */
+  function withSavedPassword(saved: { url: string; encryptedPassword: string | null }, what: string): string {
+    const url = new URL(saved.url);
+    if (saved.encryptedPassword !== null) {
       let password: string;
       try {
-        password = safeStorage.decryptString(Buffer.from(source.encryptedPassword, 'base64'));
+        password = safeStorage.decryptString(Buffer.from(saved.encryptedPassword, 'base64'));
       } catch {
-        throw new MailtrailError(
-          'unavailable',
-          `the saved password of data source "${source.name}" (${redactUrl(source.url)}) cannot be decrypted on this system; enter it again`,
-        );
+        throw new MailtrailError('unavailable', `the saved password of ${what} (${redactUrl(saved.url)}) cannot be decrypted on this system; enter it again`);
       }
       url.password = encodeURIComponent(password);
     }
-    return { kind: 'postgres', id: source.id, name: source.name, url: url.toString() };
+    return url.toString();
   }
+
+  /** A URL split into the URL without password and the password (given beside it, else in it). */
+  function splitPassword(input: { url: string; password?: string | null | undefined }): { url: string; password: string | null } {
+    checkConnectionString(input.url);
+    const url = new URL(input.url);
+    const passwordInUrl = url.password ? safeDecode(url.password) : null;
+    url.password = '';
+    return { url: url.toString(), password: input.password || passwordInUrl };
+  }
+
+  function liveSource(): ActiveSource {
+    if (settings.activeDataSourceId === EMBEDDED_DEMO_ID) return { kind: 'embedded' };
+    const source = find(settings.activeDataSourceId);
+    return { kind: 'postgres', id: source.id, name: source.name, url: withSavedPassword(source, `data source "${source.name}"`) };
+  }
+
+  const adminView = (record: AdminConnectionRecord): AdminConnectionView => ({ url: record.url, hasPassword: record.encryptedPassword !== null });
 
   return {
     file,
@@ -237,17 +271,13 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
     dataSources: () => settings.dataSources.map(view),
 
     saveDataSource(input) {
-      checkConnectionString(input.url);
-      const url = new URL(input.url);
-      const passwordInUrl = url.password ? safeDecode(url.password) : null;
-      url.password = '';
+      const { url, password } = splitPassword(input);
       const existing = input.id ? settings.dataSources.find((source) => source.id === input.id) : undefined;
-      const password = input.password ?? passwordInUrl;
       const record = DataSourceRecord.safeParse({
         id: input.id ?? newId(input.name),
         name: input.name,
         kind: 'postgres',
-        url: url.toString(),
+        url,
         // A source saved again without a password keeps the one it had.
         encryptedPassword: password ? encrypt(password) : (existing?.encryptedPassword ?? null),
       });
@@ -292,5 +322,37 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
     },
 
     liveSource,
+
+    adminConnection: () => (settings.adminConnection ? adminView(settings.adminConnection) : null),
+
+    saveAdminConnection(input) {
+      const { url, password } = splitPassword(input);
+      const existing = settings.adminConnection;
+      const record = AdminConnectionRecord.safeParse({
+        url,
+        // Saved again without a password, the same connection keeps the one it had.
+        encryptedPassword: password ? encrypt(password) : existing?.url === url ? existing.encryptedPassword : null,
+      });
+      if (!record.success) throw new MailtrailError('bad_request', `admin connection ${describeIssues(record.error)}`);
+      save({ ...settings, adminConnection: record.data });
+      return adminView(record.data);
+    },
+
+    removeAdminConnection() {
+      if (settings.adminConnection) save({ ...settings, adminConnection: null });
+    },
+
+    adminUrl: () => (settings.adminConnection ? withSavedPassword(settings.adminConnection, 'the admin connection') : null),
+
+    adminUrlFor(input) {
+      const { url, password } = splitPassword(input);
+      if (password) {
+        const withPassword = new URL(url);
+        withPassword.password = encodeURIComponent(password);
+        return withPassword.toString();
+      }
+      const saved = settings.adminConnection;
+      return saved?.url === url ? withSavedPassword(saved, 'the admin connection') : url;
+    },
   };
 }

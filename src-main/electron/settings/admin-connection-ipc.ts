@@ -1,0 +1,93 @@
+import { testAdminConnection } from '../../admin/admin-connection-check';
+import {
+  ADMIN_CONNECTION_GET_CHANNEL,
+  ADMIN_CONNECTION_REMOVE_CHANNEL,
+  ADMIN_CONNECTION_SAVE_CHANNEL,
+  ADMIN_CONNECTION_TEST_CHANNEL,
+  AdminConnectionInput,
+  type AdminConnectionTest,
+  type AdminConnectionView,
+} from '../../contract/admin-connection';
+import { MailtrailError, type Result } from '../../contract/errors';
+import { describeIssues } from '../../contract/validation';
+import { toMailtrailError } from '../../db/connection';
+import type { IpcMainLike, IpcOptions, IpcSenderEvent } from '../ipc';
+import { describeSender, isTrustedIpcSender } from '../security';
+import type { SettingsStore } from './settings-store';
+
+/** What a write says in the desktop app while no admin connection is saved. */
+export const NO_ADMIN_CONNECTION_MESSAGE =
+  'this needs the admin connection, which is not set: add it in Settings › Admin connection (a PostgreSQL role that may write, such as the mailtrail_admin that `mailtrail roles` makes)';
+
+export interface AdminConnectionActions {
+  get(): AdminConnectionView | null;
+  save(input: AdminConnectionInput): Promise<AdminConnectionView>;
+  test(input: AdminConnectionInput | undefined): Promise<AdminConnectionTest>;
+  remove(): Promise<void>;
+}
+
+/**
+ * The saved admin connection's actions: kept in the settings (password through safeStorage), and
+ * `apply` sends the open source's writes through it (or through none) at once, without reopening the viewer.
+ */
+export function createAdminConnectionActions({
+  settings,
+  apply,
+  test = testAdminConnection,
+}: {
+  settings: Pick<SettingsStore, 'adminConnection' | 'saveAdminConnection' | 'removeAdminConnection' | 'adminUrl' | 'adminUrlFor'>;
+  apply: (adminUrl: string | null) => Promise<void>;
+  test?: (url: string) => Promise<AdminConnectionTest>;
+}): AdminConnectionActions {
+  return {
+    get: () => settings.adminConnection(),
+    async save(input) {
+      const saved = settings.saveAdminConnection(input);
+      await apply(settings.adminUrl());
+      return saved;
+    },
+    async test(input) {
+      const url = input ? settings.adminUrlFor(input) : settings.adminUrl();
+      if (url === null) throw new MailtrailError('not_found', 'no admin connection is saved; enter its URL and password to test it');
+      return test(url);
+    },
+    async remove() {
+      settings.removeAdminConnection();
+      await apply(null);
+    },
+  };
+}
+
+function parseInput(payload: unknown, optional: boolean): AdminConnectionInput | undefined {
+  if (optional && (payload === undefined || payload === null)) return undefined;
+  const parsed = AdminConnectionInput.safeParse(payload);
+  if (!parsed.success) throw new MailtrailError('bad_request', `admin connection ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The four admin-connection channels, each refusing senders other than Mailtrail's own window, errors as values. */
+export function registerAdminConnectionHandlers(
+  ipcMain: IpcMainLike,
+  actions: AdminConnectionActions,
+  { isTrustedSender = isTrustedIpcSender }: IpcOptions = {},
+): void {
+  const guarded = (channel: string, action: (payload: unknown) => Promise<unknown>) =>
+    ipcMain.handle(channel, async (event: IpcSenderEvent, payload: unknown): Promise<Result<unknown>> => {
+      if (!isTrustedSender(event)) {
+        const error = new MailtrailError('bad_request', `refused ${channel}: the call came from ${describeSender(event)}, not from Mailtrail's own window`);
+        return { ok: false, error: error.toValue() };
+      }
+      try {
+        return { ok: true, value: await action(payload) };
+      } catch (error) {
+        return { ok: false, error: toMailtrailError(error).toValue() };
+      }
+    });
+  guarded(ADMIN_CONNECTION_GET_CHANNEL, async () => actions.get());
+  guarded(ADMIN_CONNECTION_SAVE_CHANNEL, (payload) => actions.save(parseInput(payload, false) as AdminConnectionInput));
+  guarded(ADMIN_CONNECTION_TEST_CHANNEL, (payload) => actions.test(parseInput(payload, true)));
+  guarded(ADMIN_CONNECTION_REMOVE_CHANNEL, async () => {
+    await actions.remove();
+    return null;
+  });
+}
