@@ -45,6 +45,7 @@ export function PreviewSummary({ state, retry, pending }: { state: PreviewState;
               value={preview.archive.events}
               detail={preview.cutoffs.archive ? `${emails(preview.archive.emails)} · created before ${formatAbsolute(preview.cutoffs.archive, preview.cutoffs.time_zone)}` : 'archiving is off'}
               tone="archive"
+              cutoff={preview.cutoffs.archive}
             />
             <Figure
               testId="preview-purge"
@@ -52,6 +53,7 @@ export function PreviewSummary({ state, retry, pending }: { state: PreviewState;
               value={preview.purge.events}
               detail={preview.cutoffs.purge ? `${emails(preview.purge.emails)} · created before ${formatAbsolute(preview.cutoffs.purge, preview.cutoffs.time_zone)}` : 'purging is off'}
               tone="purge"
+              cutoff={preview.cutoffs.purge}
             />
             <Figure testId="preview-held" label="Held, stay" value={preview.held.events} detail={`${emails(preview.held.emails)} under legal hold, past a cutoff`} tone="held" />
           </div>
@@ -64,9 +66,9 @@ export function PreviewSummary({ state, retry, pending }: { state: PreviewState;
   );
 }
 
-function Figure({ label, value, detail, tone, testId }: { label: string; value: number; detail: string; tone: string; testId: string }) {
+function Figure({ label, value, detail, tone, testId, cutoff }: { label: string; value: number; detail: string; tone: string; testId: string; cutoff?: string | null }) {
   return (
-    <div className={`retention-figure retention-figure--${tone}`} data-testid={testId} data-count={value}>
+    <div className={`retention-figure retention-figure--${tone}`} data-testid={testId} data-count={value} data-cutoff={cutoff ?? undefined}>
       <span className="retention-figure__label">{label}</span>
       <span className="retention-figure__value">{events(value)}</span>
       <span className="retention-figure__detail">{detail}</span>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { LegalHold } from '../../src-main/contract/retention';
 import { useClient } from '../api/client-context';
+import { useOffline } from '../app/offline-banner';
 import { useTimeZone } from '../app/source-status';
 import { LockIcon } from '../components/icons';
 import { formatInstant } from '../retention/retention-text';
@@ -12,10 +13,11 @@ import { formatInstant } from '../retention/retention-text';
 export function LegalHoldBanner({ emailId, timelineLoaded }: { emailId: number; timelineLoaded: boolean }) {
   const { client } = useClient();
   const timeZone = useTimeZone();
+  const offline = useOffline();
   const [hold, setHold] = useState<LegalHold | null>(null);
   useEffect(() => {
     setHold(null);
-    if (!timelineLoaded) return;
+    if (!timelineLoaded || offline) return;
     let current = true;
     client['retention/holds']({ emailId, limit: 1 })
       .then(({ items }) => current && setHold(items[0] ?? null))
@@ -23,7 +25,7 @@ export function LegalHoldBanner({ emailId, timelineLoaded }: { emailId: number; 
     return () => {
       current = false;
     };
-  }, [client, emailId, timelineLoaded]);
+  }, [client, emailId, timelineLoaded, offline]);
   if (!hold) return null;
   return (
     <div className="timeline-hold" role="note" data-testid="timeline-legal-hold" data-email-id={hold.email_id}>
