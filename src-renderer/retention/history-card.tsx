@@ -7,7 +7,7 @@ import { ErrorState } from '../components/states';
 import { formatDuration } from '../lib/time';
 import { TableHead } from './preview-cards';
 import { doneOf, type ProgressSample } from './run-progress';
-import { count, formatInstant, policyText, STATUS_LABELS } from './retention-text';
+import { count, formatInstant, policyShortText, policyText, STATUS_LABELS } from './retention-text';
 
 const HISTORY_LIMIT = 50;
 /** While a run is going the history is read this often: progress without loading the database. */
@@ -76,29 +76,30 @@ export function HistoryCard({ runs }: { runs: RunsState }) {
       ) : (
         <div className="retention-table-wrap">
           <table className="data-table retention-history__table">
-            <TableHead columns={['Run', `Started (${timeZone ?? 'local time'})`, 'Finished', 'Who', 'Policy', ['Archived'], ['Purged'], ['Held'], 'Status']} />
+            <TableHead columns={['Run', `Started, finished (${timeZone ?? 'local time'})`, 'Who', 'Archive / purge after', ['Archived'], ['Purged'], ['Held'], 'Status']} />
             <tbody>
               {runs.items.map((run) => (
                 <tr key={run.id} className="data-table__row" data-testid="history-row" data-run-id={run.id} data-status={run.status}>
                   <td className="mono">#{run.id}</td>
-                  <td className="retention-nowrap">{formatInstant(run.started_at, timeZone, false)}</td>
-                  <td className="retention-nowrap">
-                    {run.finished_at ? (
-                      <>
-                        {formatInstant(run.finished_at, timeZone, false)}
-                        <span className="muted"> · {formatDuration(Date.parse(run.finished_at) - Date.parse(run.started_at)).slice(1)}</span>
-                      </>
-                    ) : (
-                      <span className="muted">not finished</span>
-                    )}
+                  <td>
+                    <span className="retention-history__when">
+                      <span>{formatInstant(run.started_at, timeZone, false)}</span>
+                      <span className="muted" data-testid="history-finished">
+                        {run.finished_at
+                          ? `→ ${formatInstant(run.finished_at, timeZone, false).slice(11)} · ${formatDuration(Date.parse(run.finished_at) - Date.parse(run.started_at)).slice(1)}`
+                          : 'not finished'}
+                      </span>
+                    </span>
                   </td>
-                  <td>{run.actor}</td>
-                  <td className="retention-nowrap">{policyText(run)}</td>
-                  <td className="num" title={`${count(run.planned.archive_events)} planned, of ${count(run.planned.archive_emails)} emails`}>
+                  <td className="retention-nowrap">{run.actor}</td>
+                  <td className="retention-nowrap" title={policyText(run)}>
+                    {policyShortText(run)}
+                  </td>
+                  <td className="num retention-nowrap" title={`${count(run.planned.archive_events)} planned, of ${count(run.planned.archive_emails)} emails`}>
                     {count(run.archived_events)}
                     <span className="muted"> / {count(run.planned.archive_events)}</span>
                   </td>
-                  <td className="num" title={`${count(run.planned.purge_events)} planned`}>
+                  <td className="num retention-nowrap" title={`${count(run.planned.purge_events)} planned`}>
                     {count(run.purged_events)}
                     <span className="muted"> / {count(run.planned.purge_events)}</span>
                   </td>

@@ -101,7 +101,7 @@ export function MonthChart({ state }: { state: PreviewState }) {
                 </li>
               ))}
             </ul>
-            <BarChart width={width} height={240} data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barCategoryGap="15%">
+            <BarChart width={width} height={240} data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barCategoryGap="15%" maxBarSize={64}>
               <CartesianGrid stroke={token('border')} vertical={false} />
               <XAxis dataKey="month" tickFormatter={monthText} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} minTickGap={16} />
               <YAxis tickFormatter={compact} tick={{ fontSize: 11, fill: token('text-faint') }} stroke={token('border')} width={48} allowDecimals={false} />

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
 import type { RetentionPolicy, RetentionRunResult } from '../../src-main/contract/retention';
 import { useClient } from '../api/client-context';
@@ -112,6 +112,13 @@ function RetentionScreen() {
       .catch((error: unknown) => setDryRun({ status: 'error', error: onWriteError(error) }));
   };
   const running = runs.items.find((run) => run.status === 'running');
+  // When a run ends, what the preview and holds show has changed: count again.
+  const runningId = running?.id;
+  const lastRunning = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (lastRunning.current !== undefined && runningId === undefined) changed();
+    lastRunning.current = runningId;
+  }, [runningId, changed]);
 
   if (policy.state.status === 'error') {
     return <ErrorState error={policy.state.error} onRetry={policy.retry} title="The retention policy could not be loaded" />;

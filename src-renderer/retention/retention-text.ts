@@ -30,6 +30,10 @@ export function formatInstant(iso: string | null, timeZone: string | null, named
 export const policyText = (days: { archive_after_days: number | null; purge_after_days: number | null }): string =>
   `archive ${daysText(days.archive_after_days)} · purge ${daysText(days.purge_after_days)}`;
 
+/** "30 d / 90 d", "off / 90 d": for the history's narrow column headed "archive / purge". */
+export const policyShortText = (days: { archive_after_days: number | null; purge_after_days: number | null }): string =>
+  [days.archive_after_days, days.purge_after_days].map((value) => (value === null ? 'off' : `${value} d`)).join(' / ');
+
 export const count = (value: number): string => value.toLocaleString('en');
 
 /** "1 event", "12,345 events". */

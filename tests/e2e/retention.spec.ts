@@ -2,6 +2,7 @@ import { openReadableDb, type ReadableDb } from '../../src-main/db/connection';
 import { ApiTokenScreen } from './pages/api-token.page';
 import { RetentionPage } from './pages/retention.page';
 import { TimelinePage } from './pages/timeline.page';
+import { installBridgeStandIn } from './support/bridge-stand-in';
 import { expect, test } from './support/test';
 
 // The global setup's `serve --admin` over a database of its own: this spec archives and purges it.
@@ -24,6 +25,17 @@ test('a server without --admin says how to allow writes, and still shows the pol
   await expect(retention.access).toContainText('mailtrail serve --admin');
   await expect(retention.access).toContainText('MAILTRAIL_ADMIN_TOKEN');
   await expect(retention.holdRows).toHaveCount(0);
+});
+
+test('in the desktop app a refused write says to add an admin connection in Settings (issue 13, item 6)', async ({ page, data }) => {
+  await installBridgeStandIn(page);
+  const retention = new RetentionPage(page);
+  await retention.goto();
+  await retention.holdEmail(data.timelineEmailId, 'must be refused');
+  await expect(retention.access).toHaveAttribute('data-reason', 'no-admin-connection');
+  await expect(retention.access).toContainText('Retention needs an admin connection');
+  await page.getByTestId('retention-access-settings').click();
+  await expect(page).toHaveURL(/#\/settings$/);
 });
 
 test('preview, a legal hold with the admin token, a run with typed confirmation, its history, and the hold on the timeline (issue 13, item 6)', async ({ page, data }) => {

@@ -49,11 +49,12 @@ describe('the Retention screen (issue 13, item 6)', () => {
 
 describe('retention times and words (issue 13, item 6)', () => {
   it('shows instants in the zone the log is shown in, named, and months in words', async () => {
-    const { formatInstant, monthText, policyText } = await import('../../src-renderer/retention/retention-text');
+    const { formatInstant, monthText, policyShortText, policyText } = await import('../../src-renderer/retention/retention-text');
     expect(formatInstant('2026-11-28T11:37:05.120Z', 'Europe/Copenhagen')).toBe('2026-11-28 12:37:05 Europe/Copenhagen');
     expect(formatInstant('2026-07-01T00:00:00Z', 'UTC')).toBe('2026-07-01 00:00:00 UTC');
     expect(formatInstant(null, 'UTC')).toBe('');
     expect(monthText('2025-11')).toBe('Nov 2025');
     expect(policyText({ archive_after_days: 30, purge_after_days: null })).toBe('archive 30 days · purge off');
+    expect(policyShortText({ archive_after_days: null, purge_after_days: 90 })).toBe('off / 90 d');
   });
 });
