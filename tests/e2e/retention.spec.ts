@@ -77,6 +77,12 @@ test('preview, a legal hold with the admin token, a run with typed confirmation,
 
     await retention.enterAdminToken(adminToken);
     await expect(retention.access).toHaveCount(0);
+    // With the token the policy saves; it goes back to 30 days before the run.
+    for (const days of ['45', '30']) {
+      await page.getByTestId('retention-archive-days').fill(days);
+      await page.getByTestId('retention-policy-save').click();
+      await expect(page.getByTestId('retention-policy-saved')).toHaveText(`archive ${days} days · purge 90 days`);
+    }
     await retention.holdSubmit.click();
     await expect(retention.holdRow(heldEmailId)).toContainText('Litigation ACME v. Hub');
     await expect(retention.holdRow(heldEmailId)).toContainText('admin token');
