@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
 import { MAX_HOLD_REASON, type LegalHold } from '../../src-main/contract/retention';
 import { useClient } from '../api/client-context';
@@ -10,6 +10,7 @@ import { useDebounced } from '../lib/use-debounced';
 import { TableHead } from './preview-cards';
 import type { WriteErrorHandler } from './retention-page';
 import { formatInstant } from './retention-text';
+import { useModal } from './use-modal';
 
 const HOLDS_LIMIT = 200;
 const MAX_EMAIL_ID = 2_147_483_647;
@@ -180,28 +181,6 @@ function HoldForm({ onPlaced, onWriteError }: { onPlaced(): void; onWriteError: 
       )}
     </form>
   );
-}
-
-/** A modal <dialog>: focus stays inside, Esc cancels, and closing returns focus to what opened it. */
-export function useModal(onCancel: () => void) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const cancel = useRef(onCancel);
-  cancel.current = onCancel;
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) dialog.showModal();
-    const onClose = (event: Event) => {
-      event.preventDefault();
-      cancel.current();
-    };
-    dialog.addEventListener('cancel', onClose);
-    return () => {
-      dialog.removeEventListener('cancel', onClose);
-      if (dialog.open) dialog.close();
-    };
-  }, []);
-  return ref;
 }
 
 function ReleaseDialog({ hold, timeZone, onWriteError, onClose }: { hold: LegalHold; timeZone: string | null; onWriteError: WriteErrorHandler; onClose(released: boolean): void }) {

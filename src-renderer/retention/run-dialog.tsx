@@ -5,7 +5,7 @@ import { useClient } from '../api/client-context';
 import { formatAbsolute } from '../lib/time';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import type { RunsState } from './history-card';
-import { useModal } from './holds-card';
+import { useModal } from './use-modal';
 import type { RetentionDays, WriteErrorHandler } from './retention-page';
 import { daysText } from './retention-days';
 import { count, emails, events, STATUS_LABELS } from './retention-text';

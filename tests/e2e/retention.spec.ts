@@ -27,6 +27,21 @@ test('a server without --admin says how to allow writes, and still shows the pol
   await expect(retention.holdRows).toHaveCount(0);
 });
 
+test('Run opens and closes from the keyboard: focus in the confirmation, Enter starts only on a match, Esc returns to Run (issue 13, item 6)', async ({ page }) => {
+  const retention = new RetentionPage(page);
+  await retention.goto();
+  await retention.runButton.focus();
+  await page.keyboard.press('Enter');
+  await expect(retention.runConfirmation).toBeFocused();
+  await page.keyboard.type('12');
+  await page.keyboard.press('Enter');
+  await expect(retention.runStart).toBeDisabled();
+  await expect(retention.runProgress).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(retention.runDialog).toHaveCount(0);
+  await expect(retention.runButton).toBeFocused();
+});
+
 test('in the desktop app a refused write says to add an admin connection in Settings (issue 13, item 6)', async ({ page, data }) => {
   await installBridgeStandIn(page);
   const retention = new RetentionPage(page);
