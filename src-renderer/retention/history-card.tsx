@@ -76,7 +76,7 @@ export function HistoryCard({ runs }: { runs: RunsState }) {
       ) : (
         <div className="retention-table-wrap">
           <table className="data-table retention-history__table">
-            <TableHead columns={['Run', `Started, finished (${timeZone ?? 'local time'})`, 'Who', 'Archive / purge after', ['Archived'], ['Purged'], ['Held'], 'Status']} />
+            <TableHead columns={['Run', `Started, finished (${timeZone ?? 'local time'})`, 'Who', 'Archive / purge', ['Archived'], ['Purged'], ['Held'], 'Status']} />
             <tbody>
               {runs.items.map((run) => (
                 <tr key={run.id} className="data-table__row" data-testid="history-row" data-run-id={run.id} data-status={run.status}>
@@ -96,12 +96,10 @@ export function HistoryCard({ runs }: { runs: RunsState }) {
                     {policyShortText(run)}
                   </td>
                   <td className="num retention-nowrap" title={`${count(run.planned.archive_events)} planned, of ${count(run.planned.archive_emails)} emails`}>
-                    {count(run.archived_events)}
-                    <span className="muted"> / {count(run.planned.archive_events)}</span>
+                    <DoneOfPlanned done={run.archived_events} planned={run.planned.archive_events} />
                   </td>
                   <td className="num retention-nowrap" title={`${count(run.planned.purge_events)} planned`}>
-                    {count(run.purged_events)}
-                    <span className="muted"> / {count(run.planned.purge_events)}</span>
+                    <DoneOfPlanned done={run.purged_events} planned={run.planned.purge_events} />
                   </td>
                   <td className="num" title={`${count(run.held.emails)} held emails`}>
                     {count(run.held.events)}
@@ -129,5 +127,15 @@ export function HistoryCard({ runs }: { runs: RunsState }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** "1,200" once all planned is done, "800 / 1,200" before (a run that is going, failed or was cancelled). */
+function DoneOfPlanned({ done, planned }: { done: number; planned: number }) {
+  return (
+    <>
+      {count(done)}
+      {done !== planned && <span className="muted"> / {count(planned)}</span>}
+    </>
   );
 }

@@ -298,7 +298,7 @@ function PolicyCard(props: {
           <button type="button" className="button button--secondary" disabled={!dirty} onClick={reset} data-testid="retention-policy-reset">
             Reset
           </button>
-          <span className="muted retention-policy__saved">{dirty ? 'Not saved: the preview shows these days' : savedText}</span>
+          <span className="muted retention-policy__saved">{dirty ? (usable ? 'Not saved: the preview shows these days' : 'Not saved') : savedText}</span>
         </div>
       </form>
     </section>
