@@ -156,7 +156,7 @@ function RetentionScreen() {
             {dirty && ' It uses the days in the form, which are not saved.'}
           </p>
           <div className="retention-actions__buttons">
-            <button type="button" className="button" disabled={!usable || !!running} onClick={() => setDialogOpen(true)} data-testid="retention-run">
+            <button type="button" className="button" disabled={!usable} onClick={() => setDialogOpen(true)} data-testid="retention-run">
               Run retention…
             </button>
             <button type="button" className="button button--secondary" disabled={!usable || dryRun.status === 'running'} onClick={startDryRun} data-testid="retention-dry-run">

@@ -10,7 +10,7 @@ import type { RetentionDays, WriteErrorHandler } from './retention-page';
 import { daysText } from './retention-days';
 import { count, emails, events, STATUS_LABELS } from './retention-text';
 import { confirmationMatches, confirmationPhrase, phraseText } from './run-confirmation';
-import { doneOf, PHASE_LABELS, percentOf, plannedOf, progressRate, rateText, timeLeftMs, timeLeftText, type ProgressSample } from './run-progress';
+import { doneOf, PHASE_LABELS, percentOf, plannedOf, progressRate, rateText, STALLED_MS, stalledMs, timeLeftMs, timeLeftText, type ProgressSample } from './run-progress';
 import { isAccessRefusal, WriteAccessNotice } from './write-access';
 
 type DialogState =
@@ -198,6 +198,11 @@ export function RunProgressView({ run, samples }: { run: RetentionRun; samples: 
         {count(done)} of {events(planned)} · archived {count(run.archived_events)}, purged {count(run.purged_events)}
         {run.status === 'running' && ` · ${rateText(rate)} · time left ${timeLeftText(timeLeftMs(done, planned, rate))}`}
       </p>
+      {run.status === 'running' && stalledMs(samples) >= STALLED_MS && (
+        <p className="muted" data-testid="run-progress-stalled">
+          No progress for {timeLeftText(stalledMs(samples)).replace('about ', '')}. If the process running it was stopped, Run retention takes it up where it stopped.
+        </p>
+      )}
       {run.error && (
         <p className="danger" data-testid="run-progress-error">
           {run.error}

@@ -25,6 +25,18 @@ export function progressRate(samples: readonly ProgressSample[], now = samples.a
   return Math.max(0, (last.done - first.done) / (elapsed / 1000));
 }
 
+/** How long the done count has stood still, over the samples; 0 while it moves. */
+export function stalledMs(samples: readonly ProgressSample[]): number {
+  const last = samples.at(-1);
+  if (!last) return 0;
+  let since = last;
+  for (let index = samples.length - 2; index >= 0 && samples[index]!.done === last.done; index--) since = samples[index]!;
+  return last.at - since.at;
+}
+
+/** A run whose count stands still this long may have lost its process: a new run takes it up. */
+export const STALLED_MS = 30_000;
+
 /** Milliseconds left at this rate; null when unknown (no rate yet, or nothing moving). */
 export function timeLeftMs(done: number, planned: number, rate: number | null): number | null {
   const remaining = Math.max(0, planned - done);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDays, policyProblem, daysText } from '../../src-renderer/retention/retention-days';
 import { confirmationMatches, confirmationPhrase, phraseText } from '../../src-renderer/retention/run-confirmation';
-import { percentOf, progressRate, RATE_WINDOW_MS, timeLeftMs, timeLeftText } from '../../src-renderer/retention/run-progress';
+import { percentOf, progressRate, RATE_WINDOW_MS, stalledMs, timeLeftMs, timeLeftText } from '../../src-renderer/retention/run-progress';
 
 describe('the Retention screen (issue 13, item 6)', () => {
   it('reads a day field as whole days within the contract\'s bounds, or off', () => {
@@ -44,6 +44,10 @@ describe('the Retention screen (issue 13, item 6)', () => {
       'about 2 h 30 min',
     ]);
     expect([percentOf(50, 200), percentOf(0, 0), percentOf(300, 200)]).toEqual([25, 100, 100]);
+    // A run whose row says running but whose count stands still (its process killed) is noticed.
+    expect(stalledMs([])).toBe(0);
+    expect(stalledMs([{ at: 0, done: 5 }, { at: 1000, done: 9 }])).toBe(0);
+    expect(stalledMs([{ at: 0, done: 5 }, { at: 1000, done: 9 }, { at: 31_000, done: 9 }, { at: 40_000, done: 9 }])).toBe(39_000);
   });
 });
 
