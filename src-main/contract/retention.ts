@@ -108,6 +108,8 @@ export const HoldsRequest = z
     search: z.string().max(200, 'must be at most 200 characters').optional(),
     includeReleased: z.boolean().default(false),
     limit: z.number().int('must be a whole number').min(1, 'must be between 1 and 1000').max(1000, 'must be between 1 and 1000').default(100),
+    /** Only this email's holds: exact, for the email's timeline (a search for "12" also finds 112's reason). */
+    emailId: EmailId.optional(),
   })
   .strict();
 

@@ -71,13 +71,14 @@ export async function releaseHold(admin: WritableDb, release: { emailId: number;
   });
 }
 
-/** Holds, newest first: active ones only unless asked; `search` matches the email id, reason or holder. */
+/** Holds, newest first: active ones only unless asked; `search` matches the email id, reason or holder; `emailId` one email's. */
 export async function listHolds(
   db: ReadableDb,
-  options: { search?: string | undefined; includeReleased: boolean; limit: number },
+  options: { search?: string | undefined; includeReleased: boolean; limit: number; emailId?: number | undefined },
 ): Promise<LegalHold[]> {
   const conditions: Sql[] = [];
   if (!options.includeReleased) conditions.push(sql`released_at IS NULL`);
+  if (options.emailId !== undefined) conditions.push(sql`email_id = ${options.emailId}`);
   const search = options.search?.trim();
   if (search) {
     const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

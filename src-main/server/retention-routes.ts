@@ -63,6 +63,7 @@ export const RETENTION_ROUTES: readonly Route[] = [
       search: { field: 'search', kind: 'text' },
       include_released: { field: 'includeReleased', kind: 'text' },
       limit: { field: 'limit', kind: 'integer' },
+      email_id: { field: 'emailId', kind: 'integer' },
     },
     answer: items,
   },

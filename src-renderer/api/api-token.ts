@@ -1,24 +1,32 @@
 import type { MailtrailError } from '../../src-main/contract/errors';
 
-// sessionStorage: the token lives as long as the tab, is never written to disk by the page, and other tabs ask again.
-const STORAGE_KEY = 'mailtrail.apiToken';
-
-export function readApiToken(): string | null {
-  try {
-    return window.sessionStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null;
-  }
+/**
+ * A token this tab keeps in sessionStorage: it lives as long as the tab, is never written to disk by
+ * the page, and other tabs ask again.
+ */
+export function tabToken(key: string) {
+  return {
+    read(): string | null {
+      try {
+        return window.sessionStorage.getItem(key);
+      } catch {
+        return null;
+      }
+    },
+    save(token: string): void {
+      window.sessionStorage.setItem(key, token.trim());
+    },
+  };
 }
 
-export function saveApiToken(token: string): void {
-  window.sessionStorage.setItem(STORAGE_KEY, token.trim());
-}
+const apiToken = tabToken('mailtrail.apiToken');
+export const readApiToken = (): string | null => apiToken.read();
+export const saveApiToken = (token: string): void => apiToken.save(token);
 
 type RefusedListener = (error: MailtrailError) => void;
 const listeners = new Set<RefusedListener>();
 
-/** The token gate listens here; the HTTP client announces every 401. Returns the unsubscribe function. */
+/** The token gate listens here; the HTTP client announces every 401 to a read. Returns the unsubscribe function. */
 export function onApiTokenRefused(listener: RefusedListener): () => void {
   listeners.add(listener);
   return () => {

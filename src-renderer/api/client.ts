@@ -1,4 +1,5 @@
 import type { MailtrailClient } from '../../src-main/contract/operations';
+import { readAdminToken } from './admin-token';
 import { announceApiTokenRefused, readApiToken } from './api-token';
 import { createBridgeClient, isFullBridge } from './bridge-client';
 import { createHttpClient } from './http-client';
@@ -8,5 +9,5 @@ export type Transport = 'desktop' | 'browser';
 /** The desktop app's preload offers every operation; otherwise browser mode talks HTTP to `mailtrail serve`. */
 export function createClient(): { client: MailtrailClient; transport: Transport } {
   if (isFullBridge(window.mailtrail)) return { client: createBridgeClient(window.mailtrail), transport: 'desktop' };
-  return { client: createHttpClient('', { apiToken: readApiToken, onUnauthorized: announceApiTokenRefused }), transport: 'browser' };
+  return { client: createHttpClient('', { apiToken: readApiToken, onUnauthorized: announceApiTokenRefused, adminToken: readAdminToken }), transport: 'browser' };
 }

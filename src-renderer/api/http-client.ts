@@ -1,5 +1,6 @@
 import { ERROR_CODES, MailtrailError, type ErrorCode } from '../../src-main/contract/errors';
 import {
+  isWriteOperation,
   OPERATION_NAMES,
   rpcPathOf,
   type MailtrailClient,
@@ -27,14 +28,17 @@ function errorFromBody(body: unknown, status: number): MailtrailError {
 export interface HttpClientOptions {
   /** The token of a `serve` started with MAILTRAIL_API_TOKEN; null sends none. */
   apiToken?: () => string | null;
-  /** Told of every 401, so the UI can ask for the token. */
+  /** Told of every 401 to a read, so the UI can ask for the token. */
   onUnauthorized?: (error: MailtrailError) => void;
+  /** The admin token of `serve --admin`, sent instead of the API token on writes (and only on writes); null sends the API token. */
+  adminToken?: () => string | null;
 }
 
 /** The browser-mode client: each operation is a JSON POST to its RPC route on the serving origin. */
 export function createHttpClient(baseUrl = '', options: HttpClientOptions = {}): MailtrailClient {
   const call = async <K extends OperationName>(operation: K, request: RequestOf<K>): Promise<ResponseOf<K>> => {
-    const token = options.apiToken?.() ?? null;
+    const write = isWriteOperation(operation);
+    const token = (write ? options.adminToken?.() : null) || (options.apiToken?.() ?? null);
     let response: Response;
     try {
       response = await fetch(`${baseUrl}${rpcPathOf(operation)}`, {
@@ -58,7 +62,8 @@ export function createHttpClient(baseUrl = '', options: HttpClientOptions = {}):
     }
     if (!response.ok) {
       const error = errorFromBody(body, response.status);
-      if (response.status === 401) options.onUnauthorized?.(error);
+      // A refused write needs the admin token, which the screen that wrote asks for; the API token gate is for reads.
+      if (response.status === 401 && !write) options.onUnauthorized?.(error);
       throw error;
     }
     return body as ResponseOf<K>;

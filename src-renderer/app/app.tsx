@@ -2,7 +2,8 @@ import { ActivityPage } from '../activity/activity-page';
 import { AnalyticsPage } from '../analytics/analytics-page';
 import { EmailsPage } from '../emails/emails-page';
 import { JournalPage } from '../journal/journal-page';
-import { ArchiveIcon, ReportIcon } from '../components/icons';
+import { RetentionPage } from '../retention/retention-page';
+import { ReportIcon } from '../components/icons';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
@@ -10,7 +11,7 @@ import { ComingPage } from './coming-page';
 import { CopyLinkButton } from './copy-link';
 import { PageErrorBoundary } from './error-boundary';
 import { useRoute } from './hash-router';
-import { OfflineBanner, useOffline } from './offline-banner';
+import { OfflineBanner } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
@@ -27,7 +28,6 @@ const TITLES: Record<Section, string> = {
 
 export function App() {
   const route = useRoute();
-  const offline = useOffline();
   const [first = 'emails', second] = route.segments;
   const section = (SECTIONS as string[]).includes(first) ? (first as Section) : null;
   const page = (() => {
@@ -62,24 +62,7 @@ export function App() {
       case 'analytics':
         return <AnalyticsPage tabText={second} params={route.params} />;
       case 'retention':
-        return (
-          <ComingPage
-            section="retention"
-            title="Retention"
-            icon={<ArchiveIcon width={22} height={22} />}
-            summary="Keep the log at the size your policy allows, without losing anything by accident."
-            unavailable={
-              offline
-                ? 'Retention needs the live database: it archives and deletes rows there. It is unavailable while you review an offline cache; connect to the live database to use it.'
-                : undefined
-            }
-            items={[
-              'Preview what a policy would archive or delete before running it',
-              'Archive events older than N days into the archive table, delete archived events older than M days',
-              'Scheduled backups and a check that nothing was lost',
-            ]}
-          />
-        );
+        return <RetentionPage />;
       case 'reports':
         return (
           <ComingPage

@@ -14,7 +14,7 @@ const PRIMARY: SectionLink[] = [
   { section: 'emails', label: 'Emails', Icon: MailIcon },
   { section: 'activity', label: 'Activity', Icon: ActivityIcon },
   { section: 'analytics', label: 'Analytics', Icon: ChartIcon },
-  { section: 'retention', label: 'Retention', Icon: ArchiveIcon, soon: true },
+  { section: 'retention', label: 'Retention', Icon: ArchiveIcon },
   { section: 'reports', label: 'Reports', Icon: ReportIcon, soon: true },
   { section: 'journal', label: 'Journal', Icon: JournalIcon },
 ];

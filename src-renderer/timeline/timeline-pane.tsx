@@ -10,6 +10,7 @@ import { hrefOf } from '../app/hash-router';
 import { formatDuration, formatShort } from '../lib/time';
 import { asMailtrailError, useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useNow } from '../lib/use-now';
+import { LegalHoldBanner } from './legal-hold-banner';
 import { TimelineEvent } from './timeline-event';
 
 const PAGE_SIZE = 500;
@@ -188,6 +189,7 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack, backLabel 
           </div>
         </div>
       </header>
+      <LegalHoldBanner emailId={emailId} timelineLoaded={state.status !== 'loading'} />
       {state.status === 'error' ? (
         <ErrorState error={state.error} onRetry={retry} title="The timeline could not be loaded" testId="timeline-error" />
       ) : state.status === 'loading' && events.length === 0 ? (

@@ -229,6 +229,29 @@ describe('retention on PostgreSQL', () => {
     expect((await retention['retention/holds']({ includeReleased: true, limit: 100 })).items.map((h) => h.email_id)).toEqual([8, 7]);
   });
 
+  it('lists one email\'s holds exactly by email_id, for its timeline, over the service and REST (issue 13, item 2)', async () => {
+    await retention['retention/hold']({ emailId: 112, reason: 'email 12 is only in this reason' });
+    await retention['retention/hold']({ emailId: 12, reason: 'timeline banner' });
+    const holdsOf = async (emailId: number, includeReleased = false) =>
+      (await retention['retention/holds']({ emailId, includeReleased, limit: 100 })).items.map((h) => [h.email_id, h.reason]);
+    expect(await holdsOf(12)).toEqual([[12, 'timeline banner']]);
+    expect(await holdsOf(13)).toEqual([]);
+    const server = await startHttpServer({ service: createLogService(createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' }), { db: null, actor: 'serve', journalDb: db.readable, retention }), port: 0 });
+    try {
+      const answer = await fetch(`${server.url}/api/v1/retention/holds?email_id=12`);
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { email_id: number; held_by: string }[]).map((h) => [h.email_id, h.held_by])).toEqual([[12, 'alice']]);
+      expect((await fetch(`${server.url}/api/v1/retention/holds?email_id=abc`)).status).toBe(400);
+      expect((await fetch(`${server.url}/api/v1/retention/holds?email_id=0`)).status).toBe(400);
+    } finally {
+      await server.close();
+    }
+    await retention['retention/release']({ emailId: 12 });
+    await retention['retention/release']({ emailId: 112 });
+    expect(await holdsOf(12)).toEqual([]);
+    expect(await holdsOf(12, true)).toEqual([[12, 'timeline banner']]);
+  });
+
   it('previews counts equal to plain SQL counts, by month and category, with the held events, and writes nothing (issue 13, item 3)', async () => {
     const before = await fingerprint(db);
     const preview = await retention['retention/preview']({});

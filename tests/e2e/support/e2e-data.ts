@@ -252,3 +252,20 @@ export async function fillE2eDatabase(db: WritableDb, now = Date.now()): Promise
     databaseUrl: (db.options as { connectionString?: string }).connectionString ?? '',
   };
 }
+
+/** Issue 13: a database of its own for retention.spec.ts, whose run archives and purges it; no other spec reads it. */
+export interface RetentionE2eData {
+  /** An email with events older than the purge cutoff (90 days), for the spec to hold. */
+  heldEmailId: number;
+}
+
+/** A year of demo journeys ending now, so that the default policy (30/90 days) has events to archive and to purge. */
+export async function fillRetentionDatabase(db: WritableDb): Promise<RetentionE2eData> {
+  await fillDemo(db, { emails: 300, seed: 13, until: new Date().toISOString().slice(0, 19) });
+  const [oldest] = await query<{ email_id: number }>(
+    db,
+    sql`SELECT email_id FROM email_activity_log WHERE created_at < LOCALTIMESTAMP - INTERVAL '100 days' GROUP BY email_id ORDER BY COUNT(*) DESC, email_id LIMIT 1`,
+  );
+  if (!oldest) throw new Error('the retention e2e data has no email older than 100 days');
+  return { heldEmailId: oldest.email_id };
+}

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { E2eData } from './e2e-data';
+import type { E2eData, RetentionE2eData } from './e2e-data';
 
 export interface E2eFixture extends E2eData {
   /** Where the global setup's `mailtrail serve`-equivalent listens, e.g. http://127.0.0.1:41234. */
   baseUrl: string;
   /** The same server over an offline SQLite cache synced from that database after it was filled. */
   offlineUrl: string;
+  /** Issue 13: `serve --admin` over a database of its own (retention.spec.ts archives it), its admin token and data. */
+  retention: RetentionE2eData & { url: string; adminToken: string; databaseUrl: string };
 }
 
 export const FIXTURE_FILE = join(process.cwd(), '.tmp', 'e2e-fixture.json');

@@ -2,14 +2,17 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeTarget, openReadableDb, openWritableDb } from '../../../src-main/db/connection';
-import { startEmbeddedPostgres } from '../../../src-main/db/embedded';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../../src-main/db/embedded';
 import { migrate } from '../../../src-main/db/migrate';
+import { SERVE_ACTOR } from '../../../src-main/admin/journal';
+import { openLogSource } from '../../../src-main/source/open-source';
 import { startHttpServer } from '../../../src-main/server/http-server';
 import { createLogService } from '../../../src-main/service/log-service';
+import { createRetentionService } from '../../../src-main/service/retention-service';
 import { createPostgresLogStore } from '../../../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../../../src-main/store/sqlite/sqlite-log-store';
 import { syncCache } from '../../../src-main/sync/sync-cache';
-import { fillE2eDatabase } from './e2e-data';
+import { fillE2eDatabase, fillRetentionDatabase } from './e2e-data';
 import { FIXTURE_FILE, type E2eFixture } from './fixture-file';
 
 const RENDERER_DIR = 'out/renderer';
@@ -40,8 +43,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     console.log(`e2e: database filled through the logger in ${Date.now() - started} ms (${data.emailCount} emails)`);
     const readable = openReadableDb(url);
     stops.unshift(() => readable.end());
-    // As `serve` without --admin: the journal is read through the viewer's connection, nothing writes.
-    const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }), { db: null, actor: 'e2e', journalDb: readable });
+    // As `serve` without --admin: the journal and retention are read through the viewer's connection, nothing writes.
+    const retentionReads = createRetentionService({ viewer: readable, admin: null, actor: () => 'e2e' });
+    stops.unshift(() => retentionReads.close());
+    const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }), {
+      db: null,
+      actor: 'e2e',
+      journalDb: readable,
+      retention: retentionReads,
+    });
     const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
     stops.unshift(() => http.close());
     // The same data synced into an offline cache, served as `mailtrail serve --cache` does.
@@ -51,7 +61,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stops.unshift(() => cacheStore.close());
     const offline = await startHttpServer({ service: createLogService(cacheStore), host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
     stops.unshift(() => offline.close());
-    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url };
+    const retention = await startRetentionServer(server);
+    stops.unshift(retention.stop);
+    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url, retention: retention.fixture };
     mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
     writeFileSync(FIXTURE_FILE, JSON.stringify(fixture, null, 2));
   } catch (error) {
@@ -62,4 +74,37 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const stop of stops) await stop().catch((error: unknown) => console.error(`e2e teardown: ${String(error)}`));
     rmSync(FIXTURE_FILE, { force: true });
   };
+}
+
+const RETENTION_ADMIN_TOKEN = 'e2e-admin-token-4f1c9a7e2b6d8305';
+
+/**
+ * Issue 13: `MAILTRAIL_ADMIN_TOKEN=… mailtrail serve --admin` over a database of its own, so that
+ * retention.spec.ts can archive and purge without changing what every other spec counts.
+ */
+async function startRetentionServer(server: Pick<EmbeddedServer, 'createDatabase' | 'url'>) {
+  await server.createDatabase('mailtrail_e2e_retention');
+  const url = server.url('mailtrail_e2e_retention');
+  const writable = openWritableDb(url);
+  let data;
+  try {
+    await migrate(writable);
+    data = await fillRetentionDatabase(writable);
+  } finally {
+    await writable.end();
+  }
+  const source = await openLogSource({ db: url, env: {}, admin: { actor: SERVE_ACTOR } });
+  try {
+    const http = await startHttpServer({ service: source.service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR, tokens: [{ holder: 'admin', token: RETENTION_ADMIN_TOKEN }] });
+    return {
+      fixture: { ...data, url: http.url, adminToken: RETENTION_ADMIN_TOKEN, databaseUrl: url },
+      stop: async () => {
+        await http.close();
+        await source.close();
+      },
+    };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
 }
