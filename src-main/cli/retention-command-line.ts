@@ -9,6 +9,8 @@ export const RETENTION_USAGE = `  retention preview [--db URL] [--archive-after 
   retention run [--db URL] [--archive-after DAYS] [--purge-after DAYS] [--dry-run] [--json]
                                               archive, then purge, in batches; one runner at a time; Ctrl-C
                                               cancels, and the next run resumes a cancelled or killed one
+  retention cancel RUN_ID                     stop a run going in another process (the Retention screen, serve)
+                                              after its batch in flight; the next run resumes it
   retention hold EMAIL_ID --reason TEXT       put an email under legal hold: none of its events is archived or purged
   retention release EMAIL_ID                  release the hold
   retention holds [--all] [--search TEXT]     the active holds (--all: released ones too)
@@ -18,7 +20,7 @@ export const RETENTION_USAGE = `  retention preview [--db URL] [--archive-after 
                                               Every retention command takes --db URL and --json.
 `;
 
-export const RETENTION_ACTIONS = ['preview', 'run', 'hold', 'release', 'holds', 'history', 'policy'] as const;
+export const RETENTION_ACTIONS = ['preview', 'run', 'cancel', 'hold', 'release', 'holds', 'history', 'policy'] as const;
 export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
 
 export interface RetentionInvocation {
@@ -32,6 +34,7 @@ export interface RetentionInvocation {
   dryRun?: boolean;
   batchSize?: number | undefined;
   emailId?: number;
+  runId?: number;
   reason?: string;
   all?: boolean;
   search?: string | undefined;
@@ -43,13 +46,14 @@ const DAYS = { 'archive-after': { type: 'string' }, 'purge-after': { type: 'stri
 const OPTIONS = {
   preview: { ...COMMON, ...DAYS },
   run: { ...COMMON, ...DAYS, 'dry-run': { type: 'boolean' }, 'batch-size': { type: 'string' } },
+  cancel: COMMON,
   hold: { ...COMMON, reason: { type: 'string' } },
   release: COMMON,
   holds: { ...COMMON, all: { type: 'boolean' }, search: { type: 'string' } },
   history: { ...COMMON, limit: { type: 'string' } },
   policy: { ...COMMON, ...DAYS },
 } as const;
-const POSITIONALS: Record<RetentionAction, number> = { preview: 0, run: 0, hold: 1, release: 1, holds: 0, history: 0, policy: 0 };
+const POSITIONALS: Record<RetentionAction, number> = { preview: 0, run: 0, cancel: 1, hold: 1, release: 1, holds: 0, history: 0, policy: 0 };
 
 /** A command-line mistake; the caller turns it into its UsageError (exit 2). */
 export class RetentionUsageError extends Error {}
@@ -89,7 +93,7 @@ export function parseRetention(argv: readonly string[]): RetentionInvocation {
   if (positionals.length !== POSITIONALS[which]) {
     throw new RetentionUsageError(
       POSITIONALS[which] === 1
-        ? `retention ${which} needs one EMAIL_ID, e.g. \`mailtrail retention ${which} 42\``
+        ? `retention ${which} needs one ${which === 'cancel' ? 'RUN_ID' : 'EMAIL_ID'}, e.g. \`mailtrail retention ${which} 42\``
         : `unexpected argument ${JSON.stringify(positionals[0])} for \`mailtrail retention ${which}\``,
     );
   }
@@ -119,6 +123,7 @@ export function parseRetention(argv: readonly string[]): RetentionInvocation {
   if (which === 'hold' || which === 'release') {
     invocation.emailId = wholeNumber('EMAIL_ID', positionals[0] as string, 1, 2_147_483_647);
   }
+  if (which === 'cancel') invocation.runId = wholeNumber('RUN_ID', positionals[0] as string, 1, Number.MAX_SAFE_INTEGER);
   if (which === 'hold') {
     const reason = (values.reason as string | undefined)?.trim();
     if (!reason) throw new RetentionUsageError('retention hold needs --reason TEXT: why the email is held (it is recorded with the hold)');

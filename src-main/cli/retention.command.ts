@@ -163,6 +163,12 @@ export async function runRetentionCommand(invocation: RetentionInvocation, io: C
         }
         return 0;
       }
+      case 'cancel': {
+        const run = await retention['retention/cancel']({ runId: invocation.runId as number });
+        if (invocation.json) json(run);
+        else io.out(run.status === 'cancelled' ? `run ${run.id} cancelled (its process had stopped); the next run resumes it` : `run ${run.id} stops after its batch in flight; the next run resumes it`);
+        return 0;
+      }
       case 'hold': {
         const hold = await retention['retention/hold']({ emailId: invocation.emailId as number, reason: invocation.reason as string });
         if (invocation.json) json(hold);

@@ -44,6 +44,7 @@ import {
 } from './analytics';
 import { JournalPage, JournalRequest } from './admin';
 import {
+  CancelRequest,
   HoldRequest,
   HoldsRequest,
   LegalHold,
@@ -102,6 +103,8 @@ export const operations = {
   'retention/runs': { request: RunsRequest, response: z.object({ items: z.array(RetentionRun) }) },
   /** Starts a run (answers once it is recorded and going) or, with dryRun, plans one and records nothing. */
   'retention/run': { request: RunRequest, response: RetentionRunResult, write: true },
+  /** Asks the going run to stop after its batch in flight (from any process); it stays resumable. */
+  'retention/cancel': { request: CancelRequest, response: RetentionRun, write: true },
   'retention/holds': { request: HoldsRequest, response: z.object({ items: z.array(LegalHold) }) },
   'retention/hold': { request: HoldRequest, response: LegalHold, write: true },
   'retention/release': { request: ReleaseRequest, response: LegalHold, write: true },

@@ -75,6 +75,9 @@ export const RetentionRun = z.object({
   purged_events: z.number(),
   /** How many times a killed or cancelled run was taken up again. */
   resumed: z.number(),
+  /** A cancel asked for while it went (from any process); the runner stops after the batch in flight. */
+  cancel_requested_at: z.string().nullable(),
+  cancel_requested_by: z.string().nullable(),
 });
 export type RetentionRun = z.infer<typeof RetentionRun>;
 
@@ -130,4 +133,5 @@ export const RunsRequest = z
 
 export const SetPolicyRequest = z.object({ archiveAfterDays: RetentionDays, purgeAfterDays: RetentionDays }).strict();
 export const RunRequest = RetentionOverrides.extend({ dryRun: z.boolean().default(false) }).strict();
+export const CancelRequest = z.object({ runId: z.number({ error: 'must be a run id' }).int('must be a whole number').positive('must be a run id') }).strict();
 export const ReleaseRequest = z.object({ emailId: EmailId }).strict();

@@ -76,6 +76,8 @@ interface RunRow {
   purged_archive_events: number;
   purged_log_events: number;
   resumed: number;
+  cancel_requested_at: Date | null;
+  cancel_requested_by: string | null;
 }
 
 const iso = (value: Date | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -99,6 +101,8 @@ export function toRun(row: RunRow): RetentionRun {
     archived_events: row.archived_events,
     purged_events: row.purged_archive_events + row.purged_log_events,
     resumed: row.resumed,
+    cancel_requested_at: iso(row.cancel_requested_at ?? null),
+    cancel_requested_by: row.cancel_requested_by ?? null,
   };
 }
 
@@ -217,6 +221,39 @@ async function refusal(client: pg.PoolClient): Promise<MailtrailError> {
 }
 
 /**
+ * Cancels the run that is going, from any process: its runner stops after the batch in flight and
+ * marks it cancelled; a run whose process died (the runner's lock is free) is marked cancelled at
+ * once. Either way the next run takes it up where it stopped. `runId` guards against cancelling
+ * another run than the one the caller saw.
+ */
+export async function cancelRun(admin: WritableDb, runId: number, actor: string): Promise<RetentionRun> {
+  return withRetentionSchema(async () => {
+    const client = await connect(admin);
+    try {
+      const [lock] = await query<{ locked: boolean }>(client, sql`SELECT pg_try_advisory_lock(${RETENTION_LOCK}) AS locked`);
+      try {
+        const orphaned = lock?.locked === true;
+        const [row] = await query<RunRow>(
+          client,
+          sql`UPDATE mailtrail_retention_runs SET cancel_requested_at = NOW(), cancel_requested_by = ${actor}, updated_at = NOW(),
+                status = CASE WHEN ${orphaned} THEN 'cancelled' ELSE status END,
+                finished_at = CASE WHEN ${orphaned} THEN NOW() ELSE finished_at END
+              WHERE id = ${runId} AND status = 'running' RETURNING *`,
+        );
+        if (row) return toRun(row);
+        const [other] = await query<RunRow>(client, sql`SELECT * FROM mailtrail_retention_runs WHERE id = ${runId}`);
+        if (!other) throw new MailtrailError('not_found', `there is no retention run ${runId}; GET /retention/runs lists them`);
+        throw new MailtrailError('conflict', `retention run ${runId} is not going (it ${other.status}); there is nothing to cancel`);
+      } finally {
+        if (lock?.locked) await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  });
+}
+
+/**
  * A dry run: the whole plan (the run it would take up again, the policy, the cutoffs from the
  * database's clock, the counts) and nothing written, not even a runs row, a lock or a sequence value.
  */
@@ -272,7 +309,8 @@ async function runLocked(admin: WritableDb, client: pg.PoolClient, request: RunR
     total = remaining.archive.events + remaining.purge.events;
     [run] = (await query<RunRow>(
       client,
-      sql`UPDATE mailtrail_retention_runs SET status = 'running', finished_at = NULL, error = NULL, resumed = resumed + 1, updated_at = NOW()
+      sql`UPDATE mailtrail_retention_runs SET status = 'running', finished_at = NULL, error = NULL, resumed = resumed + 1, updated_at = NOW(),
+            cancel_requested_at = NULL, cancel_requested_by = NULL
           WHERE id = ${stale.id} RETURNING *`,
     )) as [RunRow];
   } else {
@@ -319,7 +357,8 @@ async function work(client: pg.PoolClient, start: RunRow, progress: RunProgress,
   const statementTimeout = Math.trunc(hooks.statementTimeoutMs ?? 120_000);
   let sweeps = 0;
   while (run.phase !== 'done') {
-    if (hooks.signal?.aborted) {
+    // A cancel from this process (Ctrl-C, shutdown) or from another one (cancelRun sets the row's request).
+    if (hooks.signal?.aborted || run.cancel_requested_at) {
       const [cancelled] = await query<RunRow>(
         client,
         sql`UPDATE mailtrail_retention_runs SET status = 'cancelled', finished_at = NOW(), updated_at = NOW() WHERE id = ${run.id} RETURNING *`,

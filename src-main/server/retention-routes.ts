@@ -22,8 +22,8 @@ interface Route {
   query?: ParamSpecs;
   /** snake_case body field -> request field. */
   body?: Readonly<Record<string, string>>;
-  /** The path's capture: the email id of DELETE /holds/{email_id}. */
-  pathField?: string;
+  /** The path's capture: the email id of DELETE /holds/{email_id}, the run id of POST /runs/{id}/cancel. */
+  pathField?: { field: string; name: string };
   status?: (value: unknown) => number;
   answer?: (value: unknown) => unknown;
 }
@@ -55,6 +55,13 @@ export const RETENTION_ROUTES: readonly Route[] = [
     status: (value) => ((value as { status: string }).status === 'dry_run' ? 200 : 202),
   },
   {
+    method: 'POST',
+    template: '/api/v1/retention/runs/{id}/cancel',
+    path: /^\/api\/v1\/retention\/runs\/([^/]+)\/cancel$/,
+    operation: 'retention/cancel',
+    pathField: { field: 'runId', name: 'run id in the path' },
+  },
+  {
     method: 'GET',
     template: '/api/v1/retention/holds',
     path: /^\/api\/v1\/retention\/holds$/,
@@ -80,7 +87,7 @@ export const RETENTION_ROUTES: readonly Route[] = [
     template: '/api/v1/retention/holds/{email_id}',
     path: /^\/api\/v1\/retention\/holds\/([^/]+)$/,
     operation: 'retention/release',
-    pathField: 'emailId',
+    pathField: { field: 'emailId', name: 'email id in the path' },
   },
 ];
 
@@ -177,7 +184,7 @@ export async function handleRetentionRoute(
     }
     if (route.pathField) {
       const part = route.path.exec(path)?.[1] ?? '';
-      request[route.pathField] = parseInteger('email id in the path', decodeURIComponent(part));
+      request[route.pathField.field] = parseInteger(route.pathField.name, decodeURIComponent(part));
     }
   } catch (error) {
     http.sendError(res, 400, toMailtrailError(error).toValue());

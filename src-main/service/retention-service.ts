@@ -6,7 +6,7 @@ import { toMailtrailError, type AdminDb, type ReadableDb } from '../db/connectio
 import { listHolds, placeHold, releaseHold } from '../retention/holds';
 import { readPolicy, writePolicy } from '../retention/policy';
 import { previewRetention } from '../retention/preview';
-import { listRuns, planRun, runRetention, type RunHooks } from '../retention/run';
+import { cancelRun, listRuns, planRun, runRetention, type RunHooks } from '../retention/run';
 
 export interface RetentionServiceOptions {
   /** Reads (policy, preview, dry runs, holds, history): the viewer's read-only pool, or the admin's. */
@@ -25,6 +25,7 @@ export const RETENTION_OPERATIONS = [
   'retention/preview',
   'retention/runs',
   'retention/run',
+  'retention/cancel',
   'retention/holds',
   'retention/hold',
   'retention/release',
@@ -129,6 +130,12 @@ export function createRetentionService(options: RetentionServiceOptions): Retent
         });
       background = { controller, done };
       return Promise.race([started, finished]);
+    },
+
+    async 'retention/cancel'({ runId }) {
+      const admin = requireAdmin();
+      const actor = options.actor();
+      return journaled(admin, { action: 'retention.cancel', actor, parameters: { run_id: runId } }, () => cancelRun(admin, runId, actor));
     },
 
     async 'retention/holds'(request) {

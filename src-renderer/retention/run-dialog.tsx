@@ -64,6 +64,13 @@ export function RunDialog(props: {
 
   const run = state.step === 'started' ? runs.items.find((item) => item.id === state.result.run_id) : undefined;
   const finished = run !== undefined && run.status !== 'running';
+  const [stopping, setStopping] = useState<{ error: MailtrailError | null } | null>(null);
+  // Any process may stop the run: it ends after the batch in flight, cancelled and resumable.
+  const stop = (runId: number) => {
+    setStopping({ error: null });
+    client['retention/cancel']({ runId }).catch((error: unknown) => setStopping({ error: props.onWriteError(error) }));
+  };
+  const stopRequested = run?.cancel_requested_at != null || (stopping !== null && stopping.error === null);
 
   return (
     <dialog ref={ref} className="retention-dialog retention-dialog--run" aria-labelledby="run-title" data-testid="run-dialog">
@@ -99,7 +106,22 @@ export function RunDialog(props: {
             </p>
           )}
           {run ? <RunProgressView run={run} samples={runs.samplesOf(run.id)} /> : <p className="muted">Starting…</p>}
+          {stopping?.error && (
+            <p className="danger" role="alert" data-testid="run-stop-error">
+              The run could not be stopped: {stopping.error.message}
+            </p>
+          )}
+          {!finished && stopRequested && (
+            <p className="muted" data-testid="run-stopping">
+              Stopping after the batch in flight; Run retention takes it up again where it stopped.
+            </p>
+          )}
           <div className="retention-dialog__actions">
+            {run && !finished && (
+              <button type="button" className="button button--secondary" onClick={() => stop(run.id)} disabled={stopRequested} data-testid="run-stop">
+                Stop the run
+              </button>
+            )}
             <button type="button" className="button" onClick={() => props.onClose(true)} autoFocus data-testid="run-close">
               {finished ? 'Close' : 'Close; the run goes on'}
             </button>

@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { openReadableDb, type ReadableDb } from '../../src-main/db/connection';
+import { HOLD_LOCK } from '../../src-main/retention/holds';
 import { ApiTokenScreen } from './pages/api-token.page';
 import { RetentionPage } from './pages/retention.page';
 import { TimelinePage } from './pages/timeline.page';
@@ -134,6 +136,35 @@ test('preview, a legal hold with the admin token, a run with typed confirmation,
     expect(await countOf('SELECT COUNT(*) AS count FROM email_activity_log WHERE created_at < $1::timestamp AND email_id <> $2', [archiveCutoff, heldEmailId])).toBe(0);
     expect(await countOf('SELECT COUNT(*) AS count FROM email_activity_log WHERE created_at < $1::timestamp AND email_id = $2', [archiveCutoff, heldEmailId])).toBeGreaterThan(0);
     await expect(retention.archiveFigure).toHaveAttribute('data-count', '0');
+  });
+
+  await test.step('Stop ends a going run after its batch in flight, cancelled; the next Run takes it up and finishes it (issue 13, item 4)', async () => {
+    // A hold being placed (its lock held here) keeps the run's first batch waiting, so it is surely going when Stop is clicked.
+    const blocker = new pg.Client({ connectionString: data.retention.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK]);
+      await retention.runButton.click();
+      await retention.runConfirmation.fill((await retention.runPhrase.textContent()) ?? '');
+      await retention.runStart.click();
+      await expect(retention.runProgress).toHaveAttribute('data-status', 'running');
+      await page.getByTestId('run-stop').click();
+      await expect(page.getByTestId('run-stopping')).toBeVisible();
+      await expect(page.getByTestId('run-stop')).toBeDisabled();
+    } finally {
+      await blocker.end();
+    }
+    await expect(retention.runProgress).toHaveAttribute('data-status', 'cancelled');
+    const runId = (await retention.runProgress.getAttribute('data-run-id')) ?? '';
+    await retention.runClose.click();
+    await expect(retention.historyRow(runId)).toHaveAttribute('data-status', 'cancelled');
+    await retention.runButton.click();
+    await retention.runConfirmation.fill((await retention.runPhrase.textContent()) ?? '');
+    await retention.runStart.click();
+    await expect(page.getByTestId('run-resumed')).toContainText(`took up run #${runId}`);
+    await expect(retention.runProgress).toHaveAttribute('data-status', 'succeeded');
+    await retention.runClose.click();
+    await expect(retention.historyRow(runId)).toHaveAttribute('data-status', 'succeeded');
   });
 
   await test.step("the email's timeline says it is under a legal hold", async () => {

@@ -376,6 +376,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'retention/preview': { archiveAfterDays: 30, purgeAfterDays: null },
     'retention/runs': { limit: 5 },
     'retention/run': { dryRun: true },
+    'retention/cancel': { runId: 1 },
     'retention/holds': { search: '12' },
     'retention/hold': { emailId: 123, reason: 'litigation' },
     'retention/release': { emailId: 123 },

@@ -440,6 +440,41 @@ describe('retention on PostgreSQL', () => {
     const history = await cli(['history', '--db', db.url]);
     expect(history.stdout).toMatch(new RegExp(`^run ${stopped.run_id} succeeded; .*resumed 1 time`, 'm'));
   }, 60_000);
+
+  it('cancels a run from another process through retention/cancel; one whose process died is cancelled at once (issue 13, item 4)', async () => {
+    await db.writable.query(eventsSql(20_000, 400, 150).replace("'event ' || g", "'fourth event ' || g"));
+    await snapshotEvents(db);
+    const running = cli(['run', '--json', '--batch-size', '100', '--db', db.url]);
+    let runId = 0;
+    for (let i = 0; i < 400 && !runId; i++) {
+      runId = await count(db, `SELECT COALESCE(MAX(id), 0) AS n FROM mailtrail_retention_runs WHERE status = 'running' AND archived_events > 0`);
+      if (!runId) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(runId).toBeGreaterThan(0);
+    await expect(retention['retention/cancel']({ runId: runId + 1000 })).rejects.toMatchObject({ code: 'not_found' });
+    const asked = await retention['retention/cancel']({ runId });
+    expect(asked).toMatchObject({ id: runId, status: 'running', cancel_requested_by: 'alice', cancel_requested_at: expect.any(String) });
+    const stopped = await running;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ run_id: runId, status: 'cancelled' });
+    await expect(retention['retention/cancel']({ runId })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/is not going \(it cancelled\)/) });
+
+    // A row left running by a dead process: nobody holds the runner's lock, so it is cancelled at once (here from the CLI).
+    await db.writable.query(`UPDATE mailtrail_retention_runs SET status = 'running', finished_at = NULL WHERE id = $1`, [runId]);
+    const fromCli = await cli(['cancel', String(runId), '--json', '--db', db.url]);
+    expect(fromCli.code, fromCli.stderr).toBe(0);
+    expect(JSON.parse(fromCli.stdout)).toMatchObject({ id: runId, status: 'cancelled', finished_at: expect.any(String) });
+
+    // The next run takes it up where it stopped, the request cleared, and keeps every promise.
+    const resumed = await retention.runToEnd({});
+    expect(resumed).toMatchObject({ run_id: runId, status: 'succeeded', resumed_run: true });
+    expect((await retention['retention/runs']({ limit: 1 })).items[0]).toMatchObject({ id: runId, cancel_requested_at: null });
+    await expectRunKeptItsPromises(db, runId);
+    const journal = await db.writable.query(`SELECT actor, parameters, outcome FROM mailtrail_admin_journal WHERE action = 'retention.cancel' ORDER BY id`);
+    expect(journal.rows.map((row) => row.outcome)).toEqual(['refused', 'succeeded', 'refused', 'succeeded']);
+    expect(journal.rows[1]).toMatchObject({ actor: 'alice', parameters: { run_id: runId } });
+    expect(journal.rows[3]).toMatchObject({ actor: 'cli-admin', parameters: { run_id: runId } });
+  }, 60_000);
 });
 
 describe('killing mailtrail retention run at random moments', () => {

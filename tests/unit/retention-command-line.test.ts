@@ -19,12 +19,15 @@ describe('mailtrail retention on the command line (issue 13, items 2-4)', () => 
     });
     expect(parseCommandLine(['retention', 'hold', '42', '--reason', ' litigation '])).toMatchObject({ action: 'hold', emailId: 42, reason: 'litigation' });
     expect(parseCommandLine(['retention', 'release', '42'])).toMatchObject({ action: 'release', emailId: 42 });
+    expect(parseCommandLine(['retention', 'cancel', '7', '--json'])).toMatchObject({ action: 'cancel', runId: 7, json: true });
     expect(parseCommandLine(['retention', 'holds', '--all'])).toMatchObject({ action: 'holds', all: true });
     expect(parseCommandLine(['retention', 'history'])).toMatchObject({ action: 'history', limit: 20 });
   });
 
   it.each([
-    [['retention'], /retention needs one of preview, run, hold/],
+    [['retention'], /retention needs one of preview, run, cancel, hold/],
+    [['retention', 'cancel'], /retention cancel needs one RUN_ID/],
+    [['retention', 'cancel', '0'], /RUN_ID must be a whole number from 1/],
     [['retention', 'purge'], /unknown: "purge"/],
     [['retention', 'hold', '42'], /needs --reason TEXT/],
     [['retention', 'hold', '--reason', 'x'], /needs one EMAIL_ID/],
