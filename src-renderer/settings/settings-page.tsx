@@ -39,7 +39,7 @@ export function SettingsPage() {
             <span className={`pill pill--${state ?? 'checking'}`}>{state ?? 'checking…'}</span>
             {(error?.message ?? status?.message) && <p className="field-note">{error?.message ?? status?.message}</p>}
           </Row>
-          <Row label="Access">{status ? (status.readOnly ? 'Read-only: Mailtrail never changes the log from here' : 'Read and write') : '—'}</Row>
+          <Row label="Access">{status ? (status.readOnly ? 'Read-only: the viewer never changes the log; admin work goes through the admin connection' : 'Read and write') : '—'}</Row>
           <Row label="Time zone of the log">
             {status ? (status.timeZone ?? 'Unknown: times are shown as stored, marked “zone unknown”') : '—'}
           </Row>
