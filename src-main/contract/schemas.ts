@@ -72,6 +72,11 @@ export const ActivityEvent = z.object({
   user_name: z.string().nullable(),
   created_at: z.string(),
   created_by: z.string().nullable(),
+  /**
+   * Whether a retention run moved the event to email_activity_log_archive (issue 13, item 5): set on
+   * every timeline item (false for the log's own); absent where only the log is read (recent activity).
+   */
+  archived: z.boolean().optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEvent>;
 

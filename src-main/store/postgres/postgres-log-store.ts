@@ -3,7 +3,7 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import { planCount } from '../activity-count';
 import type { LogStore, SourceDescription } from '../log-store';
-import { countActivity, emailSubjects, metadataKeys, recentActivity, searchIndexes, timeline, userActivity, users, userSummary } from './activity.query';
+import { countActivity, emailSubjects, hasReadableArchive, metadataKeys, recentActivity, searchIndexes, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 
@@ -24,13 +24,15 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
   // Whether migrations/0003's rollups and migrations/0005's search indexes exist here.
   const useRollups = rechecked(() => hasRollups(db));
   const useIndexes = rechecked(() => searchIndexes(db));
+  // Whether migrations/0008's archive index is there to read archived events by email (issue 13, item 5).
+  const useArchive = rechecked(() => hasReadableArchive(db));
   const withRollups = async <T>(run: (rollup: boolean) => Promise<T>) => {
     const rollup = await useRollups();
     return { ...(await run(rollup)), rollup };
   };
   return {
     source,
-    timeline: (q) => timeline(db, q),
+    timeline: async (q) => timeline(db, q, await useArchive()),
     recentActivity: async (q) => recentActivity(db, q, await useIndexes()),
     activityStats: async (range) => activityStats(db, range, await useRollups()),
     categoryTimeseries: (range, bucket) => withRollups((rollup) => categoryTimeseries(db, range, bucket, rollup)),
@@ -40,12 +42,12 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     userActivity: (q) => userActivity(db, q),
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
-    email: (emailId) => email(db, emailId),
+    email: async (emailId) => email(db, emailId, await useArchive()),
     searchEmails: (q) => searchEmails(db, q),
     countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),
     emailSubjects: (emailIds) => emailSubjects(db, emailIds),
     countEmails: (text, bound) => countEmails(db, text, bound),
-    emailFacts: (emailId) => emailFacts(db, emailId),
+    emailFacts: async (emailId) => emailFacts(db, emailId, await useArchive()),
     userExists: async (userId) => (await query(db, sql`SELECT 1 FROM users WHERE id = ${userId}`)).length > 0,
     ping: async () => {
       const [row] = await query<{ time_zone: string }>(db, sql`SELECT current_setting('TimeZone') AS time_zone`);

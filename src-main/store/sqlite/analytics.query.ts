@@ -18,14 +18,15 @@ interface Part {
 const DAY = rollupKeys.day;
 const DAILY_COLUMNS = 'day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence';
 
-export const liveDailySql = (conditions: string[]): string =>
+/** The rollup rows counted from the cache's events (`table`: the log, or its archive). */
+export const liveDailySql = (conditions: string[], table = 'email_activity_log'): string =>
   `SELECT ${DAY} AS day, event_type, event_category, ${rollupKeys.keys},
           COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
-   FROM email_activity_log ${where(conditions)} GROUP BY 1, 2, 3, 4, 5, 6`;
+   FROM ${table} ${where(conditions)} GROUP BY 1, 2, 3, 4, 5, 6`;
 
-export const liveDurationSql = (conditions: string[]): string =>
+export const liveDurationSql = (conditions: string[], table = 'email_activity_log'): string =>
   `SELECT ${DAY} AS day, ${rollupKeys.durationWorkflow} AS workflow_name, duration_bucket AS bucket, COUNT(*) AS count
-   FROM email_activity_log
+   FROM ${table}
    ${where([rollupKeys.durationEventType, `${EXECUTION_TIME.cacheColumn} IS NOT NULL`, ...conditions])} GROUP BY 1, 2, 3`;
 
 /** A range as PostgreSQL's planRange splits it (whole days and partial days), so both stores add up the same pieces. */
