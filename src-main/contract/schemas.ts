@@ -161,7 +161,13 @@ export const MetadataKeys = z.object({
   keys: z.array(z.object({ key: z.string(), count: z.number() })),
 });
 
-export const StatsRequest = z.strictObject({ ...DateRangeFields }).superRefine(checkRange);
+/**
+ * Whether analytics add the events retention moved to the archive (issue 13, item 5); from the
+ * archive's own rollups (migration 0009), so the answer costs what the log's alone does.
+ */
+export const IncludeArchivedField = { includeArchived: z.boolean({ error: 'must be true or false' }).optional() };
+
+export const StatsRequest = z.strictObject({ ...DateRangeFields, ...IncludeArchivedField }).superRefine(checkRange);
 
 export const ActivityStat = z.object({
   event_type: z.string(),

@@ -211,6 +211,26 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     }
   });
 
+  it('analytics with the archived events added, for any range (issue 13, item 5)', async () => {
+    for (const range of RANGES) {
+      const nonEmpty = !('from' in range && range.from === '2026-01-01');
+      const archived = { ...range, includeArchived: true };
+      await expectSameAnswer('activity/stats', archived, { nonEmpty });
+      await expectSameAnswer('analytics/timeseries', { ...archived, bucket: 'week' }, { nonEmpty });
+      await expectSameAnswer('analytics/errors', archived, { nonEmpty });
+      await expectSameAnswer('analytics/workflows', archived, { nonEmpty });
+      await expectSameAnswer('analytics/error-impact', archived, { nonEmpty: false });
+    }
+    // The flag adds exactly the archive's events, on both stores.
+    const { rows } = await fixture.database.readable.query<{ n: number }>('SELECT count(*)::int AS n FROM email_activity_log_archive');
+    for (const backend of BACKENDS) {
+      const total = async (includeArchived: boolean) =>
+        ((await answer(backend, 'activity/stats', { includeArchived })) as { count: number }[][])[0]!.reduce((sum, stat) => sum + stat.count, 0);
+      expect(rows[0]!.n).toBeGreaterThan(20);
+      expect((await total(true)) - (await total(false))).toBe(rows[0]!.n);
+    }
+  });
+
   it('slowest executions, metadata keys, users and their activity', async () => {
     for (const limit of [1, 10, 100]) await expectSameAnswer('analytics/slowest', { limit });
     for (const eventTypes of [undefined, ['error'], ['workflow_executed', 'note']]) {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { planCount } from '../activity-count';
-import type { LogStore } from '../log-store';
+import type { AnalyticsRange, LogStore } from '../log-store';
 import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
@@ -32,14 +32,16 @@ export function openSqliteLogStore(file: string): LogStore {
   const search = hasSearchTables(db) && info.searchHighId >= info.highId;
   const searchIndexes = { text: search, metadata: search, events: info.rowCount };
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
+  // A cache from before the archive (format 3, not synced since) has none to add.
+  const archived = (range: AnalyticsRange): AnalyticsRange => ({ ...range, includeArchived: archive && range.includeArchived });
   return {
     source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
     timeline: async (q) => timeline(prepare, q, archive),
     recentActivity: async (q) => recentActivity(prepare, q, searchIndexes),
-    activityStats: async (range) => activityStats(prepare, range),
-    categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
-    errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
-    workflowSuccess: async (range) => rollup(workflowSuccess(prepare, range)),
+    activityStats: async (range) => activityStats(prepare, archived(range)),
+    categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, archived(range), bucket)),
+    errorAnalysis: async (range) => rollup(errorAnalysis(prepare, archived(range))),
+    workflowSuccess: async (range) => rollup(workflowSuccess(prepare, archived(range))),
     slowestExecutions: async (limit, filter) => rollup({ items: slowestExecutions(prepare, limit, indexed, filter) }),
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
     userActivity: async (q) => userActivity(prepare, q),
@@ -60,7 +62,7 @@ export function openSqliteLogStore(file: string): LogStore {
       if (db.open) db.close();
     },
     extent: async () => logExtent(prepare),
-    errorImpact: async (range) => rollup(errorImpact(prepare, range)),
+    errorImpact: async (range) => rollup(errorImpact(prepare, archived(range))),
     userSummary: async (userId, range) => userSummary(prepare, userId, range),
   };
 }
