@@ -97,7 +97,7 @@ export const UserSummary = z.object({ id: z.number(), user_name: z.string().null
 export type UserSummary = z.infer<typeof UserSummary>;
 export const UserList = z.object({ items: z.array(UserSummary) });
 
-export const LogExtentRequest = z.strictObject({});
+export const LogExtentRequest = z.strictObject({ ...IncludeArchivedField });
 /** The oldest and newest event's created_at in the whole log; null when it holds none. */
 export const LogExtent = z.object({ oldest: z.string().nullable(), newest: z.string().nullable() });
 export type LogExtent = z.infer<typeof LogExtent>;

@@ -35,7 +35,8 @@ const pageAnswer = (page: { items: unknown[]; nextCursor: string | null; searche
 });
 
 /** Analytics that may add the archived events (issue 13, item 5): a range and `include_archived=true`. */
-const ANALYTICS_RANGE: ParamSpecs = { ...DATE_RANGE, include_archived: { field: 'includeArchived', kind: 'boolean' } };
+const INCLUDE_ARCHIVED: ParamSpecs = { include_archived: { field: 'includeArchived', kind: 'boolean' } };
+const ANALYTICS_RANGE: ParamSpecs = { ...DATE_RANGE, ...INCLUDE_ARCHIVED };
 
 const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: null });
 
@@ -133,7 +134,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/extent$/,
     operation: 'activity/extent',
     pathParams: [],
-    query: {},
+    query: INCLUDE_ARCHIVED,
     answer: valueAnswer,
   }),
   route({

@@ -125,7 +125,7 @@ export interface LogStore {
   ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;
   /** The oldest and newest created_at in the log: two ends of the created_at index. */
-  extent(): Promise<LogExtent>;
+  extent(options?: { includeArchived?: boolean | undefined }): Promise<LogExtent>;
   /** Distinct emails per error type in the range (from the live table), first seen over the whole log, and the range's volume. */
   errorImpact(range: AnalyticsRange): Promise<FromRollup<ErrorImpact>>;
   /** What a user did in a range, counted per event type. */

@@ -221,6 +221,12 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       await expectSameAnswer('analytics/workflows', archived, { nonEmpty });
       await expectSameAnswer('analytics/error-impact', archived, { nonEmpty: false });
     }
+    await expectSameAnswer('activity/extent', { includeArchived: true }, { nonEmpty: false });
+    const [[log], [withArchive]] = [
+      (await answer('postgres', 'activity/extent', {})) as { oldest: string }[],
+      (await answer('postgres', 'activity/extent', { includeArchived: true })) as { oldest: string }[],
+    ];
+    expect(withArchive!.oldest <= log!.oldest).toBe(true);
     // The flag adds exactly the archive's events, on both stores.
     const { rows } = await fixture.database.readable.query<{ n: number }>('SELECT count(*)::int AS n FROM email_activity_log_archive');
     for (const backend of BACKENDS) {

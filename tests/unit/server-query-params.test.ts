@@ -28,7 +28,7 @@ describe('query strings become request objects', () => {
       expect(() => parseQuery(new URLSearchParams(bad), specs)).toThrow(/^include_archived: must be true or false/);
     }
     const analytics = REST_ROUTES.filter((route) => 'include_archived' in route.query).map((route) => route.operation);
-    expect(analytics.sort()).toEqual(['activity/stats', 'analytics/error-impact', 'analytics/errors', 'analytics/timeseries', 'analytics/workflows']);
+    expect(analytics.sort()).toEqual(['activity/extent', 'activity/stats', 'analytics/error-impact', 'analytics/errors', 'analytics/timeseries', 'analytics/workflows']);
   });
 
   it('reads repeated and comma-separated list values alike', () => {

@@ -159,10 +159,14 @@ export async function slowestExecutions(
 }
 
 /** The log's first and last created_at: each end of the created_at index, whatever the log's size. */
-export async function logExtent(db: ReadableDb): Promise<{ oldest: string | null; newest: string | null }> {
+export async function logExtent(db: ReadableDb, archive = false): Promise<{ oldest: string | null; newest: string | null }> {
+  // With the archive (issue 13, item 5): the two ends of its (created_at, id) index as well.
   const [row] = await query<{ oldest: string | null; newest: string | null }>(
     db,
-    sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
+    archive
+      ? sql`SELECT LEAST((SELECT MIN(created_at) FROM email_activity_log), (SELECT MIN(created_at) FROM email_activity_log_archive)) AS oldest,
+                   GREATEST((SELECT MAX(created_at) FROM email_activity_log), (SELECT MAX(created_at) FROM email_activity_log_archive)) AS newest`
+      : sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
   );
   return { oldest: row?.oldest ?? null, newest: row?.newest ?? null };
 }

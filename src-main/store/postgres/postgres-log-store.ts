@@ -59,7 +59,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
       return { timeZone: row?.time_zone ?? null };
     },
     close: () => db.end(),
-    extent: () => logExtent(db),
+    extent: async (options) => logExtent(db, Boolean(options?.includeArchived) && (await useArchive())),
     errorImpact: (range) => withRollups(range, (rollup, archive) => errorImpact(db, range, rollup, archive)),
     userSummary: (userId, range) => userSummary(db, userId, range),
   };

@@ -175,10 +175,13 @@ export function slowestExecutions(prepare: Prepare, limit: number, indexed: bool
 
 
 /** The cache's first and last created_at; SQLite reads MIN and MAX off the created_at index only when each stands alone. */
-export function logExtent(prepare: Prepare): { oldest: string | null; newest: string | null } {
-  return prepare(
-    `SELECT (SELECT MIN(created_at) FROM email_activity_log) AS oldest, (SELECT MAX(created_at) FROM email_activity_log) AS newest`,
-  ).get() as { oldest: string | null; newest: string | null };
+export function logExtent(prepare: Prepare, archive = false): { oldest: string | null; newest: string | null } {
+  // As LEAST and GREATEST, which skip NULLs (SQLite's two-argument min() would not): the aggregate over each table's end.
+  const end = (fn: 'MIN' | 'MAX') =>
+    archive
+      ? `(SELECT ${fn}(edge) FROM (SELECT ${fn}(created_at) AS edge FROM email_activity_log UNION ALL SELECT ${fn}(created_at) FROM ${ARCHIVE}))`
+      : `(SELECT ${fn}(created_at) FROM email_activity_log)`;
+  return prepare(`SELECT ${end('MIN')} AS oldest, ${end('MAX')} AS newest`).get() as { oldest: string | null; newest: string | null };
 }
 
 /** As PostgreSQL's errorImpact: distinct emails from the cached rows, first seen from the cache's daily rollup. */

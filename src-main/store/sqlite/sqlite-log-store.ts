@@ -61,7 +61,7 @@ export function openSqliteLogStore(file: string): LogStore {
     close: async () => {
       if (db.open) db.close();
     },
-    extent: async () => logExtent(prepare),
+    extent: async (options) => logExtent(prepare, archive && Boolean(options?.includeArchived)),
     errorImpact: async (range) => rollup(errorImpact(prepare, archived(range))),
     userSummary: async (userId, range) => userSummary(prepare, userId, range),
   };
