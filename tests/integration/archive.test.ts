@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../src-main/db/migrate';
+import { preparedQuery } from '../../src-main/db/query';
 import { sql } from '../../src-main/db/sql';
 import { createLogService } from '../../src-main/service/log-service';
 import { invoke } from '../../src-main/service/invoke';
@@ -157,6 +158,27 @@ describe('analytics with includeArchived (issue 13, item 5)', () => {
       expect(stats.ok && stats.value).toEqual(before);
     } finally {
       await migrate(db.writable, loadMigrations().map((m) => (m.name === '0009_archive_rollups' ? { ...m, checksum: 'x'.repeat(64) } : m)));
+    }
+  });
+});
+
+describe('the merged timeline as a prepared statement (issue 13, item 5)', () => {
+  it('answers on, planning each time, where a pooler dropped the statement between transactions', async () => {
+    const db = await createTestDatabase();
+    const client = await db.readable.connect();
+    try {
+      await db.writable.query(mixedEventsSql({ count: 600, minutesApart: 5 }));
+      await archiveEvents(db, sql`email_id = 7 AND id % 2 = 0`);
+      const page = () => preparedQuery<{ id: number }>(client, sql`SELECT id FROM email_activity_log WHERE email_id = ${7} ORDER BY id`);
+      const first = await page();
+      expect(first.length).toBeGreaterThan(0);
+      // What PgBouncer in transaction mode does: the next server connection has no such statement.
+      await client.query('DEALLOCATE ALL');
+      expect(await page()).toEqual(first);
+      expect(await page()).toEqual(first);
+    } finally {
+      client.release();
+      await db.drop();
     }
   });
 });
