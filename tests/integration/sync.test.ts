@@ -98,6 +98,9 @@ describe('mailtrail sync', () => {
     const afterPurge = await syncCache({ sourceUrl: database.url, cacheFile: file });
     expect(afterPurge).toMatchObject({ fetched: 0, deleted: purgedCount, events: await count(), archived: archived - purgedCount });
     await expectCacheEqualsSource(database, file);
+    // The command says how many archived events the cache holds.
+    const cli = await mailtrail(['sync', '--db', database.url, '--cache', join(dir, 'cli-archive.mailtrail')]);
+    expect(cli.stdout).toMatch(new RegExp(`holds [\\d,]+ events \\(and ${(archived - purgedCount).toLocaleString('en-US')} archived\\), `));
   });
 
   it('keeps to --since and --until, and refuses another range for the same file', async () => {
