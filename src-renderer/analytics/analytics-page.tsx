@@ -142,7 +142,7 @@ function tabView(
 /** Adds the events retention moved to the archive to every count on the screen (issue 13, item 5); kept in the URL. */
 function IncludeArchived({ range, onChange }: { range: AnalyticsRange; onChange(range: AnalyticsRange): void }) {
   return (
-    <label className="archived-toggle" title="Count the events a retention run moved to the archive as well as the log's" data-testid="include-archived">
+    <label className="archived-toggle" title="Count the events a retention run moved to the archive as well as the log's. The lists a chart opens in Activity show the log's events; an archived event is on its email's timeline." data-testid="include-archived">
       <input type="checkbox" checked={range.archived} onChange={(event) => onChange({ ...range, archived: event.target.checked })} />
       Include archived
     </label>
