@@ -414,6 +414,29 @@ describe('the cache\'s search tables (issue 12, item 1)', () => {
     }
   });
 
+  it('migrates a cache of format 3 in place: the log alone until a sync copies the archive (issue 13, item 5)', async () => {
+    const file = join(dir, 'format-3.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const old = new Database(file);
+    old.exec('DROP TABLE email_activity_log_archive; DROP TABLE email_activity_archive_daily_rollup; DROP TABLE email_workflow_archive_duration_rollup');
+    old.pragma('user_version = 3');
+    old.close();
+    const [{ archived }] = (await query<{ archived: number }>(database.readable, sql`SELECT count(*)::int AS archived FROM email_activity_log_archive`)) as [{ archived: number }];
+    expect(archived).toBeGreaterThan(0);
+    const total = async (includeArchived: boolean) => {
+      const store = openSqliteLogStore(file);
+      try {
+        return (await store.activityStats({ includeArchived })).reduce((sum, stat) => sum + stat.count, 0);
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await total(true)).toBe(await total(false));
+    expect((await syncCache({ sourceUrl: database.url, cacheFile: file })).archived).toBe(archived);
+    expect(await total(true)).toBe((await total(false)) + archived);
+    await expectCacheEqualsSource(database, file);
+  });
+
   it('keeps the search tables with the log as a sync adds and removes events', async () => {
     const file = join(dir, 'search-kept.mailtrail');
     await syncCache({ sourceUrl: database.url, cacheFile: file });
