@@ -249,6 +249,15 @@ async function sourceArchiveDayCounts(pool: ReadableDb, range: { since: string |
 const ARCHIVE_SELECT = sql`SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by
   FROM email_activity_log_archive`;
 
+/** The days whose count in the source differs from the cache's daily rollup `rollup`, with the cache's count. */
+function differingDays(db: CacheDb, rollup: string, sourceDays: DayCount[]): { day: string; inCache: number }[] {
+  const cacheDays = db.prepare(`SELECT day, SUM(count) AS count FROM ${rollup} GROUP BY day`).all() as DayCount[];
+  const counts = new Map<string, [number, number]>();
+  for (const { day, count } of sourceDays) counts.set(day, [Number(count), 0]);
+  for (const { day, count } of cacheDays) counts.set(day, [counts.get(day)?.[0] ?? 0, count]);
+  return [...counts].filter(([, [inSource, inCache]]) => inSource !== inCache).map(([day, [, inCache]]) => ({ day, inCache }));
+}
+
 /** The rollups' day of an event: the date of created_at, or -infinity without one. */
 const dayOf = (createdAt: string | null): string => (createdAt === null ? '-infinity' : createdAt.slice(0, 10));
 
@@ -474,15 +483,7 @@ class SyncRun {
 
   /** Days whose event counts differ between the source and the cache get their ids compared. */
   async reconcile(sourceDays: DayCount[]): Promise<void> {
-    const cacheDays = this.db.prepare('SELECT day, SUM(count) AS count FROM email_activity_daily_rollup GROUP BY day').all() as {
-      day: string;
-      count: number;
-    }[];
-    const counts = new Map<string, [number, number]>();
-    for (const { day, count } of sourceDays) counts.set(day, [count, 0]);
-    for (const { day, count } of cacheDays) counts.set(day, [counts.get(day)?.[0] ?? 0, count]);
-    const differing = [...counts].filter(([, [inSource, inCache]]) => inSource !== inCache).map(([day]) => day);
-    for (const day of differing) {
+    for (const { day } of differingDays(this.db, 'email_activity_daily_rollup', sourceDays)) {
       await this.reconcileDay(day);
       this.progress('reconcile', 0);
     }
@@ -551,8 +552,9 @@ class SyncRun {
     })();
   }
 
+  /** From the archive's rollup, which counts it exactly: no walk of the table. */
   archivedCount(): number {
-    return this.db.prepare('SELECT count(*) FROM email_activity_log_archive').pluck().get() as number;
+    return this.db.prepare('SELECT COALESCE(SUM(count), 0) FROM email_activity_archive_daily_rollup').pluck().get() as number;
   }
 
   /**
@@ -564,12 +566,7 @@ class SyncRun {
    * the archive is.
    */
   async archive(sourceDays: DayCount[]): Promise<void> {
-    const cacheDays = this.db.prepare('SELECT day, SUM(count) AS count FROM email_activity_archive_daily_rollup GROUP BY day').all() as DayCount[];
-    const counts = new Map<string, [number, number]>();
-    for (const { day, count } of sourceDays) counts.set(day, [Number(count), 0]);
-    for (const { day, count } of cacheDays) counts.set(day, [counts.get(day)?.[0] ?? 0, count]);
-    for (const [day, [inSource, inCache]] of counts) {
-      if (inSource === inCache) continue;
+    for (const { day, inCache } of differingDays(this.db, 'email_activity_archive_daily_rollup', sourceDays)) {
       await this.archiveDay(day, inCache === 0);
       this.progress('reconcile', 0);
     }
