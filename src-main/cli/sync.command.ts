@@ -45,7 +45,7 @@ export async function runSync(invocation: Extract<Invocation, { command: 'sync' 
   const removed = result.deleted ? `, removed ${formatCount(result.deleted)} deleted upstream` : '';
   io.out(
     `synced ${formatCount(result.fetched)} events in ${result.seconds.toFixed(1)} s (${formatCount(result.rate)} events/s)${removed}; ` +
-      `${invocation.cache} holds ${formatCount(result.events)} events, ${formatCount(result.messages)} emails, ${formatCount(result.users)} users`,
+      `${invocation.cache} holds ${formatCount(result.events)} events${result.archived ? ` (and ${formatCount(result.archived)} archived)` : ''}, ${formatCount(result.messages)} emails, ${formatCount(result.users)} users`,
   );
   return 0;
 }

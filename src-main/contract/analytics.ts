@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActivityEvent, Cursor, DateRangeFields, EventTypeSchema, UserId, checkRange } from './schemas';
+import { ActivityEvent, Cursor, DateRangeFields, EventTypeSchema, IncludeArchivedField, UserId, checkRange } from './schemas';
 
 /** Whether an answer came from Mailtrail's rollups or, slower, from the live table. */
 export const AnalyticsSource = z.object({
@@ -9,11 +9,11 @@ export const AnalyticsSource = z.object({
 });
 export type AnalyticsSource = z.infer<typeof AnalyticsSource>;
 
-export const AnalyticsRange = z.strictObject({ ...DateRangeFields }).superRefine(checkRange);
+export const AnalyticsRange = z.strictObject({ ...DateRangeFields, ...IncludeArchivedField }).superRefine(checkRange);
 
 export const TIME_BUCKETS = ['day', 'week', 'month'] as const;
 export const TimeseriesRequest = z
-  .strictObject({ ...DateRangeFields, bucket: z.enum(TIME_BUCKETS, { error: 'must be day, week or month' }).default('day') })
+  .strictObject({ ...DateRangeFields, ...IncludeArchivedField, bucket: z.enum(TIME_BUCKETS, { error: 'must be day, week or month' }).default('day') })
   .superRefine(checkRange);
 
 export const CategoryTimeseries = z.object({
@@ -97,7 +97,7 @@ export const UserSummary = z.object({ id: z.number(), user_name: z.string().null
 export type UserSummary = z.infer<typeof UserSummary>;
 export const UserList = z.object({ items: z.array(UserSummary) });
 
-export const LogExtentRequest = z.strictObject({});
+export const LogExtentRequest = z.strictObject({ ...IncludeArchivedField });
 /** The oldest and newest event's created_at in the whole log; null when it holds none. */
 export const LogExtent = z.object({ oldest: z.string().nullable(), newest: z.string().nullable() });
 export type LogExtent = z.infer<typeof LogExtent>;

@@ -72,6 +72,11 @@ export const ActivityEvent = z.object({
   user_name: z.string().nullable(),
   created_at: z.string(),
   created_by: z.string().nullable(),
+  /**
+   * Whether a retention run moved the event to email_activity_log_archive (issue 13, item 5): set on
+   * every timeline item (false for the log's own); absent where only the log is read (recent activity).
+   */
+  archived: z.boolean().optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEvent>;
 
@@ -156,7 +161,13 @@ export const MetadataKeys = z.object({
   keys: z.array(z.object({ key: z.string(), count: z.number() })),
 });
 
-export const StatsRequest = z.strictObject({ ...DateRangeFields }).superRefine(checkRange);
+/**
+ * Whether analytics add the events retention moved to the archive (issue 13, item 5); from the
+ * archive's own rollups (migration 0009), so the answer costs what the log's alone does.
+ */
+export const IncludeArchivedField = { includeArchived: z.boolean({ error: 'must be true or false' }).optional() };
+
+export const StatsRequest = z.strictObject({ ...DateRangeFields, ...IncludeArchivedField }).superRefine(checkRange);
 
 export const ActivityStat = z.object({
   event_type: z.string(),

@@ -5,7 +5,7 @@ import { MailtrailError } from '../contract/errors';
 import { migrationsDir } from '../paths';
 import type { PoolClient } from 'pg';
 import { toMailtrailError, type WritableDb } from './connection';
-import { ROLLUP_KEYS_MIGRATION_SQL } from './rollup-keys.migration';
+import { ARCHIVE_ROLLUPS_MIGRATION_SQL, ROLLUP_KEYS_MIGRATION_SQL } from './rollup-keys.migration';
 
 export interface Migration {
   name: string;
@@ -36,6 +36,7 @@ const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex')
  */
 const CODE_MIGRATIONS: Omit<Migration, 'checksum'>[] = [
   { name: '0006_rollup_keys', sql: ROLLUP_KEYS_MIGRATION_SQL, repeatable: true },
+  { name: '0009_archive_rollups', sql: ARCHIVE_ROLLUPS_MIGRATION_SQL, repeatable: true },
 ];
 
 export function loadMigrations(dir: string = migrationsDir()): Migration[] {

@@ -24,6 +24,45 @@ const CHANGED_DAYS = `SELECT DISTINCT COALESCE(created_at::date, '-infinity'::da
  * events. The event type is compared as an expression so that no index serves it: planned with
  * unknown values, the planner ANDed the event_type index (a million entries per type) into the scan.
  */
+/** The tables one set of rollups counts from and into: the log's (0006), or its archive's (0009). */
+export interface RollupTables {
+  trigger: string;
+  log: string;
+  hourly: string;
+  daily: string;
+  durationHourly: string;
+  duration: string;
+  /** The index order in which a group's rows are read: (event_category, created_at, id) in the log. */
+  groupOrder: string;
+  /**
+   * Recount first and last occurrence only for the groups a delete left rows in. A purge in time
+   * order empties whole hours, whose groups are gone by then; reading their hour again found nothing
+   * (500 purged: 12-22 ms of trigger, mostly these reads). Off for the log, whose 0006 text would
+   * change and so recount every hub's rollups once.
+   */
+  survivorsOnly?: boolean;
+}
+
+const LOG_TABLES: RollupTables = {
+  trigger: 'mailtrail_rollup_trigger',
+  log: 'email_activity_log',
+  hourly: 'email_activity_hourly_rollup',
+  daily: 'email_activity_daily_rollup',
+  durationHourly: 'email_workflow_duration_hourly_rollup',
+  duration: 'email_workflow_duration_rollup',
+  groupOrder: 'a.event_category, a.created_at, a.id',
+};
+
+/** The touched groups `groups` (a subquery), narrowed to those still in the hourly rollup when the tables ask for it. */
+const survivingGroups = (t: RollupTables, groups: string) =>
+  t.survivorsOnly
+    ? `(SELECT d.* FROM ${groups} d
+                  WHERE EXISTS (SELECT 1 FROM ${t.hourly} s WHERE s.hour = d.hour AND ${sameKeys('s', 'd')})
+                  OFFSET 0)`
+    : groups;
+
+const descending = (order: string) => order.split(', ').map((column) => `${column} DESC`).join(', ');
+
 const GROUP_ROWS = [
   `a.event_category = g.event_category`,
   `a.created_at >= g.hour AND a.created_at < g.hour + INTERVAL '1 hour'`,
@@ -48,11 +87,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 `;
 
-const TRIGGER = `
+const trigger = (t: RollupTables) => `
 -- Adds (argument 1) or subtracts (argument -1) the rows of one statement, seen through the transition
 -- table changed_rows, grouped by hour once; days are derived from the hours. Groups are written in
 -- key order so concurrent writers cannot deadlock.
-CREATE OR REPLACE FUNCTION mailtrail_rollup_trigger() RETURNS trigger
+CREATE OR REPLACE FUNCTION ${t.trigger}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     direction CONSTANT INTEGER := TG_ARGV[0]::integer;
@@ -68,7 +107,7 @@ BEGIN
         FROM changed_rows
         GROUP BY ${GROUP_POSITIONS}
     ), hours_written AS (
-        INSERT INTO email_activity_hourly_rollup AS r
+        INSERT INTO ${t.hourly} AS r
             (hour, ${GROUP}, count, first_occurrence, last_occurrence)
         SELECT * FROM hourly WHERE hour IS NOT NULL ORDER BY ${GROUP_POSITIONS}
         ON CONFLICT (hour, ${GROUP}) DO UPDATE SET
@@ -76,7 +115,7 @@ BEGIN
             first_occurrence = CASE WHEN direction > 0 THEN LEAST(r.first_occurrence, EXCLUDED.first_occurrence) ELSE r.first_occurrence END,
             last_occurrence = CASE WHEN direction > 0 THEN GREATEST(r.last_occurrence, EXCLUDED.last_occurrence) ELSE r.last_occurrence END
     )
-    INSERT INTO email_activity_daily_rollup AS r
+    INSERT INTO ${t.daily} AS r
         (day, ${GROUP}, count, first_occurrence, last_occurrence)
     SELECT COALESCE(hour::date, '-infinity'::date), ${GROUP},
            SUM(count), MIN(first_occurrence), MAX(last_occurrence)
@@ -97,11 +136,11 @@ BEGIN
         WHERE ${DURATION_ROWS}
         GROUP BY 1, 2, 3
     ), hours_written AS (
-        INSERT INTO email_workflow_duration_hourly_rollup AS r (hour, workflow_name, bucket, count)
+        INSERT INTO ${t.durationHourly} AS r (hour, workflow_name, bucket, count)
         SELECT * FROM hourly WHERE hour IS NOT NULL ORDER BY 1, 2, 3
         ON CONFLICT (hour, workflow_name, bucket) DO UPDATE SET count = r.count + EXCLUDED.count
     )
-    INSERT INTO email_workflow_duration_rollup AS r (day, workflow_name, bucket, count)
+    INSERT INTO ${t.duration} AS r (day, workflow_name, bucket, count)
     SELECT COALESCE(hour::date, '-infinity'::date), workflow_name, bucket, SUM(count)
     FROM hourly
     GROUP BY 1, 2, 3
@@ -112,33 +151,33 @@ BEGIN
         -- Groups counted down to nothing, looked up by the hours and days this statement touched
         -- (the keys' first column) rather than by scanning each table: no other group changed.
         -- (= ANY of an array: a join here was planned as a scan of the table.)
-        DELETE FROM email_activity_hourly_rollup WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
-        DELETE FROM email_activity_daily_rollup WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
-        DELETE FROM email_workflow_duration_hourly_rollup WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
-        DELETE FROM email_workflow_duration_rollup WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
+        DELETE FROM ${t.hourly} WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
+        DELETE FROM ${t.daily} WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
+        DELETE FROM ${t.durationHourly} WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
+        DELETE FROM ${t.duration} WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
         -- Groups that lost some rows: first and last occurrence come from the log, an hour at a time,
         -- then each day's from its hours. Each group reads the two ends of its own hour in index order
         -- (GROUP_ROWS): a join let the planner read the log by category, 7-11 s for a batch of 500
         -- deleted events at 10 million.
-        UPDATE email_activity_hourly_rollup r SET
+        UPDATE ${t.hourly} r SET
             first_occurrence = recount.first_occurrence,
             last_occurrence = recount.last_occurrence
         FROM (
             SELECT g.hour, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `g.${column}`).join(', ')},
                    x.first_occurrence, x.last_occurrence
-            FROM (SELECT DISTINCT ${pg.hour()} AS hour, event_type, event_category,
+            FROM ${survivingGroups(t, `(SELECT DISTINCT ${pg.hour()} AS hour, event_type, event_category,
                          ${pg.keys()}
-                  FROM changed_rows WHERE created_at IS NOT NULL) g
+                  FROM changed_rows WHERE created_at IS NOT NULL)`)} g
             CROSS JOIN LATERAL (
-                SELECT (SELECT a.created_at FROM email_activity_log a WHERE ${GROUP_ROWS}
-                        ORDER BY a.event_category, a.created_at, a.id LIMIT 1) AS first_occurrence,
-                       (SELECT a.created_at FROM email_activity_log a WHERE ${GROUP_ROWS}
-                        ORDER BY a.event_category DESC, a.created_at DESC, a.id DESC LIMIT 1) AS last_occurrence
+                SELECT (SELECT a.created_at FROM ${t.log} a WHERE ${GROUP_ROWS}
+                        ORDER BY ${t.groupOrder} LIMIT 1) AS first_occurrence,
+                       (SELECT a.created_at FROM ${t.log} a WHERE ${GROUP_ROWS}
+                        ORDER BY ${descending(t.groupOrder)} LIMIT 1) AS last_occurrence
             ) x
             WHERE x.first_occurrence IS NOT NULL
         ) recount
         WHERE r.hour = recount.hour AND ${sameKeys('r', 'recount')};
-        UPDATE email_activity_daily_rollup r SET
+        UPDATE ${t.daily} r SET
             first_occurrence = hours.first_occurrence,
             last_occurrence = hours.last_occurrence
         FROM (
@@ -146,7 +185,7 @@ BEGIN
                    MIN(h.first_occurrence) AS first_occurrence, MAX(h.last_occurrence) AS last_occurrence
             FROM (SELECT DISTINCT created_at::date AS day FROM changed_rows WHERE created_at IS NOT NULL) d
             -- A range on hour, the key's first column, rather than hour::date, which no index has.
-            JOIN email_activity_hourly_rollup h ON h.hour >= d.day AND h.hour < d.day + INTERVAL '1 day'
+            JOIN ${t.hourly} h ON h.hour >= d.day AND h.hour < d.day + INTERVAL '1 day'
             GROUP BY ${GROUP_POSITIONS}
         ) hours
         WHERE r.day = hours.day AND ${sameKeys('r', 'hours')};
@@ -156,50 +195,105 @@ END;
 $$;
 `;
 
-const RECOUNT = `
+const recount = (t: RollupTables) => `
 -- Every rollup counted again from the log: rows counted under an earlier definition do not stay.
-TRUNCATE email_activity_hourly_rollup, email_activity_daily_rollup,
-         email_workflow_duration_hourly_rollup, email_workflow_duration_rollup;
-INSERT INTO email_activity_hourly_rollup (hour, ${GROUP}, count, first_occurrence, last_occurrence)
+TRUNCATE ${t.hourly}, ${t.daily},
+         ${t.durationHourly}, ${t.duration};
+INSERT INTO ${t.hourly} (hour, ${GROUP}, count, first_occurrence, last_occurrence)
 SELECT ${pg.hour()}, event_type, event_category,
        ${pg.keys()},
        COUNT(*), MIN(created_at), MAX(created_at)
-FROM email_activity_log
+FROM ${t.log}
 WHERE created_at IS NOT NULL
 GROUP BY ${GROUP_POSITIONS};
-INSERT INTO email_activity_daily_rollup (day, ${GROUP}, count, first_occurrence, last_occurrence)
+INSERT INTO ${t.daily} (day, ${GROUP}, count, first_occurrence, last_occurrence)
 SELECT hour::date, ${GROUP}, SUM(count), MIN(first_occurrence), MAX(last_occurrence)
-FROM email_activity_hourly_rollup
+FROM ${t.hourly}
 GROUP BY ${GROUP_POSITIONS};
 -- Events without created_at belong to no hour; their day is -infinity.
-INSERT INTO email_activity_daily_rollup (day, ${GROUP}, count, first_occurrence, last_occurrence)
+INSERT INTO ${t.daily} (day, ${GROUP}, count, first_occurrence, last_occurrence)
 SELECT '-infinity'::date, event_type, event_category,
        ${pg.keys()},
        COUNT(*), NULL::timestamp, NULL::timestamp
-FROM email_activity_log
+FROM ${t.log}
 WHERE created_at IS NULL
 GROUP BY ${GROUP_POSITIONS};
-INSERT INTO email_workflow_duration_hourly_rollup (hour, workflow_name, bucket, count)
+INSERT INTO ${t.durationHourly} (hour, workflow_name, bucket, count)
 SELECT ${pg.hour()}, ${pg.durationWorkflow()},
        ${BUCKET}, COUNT(*)
-FROM email_activity_log
+FROM ${t.log}
 WHERE ${DURATION_ROWS} AND created_at IS NOT NULL
 GROUP BY 1, 2, 3;
-INSERT INTO email_workflow_duration_rollup (day, workflow_name, bucket, count)
+INSERT INTO ${t.duration} (day, workflow_name, bucket, count)
 SELECT hour::date, workflow_name, bucket, SUM(count)
-FROM email_workflow_duration_hourly_rollup
+FROM ${t.durationHourly}
 GROUP BY 1, 2, 3;
-INSERT INTO email_workflow_duration_rollup (day, workflow_name, bucket, count)
+INSERT INTO ${t.duration} (day, workflow_name, bucket, count)
 SELECT '-infinity'::date, ${pg.durationWorkflow()},
        ${BUCKET}, COUNT(*)
-FROM email_activity_log
+FROM ${t.log}
 WHERE ${DURATION_ROWS} AND created_at IS NULL
 GROUP BY 1, 2, 3;
--- The seed's "Performance Monitoring" index (0003's) holds execution times as the definition reads them.
+`;
+
+const EXECUTION_TIME_INDEX = `-- The seed's "Performance Monitoring" index (0003's) holds execution times as the definition reads them.
 DROP INDEX IF EXISTS idx_email_activity_log_workflow_execution_time;
 CREATE INDEX idx_email_activity_log_workflow_execution_time ON email_activity_log
     (${pg.indexedExecutionTime()} DESC NULLS LAST, id)
     WHERE ${pg.durationEventType()};
 `;
 
-export const ROLLUP_KEYS_MIGRATION_SQL = `-- Generated from src-main/store/rollup-keys.ts; see src-main/db/rollup-keys.migration.ts.\n${HELPERS}${TRIGGER}${RECOUNT}`;
+export const ROLLUP_KEYS_MIGRATION_SQL = `-- Generated from src-main/store/rollup-keys.ts; see src-main/db/rollup-keys.migration.ts.\n${HELPERS}${trigger(LOG_TABLES)}${recount(LOG_TABLES)}${EXECUTION_TIME_INDEX}`;
+
+const ARCHIVE_TABLES: RollupTables = {
+  trigger: 'mailtrail_archive_rollup_trigger',
+  log: 'email_activity_log_archive',
+  hourly: 'email_activity_archive_hourly_rollup',
+  daily: 'email_activity_archive_daily_rollup',
+  durationHourly: 'email_workflow_archive_duration_hourly_rollup',
+  duration: 'email_workflow_archive_duration_rollup',
+  // The archive has no category index: a group's hour is one range of its (created_at, id) index (0008).
+  groupOrder: 'a.created_at, a.id',
+  survivorsOnly: true,
+};
+
+const ARCHIVE_TRIGGERS = [
+  ['insert', 'INSERT', "REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION mailtrail_archive_rollup_trigger('1')"],
+  ['delete', 'DELETE', "REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION mailtrail_archive_rollup_trigger('-1')"],
+  ['update_old', 'UPDATE', "REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION mailtrail_archive_rollup_trigger('-1')"],
+  ['update_new', 'UPDATE', "REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION mailtrail_archive_rollup_trigger('1')"],
+  ['truncate', 'TRUNCATE', 'FOR EACH STATEMENT EXECUTE FUNCTION mailtrail_archive_rollup_truncate()'],
+]
+  .map(([name, event, action]) => `DROP TRIGGER IF EXISTS mailtrail_archive_rollup_${name} ON email_activity_log_archive;
+CREATE TRIGGER mailtrail_archive_rollup_${name} AFTER ${event} ON email_activity_log_archive
+    ${action};`)
+  .join('\n');
+
+/**
+ * Migration 0009 (issue 13, item 5): rollups of email_activity_log_archive, so analytics can add the
+ * archived events without counting the archive. The same tables, trigger and recount as the log's
+ * (rendered from the same keys, and applied again when they change); a retention batch moves rows
+ * in one statement, so the log's delete trigger and this insert trigger count each event out of one
+ * set and into the other in the same transaction. The recount (the backfill) reads the archive
+ * once, holding off retention runs meanwhile; the hub's writers never touch the archive.
+ */
+export const ARCHIVE_ROLLUPS_MIGRATION_SQL = `-- Generated from src-main/store/rollup-keys.ts; see src-main/db/rollup-keys.migration.ts.
+CREATE TABLE IF NOT EXISTS email_activity_archive_daily_rollup (LIKE email_activity_daily_rollup INCLUDING ALL);
+CREATE TABLE IF NOT EXISTS email_activity_archive_hourly_rollup (LIKE email_activity_hourly_rollup INCLUDING ALL);
+CREATE TABLE IF NOT EXISTS email_workflow_archive_duration_rollup (LIKE email_workflow_duration_rollup INCLUDING ALL);
+CREATE TABLE IF NOT EXISTS email_workflow_archive_duration_hourly_rollup (LIKE email_workflow_duration_hourly_rollup INCLUDING ALL);
+-- Error impact counts distinct emails per error type from the rows themselves: the archive's errors, a few in a hundred.
+CREATE INDEX IF NOT EXISTS idx_email_activity_log_archive_errors ON email_activity_log_archive (created_at) WHERE event_type = 'error';
+${trigger(ARCHIVE_TABLES)}
+CREATE OR REPLACE FUNCTION mailtrail_archive_rollup_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE email_activity_archive_daily_rollup, email_activity_archive_hourly_rollup,
+             email_workflow_archive_duration_rollup, email_workflow_archive_duration_hourly_rollup;
+    RETURN NULL;
+END;
+$$;
+
+-- An UPDATE is its old rows taken out and its new rows put in.
+${ARCHIVE_TRIGGERS}
+${recount(ARCHIVE_TABLES)}`;

@@ -1,7 +1,7 @@
 import { MailtrailError } from '../contract/errors';
 
 /** How a query-string parameter becomes a field of the operation's request. */
-export type ParamKind = 'integer' | 'text' | 'integer-list' | 'text-list' | 'key-value-list';
+export type ParamKind = 'integer' | 'text' | 'integer-list' | 'text-list' | 'key-value-list' | 'boolean';
 
 export interface ParamSpec {
   /** The request field (camelCase) that the snake_case parameter fills. */
@@ -72,6 +72,12 @@ export function parseQuery(search: URLSearchParams, specs: ParamSpecs): Record<s
       case 'text-list':
         request[spec.field] = listValues(name, texts);
         break;
+      case 'boolean': {
+        // `include_archived=true`: the words only, so `1` or `yes` is not taken for a guess.
+        if (texts.length > 1 || (texts[0] !== 'true' && texts[0] !== 'false')) throw badRequest(`${name}: must be true or false, given once`);
+        request[spec.field] = texts[0] === 'true';
+        break;
+      }
       case 'key-value-list':
         // Repeatable only: values may hold commas.
         request[spec.field] = texts.map((text) => keyValue(name, text));

@@ -34,6 +34,10 @@ const pageAnswer = (page: { items: unknown[]; nextCursor: string | null; searche
   searchedTo: page.searchedTo ?? null,
 });
 
+/** Analytics that may add the archived events (issue 13, item 5): a range and `include_archived=true`. */
+const INCLUDE_ARCHIVED: ParamSpecs = { include_archived: { field: 'includeArchived', kind: 'boolean' } };
+const ANALYTICS_RANGE: ParamSpecs = { ...DATE_RANGE, ...INCLUDE_ARCHIVED };
+
 const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: null });
 
 /** Recent activity's filters, which its count takes too. */
@@ -66,7 +70,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/stats$/,
     operation: 'activity/stats',
     pathParams: [],
-    query: DATE_RANGE,
+    query: ANALYTICS_RANGE,
     answer: valueAnswer,
   }),
   route({
@@ -82,7 +86,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/timeseries$/,
     operation: 'analytics/timeseries',
     pathParams: [],
-    query: { ...DATE_RANGE, bucket: { field: 'bucket', kind: 'text' } },
+    query: { ...ANALYTICS_RANGE, bucket: { field: 'bucket', kind: 'text' } },
     answer: valueAnswer,
   }),
   route({
@@ -90,7 +94,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/errors$/,
     operation: 'analytics/errors',
     pathParams: [],
-    query: DATE_RANGE,
+    query: ANALYTICS_RANGE,
     answer: valueAnswer,
   }),
   route({
@@ -98,7 +102,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/workflows$/,
     operation: 'analytics/workflows',
     pathParams: [],
-    query: DATE_RANGE,
+    query: ANALYTICS_RANGE,
     answer: valueAnswer,
   }),
   route({
@@ -114,7 +118,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/errors\/impact$/,
     operation: 'analytics/error-impact',
     pathParams: [],
-    query: DATE_RANGE,
+    query: ANALYTICS_RANGE,
     answer: valueAnswer,
   }),
   route({
@@ -130,7 +134,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: /^\/api\/v1\/emails\/activity\/extent$/,
     operation: 'activity/extent',
     pathParams: [],
-    query: {},
+    query: INCLUDE_ARCHIVED,
     answer: valueAnswer,
   }),
   route({

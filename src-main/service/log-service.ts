@@ -165,7 +165,7 @@ export function createLogService(store: LogStore, admin: AdminAccess = NO_ADMIN)
       }
     },
 
-    'activity/extent': () => store.extent(),
+    'activity/extent': (options) => store.extent(options),
 
     async 'analytics/error-impact'(range) {
       const impact = await store.errorImpact(range);

@@ -30,6 +30,11 @@ export interface DateRange {
   to?: string | undefined;
 }
 
+/** A range for analytics, which may add the archived events (issue 13, item 5). */
+export interface AnalyticsRange extends DateRange {
+  includeArchived?: boolean | undefined;
+}
+
 export interface TimelineQuery {
   emailId: number;
   order: 'desc' | 'asc';
@@ -91,10 +96,10 @@ export interface LogStore {
   timeline(query: TimelineQuery): Promise<ActivityEvent[]>;
   /** Bounded by a scan budget when a filter is checked row by row: see activity-scan.ts. */
   recentActivity(query: RecentActivityQuery): Promise<BoundedPage<ActivityEvent>>;
-  activityStats(range: DateRange): Promise<ActivityStat[]>;
-  categoryTimeseries(range: DateRange, bucket: 'day' | 'week' | 'month'): Promise<FromRollup<CategoryTimeseries>>;
-  errorAnalysis(range: DateRange): Promise<FromRollup<ErrorAnalysis>>;
-  workflowSuccess(range: DateRange): Promise<FromRollup<WorkflowSuccess>>;
+  activityStats(range: AnalyticsRange): Promise<ActivityStat[]>;
+  categoryTimeseries(range: AnalyticsRange, bucket: 'day' | 'week' | 'month'): Promise<FromRollup<CategoryTimeseries>>;
+  errorAnalysis(range: AnalyticsRange): Promise<FromRollup<ErrorAnalysis>>;
+  workflowSuccess(range: AnalyticsRange): Promise<FromRollup<WorkflowSuccess>>;
   /** The seed's "Performance Monitoring": workflow executions, slowest first. */
   slowestExecutions(limit: number, filter?: SlowestFilter): Promise<FromRollup<{ items: SlowExecution[] }>>;
   /** Metadata keys of the newest events (of the given types), most frequent first. */
@@ -120,9 +125,9 @@ export interface LogStore {
   ping(): Promise<{ timeZone: string | null }>;
   close(): Promise<void>;
   /** The oldest and newest created_at in the log: two ends of the created_at index. */
-  extent(): Promise<LogExtent>;
+  extent(options?: { includeArchived?: boolean | undefined }): Promise<LogExtent>;
   /** Distinct emails per error type in the range (from the live table), first seen over the whole log, and the range's volume. */
-  errorImpact(range: DateRange): Promise<FromRollup<ErrorImpact>>;
+  errorImpact(range: AnalyticsRange): Promise<FromRollup<ErrorImpact>>;
   /** What a user did in a range, counted per event type. */
   userSummary(userId: number, range: DateRange): Promise<UserEventSummary['types']>;
 }

@@ -1,6 +1,6 @@
 import { CACHE_KEYS_FINGERPRINT, sqlite as rollupKeys } from '../store/rollup-keys';
 import { liveDailySql, liveDurationSql } from '../store/sqlite/analytics.query';
-import { readCacheInfo, writeCacheInfo, type CacheDb } from '../store/sqlite/cache-file';
+import { hasArchive, readCacheInfo, writeCacheInfo, type CacheDb } from '../store/sqlite/cache-file';
 
 const FINGERPRINT_KEY = 'rollup_keys';
 
@@ -20,6 +20,8 @@ export function recountIfKeysChanged(db: CacheDb): void {
       db.exec(`INSERT INTO email_activity_daily_rollup ${liveDailySql([])}`);
       db.exec(`INSERT INTO email_workflow_duration_rollup ${liveDurationSql([])}`);
       writeCacheInfo(db, { rollupHighId: info.highId });
+      // The archive's key columns are not recomputed: it is emptied, and this sync's per-day comparison copies it again.
+      if (hasArchive(db)) db.exec('DELETE FROM email_activity_log_archive; DELETE FROM email_activity_archive_daily_rollup; DELETE FROM email_workflow_archive_duration_rollup');
     }
     db.prepare('INSERT INTO cache_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
       FINGERPRINT_KEY,

@@ -40,6 +40,8 @@ export interface SyncResult {
   deleted: number;
   /** Events in the cache afterwards. */
   events: number;
+  /** Archived events in the cache afterwards (issue 13, item 5). */
+  archived: number;
   messages: number;
   users: number;
   seconds: number;
@@ -162,6 +164,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     await run.events(info, empty && since === null && until === null && (await hasRollups(pool)));
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
     await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
+    await run.archive(await sourceArchiveDayCounts(pool, { since, until }));
     run.fillSearch();
     const syncedAt = new Date(started).toISOString().slice(0, 19);
     // The last checkpoint puts the finished file on disk.
@@ -173,6 +176,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
       fetched: run.fetched,
       deleted: run.deleted,
       events: run.rowCount,
+      archived: run.archivedCount(),
       messages,
       users,
       seconds,
@@ -221,6 +225,39 @@ async function sourceDayCounts(pool: ReadableDb, range: { since: string | null; 
   );
 }
 
+/**
+ * Archived events per day in the source (issue 13, item 5), from migrations/0009's archive rollup when
+ * the whole log is synced and it exists; an empty list where the source has no archive.
+ */
+async function sourceArchiveDayCounts(pool: ReadableDb, range: { since: string | null; until: string | null }): Promise<DayCount[]> {
+  const [tables] = await query<{ archive: boolean; rollup: boolean }>(
+    pool,
+    sql`SELECT to_regclass('email_activity_log_archive') IS NOT NULL AS archive,
+               to_regclass('email_activity_archive_daily_rollup') IS NOT NULL AS rollup`,
+  );
+  if (!tables?.archive) return [];
+  if (range.since === null && range.until === null && tables.rollup) {
+    return query<DayCount>(pool, sql`SELECT day::text AS day, SUM(count) AS count FROM email_activity_archive_daily_rollup GROUP BY day`);
+  }
+  const conditions = dateRangeConditions({ from: range.since ?? undefined, to: range.until ?? undefined });
+  return query<DayCount>(
+    pool,
+    sql`SELECT COALESCE(created_at::date::text, '-infinity') AS day, count(*) AS count FROM email_activity_log_archive ${sql.where(conditions)} GROUP BY 1`,
+  );
+}
+
+const ARCHIVE_SELECT = sql`SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by
+  FROM email_activity_log_archive`;
+
+/** The days whose count in the source differs from the cache's daily rollup `rollup`, with the cache's count. */
+function differingDays(db: CacheDb, rollup: string, sourceDays: DayCount[]): { day: string; inCache: number }[] {
+  const cacheDays = db.prepare(`SELECT day, SUM(count) AS count FROM ${rollup} GROUP BY day`).all() as DayCount[];
+  const counts = new Map<string, [number, number]>();
+  for (const { day, count } of sourceDays) counts.set(day, [Number(count), 0]);
+  for (const { day, count } of cacheDays) counts.set(day, [counts.get(day)?.[0] ?? 0, count]);
+  return [...counts].filter(([, [inSource, inCache]]) => inSource !== inCache).map(([day, [, inCache]]) => ({ day, inCache }));
+}
+
 /** The rollups' day of an event: the date of created_at, or -infinity without one. */
 const dayOf = (createdAt: string | null): string => (createdAt === null ? '-infinity' : createdAt.slice(0, 10));
 
@@ -240,7 +277,10 @@ class SyncRun {
   private readonly insertEvents: CopyStatement;
   private readonly insertNewEvents: CopyStatement;
   private readonly maxId;
+  private readonly insertArchived: CopyStatement;
   private lastProgress = 0;
+  /** Ids this run removed from the cache's log: those found in the archive moved there, and were not purged. */
+  private readonly removedFromLog = new Set<number>();
 
   constructor(
     private readonly db: CacheDb,
@@ -257,6 +297,8 @@ class SyncRun {
     this.insertEvents = new CopyStatement(db, 9, (source) => `INSERT INTO email_activity_log ${eventRows(source)}`);
     this.insertNewEvents = new CopyStatement(db, 9, (source) => `INSERT OR IGNORE INTO email_activity_log ${eventRows(source)} RETURNING id, created_at`);
     this.maxId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM email_activity_log').pluck();
+    // INSERT OR REPLACE: an archived event whose created_at changed upstream comes back under its new day.
+    this.insertArchived = new CopyStatement(db, 9, (source) => `INSERT OR REPLACE INTO email_activity_log_archive ${eventRows(source)} RETURNING id, created_at`);
   }
 
   private progress(phase: SyncProgress['phase'], total: number, force = false) {
@@ -441,36 +483,35 @@ class SyncRun {
 
   /** Days whose event counts differ between the source and the cache get their ids compared. */
   async reconcile(sourceDays: DayCount[]): Promise<void> {
-    const cacheDays = this.db.prepare('SELECT day, SUM(count) AS count FROM email_activity_daily_rollup GROUP BY day').all() as {
-      day: string;
-      count: number;
-    }[];
-    const counts = new Map<string, [number, number]>();
-    for (const { day, count } of sourceDays) counts.set(day, [count, 0]);
-    for (const { day, count } of cacheDays) counts.set(day, [counts.get(day)?.[0] ?? 0, count]);
-    const differing = [...counts].filter(([, [inSource, inCache]]) => inSource !== inCache).map(([day]) => day);
-    for (const day of differing) {
+    for (const { day } of differingDays(this.db, 'email_activity_daily_rollup', sourceDays)) {
       await this.reconcileDay(day);
       this.progress('reconcile', 0);
     }
   }
 
-  private async reconcileDay(day: string): Promise<void> {
+  /** A day's ids the cache holds beyond the source's table, the ones it lacks, and those rows fetched. */
+  private async dayDifference(day: string, table: 'email_activity_log' | 'email_activity_log_archive') {
     const sourceIds = await query<{ id: number }>(
       this.client,
-      sql`SELECT id FROM email_activity_log ${sql.where([sourceDayCondition(day), ...this.rangeConditions])}`,
+      sql`SELECT id FROM ${sql.id(table)} ${sql.where([sourceDayCondition(day), ...this.rangeConditions])}`,
     );
     const inSource = new Set(sourceIds.map((row) => row.id));
     const { conditions, params } = cacheDayCondition(day);
-    const cachedIds = this.db.prepare(`SELECT id FROM email_activity_log WHERE ${conditions.join(' AND ')}`).pluck().all(...params) as number[];
+    const cachedIds = this.db.prepare(`SELECT id FROM ${table} WHERE ${conditions.join(' AND ')}`).pluck().all(...params) as number[];
     const inCache = new Set(cachedIds);
     const extra = cachedIds.filter((id) => !inSource.has(id));
     const missing = [...inSource].filter((id) => !inCache.has(id));
     const fetched: Buffer[] = [];
+    const select = table === 'email_activity_log' ? EVENT_SELECT : ARCHIVE_SELECT;
     for (let i = 0; i < missing.length; i += FETCH_IDS_PER_COPY) {
       const ids = missing.slice(i, i + FETCH_IDS_PER_COPY);
-      await copyOut(this.client, sql`${EVENT_SELECT} WHERE id = ANY(${ids}::int[])`, (lines) => fetched.push(lines));
+      await copyOut(this.client, sql`${select} WHERE id = ANY(${ids}::int[])`, (lines) => fetched.push(lines));
     }
+    return { extra, missing, fetched };
+  }
+
+  private async reconcileDay(day: string): Promise<void> {
+    const { extra, missing, fetched } = await this.dayDifference(day, 'email_activity_log');
     const db = this.db;
     const remove = db.prepare('DELETE FROM email_activity_log WHERE id = ? RETURNING created_at');
     db.transaction(() => {
@@ -481,7 +522,11 @@ class SyncRun {
         return old !== undefined;
       };
       let removed = 0;
-      for (const id of extra) if (removeRow(id)) removed++;
+      for (const id of extra) {
+        if (!removeRow(id)) continue;
+        removed++;
+        this.removedFromLog.add(id);
+      }
       // A missing row the cache holds under another day (its created_at changed upstream) is replaced.
       const heldElsewhere = missing.filter(removeRow);
       const inserted = new Set<number>();
@@ -506,13 +551,71 @@ class SyncRun {
       writeCacheInfo(db, { rowCount: this.rowCount, highId: this.highId, rollupHighId: this.rollupHighId });
     })();
   }
+
+  /** From the archive's rollup, which counts it exactly: no walk of the table. */
+  archivedCount(): number {
+    return this.db.prepare('SELECT COALESCE(SUM(count), 0) FROM email_activity_archive_daily_rollup').pluck().get() as number;
+  }
+
+  /**
+   * The archive (issue 13, item 5), by the same per-day comparison as the log's deletions: archived
+   * ids are old, so no high-water mark finds them, but a retention run changes the counts of the
+   * days it moves or purges, and only those are compared again. A day the cache holds nothing of
+   * is copied whole. An event that moved from the log is taken out of the cache's log in the same
+   * transaction (whichever comparison saw it first) and is not counted as deleted; one purged from
+   * the archive is.
+   */
+  async archive(sourceDays: DayCount[]): Promise<void> {
+    for (const { day, inCache } of differingDays(this.db, 'email_activity_archive_daily_rollup', sourceDays)) {
+      await this.archiveDay(day, inCache === 0);
+      this.progress('reconcile', 0);
+    }
+  }
+
+  private async archiveDay(day: string, whole: boolean): Promise<void> {
+    let extra: number[] = [];
+    let fetched: Buffer[] = [];
+    if (whole) {
+      const dayRows = sql`${ARCHIVE_SELECT} ${sql.where([sourceDayCondition(day), ...this.rangeConditions])}`;
+      await copyOut(this.client, dayRows, (lines) => fetched.push(lines));
+    } else ({ extra, fetched } = await this.dayDifference(day, 'email_activity_log_archive'));
+    const db = this.db;
+    const removeArchived = db.prepare('DELETE FROM email_activity_log_archive WHERE id = ? RETURNING created_at');
+    const removeLogged = db.prepare('DELETE FROM email_activity_log WHERE id = ? RETURNING created_at');
+    db.transaction(() => {
+      const archiveDays = new Set([day]);
+      const logDays = new Set<string>();
+      for (const id of extra) {
+        const old = removeArchived.get(id) as { created_at: string | null } | undefined;
+        if (old) archiveDays.add(dayOf(old.created_at));
+        // Purged from the archive.
+        if (old) this.deleted++;
+      }
+      for (const lines of fetched) {
+        for (const row of this.insertArchived.all<NewEvent>(lines)) {
+          archiveDays.add(dayOf(row.created_at));
+          const logged = removeLogged.get(row.id) as { created_at: string | null } | undefined;
+          if (logged) {
+            logDays.add(dayOf(logged.created_at));
+            this.rowCount--;
+          } else if (this.removedFromLog.delete(row.id)) this.deleted--;
+        }
+      }
+      for (const changed of archiveDays) recomputeDay(db, changed, true);
+      for (const changed of logDays) recomputeDay(db, changed);
+      writeCacheInfo(db, { rowCount: this.rowCount });
+    })();
+  }
 }
 
-/** A day's rollup rows recounted from the cached log: exact after deletions. */
-function recomputeDay(db: CacheDb, day: string): void {
+/** A day's rollup rows recounted from the cached log (or its archive): exact after deletions. */
+function recomputeDay(db: CacheDb, day: string, archive = false): void {
   const { conditions, params } = cacheDayCondition(day);
-  db.prepare('DELETE FROM email_activity_daily_rollup WHERE day = ?').run(day);
-  db.prepare(`INSERT INTO email_activity_daily_rollup ${liveDailySql(conditions)}`).run(...params);
-  db.prepare('DELETE FROM email_workflow_duration_rollup WHERE day = ?').run(day);
-  db.prepare(`INSERT INTO email_workflow_duration_rollup ${liveDurationSql(conditions)}`).run(...params);
+  const [log, daily, durations] = archive
+    ? ['email_activity_log_archive', 'email_activity_archive_daily_rollup', 'email_workflow_archive_duration_rollup']
+    : ['email_activity_log', 'email_activity_daily_rollup', 'email_workflow_duration_rollup'];
+  db.prepare(`DELETE FROM ${daily} WHERE day = ?`).run(day);
+  db.prepare(`INSERT INTO ${daily} ${liveDailySql(conditions, log)}`).run(...params);
+  db.prepare(`DELETE FROM ${durations} WHERE day = ?`).run(day);
+  db.prepare(`INSERT INTO ${durations} ${liveDurationSql(conditions, log)}`).run(...params);
 }

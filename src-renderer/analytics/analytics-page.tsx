@@ -6,7 +6,7 @@ import { ReversedRangeNotice } from '../components/reversed-range';
 import { ErrorState, LoadingState } from '../components/states';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { DateRangeControl, useToday } from './date-range-control';
-import { describeRange, outsideExtent, paramsOfRange, rangeFromParams, swapped, type AnalyticsRange, type LogExtent } from './date-range';
+import { archivedQuery, describeRange, outsideExtent, paramsOfRange, rangeFromParams, swapped, type AnalyticsRange, type LogExtent } from './date-range';
 import { ErrorsView } from './errors-view';
 import { StatisticsView } from './statistics-view';
 import { UserAuditView } from './user-audit-view';
@@ -30,18 +30,19 @@ const TAB_SUMMARIES: Record<AnalyticsTab, string> = {
 };
 
 /** The log's own extent (oldest and newest event day), loaded beside the page: All time and the "nothing here" notice need it. */
-function useLogExtent() {
+function useLogExtent(archived: boolean) {
   const { client } = useClient();
   const [state, setState] = useState<{ extent: LogExtent | null; error: MailtrailError | null; attempt: number }>({ extent: null, error: null, attempt: 0 });
   useEffect(() => {
     let live = true;
-    client['activity/extent']({})
+    // With the archive included, All time reaches back to its oldest event.
+    client['activity/extent'](archivedQuery({ archived }))
       .then(({ oldest, newest }) => live && setState((s) => ({ ...s, error: null, extent: { oldest: oldest?.slice(0, 10) ?? null, newest: newest?.slice(0, 10) ?? null } })))
       .catch((error: unknown) => live && setState((s) => ({ ...s, error: asMailtrailError(error) })));
     return () => {
       live = false;
     };
-  }, [client, state.attempt]);
+  }, [client, state.attempt, archived]);
   return { ...state, retry: () => setState((s) => ({ ...s, error: null, attempt: s.attempt + 1 })) };
 }
 
@@ -61,7 +62,7 @@ export function analyticsHref(tab: AnalyticsTab, range: AnalyticsRange | null, e
 export function AnalyticsPage({ tabText, params }: { tabText: string | undefined; params: URLSearchParams }) {
   const tab: AnalyticsTab | null = tabText === undefined ? 'statistics' : (ANALYTICS_TABS as readonly string[]).includes(tabText) ? (tabText as AnalyticsTab) : null;
   const today = useToday();
-  const log = useLogExtent();
+  const log = useLogExtent(params.get('archived') === '1');
   // Render time counts from the navigation to this screen.
   const startedAt = useMemo(() => performance.now(), [tab]);
   const defaultPreset = defaultPresetOf(tab ?? 'statistics');
@@ -77,13 +78,18 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
           <h1 className="page__title">{tab ? TAB_LABELS[tab] : 'Analytics'}</h1>
           <p className="page__subtitle">{tab ? TAB_SUMMARIES[tab] : 'Pick a screen.'}</p>
         </div>
-        {tab && range && <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />}
+        {tab && range && (
+          <div className="analytics__controls">
+            <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />
+            {tab !== 'users' && <IncludeArchived range={range} onChange={setRange} />}
+          </div>
+        )}
       </header>
       <nav className="tabs" aria-label="Analytics screens">
         {ANALYTICS_TABS.map((name) => (
           <a
             key={name}
-            href={analyticsHref(name, range && range.preset !== 'year' ? range : null)}
+            href={analyticsHref(name, range && (range.preset !== 'year' || range.archived) ? range : null)}
             className={`tabs__tab${name === tab ? ' is-active' : ''}`}
             aria-current={name === tab ? 'page' : undefined}
             data-testid={`analytics-tab-${name}`}
@@ -130,6 +136,16 @@ function tabView(
     <ErrorsView range={range} startedAt={startedAt} />
   ) : (
     <WorkflowsView range={range} startedAt={startedAt} onRangeChange={setRange} params={params} onParamsChange={setTabParams} />
+  );
+}
+
+/** Adds the events retention moved to the archive to every count on the screen (issue 13, item 5); kept in the URL. */
+function IncludeArchived({ range, onChange }: { range: AnalyticsRange; onChange(range: AnalyticsRange): void }) {
+  return (
+    <label className="archived-toggle" title="Count the events a retention run moved to the archive as well as the log's. The lists a chart opens in Activity show the log's events; an archived event is on its email's timeline." data-testid="include-archived">
+      <input type="checkbox" checked={range.archived} onChange={(event) => onChange({ ...range, archived: event.target.checked })} />
+      Include archived
+    </label>
   );
 }
 

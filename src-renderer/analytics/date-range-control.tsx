@@ -35,11 +35,11 @@ export function DateRangeControl({
   }, [range.from, range.to]);
   const pick = (preset: Preset) => {
     const params = new URLSearchParams({ range: preset, from: range.from, to: range.to });
-    onChange({ ...rangeFromParams(params, today, extent), bucketChosen: false });
+    onChange({ ...rangeFromParams(params, today, extent), bucketChosen: false, archived: range.archived });
   };
   const applyCustom = (nextFrom: string, nextTo: string) => {
     if (!nextFrom || !nextTo) return;
-    onChange(rangeFromParams(new URLSearchParams({ range: 'custom', from: nextFrom, to: nextTo }), today, extent));
+    onChange({ ...rangeFromParams(new URLSearchParams({ range: 'custom', from: nextFrom, to: nextTo }), today, extent), archived: range.archived });
   };
   return (
     <div className="range" data-testid="date-range" data-from={range.from} data-to={range.to} data-preset={range.preset} data-reversed={range.reversed || undefined}>
@@ -85,7 +85,7 @@ export function DateRangeControl({
         </span>
       )}
       <span className="range__extent" data-testid="log-extent" data-oldest={extent?.oldest ?? undefined} data-newest={extent?.newest ?? undefined} title="The day of the oldest and of the newest event in the log">
-        {extent === null ? '' : extent.oldest && extent.newest ? `Log: ${describeRange({ from: extent.oldest, to: extent.newest })}` : 'The log is empty'}
+        {extent === null ? '' : extent.oldest && extent.newest ? `${range.archived ? 'Log and archive' : 'Log'}: ${describeRange({ from: extent.oldest, to: extent.newest })}` : 'The log is empty'}
       </span>
     </div>
   );

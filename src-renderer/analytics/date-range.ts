@@ -34,6 +34,8 @@ export interface AnalyticsRange {
   bucketChosen: boolean;
   /** A custom range whose From is after its To: shown as such, never swapped silently and never asked for (the API answers 400). */
   reversed: boolean;
+  /** Whether the counts add the events retention moved to the archive (issue 13, item 5; `archived=1`). */
+  archived: boolean;
 }
 
 /** A YYYY-MM-DD naming a real day, by the contract's own timestamp rule. */
@@ -98,7 +100,8 @@ export function rangeFromParams(params: URLSearchParams, today: string, extent: 
   const reversed = from > to;
   const bucketParam = params.get('bucket');
   const bucketChosen = (TIME_BUCKETS as readonly string[]).includes(bucketParam ?? '');
-  return { preset, from, to, bucket: bucketChosen ? (bucketParam as Bucket) : reversed ? 'day' : bucketFor(from, to), bucketChosen, reversed };
+  const archived = params.get('archived') === '1';
+  return { preset, from, to, bucket: bucketChosen ? (bucketParam as Bucket) : reversed ? 'day' : bucketFor(from, to), bucketChosen, reversed, archived };
 }
 
 /** What the analytics operations are asked: All time is unbounded, so it counts every event in the log. */
@@ -107,7 +110,11 @@ export function rangeQuery(range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>
 }
 
 /** A key for caching answers of one range. */
-export const rangeKey = (range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>): string => (range.preset === 'all' ? 'all' : `${range.from}:${range.to}`);
+export const rangeKey = (range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'> & { archived?: boolean }): string =>
+  `${range.preset === 'all' ? 'all' : `${range.from}:${range.to}`}${range.archived ? ':archived' : ''}`;
+
+/** The analytics that can add archived events ask for them when the range says so. */
+export const archivedQuery = (range: { archived?: boolean }): { includeArchived?: true } => (range.archived ? { includeArchived: true } : {});
 
 export function paramsOfRange(range: AnalyticsRange, defaultPreset: 'year' | 'all' = 'year'): Record<string, string | undefined> {
   return {
@@ -115,12 +122,16 @@ export function paramsOfRange(range: AnalyticsRange, defaultPreset: 'year' | 'al
     from: range.preset === 'custom' ? range.from : undefined,
     to: range.preset === 'custom' ? range.to : undefined,
     bucket: range.bucketChosen ? range.bucket : undefined,
+    archived: range.archived ? '1' : undefined,
   };
 }
 
 /** The same custom range with From and To exchanged. */
 export const swapped = (range: AnalyticsRange): AnalyticsRange =>
-  rangeFromParams(new URLSearchParams({ range: 'custom', from: range.to, to: range.from, ...(range.bucketChosen ? { bucket: range.bucket } : {}) }), range.to);
+  rangeFromParams(
+    new URLSearchParams({ range: 'custom', from: range.to, to: range.from, ...(range.bucketChosen ? { bucket: range.bucket } : {}), ...(range.archived ? { archived: '1' } : {}) }),
+    range.to,
+  );
 
 /** Whether a range and the log's extent share no day: the range shows nothing although the log holds events. */
 export function outsideExtent(range: Pick<AnalyticsRange, 'from' | 'to'>, extent: LogExtent | null): boolean {

@@ -9,7 +9,7 @@ import { formatShort } from '../lib/time';
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useRenderTiming } from './chart-frame';
 import { token } from './chart-colours';
-import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { archivedQuery, bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
 
@@ -29,13 +29,13 @@ export const errorsHref = (errorType: string | null, range: Pick<AnalyticsRange,
 export function ErrorsView({ range, startedAt }: { range: AnalyticsRange; startedAt: number }) {
   const { client } = useClient();
   const { from, to } = range;
-  const { state, retry } = useAnalyticsQuery(`errors:${rangeKey(range)}`, () => client['analytics/errors'](rangeQuery(range)));
+  const { state, retry } = useAnalyticsQuery(`errors:${rangeKey(range)}`, () => client['analytics/errors']({ ...rangeQuery(range), ...archivedQuery(range) }));
   const rows = useMemo(() => [...(state.data?.errors ?? [])].sort((a, b) => b.count - a.count), [state.data]);
   const total = rows.reduce((sum, row) => sum + row.count, 0);
   // Distinct emails read the live table, so they are asked only once the counts are on screen.
   const ready = state.status === 'ready';
   const impact = useAnalyticsQuery(ready ? `impact:${rangeKey(range)}` : 'impact:waiting', () =>
-    ready ? client['analytics/error-impact'](rangeQuery(range)) : new Promise<never>(() => {}),
+    ready ? client['analytics/error-impact']({ ...rangeQuery(range), ...archivedQuery(range) }) : new Promise<never>(() => {}),
   );
   const impactByType = useMemo(() => new Map((impact.state.data?.errors ?? []).map((row) => [row.error_type ?? NO_TYPE, row])), [impact.state.data]);
   const volume = impact.state.data?.events ?? null;

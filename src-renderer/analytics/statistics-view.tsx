@@ -13,7 +13,7 @@ import { BucketControl } from './bucket-control';
 import { ChartCard, useRenderTiming } from './chart-frame';
 import { categoryColour, token } from './chart-colours';
 import { useToday } from './date-range-control';
-import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, partialBuckets, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { archivedQuery, bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, partialBuckets, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { PartialLegendItem, PartialPatterns, partialFillId, partialNote } from './partial-bucket';
 import { SourceNotice } from './source-notice';
 import { useAnalyticsQuery } from './use-analytics-query';
@@ -24,8 +24,8 @@ const number = (value: number) => value.toLocaleString('en');
 export function StatisticsView({ range, startedAt, onRangeChange }: { range: AnalyticsRange; startedAt: number; onRangeChange(range: AnalyticsRange): void }) {
   const { client } = useClient();
   const { from, to, bucket } = range;
-  const stats = useAnalyticsQuery(`stats:${rangeKey(range)}`, () => client['activity/stats'](rangeQuery(range)));
-  const series = useAnalyticsQuery(`series:${rangeKey(range)}:${bucket}`, () => client['analytics/timeseries']({ ...rangeQuery(range), bucket }));
+  const stats = useAnalyticsQuery(`stats:${rangeKey(range)}`, () => client['activity/stats']({ ...rangeQuery(range), ...archivedQuery(range) }));
+  const series = useAnalyticsQuery(`series:${rangeKey(range)}:${bucket}`, () => client['analytics/timeseries']({ ...rangeQuery(range), ...archivedQuery(range), bucket }));
   const today = useToday();
   const partial = useMemo(() => partialBuckets(range, today), [range, today]);
 

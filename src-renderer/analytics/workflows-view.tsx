@@ -12,7 +12,7 @@ import { token } from './chart-colours';
 import { activityHref } from '../activity/activity-filters';
 import type { TabParams } from './analytics-page';
 import { useToday } from './date-range-control';
-import { bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, partialBuckets, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
+import { archivedQuery, bucketEnd, bucketOf, bucketsBetween, describeRange, formatBucket, partialBuckets, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { successRatesOverTime, WORKFLOW_UNNAMED, type RateSeries } from './workflow-rates';
 import { PartialLegendItem, PartialPatterns, partialFillId, partialNote } from './partial-bucket';
 import { SourceNotice } from './source-notice';
@@ -109,7 +109,7 @@ export function WorkflowsView({
 }) {
   const { client } = useClient();
   const { from, to, bucket } = range;
-  const { state, retry } = useAnalyticsQuery(`workflows:${rangeKey(range)}`, () => client['analytics/workflows'](rangeQuery(range)));
+  const { state, retry } = useAnalyticsQuery(`workflows:${rangeKey(range)}`, () => client['analytics/workflows']({ ...rangeQuery(range), ...archivedQuery(range) }));
   const workflows = useMemo(() => [...(state.data?.workflows ?? [])].sort((a, b) => b.total - a.total), [state.data]);
   // The chosen workflow lives in the URL (`&workflow=Invoice%20Processing`), so a view can be shared.
   const shown = params.get('workflow') ?? '';

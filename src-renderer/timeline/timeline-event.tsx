@@ -48,7 +48,8 @@ export const TimelineEvent = memo(function TimelineEvent({ event, previous, time
       data-event-type={event.event_type}
       data-category={event.event_category}
       data-created-at={event.created_at}
-      aria-label={`${event.event_type}: ${event.description}`}
+      data-archived={event.archived ? 'true' : undefined}
+      aria-label={`${event.event_type}: ${event.description}${event.archived ? ' (archived)' : ''}`}
     >
       {previous ? <Gap event={event} previous={previous} timeZone={timeZone} /> : <div className="gap gap--first" />}
       <div className="event__body">
@@ -60,6 +61,11 @@ export const TimelineEvent = memo(function TimelineEvent({ event, previous, time
               {event.event_type}
             </span>
             <CategoryLabel category={event.event_category} />
+            {event.archived && (
+              <span className="archived-badge" data-testid="event-archived" title="A retention run moved this event to the archive; it is kept there until purged">
+                Archived
+              </span>
+            )}
             <span className="event__description" data-testid="event-description">
               {event.description}
             </span>

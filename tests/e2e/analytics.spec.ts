@@ -153,3 +153,24 @@ test('the user audit lists what a user did with each email’s subject, and a ro
   await expect(new TimelinePage(page).emailId).toHaveText(`#${expected.items[0]!.email_id}`);
   expect(problems).toEqual([]);
 });
+
+test('Include archived adds the archived events to the counts, and the URL keeps it (issue 13, item 5)', async ({ page }) => {
+  const analytics = new AnalyticsPage(page);
+  await page.goto('/#/analytics/statistics?range=all');
+  await expect(analytics.statsTotal).toHaveAttribute('data-total', /\d+/);
+  const total = Number(await analytics.statsTotal.getAttribute('data-total'));
+  const toggle = page.getByTestId('include-archived').getByRole('checkbox');
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  await expect(page).toHaveURL(/archived=1/);
+  // The e2e data's archive holds the four events of one email.
+  await expect(analytics.statsTotal).toHaveAttribute('data-total', String(total + 4));
+  await expect(page.getByTestId('log-extent')).toContainText('Log and archive');
+  // A preset keeps it; the other screens count the archive too.
+  await page.getByTestId('range-year').click();
+  await expect(page).toHaveURL(/archived=1/);
+  await page.getByTestId('analytics-tab-errors').click();
+  await expect(page.getByTestId('include-archived').getByRole('checkbox')).toBeChecked();
+  await toggle.uncheck();
+  await expect(page).not.toHaveURL(/archived=1/);
+});

@@ -82,3 +82,14 @@ liveTest('the live database shows no offline banner and Retention no offline not
   await expect(shell.offlineBanner).toHaveCount(0);
   await expect(page.getByTestId('retention-unavailable')).toHaveCount(0);
 });
+
+test('the cache carries the archive: an archived email opens offline, its events marked Archived (issue 13, item 5)', async ({ page, data }) => {
+  const timeline = new TimelinePage(page);
+  await timeline.gotoPermalink(data.archivedEmailId);
+  await timeline.waitForEvents();
+  await expect(timeline.events).toHaveCount(4);
+  await expect(page.getByTestId('event-archived')).toHaveCount(4);
+  await page.goto('/#/analytics/statistics?range=all&archived=1');
+  await expect(page.getByTestId('include-archived').getByRole('checkbox')).toBeChecked();
+  await expect(page.getByTestId('stats-total')).toHaveAttribute('data-total', /\d+/);
+});

@@ -108,3 +108,18 @@ test('an unknown email id says so and leads back to the list', async ({ page, da
   await expect(timeline.error).toContainText('That is not an email id');
   await expect(timeline.error).toContainText('“abc” is not an email id');
 });
+
+test('an email whose events were all archived opens, each event marked Archived (issue 13, item 5)', async ({ page, data }) => {
+  const timeline = new TimelinePage(page);
+  await timeline.gotoPermalink(data.archivedEmailId);
+  await timeline.waitForEvents();
+  await expect(timeline.count).toHaveText('4 events');
+  await expect(timeline.events).toHaveCount(4);
+  await expect(page.getByTestId('event-archived')).toHaveCount(4);
+  await expect(page.getByTestId('event-archived').first()).toHaveText('Archived');
+  await expect(timeline.events.first()).toHaveAttribute('data-archived', 'true');
+  // An ordinary email's live events carry no mark.
+  await timeline.gotoPermalink(data.timelineEmailId);
+  await timeline.waitForEvents();
+  await expect(page.getByTestId('event-archived')).toHaveCount(0);
+});

@@ -40,6 +40,9 @@ const SEED_TIMELINE = [
 ];
 
 const SEED_ITEM_KEYS = ['id', 'email_id', 'event_type', 'event_category', 'description', 'metadata', 'user_id', 'user_name', 'created_at', 'created_by'];
+// The timeline extends the seed's item with whether the event is archived (issue 13, item 5).
+const TIMELINE = SEED_TIMELINE.map((event) => ({ ...event, archived: false }));
+const TIMELINE_ITEM_KEYS = [...SEED_ITEM_KEYS, 'archived'];
 
 
 let db: TestDatabase;
@@ -115,14 +118,14 @@ describe('GET /api/v1/emails/{id}/activity (the seed\'s "Via API")', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await response.json()) as Record<string, unknown>[];
-    expect(body).toStrictEqual(SEED_TIMELINE);
-    expect(body.map((item) => Object.keys(item))).toEqual([SEED_ITEM_KEYS, SEED_ITEM_KEYS]);
+    expect(body).toStrictEqual(TIMELINE);
+    expect(body.map((item) => Object.keys(item))).toEqual([TIMELINE_ITEM_KEYS, TIMELINE_ITEM_KEYS]);
     expect(response.headers.get('x-next-cursor')).toBeNull();
   });
 
   it('is newest first by default', async () => {
     const body = await (await fetch(`${base}/api/v1/emails/123/activity`)).json();
-    expect(body).toStrictEqual([...SEED_TIMELINE].reverse());
+    expect(body).toStrictEqual([...TIMELINE].reverse());
   });
 
   it('pages with X-Next-Cursor and returns every event once', async () => {
@@ -394,7 +397,7 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
 
   it('carries the same data as the REST routes', async () => {
     const response = await rpc('emails/timeline', { emailId: 123, order: 'asc' });
-    expect(response.json).toStrictEqual({ items: SEED_TIMELINE, nextCursor: null });
+    expect(response.json).toStrictEqual({ items: TIMELINE, nextCursor: null });
     expect(rpcPathOf('emails/timeline')).toBe('/api/v1/rpc/emails/timeline');
   });
 
@@ -493,7 +496,7 @@ describe('browser mode', () => {
     const script = await raw('/assets/app.js', { to: withRenderer });
     expect([script.status, script.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect((await raw('/assets/app.css', { to: withRenderer })).headers['content-type']).toBe('text/css; charset=utf-8');
-    expect((await raw('/api/v1/emails/123/activity?order=asc', { to: withRenderer })).json).toStrictEqual(SEED_TIMELINE);
+    expect((await raw('/api/v1/emails/123/activity?order=asc', { to: withRenderer })).json).toStrictEqual(TIMELINE);
   });
 
   it.each(['/assets/', '/assets', '/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%5csecret.txt', '/nope.html', '/%00'])(

@@ -47,6 +47,7 @@ describe('the log service over PostgreSQL', () => {
       user_name: null,
       created_at: '2025-12-15T10:30:00',
       created_by: 'system',
+      archived: false,
     });
     expect(items[0]).toMatchObject({ user_id: 5, user_name: 'Mette Jensen', created_at: '2025-12-15T11:00:00.123456' });
   });

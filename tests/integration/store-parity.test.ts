@@ -3,13 +3,13 @@ import type { OperationName } from '../../src-main/contract/operations';
 import type { RecentActivityPage } from '../../src-main/contract/schemas';
 import { redactUrl } from '../../src-main/db/connection';
 import { invoke } from '../../src-main/service/invoke';
-import { BACKENDS, createStoreFixture, type BackendName, type StoreFixture } from '../support/stores';
+import { ARCHIVED_ORPHAN_EMAIL_ID, BACKENDS, createStoreFixture, type BackendName, type StoreFixture } from '../support/stores';
 
 // One suite, every operation, both backends: the cache must answer exactly as PostgreSQL does.
 let fixture: StoreFixture;
 beforeAll(async () => {
   // ~4,000 events: enough that a bounded page (activity-scan.ts) stops at its budget and resumes.
-  fixture = await createStoreFixture({ emails: 600 });
+  fixture = await createStoreFixture({ emails: 600, archive: true });
 }, 120_000);
 afterAll(() => fixture?.close());
 
@@ -59,6 +59,40 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       for (const order of ['desc', 'asc']) await expectSameAnswer('emails/timeline', { emailId: id, order, limit: 2 });
     }
     await expectSameAnswer('emails/timeline', { emailId: 1_999_999_999 }, { nonEmpty: false });
+  });
+
+  it('timelines merge the archived events in, marked, at every page size and in both orders (issue 13, item 5)', async () => {
+    const { emailId, orphanEmailId } = fixture.special;
+    for (const id of [1, 2, 3, emailId, orphanEmailId, ARCHIVED_ORPHAN_EMAIL_ID]) {
+      for (const order of ['desc', 'asc']) {
+        for (const limit of [1, 3, 1000]) await expectSameAnswer('emails/timeline', { emailId: id, order, limit });
+      }
+    }
+    // Emails 1 and 2 alternate between the tables, so most page boundaries fall between them.
+    const pages = (await answer('postgres', 'emails/timeline', { emailId: 1, limit: 1 })) as { items: { archived: boolean }[] }[];
+    const marks = pages.flatMap((page) => page.items.map((item) => item.archived));
+    expect(marks).toContain(true);
+    expect(marks).toContain(false);
+    // Page by page, every event once, in (created_at, id) order across both tables, as SQL orders them.
+    const truth = await fixture.database.readable.query<{ id: number; archived: boolean }>(
+      `SELECT id, archived FROM (SELECT id, created_at, false AS archived FROM email_activity_log WHERE email_id = 1
+         UNION ALL SELECT id, created_at, true FROM email_activity_log_archive WHERE email_id = 1) t ORDER BY created_at DESC, id DESC`,
+    );
+    for (const limit of [1, 2, 5]) {
+      for (const backend of BACKENDS) {
+        const paged = (await answer(backend, 'emails/timeline', { emailId: 1, limit })) as { items: { id: number; archived: boolean }[] }[];
+        expect(paged.flatMap((page) => page.items.map(({ id, archived }) => ({ id, archived })))).toEqual(truth.rows);
+      }
+    }
+    for (const id of [3, ARCHIVED_ORPHAN_EMAIL_ID]) {
+      const [whole] = (await answer('sqlite', 'emails/timeline', { emailId: id })) as { items: { archived: boolean }[] }[];
+      expect(whole!.items.length).toBeGreaterThan(0);
+      expect(whole!.items.every((item) => item.archived)).toBe(true);
+    }
+    // Found, and its header counts its archived trail, though the log and email_messages lack it.
+    for (const operation of ['emails/get', 'emails/overview'] as const) await expectSameAnswer(operation, { emailId: ARCHIVED_ORPHAN_EMAIL_ID });
+    const [overview] = (await answer('sqlite', 'emails/overview', { emailId: ARCHIVED_ORPHAN_EMAIL_ID })) as { event_count: number; error_count: number }[];
+    expect(overview).toMatchObject({ event_count: 2, error_count: 1 });
   });
 
   it('recent activity with every filter, page by page', async () => {
@@ -174,6 +208,32 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       for (const bucket of ['day', 'week', 'month']) await expectSameAnswer('analytics/timeseries', { ...range, bucket }, { nonEmpty });
       await expectSameAnswer('analytics/errors', range, { nonEmpty });
       await expectSameAnswer('analytics/workflows', range, { nonEmpty });
+    }
+  });
+
+  it('analytics with the archived events added, for any range (issue 13, item 5)', async () => {
+    for (const range of RANGES) {
+      const nonEmpty = !('from' in range && range.from === '2026-01-01');
+      const archived = { ...range, includeArchived: true };
+      await expectSameAnswer('activity/stats', archived, { nonEmpty });
+      await expectSameAnswer('analytics/timeseries', { ...archived, bucket: 'week' }, { nonEmpty });
+      await expectSameAnswer('analytics/errors', archived, { nonEmpty });
+      await expectSameAnswer('analytics/workflows', archived, { nonEmpty });
+      await expectSameAnswer('analytics/error-impact', archived, { nonEmpty: false });
+    }
+    await expectSameAnswer('activity/extent', { includeArchived: true }, { nonEmpty: false });
+    const [[log], [withArchive]] = [
+      (await answer('postgres', 'activity/extent', {})) as { oldest: string }[],
+      (await answer('postgres', 'activity/extent', { includeArchived: true })) as { oldest: string }[],
+    ];
+    expect(withArchive!.oldest <= log!.oldest).toBe(true);
+    // The flag adds exactly the archive's events, on both stores.
+    const { rows } = await fixture.database.readable.query<{ n: number }>('SELECT count(*)::int AS n FROM email_activity_log_archive');
+    for (const backend of BACKENDS) {
+      const total = async (includeArchived: boolean) =>
+        ((await answer(backend, 'activity/stats', { includeArchived })) as { count: number }[][])[0]!.reduce((sum, stat) => sum + stat.count, 0);
+      expect(rows[0]!.n).toBeGreaterThan(20);
+      expect((await total(true)) - (await total(false))).toBe(rows[0]!.n);
     }
   });
 

@@ -17,7 +17,7 @@ import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analy
 import { syncCache } from '../../src-main/sync/sync-cache';
 import { INDEX_HITS_MAX } from '../../src-main/store/activity-scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { expectCacheEqualsSource, inspectCache, temporaryDirectory } from '../support/stores';
+import { archiveEvents, expectCacheEqualsSource, inspectCache, temporaryDirectory } from '../support/stores';
 
 let database: TestDatabase;
 let dir: string;
@@ -79,16 +79,28 @@ describe('mailtrail sync', () => {
     expect(third).toMatchObject({ fetched: 1, deleted: 0 });
     await expectCacheEqualsSource(database, file);
 
-    // The seed's retention: archive, then delete, the oldest events.
+    // The seed's retention: archive the oldest events. Moved, they are archived in the cache, not deleted (issue 13, item 5).
     const cutoff = '2025-04-01';
     const archived = await count(sql`created_at < ${cutoff}::timestamp`);
     expect(archived).toBeGreaterThan(0);
-    await query(database.writable, sql`INSERT INTO email_activity_log_archive SELECT * FROM email_activity_log WHERE created_at < ${cutoff}::timestamp`);
-    await query(database.writable, sql`DELETE FROM email_activity_log WHERE created_at < ${cutoff}::timestamp`);
+    expect(await archiveEvents(database, sql`created_at < ${cutoff}::timestamp`)).toBe(archived);
     const afterRetention = await syncCache({ sourceUrl: database.url, cacheFile: file });
-    expect(afterRetention).toMatchObject({ fetched: 0, deleted: archived, events: await count() });
+    expect(afterRetention).toMatchObject({ fetched: 0, deleted: 0, events: await count(), archived });
     await expectCacheEqualsSource(database, file);
     expect(inspectCache(file)).toMatchObject({ integrity: 'ok', rowCount: await count(), rows: await count(), state: 'complete' });
+
+    // Then purge the archive's oldest: those are deleted from the cache too.
+    const [{ purgedCount }] = (await query<{ purgedCount: number }>(
+      database.writable,
+      sql`WITH purged AS (DELETE FROM email_activity_log_archive WHERE created_at < '2025-02-15'::timestamp RETURNING 1) SELECT count(*)::int AS "purgedCount" FROM purged`,
+    )) as [{ purgedCount: number }];
+    expect(purgedCount).toBeGreaterThan(0);
+    const afterPurge = await syncCache({ sourceUrl: database.url, cacheFile: file });
+    expect(afterPurge).toMatchObject({ fetched: 0, deleted: purgedCount, events: await count(), archived: archived - purgedCount });
+    await expectCacheEqualsSource(database, file);
+    // The command says how many archived events the cache holds.
+    const cli = await mailtrail(['sync', '--db', database.url, '--cache', join(dir, 'cli-archive.mailtrail')]);
+    expect(cli.stdout).toMatch(new RegExp(`holds [\\d,]+ events \\(and ${(archived - purgedCount).toLocaleString('en-US')} archived\\), `));
   });
 
   it('keeps to --since and --until, and refuses another range for the same file', async () => {
@@ -400,6 +412,29 @@ describe('the cache\'s search tables (issue 12, item 1)', () => {
     } finally {
       await after.close();
     }
+  });
+
+  it('migrates a cache of format 3 in place: the log alone until a sync copies the archive (issue 13, item 5)', async () => {
+    const file = join(dir, 'format-3.mailtrail');
+    await syncCache({ sourceUrl: database.url, cacheFile: file });
+    const old = new Database(file);
+    old.exec('DROP TABLE email_activity_log_archive; DROP TABLE email_activity_archive_daily_rollup; DROP TABLE email_workflow_archive_duration_rollup');
+    old.pragma('user_version = 3');
+    old.close();
+    const [{ archived }] = (await query<{ archived: number }>(database.readable, sql`SELECT count(*)::int AS archived FROM email_activity_log_archive`)) as [{ archived: number }];
+    expect(archived).toBeGreaterThan(0);
+    const total = async (includeArchived: boolean) => {
+      const store = openSqliteLogStore(file);
+      try {
+        return (await store.activityStats({ includeArchived })).reduce((sum, stat) => sum + stat.count, 0);
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await total(true)).toBe(await total(false));
+    expect((await syncCache({ sourceUrl: database.url, cacheFile: file })).archived).toBe(archived);
+    expect(await total(true)).toBe((await total(false)) + archived);
+    await expectCacheEqualsSource(database, file);
   });
 
   it('keeps the search tables with the log as a sync adds and removes events', async () => {

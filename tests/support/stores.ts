@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { MailtrailService } from '../../src-main/contract/operations';
 import { query } from '../../src-main/db/query';
-import { sql } from '../../src-main/db/sql';
+import { sql, type Sql } from '../../src-main/db/sql';
 import { fillDemo } from '../../src-main/demo/demo';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { createLogService } from '../../src-main/service/log-service';
@@ -47,11 +47,12 @@ export function temporaryDirectory(prefix = 'mailtrail-cache-'): { dir: string; 
  * created_at, metadata of every JSON type, a nameless user, an email without a message), then
  * the same data synced into a cache: one PostgreSQL store and one SQLite store over it.
  */
-export async function createStoreFixture({ emails = 150 } = {}): Promise<StoreFixture> {
+export async function createStoreFixture({ emails = 150, archive = false } = {}): Promise<StoreFixture> {
   const database = await createTestDatabase();
   const { dir, remove } = temporaryDirectory();
   await fillDemo(database.writable, { emails, seed: 7 });
   const special = await writeSpecialRows(database);
+  if (archive) await archiveSomeEvents(database, special);
   const cacheFile = join(dir, 'audit.mailtrail');
   await syncCache({ sourceUrl: database.url, cacheFile });
   const postgres = createPostgresLogStore(database.readable, { kind: 'postgres', label: 'test' });
@@ -114,6 +115,44 @@ async function writeSpecialRows(database: TestDatabase) {
   return { emailId, orphanEmailId, userId, namelessUserId: nameless!.id };
 }
 
+/** An email with no message row, all of whose events the fixture archives. */
+export const ARCHIVED_ORPHAN_EMAIL_ID = 2_000_000_001;
+
+/**
+ * Moves the matching events from the log to its archive with the statement shape of a retention
+ * run's batch (src-main/retention/run.ts), so each is in exactly one table; returns how many moved.
+ */
+export async function archiveEvents(database: TestDatabase, where: Sql): Promise<number> {
+  const [row] = await query<{ moved: number }>(
+    database.writable,
+    sql`WITH moved AS (DELETE FROM email_activity_log WHERE ${where} RETURNING *),
+             inserted AS (INSERT INTO email_activity_log_archive SELECT * FROM moved RETURNING 1)
+        SELECT count(*)::int AS moved FROM inserted`,
+  );
+  return row!.moved;
+}
+
+/**
+ * Archived events for the stores to agree on (issue 13, item 5): every other event of emails 1 and
+ * 2 (page boundaries fall between log and archive), all of email 3's (an email found only in the
+ * archive), an undated one and one of a same-moment pair (ties across the tables).
+ */
+async function archiveSomeEvents(database: TestDatabase, special: { emailId: number; orphanEmailId: number }): Promise<void> {
+  // An email without a message row whose whole trail is archived: found only through the archive.
+  await query(
+    database.writable,
+    sql`INSERT INTO email_activity_log (email_id, event_type, event_category, description, created_at, created_by) VALUES
+      (${ARCHIVED_ORPHAN_EMAIL_ID}, 'fetched', 'system', 'archived whole', '2025-01-05 09:00:00', 'system'),
+      (${ARCHIVED_ORPHAN_EMAIL_ID}, 'error', 'system', 'archived error', '2025-01-05 09:00:01', 'system')`,
+  );
+  await archiveEvents(
+    database,
+    sql`email_id = ${ARCHIVED_ORPHAN_EMAIL_ID} OR (email_id IN (1, 2) AND id % 2 = 0) OR email_id = 3
+        OR (email_id = ${special.emailId} AND description IN ('no time either', 'Kunne ikke læse PDF'))
+        OR (email_id = ${special.orphanEmailId} AND description = 'same moment twin')`,
+  );
+}
+
 export interface CacheSnapshot {
   /** cache_info's row count. */
   rowCount: number;
@@ -137,22 +176,22 @@ export function inspectCache(file: string): CacheSnapshot {
 }
 
 /** Every event of the source, as (id, created_at, description, metadata text), sorted by id. */
-async function sourceEvents(database: TestDatabase): Promise<string[]> {
+async function sourceEvents(database: TestDatabase, table = sql`email_activity_log`): Promise<string[]> {
   const rows = await query<{ line: string }>(
     database.readable,
     sql`SELECT concat_ws('|', id, email_id, event_type, event_category, description, metadata::text, user_id, replace(created_at::text, ' ', 'T'), created_by) AS line
-        FROM email_activity_log ORDER BY id`,
+        FROM ${table} ORDER BY id`,
   );
   return rows.map((row) => row.line);
 }
 
-function cacheEvents(file: string): string[] {
+function cacheEvents(file: string, table = 'email_activity_log'): string[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return db
       .prepare(
         `SELECT concat_ws('|', id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by) AS line
-         FROM email_activity_log ORDER BY id`,
+         FROM ${table} ORDER BY id`,
       )
       .pluck()
       .all() as string[];
@@ -166,6 +205,8 @@ export async function expectCacheEqualsSource(database: TestDatabase, file: stri
   const [source, cache] = [await sourceEvents(database), cacheEvents(file)];
   expect(cache.length).toBe(source.length);
   expect(cache).toEqual(source);
+  // The archive too, each event once (issue 13, item 5).
+  expect(cacheEvents(file, 'email_activity_log_archive')).toEqual(await sourceEvents(database, sql`email_activity_log_archive`));
   const postgres = createPostgresLogStore(database.readable, { kind: 'postgres', label: 'test' });
   const sqlite = openSqliteLogStore(file);
   try {
@@ -190,6 +231,9 @@ function expectRollupsCountRows(file: string): void {
     expect(counts('email_activity_daily_rollup', daily)).toEqual(counts(`(${liveDailySql([])})`, daily));
     const durations = 'day, workflow_name, bucket';
     expect(counts('email_workflow_duration_rollup', durations)).toEqual(counts(`(${liveDurationSql([])})`, durations));
+    const archive = 'email_activity_log_archive';
+    expect(counts('email_activity_archive_daily_rollup', daily)).toEqual(counts(`(${liveDailySql([], archive)})`, daily));
+    expect(counts('email_workflow_archive_duration_rollup', durations)).toEqual(counts(`(${liveDurationSql([], archive)})`, durations));
   } finally {
     db.close();
   }

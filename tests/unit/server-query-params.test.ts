@@ -20,6 +20,17 @@ describe('query strings become request objects', () => {
     expect(parse('')).toEqual({});
   });
 
+  it('reads include_archived=true or false and refuses anything else (issue 13, item 5)', () => {
+    const specs: ParamSpecs = { include_archived: { field: 'includeArchived', kind: 'boolean' } };
+    expect(parseQuery(new URLSearchParams('include_archived=true'), specs)).toEqual({ includeArchived: true });
+    expect(parseQuery(new URLSearchParams('include_archived=false'), specs)).toEqual({ includeArchived: false });
+    for (const bad of ['include_archived=1', 'include_archived=yes', 'include_archived=', 'include_archived=true&include_archived=true']) {
+      expect(() => parseQuery(new URLSearchParams(bad), specs)).toThrow(/^include_archived: must be true or false/);
+    }
+    const analytics = REST_ROUTES.filter((route) => 'include_archived' in route.query).map((route) => route.operation);
+    expect(analytics.sort()).toEqual(['activity/extent', 'activity/stats', 'analytics/error-impact', 'analytics/errors', 'analytics/timeseries', 'analytics/workflows']);
+  });
+
   it('reads repeated and comma-separated list values alike', () => {
     expect(parse('event_type=error,read&event_type=linked')).toEqual({ eventTypes: ['error', 'read', 'linked'] });
     expect(parse('user_id=1,2&user_id=3')).toEqual({ userIds: [1, 2, 3] });

@@ -1,7 +1,7 @@
 import type { UserActivityEvent, UserSummary } from '../../contract/analytics';
 import type { ActivityEvent } from '../../contract/schemas';
 import type { ReadableDb } from '../../db/connection';
-import { query } from '../../db/query';
+import { preparedQuery, query } from '../../db/query';
 import { sql, type Sql } from '../../db/sql';
 import { fillingScan, INDEX_HITS_MAX, indexedSearch, mergeScannedBranches, planActivity, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
 import { boundedCount, type CountPlan } from '../activity-count';
@@ -16,21 +16,50 @@ const EVENT_COLUMNS = sql.raw(
   'id, email_id, event_type, event_category, description, metadata, user_id, user_name, created_at, created_by',
 );
 
-export function timeline(db: ReadableDb, { emailId, order, limit, after }: TimelineQuery): Promise<ActivityEvent[]> {
-  const conditions = [sql`email_id = ${emailId}`];
-  if (after) {
-    conditions.push(
-      order === 'desc'
-        ? sql`(created_at, id) < (${after.createdAt}::timestamp, ${after.id}::int)`
-        : sql`(created_at, id) > (${after.createdAt}::timestamp, ${after.id}::int)`,
-    );
-  }
+export function timeline(db: ReadableDb, { emailId, order, limit, after }: TimelineQuery, archive = false): Promise<ActivityEvent[]> {
+  const conditions = (table: string) => {
+    const [emailIdColumn, createdAt, id] = ['email_id', 'created_at', 'id'].map((column) => sql.raw(table + column));
+    const keyset = after
+      ? [
+          order === 'desc'
+            ? sql`(${createdAt}, ${id}) < (${after.createdAt}::timestamp, ${after.id}::int)`
+            : sql`(${createdAt}, ${id}) > (${after.createdAt}::timestamp, ${after.id}::int)`,
+        ]
+      : [];
+    return sql.where([sql`${emailIdColumn} = ${emailId}`, ...keyset]);
+  };
   const direction = sql.raw(order === 'desc' ? 'DESC' : 'ASC');
-  return query<ActivityEvent>(
+  const live = sql`SELECT ${EVENT_COLUMNS}, false AS archived FROM email_timeline ${conditions('')}
+        ORDER BY created_at ${direction}, id ${direction} LIMIT ${limit}`;
+  if (!archive) return preparedQuery<ActivityEvent>(db, live);
+  // The archived events (issue 13, item 5) merged in: each branch reads at most `limit` rows of its
+  // own (email_id, created_at, id) index from the same keyset, so the merge stays bounded by twice
+  // the page whatever either table holds; one statement is one snapshot, and a run moves an event
+  // in one statement, so no event shows twice or not at all. Ids are unique across both tables (the
+  // archive keeps the log's id), so the (created_at, id) keyset is exact across the boundary. Planning
+  // the merge cost more than running it: prepared, it is faster than the log's alone planned each time.
+  return preparedQuery<ActivityEvent>(
     db,
-    sql`SELECT ${EVENT_COLUMNS} FROM email_timeline ${sql.where(conditions)}
+    sql`SELECT * FROM ((${live}) UNION ALL (
+          SELECT ${ARCHIVED_COLUMNS}, true AS archived
+          FROM email_activity_log_archive a LEFT JOIN users u ON u.id = a.user_id ${conditions('a.')}
+          ORDER BY a.created_at ${direction}, a.id ${direction} LIMIT ${limit})) merged
         ORDER BY created_at ${direction}, id ${direction} LIMIT ${limit}`,
   );
+}
+
+// The email_timeline view's columns over the archive, which no view covers.
+const ARCHIVED_COLUMNS = sql.raw(
+  'a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id, COALESCE(u.full_name, u.username) AS user_name, a.created_at, a.created_by',
+);
+
+/** Whether the archive can be read by email: the table and migrations/0008's (email_id, created_at, id) index. */
+export async function hasReadableArchive(db: ReadableDb): Promise<boolean> {
+  const [row] = await query<{ ready: boolean }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('idx_email_activity_log_archive_email_id') AND i.indisvalid) AS ready`,
+  );
+  return row?.ready ?? false;
 }
 
 const DRIVER_COLUMNS = { emailIds: 'email_id', userIds: 'user_id', eventTypes: 'event_type', eventCategories: 'event_category' } as const;

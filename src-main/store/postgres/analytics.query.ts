@@ -7,9 +7,19 @@ import { sql, type Sql } from '../../db/sql';
 import type { DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { postgres as rollupKeys, ROLLUP_KEYS } from '../rollup-keys';
-import { dailyCounts, durationCounts } from './rollup';
+import { dailyCounts, durationCounts, type ArchiveCounts } from './rollup';
 
 type Rows<T> = Omit<T, 'source'>;
+
+/** True when migration 0009 ran here: the archive's rollups and their triggers exist (issue 13, item 5). */
+export async function hasArchiveRollups(db: ReadableDb): Promise<boolean> {
+  const [row] = await query<{ ready: boolean }>(
+    db,
+    sql`SELECT to_regclass('email_activity_archive_daily_rollup') IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'mailtrail_archive_rollup_insert') AS ready`,
+  );
+  return row?.ready ?? false;
+}
 
 /** True when migrations/0003 ran here: rollups, their triggers and the analytics indexes exist. */
 export async function hasRollups(db: ReadableDb): Promise<boolean> {
@@ -22,11 +32,11 @@ export async function hasRollups(db: ReadableDb): Promise<boolean> {
   return row?.ready ?? false;
 }
 
-export function activityStats(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<ActivityStat[]> {
+export function activityStats(db: ReadableDb, range: DateRange, useRollup: boolean, archive: ArchiveCounts = false): Promise<ActivityStat[]> {
   return query<ActivityStat>(
     db,
     sql`SELECT event_type, event_category, SUM(count) AS count, MAX(last_occurrence) AS last_occurrence
-        FROM (${dailyCounts(range, useRollup)}) d
+        FROM (${dailyCounts(range, useRollup, archive)}) d
         GROUP BY event_type, event_category
         ORDER BY count DESC, event_type, event_category`,
   );
@@ -37,19 +47,20 @@ export async function categoryTimeseries(
   range: DateRange,
   bucket: 'day' | 'week' | 'month',
   useRollup: boolean,
+  archive: ArchiveCounts = false,
 ): Promise<Rows<CategoryTimeseries>> {
   const points = await query<CategoryTimeseries['points'][number]>(
     db,
     sql`SELECT to_char(date_trunc(${bucket}::text, day::timestamp), 'YYYY-MM-DD') AS bucket, event_category, SUM(count) AS count
-        FROM (${dailyCounts(range, useRollup)}) d
+        FROM (${dailyCounts(range, useRollup, archive)}) d
         WHERE day > '-infinity'::date
         GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   return { points };
 }
 
-export async function errorAnalysis(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<ErrorAnalysis>> {
-  const counts = dailyCounts(range, useRollup);
+export async function errorAnalysis(db: ReadableDb, range: DateRange, useRollup: boolean, archive: ArchiveCounts = false): Promise<Rows<ErrorAnalysis>> {
+  const counts = dailyCounts(range, useRollup, archive);
   const [errors, trend] = await Promise.all([
     query<ErrorAnalysis['errors'][number]>(
       db,
@@ -68,8 +79,8 @@ export async function errorAnalysis(db: ReadableDb, range: DateRange, useRollup:
   return { errors, trend };
 }
 
-export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<WorkflowSuccess>> {
-  const counts = dailyCounts(range, useRollup);
+export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollup: boolean, archive: ArchiveCounts = false): Promise<Rows<WorkflowSuccess>> {
+  const counts = dailyCounts(range, useRollup, archive);
   const [totals, overTime, durations] = await Promise.all([
     query<Omit<WorkflowSuccess['workflows'][number], 'p50_ms' | 'p95_ms'>>(
       db,
@@ -92,7 +103,7 @@ export async function workflowSuccess(db: ReadableDb, range: DateRange, useRollu
     query<{ workflow: string | null; bucket: number; count: number }>(
       db,
       sql`SELECT NULLIF(workflow_name, '') AS workflow, bucket, SUM(count) AS count
-          FROM (${durationCounts(range, useRollup)}) d GROUP BY 1, 2`,
+          FROM (${durationCounts(range, useRollup, archive)}) d GROUP BY 1, 2`,
     ),
   ]);
   const workflows = totals.map((total) => {
@@ -148,10 +159,14 @@ export async function slowestExecutions(
 }
 
 /** The log's first and last created_at: each end of the created_at index, whatever the log's size. */
-export async function logExtent(db: ReadableDb): Promise<{ oldest: string | null; newest: string | null }> {
+export async function logExtent(db: ReadableDb, archive = false): Promise<{ oldest: string | null; newest: string | null }> {
+  // With the archive (issue 13, item 5): the two ends of its (created_at, id) index as well.
   const [row] = await query<{ oldest: string | null; newest: string | null }>(
     db,
-    sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
+    archive
+      ? sql`SELECT LEAST((SELECT MIN(created_at) FROM email_activity_log), (SELECT MIN(created_at) FROM email_activity_log_archive)) AS oldest,
+                   GREATEST((SELECT MAX(created_at) FROM email_activity_log), (SELECT MAX(created_at) FROM email_activity_log_archive)) AS newest`
+      : sql`SELECT MIN(created_at) AS oldest, MAX(created_at) AS newest FROM email_activity_log`,
   );
   return { oldest: row?.oldest ?? null, newest: row?.newest ?? null };
 }
@@ -160,23 +175,27 @@ const ERROR_KEY = ROLLUP_KEYS.find((key) => key.column === 'error_type')!;
 const ERROR_TYPE_OF = sql.raw(`NULLIF(${rollupKeys.key(ERROR_KEY)}, '')`);
 
 /** Distinct emails per error type in the range, each type's first error in the whole log, and the range's volume. */
-export async function errorImpact(db: ReadableDb, range: DateRange, useRollup: boolean): Promise<Rows<ErrorImpact>> {
-  const inRange = [sql`event_type = 'error'`, ...dateRangeConditions(range)];
+export async function errorImpact(db: ReadableDb, range: DateRange, useRollup: boolean, archive: ArchiveCounts = false): Promise<Rows<ErrorImpact>> {
+  const inRange = sql.where([sql`event_type = 'error'`, ...dateRangeConditions(range)]);
+  // The archived errors of the range join the log's (migration 0009's partial index finds them).
+  const errors = archive
+    ? sql`(SELECT email_id, event_type, metadata FROM email_activity_log ${inRange}
+           UNION ALL SELECT email_id, event_type, metadata FROM email_activity_log_archive ${inRange}) AS errors`
+    : sql`email_activity_log ${inRange}`;
+  const firstSeenRollups = archive === 'rollup' ? sql`(SELECT event_type, error_type, first_occurrence FROM email_activity_daily_rollup
+           UNION ALL SELECT event_type, error_type, first_occurrence FROM email_activity_archive_daily_rollup) AS d` : sql`email_activity_daily_rollup`;
   const [perType, [all], firstSeen, [volume]] = await Promise.all([
-    query<{ error_type: string | null; emails: number }>(
-      db,
-      sql`SELECT ${ERROR_TYPE_OF} AS error_type, COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${sql.where(inRange)} GROUP BY 1`,
-    ),
-    query<{ emails: number }>(db, sql`SELECT COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${sql.where(inRange)}`),
+    query<{ error_type: string | null; emails: number }>(db, sql`SELECT ${ERROR_TYPE_OF} AS error_type, COUNT(DISTINCT email_id) AS emails FROM ${errors} GROUP BY 1`),
+    query<{ emails: number }>(db, sql`SELECT COUNT(DISTINCT email_id) AS emails FROM ${errors}`),
     // The daily rollup keeps each day's first occurrence, so the whole log's first is a MIN over days.
     query<{ error_type: string | null; first_seen: string | null }>(
       db,
-      useRollup
+      useRollup && archive !== 'live'
         ? sql`SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen
-              FROM email_activity_daily_rollup WHERE event_type = 'error' GROUP BY 1`
-        : sql`SELECT ${ERROR_TYPE_OF} AS error_type, MIN(created_at) AS first_seen FROM email_activity_log WHERE event_type = 'error' GROUP BY 1`,
+              FROM ${firstSeenRollups} WHERE event_type = 'error' GROUP BY 1`
+        : sql`SELECT ${ERROR_TYPE_OF} AS error_type, MIN(created_at) AS first_seen FROM ${archive ? sql`(SELECT event_type, metadata, created_at FROM email_activity_log UNION ALL SELECT event_type, metadata, created_at FROM email_activity_log_archive) AS a` : sql`email_activity_log`} WHERE event_type = 'error' GROUP BY 1`,
     ),
-    query<{ events: number | null }>(db, sql`SELECT SUM(count) AS events FROM (${dailyCounts(range, useRollup)}) d`),
+    query<{ events: number | null }>(db, sql`SELECT SUM(count) AS events FROM (${dailyCounts(range, useRollup, archive)}) d`),
   ]);
   const first = new Map(firstSeen.map((row) => [row.error_type, row.first_seen]));
   return {

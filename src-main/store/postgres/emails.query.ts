@@ -7,7 +7,7 @@ import { containsPattern } from './filters';
 
 const SUMMARY_COLUMNS = sql.raw('id, subject, sender_email, received_date');
 
-export async function email(db: ReadableDb, emailId: number): Promise<EmailSummary | null> {
+export async function email(db: ReadableDb, emailId: number, archive = false): Promise<EmailSummary | null> {
   const [message] = await query<EmailSummary>(db, sql`SELECT ${SUMMARY_COLUMNS} FROM email_messages WHERE id = ${emailId}`);
   if (message) return message;
   // The hub may log events for an email whose message row is gone; the trail still exists.
@@ -15,6 +15,11 @@ export async function email(db: ReadableDb, emailId: number): Promise<EmailSumma
     db,
     sql`SELECT email_id FROM email_activity_log WHERE email_id = ${emailId} LIMIT 1`,
   );
+  // An email whose events were all archived keeps its trail there (issue 13, item 5).
+  if (!logged && archive) {
+    const [archived] = await query(db, sql`SELECT email_id FROM email_activity_log_archive WHERE email_id = ${emailId} LIMIT 1`);
+    if (archived) return { id: emailId, subject: null, sender_email: null, received_date: null };
+  }
   return logged ? { id: emailId, subject: null, sender_email: null, received_date: null } : null;
 }
 
@@ -49,13 +54,18 @@ export function searchEmails(db: ReadableDb, { text, limit, beforeId }: EmailSea
   );
 }
 
-export async function emailFacts(db: ReadableDb, emailId: number): Promise<EmailFacts> {
+export async function emailFacts(db: ReadableDb, emailId: number, archive = false): Promise<EmailFacts> {
+  // The trail counts its archived events too, read along the archive's own email index.
+  const trail = archive
+    ? sql`(SELECT email_id, event_type, created_at FROM email_activity_log WHERE email_id = ${emailId}
+           UNION ALL SELECT email_id, event_type, created_at FROM email_activity_log_archive WHERE email_id = ${emailId})`
+    : sql`email_activity_log`;
   const [row] = await query<Omit<EmailFacts, 'hasStatus'>>(
     db,
     sql`SELECT m.status, m.classification, t.event_count, t.error_count, t.first_event_at, t.last_event_at, m.id IS NOT NULL AS "hasMessage"
         FROM (SELECT count(*)::int AS event_count, (count(*) FILTER (WHERE event_type = 'error'))::int AS error_count,
                      min(created_at) AS first_event_at, max(created_at) AS last_event_at
-              FROM email_activity_log WHERE email_id = ${emailId}) AS t
+              FROM ${trail} AS trail WHERE email_id = ${emailId}) AS t
         LEFT JOIN email_messages m ON m.id = ${emailId}`,
   );
   return { ...row!, hasStatus: true };

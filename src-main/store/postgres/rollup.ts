@@ -15,17 +15,20 @@ const KEYS = sql.raw(rollupKeys.keys());
 const EXECUTION_TIME_MS = sql.raw(rollupKeys.executionTime());
 const DURATION_BUCKET = sql.raw(rollupKeys.bucketOf(rollupKeys.executionTime()));
 
-function liveDailyCounts(conditions: Sql[]): Sql {
+const LOG = sql.raw('email_activity_log');
+const ARCHIVE = sql.raw('email_activity_log_archive');
+
+function liveDailyCounts(conditions: Sql[], table = LOG): Sql {
   return sql`SELECT ${DAY} AS day, event_type, event_category, ${KEYS},
                     COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
-             FROM email_activity_log ${sql.where(conditions)}
+             FROM ${table} ${sql.where(conditions)}
              GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
-function liveDurationCounts(conditions: Sql[]): Sql {
+function liveDurationCounts(conditions: Sql[], table = LOG): Sql {
   return sql`SELECT ${DAY} AS day, ${sql.raw(rollupKeys.durationWorkflow())} AS workflow_name,
                     ${DURATION_BUCKET} AS bucket, COUNT(*) AS count
-             FROM email_activity_log
+             FROM ${table}
              ${sql.where([sql.raw(rollupKeys.durationEventType()), sql`${EXECUTION_TIME_MS} IS NOT NULL`, ...conditions])}
              GROUP BY 1, 2, 3`;
 }
@@ -74,17 +77,42 @@ const DURATION_ROLLUPS: RollupTables = {
   columns: sql.raw('workflow_name, bucket, count'),
 };
 
+const ARCHIVE_ACTIVITY_ROLLUPS: RollupTables = {
+  ...ACTIVITY_ROLLUPS,
+  daily: sql.raw('email_activity_archive_daily_rollup'),
+  hourly: sql.raw('email_activity_archive_hourly_rollup'),
+};
+
+const ARCHIVE_DURATION_ROLLUPS: RollupTables = {
+  ...DURATION_ROLLUPS,
+  daily: sql.raw('email_workflow_archive_duration_rollup'),
+  hourly: sql.raw('email_workflow_archive_duration_hourly_rollup'),
+};
+
+/**
+ * How an answer takes the archived events (issue 13, item 5): not at all, from migration 0009's
+ * rollups (as cheap as the log's), or counted from the archive itself where 0009 has not run.
+ */
+export type ArchiveCounts = false | 'rollup' | 'live';
+
+/** The log's counts, then the archive's when asked, as one list of rows for the caller to sum. */
+function withArchive(log: Sql, archive: ArchiveCounts, range: DateRange, tables: RollupTables, live: (conditions: Sql[], table: Sql) => Sql): Sql {
+  if (!archive) return log;
+  const archived = archive === 'rollup' ? fromPlan(range, tables, (conditions) => live(conditions, ARCHIVE)) : live(dateRangeConditions(range), ARCHIVE);
+  return sql`${log} UNION ALL ${archived}`;
+}
+
 /**
  * Rows of (day, event_type, event_category, error_type, workflow_name, status, count,
  * first_occurrence, last_occurrence) for a range: from the rollup where it exists, else from the log.
  */
-export function dailyCounts(range: DateRange, useRollup: boolean): Sql {
-  if (!useRollup) return liveDailyCounts(dateRangeConditions(range));
-  return fromPlan(range, ACTIVITY_ROLLUPS, liveDailyCounts);
+export function dailyCounts(range: DateRange, useRollup: boolean, archive: ArchiveCounts = false): Sql {
+  const log = useRollup ? fromPlan(range, ACTIVITY_ROLLUPS, liveDailyCounts) : liveDailyCounts(dateRangeConditions(range));
+  return withArchive(log, archive, range, ARCHIVE_ACTIVITY_ROLLUPS, liveDailyCounts);
 }
 
 /** Rows of (day, workflow_name, bucket, count) of workflow execution times. */
-export function durationCounts(range: DateRange, useRollup: boolean): Sql {
-  if (!useRollup) return liveDurationCounts(dateRangeConditions(range));
-  return fromPlan(range, DURATION_ROLLUPS, liveDurationCounts);
+export function durationCounts(range: DateRange, useRollup: boolean, archive: ArchiveCounts = false): Sql {
+  const log = useRollup ? fromPlan(range, DURATION_ROLLUPS, liveDurationCounts) : liveDurationCounts(dateRangeConditions(range));
+  return withArchive(log, archive, range, ARCHIVE_DURATION_ROLLUPS, liveDurationCounts);
 }

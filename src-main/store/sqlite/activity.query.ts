@@ -47,13 +47,13 @@ function newestFirst<T extends Row>(prepare: Prepare, columns: string, from: str
   return [...undated, ...dated];
 }
 
-export function timeline(prepare: Prepare, { emailId, order, limit, after }: TimelineQuery): ActivityEvent[] {
+function timelineOf(prepare: Prepare, from: string, { emailId, order, limit, after }: TimelineQuery): ActivityEvent[] {
   if (order === 'desc') {
-    return newestFirst<ActivityEvent & Row>(prepare, EVENT_COLUMNS, EVENT_FROM, { conditions: ['a.email_id = ?'], params: [emailId] }, limit, after).map(parseMetadata);
+    return newestFirst<ActivityEvent & Row>(prepare, EVENT_COLUMNS, from, { conditions: ['a.email_id = ?'], params: [emailId] }, limit, after).map(parseMetadata);
   }
   const conditions = ['a.email_id = ?', after ? '(a.created_at, a.id) > (?, ?)' : 'a.created_at IS NOT NULL'];
   const params: unknown[] = after ? [emailId, canonicalTimestamp(after.createdAt), after.id] : [emailId];
-  const dated = prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${where(conditions)} ORDER BY a.created_at, a.id LIMIT ?`).all(
+  const dated = prepare(`SELECT ${EVENT_COLUMNS} FROM ${from} ${where(conditions)} ORDER BY a.created_at, a.id LIMIT ?`).all(
     ...params,
     limit,
   ) as (ActivityEvent & Row)[];
@@ -61,11 +61,24 @@ export function timeline(prepare: Prepare, { emailId, order, limit, after }: Tim
   const undated =
     after || dated.length >= limit
       ? []
-      : (prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE a.email_id = ? AND a.created_at IS NULL ORDER BY a.id LIMIT ?`).all(
+      : (prepare(`SELECT ${EVENT_COLUMNS} FROM ${from} WHERE a.email_id = ? AND a.created_at IS NULL ORDER BY a.id LIMIT ?`).all(
           emailId,
           limit - dated.length,
         ) as (ActivityEvent & Row)[]);
   return [...dated, ...undated].map(parseMetadata);
+}
+
+/**
+ * The email's timeline with its archived events merged in (issue 13, item 5), as PostgreSQL's: each
+ * table gives at most `limit` rows from the same keyset along its (email_id, created_at) index, so
+ * the merge sorts at most twice the page.
+ */
+export function timeline(prepare: Prepare, query: TimelineQuery, archive = false): ActivityEvent[] {
+  const live = timelineOf(prepare, EVENT_FROM, query).map((event) => ({ ...event, archived: false }));
+  if (!archive) return live;
+  const archived = timelineOf(prepare, 'email_activity_log_archive a LEFT JOIN users u ON u.id = a.user_id', query).map((event) => ({ ...event, archived: true }));
+  const merged = [...live, ...archived].sort(query.order === 'desc' ? byNewest : (a, b) => byNewest(b, a));
+  return merged.slice(0, query.limit);
 }
 
 function filterConditions(filter: ActivityFilter): Filtered {

@@ -1,6 +1,6 @@
 import type { CategoryTimeseries, ErrorAnalysis, ErrorImpact, SlowExecution, WorkflowSuccess } from '../../contract/analytics';
 import type { ActivityStat } from '../../contract/schemas';
-import type { DateRange, SlowestFilter } from '../log-store';
+import type { AnalyticsRange, DateRange, SlowestFilter } from '../log-store';
 import { percentileFromBuckets } from '../duration-buckets';
 import { planRange } from '../range-plan';
 import { EXECUTION_TIME, sqlite as rollupKeys } from '../rollup-keys';
@@ -18,14 +18,15 @@ interface Part {
 const DAY = rollupKeys.day;
 const DAILY_COLUMNS = 'day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence';
 
-export const liveDailySql = (conditions: string[]): string =>
+/** The rollup rows counted from the cache's events (`table`: the log, or its archive). */
+export const liveDailySql = (conditions: string[], table = 'email_activity_log'): string =>
   `SELECT ${DAY} AS day, event_type, event_category, ${rollupKeys.keys},
           COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
-   FROM email_activity_log ${where(conditions)} GROUP BY 1, 2, 3, 4, 5, 6`;
+   FROM ${table} ${where(conditions)} GROUP BY 1, 2, 3, 4, 5, 6`;
 
-export const liveDurationSql = (conditions: string[]): string =>
+export const liveDurationSql = (conditions: string[], table = 'email_activity_log'): string =>
   `SELECT ${DAY} AS day, ${rollupKeys.durationWorkflow} AS workflow_name, duration_bucket AS bucket, COUNT(*) AS count
-   FROM email_activity_log
+   FROM ${table}
    ${where([rollupKeys.durationEventType, `${EXECUTION_TIME.cacheColumn} IS NOT NULL`, ...conditions])} GROUP BY 1, 2, 3`;
 
 /** A range as PostgreSQL's planRange splits it (whole days and partial days), so both stores add up the same pieces. */
@@ -51,11 +52,26 @@ function fromPlan(range: DateRange, table: string, columns: string, live: (condi
   return { text: parts.map((part) => part.text).join(' UNION ALL '), params: parts.flatMap((part) => part.params) };
 }
 
-export const dailyCounts = (range: DateRange) => fromPlan(range, 'email_activity_daily_rollup', DAILY_COLUMNS, liveDailySql);
-const durationCounts = (range: DateRange) =>
-  fromPlan(range, 'email_workflow_duration_rollup', 'day, workflow_name, bucket, count', liveDurationSql);
+const ARCHIVE = 'email_activity_log_archive';
 
-export function activityStats(prepare: Prepare, range: DateRange): ActivityStat[] {
+/** The log's part, then the archive's from its own rollups when the range asks for it (issue 13, item 5). */
+const withArchive = (log: Part, range: AnalyticsRange, archived: () => Part): Part => {
+  if (!range.includeArchived) return log;
+  const archive = archived();
+  return { text: `${log.text} UNION ALL ${archive.text}`, params: [...log.params, ...archive.params] };
+};
+
+export const dailyCounts = (range: AnalyticsRange) =>
+  withArchive(fromPlan(range, 'email_activity_daily_rollup', DAILY_COLUMNS, liveDailySql), range, () =>
+    fromPlan(range, 'email_activity_archive_daily_rollup', DAILY_COLUMNS, (conditions) => liveDailySql(conditions, ARCHIVE)),
+  );
+const DURATION_COLUMNS = 'day, workflow_name, bucket, count';
+const durationCounts = (range: AnalyticsRange) =>
+  withArchive(fromPlan(range, 'email_workflow_duration_rollup', DURATION_COLUMNS, liveDurationSql), range, () =>
+    fromPlan(range, 'email_workflow_archive_duration_rollup', DURATION_COLUMNS, (conditions) => liveDurationSql(conditions, ARCHIVE)),
+  );
+
+export function activityStats(prepare: Prepare, range: AnalyticsRange): ActivityStat[] {
   const counts = dailyCounts(range);
   return prepare(
     `SELECT event_type, event_category, SUM(count) AS count, MAX(last_occurrence) AS last_occurrence
@@ -70,7 +86,7 @@ const BUCKET_START = {
   month: `substr(day, 1, 8) || '01'`,
 } as const;
 
-export function categoryTimeseries(prepare: Prepare, range: DateRange, bucket: 'day' | 'week' | 'month'): Rows<CategoryTimeseries> {
+export function categoryTimeseries(prepare: Prepare, range: AnalyticsRange, bucket: 'day' | 'week' | 'month'): Rows<CategoryTimeseries> {
   const counts = dailyCounts(range);
   const points = prepare(
     `SELECT ${BUCKET_START[bucket]} AS bucket, event_category, SUM(count) AS count
@@ -79,7 +95,7 @@ export function categoryTimeseries(prepare: Prepare, range: DateRange, bucket: '
   return { points };
 }
 
-export function errorAnalysis(prepare: Prepare, range: DateRange): Rows<ErrorAnalysis> {
+export function errorAnalysis(prepare: Prepare, range: AnalyticsRange): Rows<ErrorAnalysis> {
   const counts = dailyCounts(range);
   const errors = prepare(
     `SELECT NULLIF(error_type, '') AS error_type, SUM(count) AS count,
@@ -100,7 +116,7 @@ const successRate = (completed: number, total: number): number | null =>
 const nullsLast = (a: string | null, b: string | null): number =>
   a === b ? 0 : a === null ? 1 : b === null ? -1 : compareCodePoints(a, b);
 
-export function workflowSuccess(prepare: Prepare, range: DateRange): Rows<WorkflowSuccess> {
+export function workflowSuccess(prepare: Prepare, range: AnalyticsRange): Rows<WorkflowSuccess> {
   const counts = dailyCounts(range);
   const totals = prepare(
     `SELECT NULLIF(workflow_name, '') AS workflow,
@@ -159,22 +175,32 @@ export function slowestExecutions(prepare: Prepare, limit: number, indexed: bool
 
 
 /** The cache's first and last created_at; SQLite reads MIN and MAX off the created_at index only when each stands alone. */
-export function logExtent(prepare: Prepare): { oldest: string | null; newest: string | null } {
-  return prepare(
-    `SELECT (SELECT MIN(created_at) FROM email_activity_log) AS oldest, (SELECT MAX(created_at) FROM email_activity_log) AS newest`,
-  ).get() as { oldest: string | null; newest: string | null };
+export function logExtent(prepare: Prepare, archive = false): { oldest: string | null; newest: string | null } {
+  // As LEAST and GREATEST, which skip NULLs (SQLite's two-argument min() would not): the aggregate over each table's end.
+  const end = (fn: 'MIN' | 'MAX') =>
+    archive
+      ? `(SELECT ${fn}(edge) FROM (SELECT ${fn}(created_at) AS edge FROM email_activity_log UNION ALL SELECT ${fn}(created_at) FROM ${ARCHIVE}))`
+      : `(SELECT ${fn}(created_at) FROM email_activity_log)`;
+  return prepare(`SELECT ${end('MIN')} AS oldest, ${end('MAX')} AS newest`).get() as { oldest: string | null; newest: string | null };
 }
 
 /** As PostgreSQL's errorImpact: distinct emails from the cached rows, first seen from the cache's daily rollup. */
-export function errorImpact(prepare: Prepare, range: DateRange): Rows<ErrorImpact> {
+export function errorImpact(prepare: Prepare, range: AnalyticsRange): Rows<ErrorImpact> {
   const { conditions, params } = rangeConditions(range);
   const inRange = where([`event_type = 'error'`, ...conditions]);
+  // With the archive, its errors of the range join the log's, and its rollup's first occurrences.
+  const [errors, errorParams] = range.includeArchived
+    ? [`(SELECT email_id, error_type FROM email_activity_log ${inRange} UNION ALL SELECT email_id, error_type FROM ${ARCHIVE} ${inRange})`, [...params, ...params]]
+    : [`email_activity_log ${inRange}`, params];
+  const rollups = range.includeArchived
+    ? `(SELECT event_type, error_type, first_occurrence FROM email_activity_daily_rollup UNION ALL SELECT event_type, error_type, first_occurrence FROM email_activity_archive_daily_rollup)`
+    : 'email_activity_daily_rollup';
   const perType = prepare(
-    `SELECT NULLIF(COALESCE(error_type, ''), '') AS error_type, COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${inRange} GROUP BY 1`,
-  ).all(...params) as { error_type: string | null; emails: number }[];
-  const all = prepare(`SELECT COUNT(DISTINCT email_id) AS emails FROM email_activity_log ${inRange}`).get(...params) as { emails: number };
+    `SELECT NULLIF(COALESCE(error_type, ''), '') AS error_type, COUNT(DISTINCT email_id) AS emails FROM ${errors} GROUP BY 1`,
+  ).all(...errorParams) as { error_type: string | null; emails: number }[];
+  const all = prepare(`SELECT COUNT(DISTINCT email_id) AS emails FROM ${errors}`).get(...errorParams) as { emails: number };
   const firstSeen = prepare(
-    `SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen FROM email_activity_daily_rollup WHERE event_type = 'error' GROUP BY 1`,
+    `SELECT NULLIF(error_type, '') AS error_type, MIN(first_occurrence) AS first_seen FROM ${rollups} WHERE event_type = 'error' GROUP BY 1`,
   ).all() as { error_type: string | null; first_seen: string | null }[];
   const counts = dailyCounts(range);
   const volume = prepare(`SELECT SUM(count) AS events FROM (${counts.text})`).get(...counts.params) as { events: number | null };

@@ -8,9 +8,9 @@ export const CACHE_APPLICATION_ID = 0x4d54524c;
 /**
  * `PRAGMA user_version`: the cache format; a newer one is refused, never rewritten. 2 added
  * email_messages.status and classification (issue 11, item 10); 3 the search tables (issue 12,
- * item 1). A sync migrates an older one in place.
+ * item 1); 4 the archive (issue 13, item 5). A sync migrates an older one in place.
  */
-export const CACHE_SCHEMA_VERSION = 3;
+export const CACHE_SCHEMA_VERSION = 4;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const HEADER_BYTES = 100;
@@ -83,6 +83,34 @@ CREATE TABLE email_workflow_duration_rollup (
   PRIMARY KEY (day, workflow_name, bucket)
 ) WITHOUT ROWID;
 `;
+
+// The events a retention run moved to email_activity_log_archive (issue 13, item 5), with the log's
+// columns and its own rollups, so the timeline shows them marked archived and analytics can add
+// them; `mailtrail sync` keeps it by comparing per-day counts, as it does for the log's deletions.
+const ARCHIVE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS email_activity_log_archive (
+  id INTEGER PRIMARY KEY, email_id INTEGER NOT NULL, event_type TEXT NOT NULL, event_category TEXT NOT NULL,
+  description TEXT NOT NULL, metadata TEXT, user_id INTEGER, created_at TEXT, created_by TEXT,
+  error_type TEXT, workflow_name TEXT, workflow_status TEXT, execution_time_ms INTEGER, duration_bucket INTEGER
+);
+CREATE INDEX IF NOT EXISTS archive_email_created ON email_activity_log_archive (email_id, created_at);
+CREATE INDEX IF NOT EXISTS archive_created ON email_activity_log_archive (created_at);
+CREATE TABLE IF NOT EXISTS email_activity_archive_daily_rollup (
+  day TEXT NOT NULL, event_type TEXT NOT NULL, event_category TEXT NOT NULL,
+  error_type TEXT NOT NULL, workflow_name TEXT NOT NULL, status TEXT NOT NULL,
+  count INTEGER NOT NULL, first_occurrence TEXT, last_occurrence TEXT,
+  PRIMARY KEY (day, event_type, event_category, error_type, workflow_name, status)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS email_workflow_archive_duration_rollup (
+  day TEXT NOT NULL, workflow_name TEXT NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (day, workflow_name, bucket)
+) WITHOUT ROWID;
+`;
+
+/** Whether the cache has the archive (format 4); an older one, not yet synced again, shows the log alone. */
+export function hasArchive(db: CacheDb): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'email_activity_archive_daily_rollup'`).get() !== undefined;
+}
 
 // The search indexes: descriptions lowered as PostgreSQL's lower() does, in a trigram index
 // (case_sensitive 1), and each metadata key path with its ->> text, so a search finds its
@@ -242,6 +270,8 @@ function migrateCache(db: CacheDb): void {
       db.exec('DELETE FROM activity_text; DELETE FROM activity_metadata');
       writeCacheInfo(db, { searchHighId: 0 });
     }
+    // The archive starts empty: this sync's per-day comparison fills it.
+    if (version < 4) db.exec(ARCHIVE_SCHEMA);
     db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     db.prepare(`UPDATE cache_info SET value = ? WHERE key = 'schema_version'`).run(String(CACHE_SCHEMA_VERSION));
   })();
@@ -264,6 +294,7 @@ function createCacheFile(file: string): void {
     db.transaction(() => {
       db.exec(SCHEMA);
       db.exec(SEARCH_SCHEMA);
+      db.exec(ARCHIVE_SCHEMA);
       writeCacheInfo(db, { rollupHighId: 0, searchHighId: 0 });
       db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
       db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);

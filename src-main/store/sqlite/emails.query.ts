@@ -5,11 +5,13 @@ import type { Prepare } from './statements';
 
 const SUMMARY_COLUMNS = 'id, subject, sender_email, received_date';
 
-export function email(prepare: Prepare, emailId: number): EmailSummary | null {
+export function email(prepare: Prepare, emailId: number, archive = false): EmailSummary | null {
   const message = prepare(`SELECT ${SUMMARY_COLUMNS} FROM email_messages WHERE id = ?`).get(emailId) as EmailSummary | undefined;
   if (message) return message;
   // The hub may log events for an email whose message row is gone; the trail still exists.
-  const logged = prepare('SELECT email_id FROM email_activity_log WHERE email_id = ? LIMIT 1').get(emailId);
+  const logged =
+    prepare('SELECT email_id FROM email_activity_log WHERE email_id = ? LIMIT 1').get(emailId) ??
+    (archive ? prepare('SELECT email_id FROM email_activity_log_archive WHERE email_id = ? LIMIT 1').get(emailId) : undefined);
   return logged ? { id: emailId, subject: null, sender_email: null, received_date: null } : null;
 }
 
@@ -63,12 +65,16 @@ export function emailSubjects(prepare: Prepare, emailIds: number[]): { id: numbe
 }
 
 /** As PostgreSQL's emailFacts; a cache of format 1 has no status or classification: null, and hasStatus false. */
-export function emailFacts(prepare: Prepare, emailId: number, hasStatus: boolean): EmailFacts {
+export function emailFacts(prepare: Prepare, emailId: number, hasStatus: boolean, archive = false): EmailFacts {
+  // Its archived events count too, as on PostgreSQL.
+  const events = archive
+    ? '(SELECT email_id, event_type, created_at FROM email_activity_log WHERE email_id = ? UNION ALL SELECT email_id, event_type, created_at FROM email_activity_log_archive WHERE email_id = ?)'
+    : 'email_activity_log';
   const trail = prepare(
     `SELECT count(*) AS event_count, count(*) FILTER (WHERE event_type = 'error') AS error_count,
             min(created_at) AS first_event_at, max(created_at) AS last_event_at
-     FROM email_activity_log WHERE email_id = ?`,
-  ).get(emailId) as Pick<EmailFacts, 'event_count' | 'error_count' | 'first_event_at' | 'last_event_at'>;
+     FROM ${events} WHERE email_id = ?`,
+  ).get(...(archive ? [emailId, emailId, emailId] : [emailId])) as Pick<EmailFacts, 'event_count' | 'error_count' | 'first_event_at' | 'last_event_at'>;
   const message = prepare(`SELECT ${hasStatus ? 'status, classification' : 'NULL AS status, NULL AS classification'} FROM email_messages WHERE id = ?`).get(emailId) as
     | Pick<EmailFacts, 'status' | 'classification'>
     | undefined;

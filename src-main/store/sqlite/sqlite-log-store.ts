@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { planCount } from '../activity-count';
-import type { LogStore } from '../log-store';
+import type { AnalyticsRange, LogStore } from '../log-store';
 import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
-import { hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
 import { statementCache } from './statements';
@@ -27,29 +27,32 @@ export function openSqliteLogStore(file: string): LogStore {
   // A sync interrupted before its indexes were built leaves a cache that is complete in what it holds, only slower.
   const indexed = hasIndexes(db);
   const messageStatus = hasMessageStatus(db);
+  const archive = hasArchive(db);
   // An interrupted sync may leave events the search tables do not hold yet: those caches search by scan.
   const search = hasSearchTables(db) && info.searchHighId >= info.highId;
   const searchIndexes = { text: search, metadata: search, events: info.rowCount };
   const rollup = <T extends object>(rows: T) => ({ ...rows, rollup: true });
+  // A cache from before the archive (format 3, not synced since) has none to add.
+  const archived = (range: AnalyticsRange): AnalyticsRange => ({ ...range, includeArchived: archive && range.includeArchived });
   return {
     source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
-    timeline: async (q) => timeline(prepare, q),
+    timeline: async (q) => timeline(prepare, q, archive),
     recentActivity: async (q) => recentActivity(prepare, q, searchIndexes),
-    activityStats: async (range) => activityStats(prepare, range),
-    categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, range, bucket)),
-    errorAnalysis: async (range) => rollup(errorAnalysis(prepare, range)),
-    workflowSuccess: async (range) => rollup(workflowSuccess(prepare, range)),
+    activityStats: async (range) => activityStats(prepare, archived(range)),
+    categoryTimeseries: async (range, bucket) => rollup(categoryTimeseries(prepare, archived(range), bucket)),
+    errorAnalysis: async (range) => rollup(errorAnalysis(prepare, archived(range))),
+    workflowSuccess: async (range) => rollup(workflowSuccess(prepare, archived(range))),
     slowestExecutions: async (limit, filter) => rollup({ items: slowestExecutions(prepare, limit, indexed, filter) }),
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
     userActivity: async (q) => userActivity(prepare, q),
     users: async () => users(prepare),
-    email: async (emailId) => email(prepare, emailId),
+    email: async (emailId) => email(prepare, emailId, archive),
     searchEmails: async (q) => searchEmails(prepare, q),
     // The cache's rollups are always there and exact (sync keeps them).
     countActivity: async (filter, bounds) => countActivity(prepare, filter, planCount(filter, { rollups: true, ...bounds })),
     emailSubjects: async (emailIds) => emailSubjects(prepare, emailIds),
     countEmails: async (text, bound) => countEmails(prepare, text, bound),
-    emailFacts: async (emailId) => emailFacts(prepare, emailId, messageStatus),
+    emailFacts: async (emailId) => emailFacts(prepare, emailId, messageStatus, archive),
     userExists: async (userId) => prepare('SELECT 1 FROM users WHERE id = ?').get(userId) !== undefined,
     ping: async () => {
       prepare('SELECT 1').get();
@@ -58,8 +61,8 @@ export function openSqliteLogStore(file: string): LogStore {
     close: async () => {
       if (db.open) db.close();
     },
-    extent: async () => logExtent(prepare),
-    errorImpact: async (range) => rollup(errorImpact(prepare, range)),
+    extent: async (options) => logExtent(prepare, archive && Boolean(options?.includeArchived)),
+    errorImpact: async (range) => rollup(errorImpact(prepare, archived(range))),
     userSummary: async (userId, range) => userSummary(prepare, userId, range),
   };
 }

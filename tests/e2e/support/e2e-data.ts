@@ -45,6 +45,8 @@ export interface E2eData {
   /** An email (id above every other) whose subject names `idSearchEmailId`, and whose one event's description is a 600-character word. */
   longWordEmailId: number;
   idSearchEmailId: number;
+  /** An email without a message row whose four events a retention run moved to the archive (issue 13, item 5). */
+  archivedEmailId: number;
 }
 
 export const DEMO_EMAILS = 1500;
@@ -233,8 +235,15 @@ export async function fillE2eDatabase(db: WritableDb, now = Date.now()): Promise
   const longWord = { event_type: 'fetched', event_category: 'system', description: `Email fetched from ${'x'.repeat(600)}`, metadata: { source: 'imap' } };
   await writeActivityRows(db, [row(longWordEmailId, { entry: longWord as ActivityEntry<object>, at: longAt.getTime() })]);
 
+  // Issue 13, item 5: a trail found only in the archive, moved there as a retention run moves it (recent, so no purge takes it).
+  const archivedEmailId = 9041;
+  const archivedAt = now - 5 * DAY;
+  await writeActivityRows(db, [fetchedEvent('imap', 'msg-9041@hub'), classifiedEvent('invoice', 0.88, 'ai'), readEvent('mette'), errorEvent('match_failed', 'no invoice for statement line 9041', { line: 9041 })].map((entry, index) => row(archivedEmailId, { entry, at: archivedAt + index * MINUTE })));
+  await query(db, sql`WITH moved AS (DELETE FROM email_activity_log WHERE email_id = ${archivedEmailId} RETURNING *) INSERT INTO email_activity_log_archive SELECT * FROM moved`);
+
   const errorEventCount = rows.filter((r) => r.event_type === 'error').length;
   return {
+    archivedEmailId,
     longWordEmailId,
     idSearchEmailId: 1039,
     timelineEmailId,
