@@ -1,4 +1,5 @@
 import { migrate } from '../db/migrate';
+import { refreshRoleGrants } from '../db/roles';
 import { openWritableTarget } from '../source/open-source';
 import type { CommandIo } from './io';
 
@@ -10,6 +11,14 @@ export async function runMigrate(options: { db: string | undefined }, io: Comman
     for (const name of report.applied) io.out(`applied ${name}`);
     for (const skipped of report.skipped) io.out(`skipped ${skipped}`);
     io.out(`migrated ${target.description}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied`);
+    // New tables need the roles' grants (`mailtrail roles`); where the roles exist they are brought up to date here.
+    const client = await target.db.connect();
+    try {
+      const { note } = await refreshRoleGrants(client);
+      if (note) io.note(note);
+    } finally {
+      client.release();
+    }
     return 0;
   } finally {
     await target.close();

@@ -26,6 +26,10 @@ const VIEWER_TABLES = [
   'email_activity_hourly_rollup',
   'email_workflow_duration_rollup',
   'email_workflow_duration_hourly_rollup',
+  'email_activity_archive_daily_rollup',
+  'email_activity_archive_hourly_rollup',
+  'email_workflow_archive_duration_rollup',
+  'email_workflow_archive_duration_hourly_rollup',
   'mailtrail_admin_journal',
   'mailtrail_retention_policy',
   'mailtrail_legal_holds',
@@ -35,7 +39,7 @@ const VIEWER_TABLES = [
 /**
  * The one definition of the admin role's rights, table by table. Archiving deletes log rows (never
  * updates them) and inserts them into the archive; purging deletes from either. The rollup
- * triggers (0003/0004/0006) run as the role whose DELETE fires them, so it writes the rollups too.
+ * triggers (0003/0004/0006, the archive's 0009) run as the role whose DELETE or INSERT fires them, so it writes the rollups too.
  * A hold checks email_messages for the email. Advisory locks need no right.
  */
 const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
@@ -46,6 +50,11 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   email_activity_hourly_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   email_workflow_duration_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   email_workflow_duration_hourly_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // 0009: the archive's rollups, written by its triggers when a run moves or purges events.
+  email_activity_archive_daily_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  email_activity_archive_hourly_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  email_workflow_archive_duration_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  email_workflow_archive_duration_hourly_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   mailtrail_admin_journal: ['SELECT', 'INSERT', 'UPDATE'],
   mailtrail_retention_policy: ['SELECT', 'INSERT', 'UPDATE'],
   mailtrail_legal_holds: ['SELECT', 'INSERT', 'UPDATE'],
@@ -238,6 +247,20 @@ export async function ensureRoles(client: pg.ClientBase, options: RolesOptions =
 }
 
 /** The URL of the same database as `role`; the password left out when null (the role kept its own). */
+/**
+ * After `migrate`: where the roles exist, brings their grants up to date so the tables a new
+ * migration made are read by the viewer and written by the admin role, passwords untouched. Says
+ * what it did, or why it could not (then `mailtrail roles` by a role that may).
+ */
+export async function refreshRoleGrants(client: pg.ClientBase): Promise<{ refreshed: boolean; note: string | null }> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = ANY ($1)', [[VIEWER_ROLE, ADMIN_ROLE]]);
+  if (rowCount === 0) return { refreshed: false, note: null };
+  const refused = await missingRight(client);
+  if (refused) return { refreshed: false, note: `the grants of ${VIEWER_ROLE} and ${ADMIN_ROLE} were not updated: ${refused.message}` };
+  await ensureRoles(client);
+  return { refreshed: true, note: `updated the grants of ${VIEWER_ROLE} and ${ADMIN_ROLE}` };
+}
+
 export function roleUrl(ownerUrl: string, role: string, password: string | null): string {
   const url = new URL(ownerUrl);
   url.username = role;
