@@ -203,3 +203,32 @@ CREATE INDEX idx_email_activity_log_workflow_execution_time ON email_activity_lo
 `;
 
 export const ROLLUP_KEYS_MIGRATION_SQL = `-- Generated from src-main/store/rollup-keys.ts; see src-main/db/rollup-keys.migration.ts.\n${HELPERS}${TRIGGER}${RECOUNT}`;
+
+/**
+ * The rollups of a stretch of whole hours counted again from the log: statements taking $1 (the first
+ * hour, or -infinity) and $2 (the hour after the last), and recounting every day those hours touch
+ * from the hourly rows. Dropping a partition fires no trigger, so retention's partition path
+ * (src-main/retention/partitions.ts) runs these after it detached a month of the log.
+ */
+const HOURS = `hour >= $1::timestamp AND hour < $2::timestamp`;
+const DAYS_OF_HOURS = `day >= $1::timestamp::date AND day < ($2::timestamp - INTERVAL '1 microsecond')::date + 1 AND day <> '-infinity'::date`;
+const HOURS_OF_DAYS = `hour >= $1::timestamp::date AND hour < ($2::timestamp - INTERVAL '1 microsecond')::date + 1`;
+const LOG_HOURS = `created_at >= $1::timestamp AND created_at < $2::timestamp`;
+export const ROLLUP_RANGE_RECOUNT: readonly string[] = [
+  `DELETE FROM email_activity_hourly_rollup WHERE ${HOURS}`,
+  `INSERT INTO email_activity_hourly_rollup (hour, ${GROUP}, count, first_occurrence, last_occurrence)
+   SELECT ${pg.hour()}, event_type, event_category, ${pg.keys()}, COUNT(*), MIN(created_at), MAX(created_at)
+   FROM email_activity_log WHERE ${LOG_HOURS} GROUP BY ${GROUP_POSITIONS}`,
+  `DELETE FROM email_activity_daily_rollup WHERE ${DAYS_OF_HOURS}`,
+  `INSERT INTO email_activity_daily_rollup (day, ${GROUP}, count, first_occurrence, last_occurrence)
+   SELECT hour::date, ${GROUP}, SUM(count), MIN(first_occurrence), MAX(last_occurrence)
+   FROM email_activity_hourly_rollup WHERE ${HOURS_OF_DAYS} GROUP BY ${GROUP_POSITIONS}`,
+  `DELETE FROM email_workflow_duration_hourly_rollup WHERE ${HOURS}`,
+  `INSERT INTO email_workflow_duration_hourly_rollup (hour, workflow_name, bucket, count)
+   SELECT ${pg.hour()}, ${pg.durationWorkflow()}, ${BUCKET}, COUNT(*)
+   FROM email_activity_log WHERE ${DURATION_ROWS} AND ${LOG_HOURS} GROUP BY 1, 2, 3`,
+  `DELETE FROM email_workflow_duration_rollup WHERE ${DAYS_OF_HOURS}`,
+  `INSERT INTO email_workflow_duration_rollup (day, workflow_name, bucket, count)
+   SELECT hour::date, workflow_name, bucket, SUM(count)
+   FROM email_workflow_duration_hourly_rollup WHERE ${HOURS_OF_DAYS} GROUP BY 1, 2, 3`,
+];
