@@ -81,22 +81,16 @@ export async function isMonthPartitioned(client: pg.PoolClient, table: PurgedTab
 
 /** The partitions of `table`, oldest first; droppable: a plain range bound whose upper end is at or before `cutoff`. */
 async function partitionsOf(client: pg.PoolClient, table: PurgedTable, cutoff: string): Promise<PartitionRow[]> {
-  const rows = await query<PartitionRow & { upper: string | null }>(
+  const upper = sql`(regexp_match(pg_get_expr(c.relpartbound, c.oid), ${"TO \\('([^']*)'\\)"}))[1]::timestamp`;
+  const rows = await query<PartitionRow>(
     client,
     sql`SELECT c.relname AS partition_name, pg_get_expr(c.relpartbound, c.oid) AS bound, ${DETACH_PENDING} AS detach_pending,
-               (regexp_match(pg_get_expr(c.relpartbound, c.oid), ${"TO \\('([^']*)'\\)"}))[1] AS upper
+               COALESCE(${upper} <= ${cutoff}::timestamp, FALSE) AS droppable
         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = to_regclass(${table}) AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = to_regclass(${table}))
-        ORDER BY (regexp_match(pg_get_expr(c.relpartbound, c.oid), ${"TO \\('([^']*)'\\)"}))[1]::timestamp NULLS LAST, c.relname`,
+        ORDER BY ${upper} NULLS LAST, c.relname`,
   );
-  const droppable = await Promise.all(
-    rows.map(async (row) => {
-      if (row.upper === null || !RANGE_BOUND.test(row.bound) || !PLAIN_NAME.test(row.partition_name)) return false;
-      const [due] = await query<{ due: boolean }>(client, sql`SELECT ${row.upper}::timestamp <= ${cutoff}::timestamp AS due`);
-      return due?.due ?? false;
-    }),
-  );
-  return rows.map((row, index) => ({ ...row, droppable: droppable[index] ?? false }));
+  return rows.map((row) => ({ ...row, droppable: row.droppable && RANGE_BOUND.test(row.bound) && PLAIN_NAME.test(row.partition_name) }));
 }
 
 /** A concurrent detach needs PostgreSQL 14 and a table without a default partition. */
