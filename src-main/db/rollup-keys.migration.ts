@@ -127,11 +127,14 @@ BEGIN
             SELECT g.hour, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `g.${column}`).join(', ')},
                    x.first_occurrence, x.last_occurrence
             -- Only groups that kept rows: those counted down to nothing are gone already, and a batch of
-            -- retention, deleting whole hours in time order, leaves few (this was half its trigger's time).
+            -- retention, deleting whole hours in time order, leaves few (12 of 1,088 groups in a batch of
+            -- 64,000 at 10 million events; the recount was a third of the trigger's time).
             FROM (SELECT * FROM (SELECT DISTINCT ${pg.hour()} AS hour, event_type, event_category,
                                         ${pg.keys()}
                                  FROM changed_rows WHERE created_at IS NOT NULL) changed
-                  WHERE EXISTS (SELECT 1 FROM email_activity_hourly_rollup k WHERE k.hour = changed.hour AND ${sameKeys('k', 'changed')})) g
+                  WHERE EXISTS (SELECT 1 FROM email_activity_hourly_rollup k WHERE k.hour = changed.hour AND ${sameKeys('k', 'changed')})
+                  -- A fence: without it the recount's own test below was pushed in here, ahead of EXISTS.
+                  OFFSET 0) g
             CROSS JOIN LATERAL (
                 SELECT (SELECT a.created_at FROM email_activity_log a WHERE ${GROUP_ROWS}
                         ORDER BY a.event_category, a.created_at, a.id LIMIT 1) AS first_occurrence,
