@@ -106,7 +106,7 @@ export async function retentionFigures(server: EmbeddedServer, options: Retentio
              (ARRAY['fetched','classified','workflow_executed','error','read','linked'])[1 + g % 6],
              (ARRAY['system','system','workflow','system','user','integration'])[1 + g % 6],
              'old event ' || g, CASE WHEN g % 6 = 3 THEN '{"error_type": "imap_timeout"}'::jsonb END,
-             '${MONTH.from}'::timestamp + (INTERVAL '1 month' - INTERVAL '1 second') * ((g * 7919) % ${options.monthEvents}) / ${options.monthEvents},
+             '${MONTH.from}'::timestamp + (INTERVAL '1 month' - INTERVAL '1 second') * ((g::bigint * 7919) % ${options.monthEvents}) / ${options.monthEvents},
              'system'
       FROM generate_series(1, ${options.monthEvents}) g`;
     const { rows: [purge] } = await writable.query<{ days: number }>(`SELECT floor(extract(epoch FROM LOCALTIMESTAMP - $1::timestamp) / 86400)::int AS days`, [MONTH.to]);
