@@ -203,8 +203,9 @@ async function finishRecorded(client: pg.PoolClient, admin: AdminDb, table: Purg
  * partition the cutoff falls in, held partitions, a default partition).
  */
 export async function purgePartitions(client: pg.PoolClient, admin: AdminDb, table: PurgedTable, cutoff: string, options: PartitionOptions): Promise<boolean> {
-  await finishRecorded(client, admin, table, options);
+  // A table that is not (or may not be) partitioned never touches the record, nor needs rights on it.
   if (!(await isMonthPartitioned(client, table))) return false;
+  await finishRecorded(client, admin, table, options);
   const concurrently = await canDetachConcurrently(client, table);
   for (const partition of await partitionsOf(client, table, cutoff)) {
     if (options.signal?.aborted) break;
