@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost]`: loads N demo
- * events (default 10 million) into a fresh embedded PostgreSQL, then times every screen's query
- * through Mailtrail's service and the seed's SQL for the same question run raw. Before that, unless
- * --no-trigger-cost: the rollup triggers' cost on a bulk load of a million events, and the offline
- * cache's sync rate and query times over that million.
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention]`:
+ * loads N demo events (default 10 million) into a fresh embedded PostgreSQL, then times every
+ * screen's query through Mailtrail's service and the seed's SQL for the same question run raw.
+ * Before that, unless --no-trigger-cost: the rollup triggers' cost on a bulk load of a million
+ * events, and the offline cache's sync rate and query times over that million. After it, retention's
+ * rows (bench/retention-bench.ts), which `--only retention` runs alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { createLogService } from '../src-main/service/log-service';
 import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../src-main/store/sqlite/sqlite-log-store';
 import { syncCache, type SyncResult } from '../src-main/sync/sync-cache';
+import { retentionFigures } from './retention-bench';
 
 const EVENTS_PER_EMAIL = 6.67;
 
@@ -30,9 +32,28 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '30' },
     out: { type: 'string' },
     'trigger-cost': { type: 'boolean', default: true },
+    only: { type: 'string' },
+    'retention-events': { type: 'string', default: '1500000' },
+    'month-events': { type: 'string', default: '400000' },
+    repeat: { type: 'string', default: '3' },
+    help: { type: 'boolean', default: false },
   },
   allowNegative: true,
 });
+if (args.help) {
+  console.log(`npm run bench -- [options]
+  --events N            demo events for the query timings (default 10000000)
+  --runs R              timed runs per query (default 30)
+  --out FILE            also write the report (markdown) to FILE
+  --no-trigger-cost     skip the rollup triggers' cost and the offline cache figures
+  --only retention      only retention's rows: archiving a million events (rate, timeline p50 before
+                        and during the run) and purging a month row by row and by the partition path
+  --retention-events N  demo events loaded for retention's rows (default 1500000)
+  --month-events N      events of the month purged (default 400000)
+  --repeat N            archive runs and purges per path; medians are reported (default 3)`);
+  process.exit(0);
+}
+if (args.only !== undefined && args.only !== 'retention') throw new Error(`--only takes "retention", not ${JSON.stringify(args.only)}`);
 const events = Number(args.events);
 const runs = Number(args.runs);
 if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be a whole number of at least 1000');
@@ -256,6 +277,28 @@ async function searchIndexCost(db: WritableDb, emails: number): Promise<string> 
       `fillDemo writing ${withIndexes.events.toLocaleString('en')} more events took ${withIndexes.seconds.toFixed(1)} s with them, ${without.seconds.toFixed(1)} s without (${overhead >= 0 ? '+' : ''}${overhead.toFixed(0)}%); ` +
       `one event written through the logger took ${loggedWith.toFixed(2)} ms with them, ${loggedWithout.toFixed(2)} ms without (mean of ${LOGGED.toLocaleString('en')}).`
   );
+}
+
+const retentionOptions = {
+  events: Number(args['retention-events']),
+  monthEvents: Number(args['month-events']),
+  repeat: Number(args.repeat),
+  say,
+};
+for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
+}
+
+if (args.only === 'retention') {
+  try {
+    say(`# Mailtrail benchmark, retention, ${new Date().toISOString().slice(0, 10)}`);
+    say('');
+    await retentionFigures(server, retentionOptions);
+  } finally {
+    await server.stop();
+  }
+  if (args.out) writeFileSync(args.out, `${lines.join('\n')}\n`);
+  process.exit(0);
 }
 
 try {
@@ -546,6 +589,8 @@ try {
   }
   await raw.end();
   await readable.end();
+  say('');
+  await retentionFigures(server, retentionOptions);
 } finally {
   await server.stop();
 }

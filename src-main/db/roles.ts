@@ -34,6 +34,7 @@ const VIEWER_TABLES = [
   'mailtrail_retention_policy',
   'mailtrail_legal_holds',
   'mailtrail_retention_runs',
+  'mailtrail_retention_detached',
 ] as const;
 
 /**
@@ -59,6 +60,8 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   mailtrail_retention_policy: ['SELECT', 'INSERT', 'UPDATE'],
   mailtrail_legal_holds: ['SELECT', 'INSERT', 'UPDATE'],
   mailtrail_retention_runs: ['SELECT', 'INSERT', 'UPDATE'],
+  // 0011: the partition path's record of a month between its detach and its drop.
+  mailtrail_retention_detached: ['SELECT', 'INSERT', 'DELETE'],
 };
 /** Tables whose serial id the admin role draws when it inserts. */
 const ADMIN_SEQUENCES_OF = ['mailtrail_legal_holds', 'mailtrail_retention_runs'] as const;

@@ -81,6 +81,7 @@ const MAILTRAIL_TABLES = [
   'mailtrail_retention_policy',
   'mailtrail_legal_holds',
   'mailtrail_retention_runs',
+  'mailtrail_retention_detached',
 ];
 
 describe('mailtrail roles (issue 13, item 1)', () => {
