@@ -162,7 +162,7 @@ describe('analytics with includeArchived (issue 13, item 5)', () => {
   });
 });
 
-describe('the merged timeline as a prepared statement (issue 13, item 5)', () => {
+describe('the timeline as a prepared statement (issue 13, item 5)', () => {
   it('answers on, planning each time, where a pooler dropped the statement between transactions', async () => {
     const db = await createTestDatabase();
     const client = await db.readable.connect();
