@@ -15,9 +15,6 @@ const positions = (count: number) => Array.from({ length: count }, (_, i) => i +
 const GROUP_POSITIONS = positions(3 + KEY_COLUMNS.length);
 const sameKeys = (left: string, right: string) =>
   ['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
-/** The hours and the days (an undated event's is -infinity) of the statement's changed rows. */
-const CHANGED_HOURS = `SELECT DISTINCT ${pg.hour()} FROM changed_rows WHERE created_at IS NOT NULL`;
-const CHANGED_DAYS = `SELECT DISTINCT COALESCE(created_at::date, '-infinity'::date) FROM changed_rows`;
 /**
  * The log's rows of one hourly group `g` (its hour, type, category and keys), for the trigger's
  * recount: one range of the (event_category, created_at, id) index, a few hundred rows at 10 million
@@ -92,6 +89,8 @@ CREATE OR REPLACE FUNCTION ${t.trigger}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     direction CONSTANT INTEGER := TG_ARGV[0]::integer;
+    changed_hours TIMESTAMP[];
+    changed_days DATE[];
 BEGIN
     WITH hourly AS MATERIALIZED (
         SELECT ${pg.hour()} AS hour,
@@ -148,10 +147,16 @@ BEGIN
         -- Groups counted down to nothing, looked up by the hours and days this statement touched
         -- (the keys' first column) rather than by scanning each table: no other group changed.
         -- (= ANY of an array: a join here was planned as a scan of the table.)
-        DELETE FROM ${t.hourly} WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
-        DELETE FROM ${t.daily} WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
-        DELETE FROM ${t.durationHourly} WHERE hour = ANY (ARRAY(${CHANGED_HOURS})) AND count <= 0;
-        DELETE FROM ${t.duration} WHERE day = ANY (ARRAY(${CHANGED_DAYS})) AND count <= 0;
+        -- The hours and days are read from the changed rows once: each DISTINCT of its own was a pass
+        -- over them (55 of 250 ms for 50,000 archived events).
+        SELECT array_agg(DISTINCT ${pg.hour()}) FILTER (WHERE created_at IS NOT NULL),
+               array_agg(DISTINCT COALESCE(created_at::date, '-infinity'::date))
+        INTO changed_hours, changed_days
+        FROM changed_rows;
+        DELETE FROM ${t.hourly} WHERE hour = ANY (changed_hours) AND count <= 0;
+        DELETE FROM ${t.daily} WHERE day = ANY (changed_days) AND count <= 0;
+        DELETE FROM ${t.durationHourly} WHERE hour = ANY (changed_hours) AND count <= 0;
+        DELETE FROM ${t.duration} WHERE day = ANY (changed_days) AND count <= 0;
         -- Groups that lost some rows: first and last occurrence come from the log, an hour at a time,
         -- then each day's from its hours. Each group reads the two ends of its own hour in index order
         -- (GROUP_ROWS): a join let the planner read the log by category, 7-11 s for a batch of 500
@@ -180,7 +185,7 @@ BEGIN
         FROM (
             SELECT d.day, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `h.${column}`).join(', ')},
                    MIN(h.first_occurrence) AS first_occurrence, MAX(h.last_occurrence) AS last_occurrence
-            FROM (SELECT DISTINCT created_at::date AS day FROM changed_rows WHERE created_at IS NOT NULL) d
+            FROM unnest(changed_days) AS d (day)
             -- A range on hour, the key's first column, rather than hour::date, which no index has.
             JOIN ${t.hourly} h ON h.hour >= d.day AND h.hour < d.day + INTERVAL '1 day'
             GROUP BY ${GROUP_POSITIONS}
