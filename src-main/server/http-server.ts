@@ -112,6 +112,38 @@ function readBody(req: IncomingMessage): Promise<Body> {
   });
 }
 
+/**
+ * The request's JSON body, `{}` when empty; null once 413, 415 or 400 is answered. A JSON content
+ * type forces a CORS preflight, which this server never grants to other origins, so it is required
+ * even of an empty body (else a cross-site form could still run an operation), unless `emptyWithoutType`:
+ * REST routes whose body is optional, and which write only with the admin's bearer token.
+ */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse, { emptyWithoutType = false } = {}): Promise<{ payload: unknown } | null> {
+  const body = await readBody(req);
+  if (body.tooLarge) {
+    sendError(res, 413, errorValue('too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request`), {
+      Connection: 'close',
+    });
+    return null;
+  }
+  const empty = body.text.trim() === '';
+  if (empty && emptyWithoutType) return { payload: {} };
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    const given = mediaType ? `Content-Type ${JSON.stringify(clip(mediaType, 60))}` : 'no Content-Type';
+    sendError(res, 415, errorValue('bad_request', `the request body must be JSON with Content-Type: application/json (this one has ${given})`));
+    return null;
+  }
+  if (empty) return { payload: {} };
+  try {
+    return { payload: JSON.parse(body.text) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'malformed';
+    sendError(res, 400, errorValue('bad_request', `the request body is not valid JSON (${clip(reason)}); send a JSON object`));
+    return null;
+  }
+}
+
 function decodePathPart(part: string): string {
   try {
     return decodeURIComponent(part);
@@ -185,31 +217,9 @@ async function handleRpc(service: MailtrailService, req: IncomingMessage, res: S
     methodNotAllowed(res, req.method, path, 'POST');
     return;
   }
-  const body = await readBody(req);
-  if (body.tooLarge) {
-    sendError(res, 413, errorValue('too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request`), {
-      Connection: 'close',
-    });
-    return;
-  }
-  // A JSON content type forces a CORS preflight, which this server never grants to other origins;
-  // so it is required even of an empty body, else a cross-site form could still run an operation.
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    const given = mediaType ? `Content-Type ${JSON.stringify(clip(mediaType, 60))}` : 'no Content-Type';
-    sendError(res, 415, errorValue('bad_request', `the request body must be JSON with Content-Type: application/json (this one has ${given})`));
-    return;
-  }
-  let payload: unknown = {};
-  if (body.text.trim() !== '') {
-    try {
-      payload = JSON.parse(body.text);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'malformed';
-      sendError(res, 400, errorValue('bad_request', `the request body is not valid JSON (${clip(reason)}); send a JSON object`));
-      return;
-    }
-  }
+  const read = await readJsonBody(req, res);
+  if (!read) return;
+  const payload = read.payload;
   const result = await invoke(service, operation, payload);
   if (result.ok) sendJson(res, 200, result.value);
   else sendError(res, HTTP_STATUS[result.error.code], result.error);
@@ -312,7 +322,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }
       try {
         if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
-        else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.service, req, res, path, search, { sendJson, sendError, readBody });
+        else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.service, req, res, path, search, { sendJson, sendError, readJsonBody });
         else await handleRest(service, req, res, path, search);
       } catch (error) {
         const mailtrailError = toMailtrailError(error);

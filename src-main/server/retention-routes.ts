@@ -9,7 +9,8 @@ import { nameParameters, parseInteger, parseQuery, type ParamSpecs } from './que
 export interface RetentionHttp {
   sendJson(res: ServerResponse, status: number, body: unknown): void;
   sendError(res: ServerResponse, status: number, error: ErrorValue): void;
-  readBody(req: IncomingMessage): Promise<{ tooLarge: false; text: string } | { tooLarge: true }>;
+  /** The request's JSON body (see http-server.ts); null once it answered 413, 415 or 400. */
+  readJsonBody(req: IncomingMessage, res: ServerResponse, options: { emptyWithoutType: boolean }): Promise<{ payload: unknown } | null>;
 }
 
 export const RETENTION_PREFIX = '/api/v1/retention/';
@@ -125,28 +126,6 @@ function fromBody(route: Route, payload: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(payload).map(([key, value]) => [fields[key] as string, value]));
 }
 
-/** The request body as JSON; null after answering 413/415/400 itself. */
-async function readJson(req: IncomingMessage, res: ServerResponse, http: RetentionHttp): Promise<{ payload: unknown } | null> {
-  const body = await http.readBody(req);
-  if (body.tooLarge) {
-    http.sendError(res, 413, new MailtrailError('too_large', 'the request body is too large; send a smaller request').toValue());
-    return null;
-  }
-  if (body.text.trim() === '') return { payload: {} };
-  // As for the RPC route: a JSON content type forces a CORS preflight, which this server never grants.
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    http.sendError(res, 415, new MailtrailError('bad_request', 'the request body must be JSON with Content-Type: application/json').toValue());
-    return null;
-  }
-  try {
-    return { payload: JSON.parse(body.text) };
-  } catch {
-    http.sendError(res, 400, new MailtrailError('bad_request', 'the request body is not valid JSON; send a JSON object').toValue());
-    return null;
-  }
-}
-
 /** Answers a request under /api/v1/retention/ through the service's retention operations (503 for an offline cache). */
 export async function handleRetentionRoute(
   service: MailtrailService,
@@ -176,7 +155,7 @@ export async function handleRetentionRoute(
       if ([...search.keys()].length > 0) throw badRequest(`${route.method} ${route.template} takes no query parameters; send them in the JSON body`);
       let payload: unknown = {};
       if (route.body) {
-        const read = await readJson(req, res, http);
+        const read = await http.readJsonBody(req, res, { emptyWithoutType: true });
         if (!read) return;
         payload = read.payload;
       }

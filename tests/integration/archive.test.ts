@@ -7,43 +7,8 @@ import { invoke } from '../../src-main/service/invoke';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { mixedEventsSql } from '../support/mixed-events';
+import { expectRollupsEqualRecount } from '../support/retention-checks';
 import { archiveEvents } from '../support/stores';
-
-// The archive's rollups (migration 0009) against a recount of the archive, table by table: the same
-// grouping as the log's (tests/integration/rollup.test.ts), over email_activity_log_archive.
-const KEYS = `event_type, event_category,
-  CASE WHEN event_type = 'error' THEN COALESCE(metadata->>'error_type', '') ELSE '' END AS error_type,
-  CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'workflow_name', '') ELSE '' END AS workflow_name,
-  CASE WHEN event_type = 'workflow_executed' THEN COALESCE(metadata->>'status', '') ELSE '' END AS status,
-  COUNT(*)::bigint AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence`;
-const DURATION = `COALESCE(metadata->>'workflow_name', '') AS workflow_name,
-  mailtrail_duration_bucket(mailtrail_int_or_null(metadata->>'execution_time_ms')) AS bucket, COUNT(*)::bigint AS count`;
-const DURATION_ROWS = `event_type = 'workflow_executed' AND mailtrail_int_or_null(metadata->>'execution_time_ms') IS NOT NULL`;
-const PAIRS = [
-  [
-    `SELECT COALESCE(created_at::date, '-infinity'::date) AS day, ${KEYS} FROM email_activity_log_archive GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
-    `SELECT day, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence FROM email_activity_archive_daily_rollup ORDER BY 1, 2, 3, 4, 5, 6`,
-  ],
-  [
-    `SELECT date_trunc('hour', created_at) AS hour, ${KEYS} FROM email_activity_log_archive WHERE created_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
-    `SELECT hour, event_type, event_category, error_type, workflow_name, status, count, first_occurrence, last_occurrence FROM email_activity_archive_hourly_rollup ORDER BY 1, 2, 3, 4, 5, 6`,
-  ],
-  [
-    `SELECT COALESCE(created_at::date, '-infinity'::date) AS day, ${DURATION} FROM email_activity_log_archive WHERE ${DURATION_ROWS} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    `SELECT day, workflow_name, bucket, count FROM email_workflow_archive_duration_rollup ORDER BY 1, 2, 3`,
-  ],
-  [
-    `SELECT date_trunc('hour', created_at) AS hour, ${DURATION} FROM email_activity_log_archive WHERE ${DURATION_ROWS} AND created_at IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    `SELECT hour, workflow_name, bucket, count FROM email_workflow_archive_duration_hourly_rollup ORDER BY 1, 2, 3`,
-  ],
-] as const;
-
-async function expectArchiveRollupsEqualRecount(db: TestDatabase) {
-  for (const [recount, rollup] of PAIRS) {
-    const [expected, actual] = await Promise.all([recount, rollup].map((q) => db.writable.query(q).then((r) => r.rows)));
-    expect(actual, rollup).toEqual(expected);
-  }
-}
 
 describe('the archive\'s rollups (issue 13, item 5)', () => {
   let db: TestDatabase;
@@ -58,21 +23,21 @@ describe('the archive\'s rollups (issue 13, item 5)', () => {
     // Batches in time order, as the run moves them, then one across many hours.
     for (const cutoff of ['2025-01-10', '2025-01-20', '2025-02-15']) {
       expect(await archiveEvents(db, sql`created_at < ${cutoff}::timestamp`)).toBeGreaterThan(0);
-      await expectArchiveRollupsEqualRecount(db);
+      await expectRollupsEqualRecount(db, 'archive');
     }
     await archiveEvents(db, sql`created_at IS NULL OR (created_at < '2025-03-20' AND id % 3 = 0)`);
-    await expectArchiveRollupsEqualRecount(db);
+    await expectRollupsEqualRecount(db, 'archive');
     // A purge of the oldest archived events, some kept (held), and of the first and last of a group.
     await db.writable.query(`DELETE FROM email_activity_log_archive WHERE created_at < '2025-01-15' AND email_id % 7 <> 0`);
     await db.writable.query(`DELETE FROM email_activity_log_archive WHERE id IN (SELECT id FROM email_activity_log_archive WHERE created_at IS NOT NULL ORDER BY created_at LIMIT 3)`);
-    await expectArchiveRollupsEqualRecount(db);
+    await expectRollupsEqualRecount(db, 'archive');
     await db.writable.query(`UPDATE email_activity_log_archive SET created_at = created_at + INTERVAL '5 hours' WHERE id % 4 = 1`);
-    await expectArchiveRollupsEqualRecount(db);
+    await expectRollupsEqualRecount(db, 'archive');
     // The log's own rollups still count the log alone.
     const { rows: [log] } = await db.writable.query(`SELECT (SELECT sum(count) FROM email_activity_daily_rollup)::int AS rolled, (SELECT count(*) FROM email_activity_log)::int AS rows`);
     expect(log.rolled).toBe(log.rows);
     await db.writable.query(`TRUNCATE email_activity_log_archive`);
-    await expectArchiveRollupsEqualRecount(db);
+    await expectRollupsEqualRecount(db, 'archive');
     const { rows: [empty] } = await db.writable.query(`SELECT count(*)::int AS n FROM email_activity_archive_daily_rollup`);
     expect(empty.n).toBe(0);
   });
@@ -87,7 +52,7 @@ describe('the archive\'s rollups (issue 13, item 5)', () => {
       await archiveEvents(fresh, sql`created_at < '2025-02-20'`);
       const report = await migrate(fresh.writable, migrations);
       expect(report.applied).toContain('0009_archive_rollups');
-      await expectArchiveRollupsEqualRecount(fresh);
+      await expectRollupsEqualRecount(fresh, 'archive');
       const { rows } = await fresh.writable.query('SELECT sum(count)::int AS n FROM email_activity_archive_daily_rollup');
       expect(rows[0].n).toBeGreaterThan(1000);
     } finally {
