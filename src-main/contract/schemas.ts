@@ -140,17 +140,22 @@ export const MetadataCondition = z.strictObject({
 });
 export type MetadataCondition = z.infer<typeof MetadataCondition>;
 
+/** The activity explorer's filters: recent activity's, and a report's scope (contract/reports.ts). */
+export const ActivityFilterFields = {
+  eventTypes: filterList(EventTypeSchema),
+  eventCategories: filterList(EventCategorySchema),
+  userIds: filterList(UserId),
+  emailIds: filterList(EmailId),
+  /** Text found anywhere in the description, case-insensitive. */
+  text: z.string().max(200, 'must be at most 200 characters').optional(),
+  metadata: z.array(MetadataCondition).max(10, 'at most 10 metadata conditions').optional(),
+  ...DateRangeFields,
+};
+
 export const RecentActivityRequest = z
   .strictObject({
     limit: limitSchema(ACTIVITY_MAX_LIMIT, 50),
-    eventTypes: filterList(EventTypeSchema),
-    eventCategories: filterList(EventCategorySchema),
-    userIds: filterList(UserId),
-    emailIds: filterList(EmailId),
-    /** Text found anywhere in the description, case-insensitive. */
-    text: z.string().max(200, 'must be at most 200 characters').optional(),
-    metadata: z.array(MetadataCondition).max(10, 'at most 10 metadata conditions').optional(),
-    ...DateRangeFields,
+    ...ActivityFilterFields,
     cursor: Cursor.optional(),
   })
   .superRefine(checkRange);

@@ -1,0 +1,55 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { ReportProvenance } from '../contract/reports';
+
+/**
+ * The digest that makes a report checkable: SHA-256 over the report in canonical form, one line
+ * each, so every format (and `mailtrail verify`) computes it the same way from what it holds:
+ *
+ *   mailtrail-report-v1
+ *   canonical(provenance)
+ *   canonical(event 1)
+ *   …
+ *   canonical({"events": N, "matched": M})
+ *
+ * Canonical JSON: object keys sorted by code unit, no whitespace, strings and numbers as
+ * JSON.stringify writes them, `undefined` members left out (RFC 8785's shape for the values a
+ * report holds). An event is the API's item as the report carries it (metadata as an object).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`a report cannot hold the number ${value}`);
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, member]) => member !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
+}
+
+export const DIGEST_PREFIX = 'mailtrail-report-v1';
+
+/** Streams a report through SHA-256: the provenance first, then each event, then the counts. */
+export class ReportDigest {
+  private readonly hash: Hash = createHash('sha256');
+  private count = 0;
+
+  constructor(provenance: ReportProvenance) {
+    this.hash.update(`${DIGEST_PREFIX}\n${canonicalJson(provenance)}\n`);
+  }
+
+  add(event: unknown): void {
+    this.hash.update(`${canonicalJson(event)}\n`);
+    this.count += 1;
+  }
+
+  get events(): number {
+    return this.count;
+  }
+
+  /** The hex digest; `matched` is the scope's event count (more than the events added where a document stopped early). */
+  finish(matched: number = this.count): { events: number; matched: number; sha256: string } {
+    this.hash.update(canonicalJson({ events: this.count, matched }));
+    return { events: this.count, matched, sha256: this.hash.digest('hex') };
+  }
+}

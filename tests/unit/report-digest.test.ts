@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportProvenance } from '../../src-main/contract/reports';
+import { canonicalJson, ReportDigest } from '../../src-main/reports/digest';
+
+const provenance: ReportProvenance = {
+  mailtrail_report: 1,
+  title: 'Sag 2026-17: æøå',
+  format: 'jsonl',
+  generated_at: '2026-11-28T12:00:00.000Z',
+  generated_by: 'auditor',
+  source: { kind: 'postgres', host: '127.0.0.1', database: 'hub' },
+  time_zone: 'Europe/Copenhagen',
+  mailtrail_version: '0.1.0',
+  scope: { kind: 'email', emailId: 42 },
+  scope_text: 'email 42',
+  checkpoint: null,
+};
+const event = { id: 1, email_id: 42, event_type: 'fetched', metadata: { b: 1, a: [2, { d: null, c: 'x' }] } };
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and writes no whitespace', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, 'two'], c: null } })).toBe('{"a":{"c":null,"d":[1,"two"]},"b":1}');
+  });
+  it('leaves out undefined members, as JSON does', () => {
+    expect(canonicalJson({ a: undefined, b: 'æ' })).toBe('{"b":"æ"}');
+  });
+  it('refuses numbers JSON cannot hold', () => {
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(/cannot hold/);
+  });
+});
+
+describe('ReportDigest', () => {
+  const digestOf = (p: ReportProvenance, events: unknown[], matched?: number) => {
+    const digest = new ReportDigest(p);
+    for (const e of events) digest.add(e);
+    return digest.finish(matched).sha256;
+  };
+  const base = digestOf(provenance, [event, { ...event, id: 2 }]);
+
+  it('is the same for the same report, whatever the key order', () => {
+    expect(digestOf({ ...provenance }, [{ metadata: event.metadata, event_type: 'fetched', email_id: 42, id: 1 }, { ...event, id: 2 }])).toBe(base);
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+  });
+  it('changes with one character of one event, a removed event, the order, the provenance or the matched count', () => {
+    expect(digestOf(provenance, [{ ...event, event_type: 'fetchee' }, { ...event, id: 2 }])).not.toBe(base);
+    expect(digestOf(provenance, [event])).not.toBe(base);
+    expect(digestOf(provenance, [{ ...event, id: 2 }, event])).not.toBe(base);
+    expect(digestOf({ ...provenance, title: 'Sag 2026-18: æøå' }, [event, { ...event, id: 2 }])).not.toBe(base);
+    expect(digestOf(provenance, [event, { ...event, id: 2 }], 3)).not.toBe(base);
+  });
+});
