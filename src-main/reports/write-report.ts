@@ -69,7 +69,7 @@ async function exportReport(
   const provenance = reportProvenance(origin, scope, format, title, new Date());
   const digest = new ReportDigest(provenance);
   const started = Date.now();
-  let reported = started;
+  let reported = 0;
   const progress = (events: number, force = false) => {
     const now = Date.now();
     if (hooks.onProgress && (force || now - reported >= PROGRESS_EVERY_MS)) {
