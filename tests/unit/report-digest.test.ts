@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportProvenance } from '../../src-main/contract/reports';
-import { neutralise, restore } from '../../src-main/reports/csv-layout';
+import { stringify } from 'csv-stringify/sync';
+import { csvEvents, neutralise, restore } from '../../src-main/reports/csv-layout';
 import { canonicalEvent, canonicalJson, ReportDigest } from '../../src-main/reports/digest';
 
 const provenance: ReportProvenance = {
@@ -81,5 +82,44 @@ describe('the CSV formula rule', () => {
     expect(neutralise('=HYPERLINK("x")')).toBe(`'=HYPERLINK("x")`);
     expect(neutralise("'a")).toBe("''a");
     expect(neutralise('a=b')).toBe('a=b');
+  });
+});
+
+describe('the CSV rows', () => {
+  it('are what csv-stringify writes for the same cells', () => {
+    const base = {
+      id: 7,
+      email_id: 42,
+      event_type: 'error',
+      event_category: 'system',
+      description: 'plain',
+      metadata: null,
+      user_id: null,
+      user_name: null,
+      created_at: '2026-05-01T10:00:00.123',
+      created_by: 'system',
+    };
+    const events = [
+      base,
+      { ...base, description: 'comma, "quote"\r\nand lines', metadata: { b: 'x,y', a: -1 }, user_id: 3, user_name: '', created_by: null, archived: true },
+      { ...base, description: '=1+1', user_name: "'Åse", created_by: '@me', metadata: { n: -5 }, archived: false },
+      { ...base, description: '', metadata: [1, 2] as never, created_at: null as never },
+    ];
+    const cells = events.map((event) => [
+      neutralise(String(event.id)),
+      neutralise(String(event.email_id)),
+      event.created_at === null ? null : neutralise(event.created_at),
+      neutralise(event.event_type),
+      neutralise(event.event_category),
+      neutralise(event.description),
+      event.metadata === null ? null : neutralise(canonicalJson(event.metadata)),
+      event.user_id === null ? null : String(event.user_id),
+      event.user_name === null ? null : neutralise(event.user_name),
+      event.created_by === null ? null : neutralise(event.created_by),
+      'archived' in event ? String(event.archived) : null,
+    ]);
+    const { rows, canonical } = csvEvents(events);
+    expect(rows).toBe(stringify(cells, { record_delimiter: 'windows', quoted_match: /^$/ }));
+    expect(canonical).toBe(events.map((event) => `${canonicalJson(event)}\n`).join(''));
   });
 });
