@@ -13,7 +13,7 @@ import { checkRequestShape, describeIssues } from '../contract/validation';
 import { csvEvents, csvProvenance, csvTotals } from './csv-layout';
 import { canonicalEvent, canonicalJson, ReportDigest } from './digest';
 import { writeDocument } from './document';
-import { reportProvenance, scopePages, SummaryCounter } from './report-model';
+import { reportEvent, reportProvenance, scopePages, SummaryCounter } from './report-model';
 import type { ReportOrigin } from './report-origin';
 import { recordReport } from './register';
 
@@ -41,7 +41,7 @@ const PROGRESS_EVERY_MS = 200;
 const WRITE_BATCH = 256;
 
 /** Writes a chunk and waits while the stream's buffer is full: memory stays flat whatever the row count. */
-async function put(out: Writable, chunk: string, signal: AbortSignal | undefined): Promise<void> {
+async function put(out: Writable, chunk: string | Buffer, signal: AbortSignal | undefined): Promise<void> {
   // The signal also ends the wait: a download whose client went away never drains.
   if (!out.write(chunk)) await once(out, 'drain', signal ? { signal } : {});
 }
@@ -95,9 +95,16 @@ export async function exportReport(
       for (let start = 0; start < events.length; start += WRITE_BATCH) {
         const batch = events.slice(start, start + WRITE_BATCH);
         // JSONL's event lines are the canonical lines themselves: one serialisation for both.
-        const { rows, canonical } = csv ? csvEvents(batch) : { rows: '', canonical: canonicalLines(batch) };
-        digest.addCanonicalLines(canonical, batch.length);
-        await put(out, csv ? rows : canonical, hooks.signal);
+        if (csv) {
+          const { rows, canonical } = csvEvents(batch);
+          digest.addCanonicalLines(canonical, batch.length);
+          await put(out, rows, hooks.signal);
+        } else {
+          // Encoded once, hashed and written as the same bytes.
+          const lines = Buffer.from(canonicalLines(batch));
+          digest.addCanonicalLines(lines, batch.length);
+          await put(out, lines, hooks.signal);
+        }
       }
       progress(digest.events);
     }
@@ -117,7 +124,7 @@ export async function exportReport(
     for (const event of events) {
       summary.add(event);
       if (kept.length < DOCUMENT_MAX_EVENTS) {
-        kept.push(event);
+        kept.push(reportEvent(event));
         digest.addCanonicalLines(`${canonicalEvent(event)}\n`, 1);
       }
     }
