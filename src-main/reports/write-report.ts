@@ -188,8 +188,10 @@ export async function writeReport(
       throw cannotWrite(outPath, error);
     });
   } catch (error) {
-    file.destroy();
-    await once(file, 'close').catch(() => undefined);
+    if (!file.closed) {
+      file.destroy();
+      await once(file, 'close').catch(() => undefined);
+    }
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
