@@ -86,27 +86,32 @@ export async function exportReport(
     const csv = format === 'csv';
     // The first page before the first byte: an unknown email or an unreachable database is an error, not a cut file.
     const pages = scopePages(service, scope);
-    const first = await pages.next();
-    await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`, hooks.signal);
-    for await (const events of prepend(first, pages)) {
-      hooks.signal?.throwIfAborted();
-      // A few hundred events at a time, hashed and written at once: a page's worth of strings kept
-      // alive costs three times the work in garbage collection (measured: 4 µs an event against 1.3).
-      for (let start = 0; start < events.length; start += WRITE_BATCH) {
-        const batch = events.slice(start, start + WRITE_BATCH);
-        // JSONL's event lines are the canonical lines themselves: one serialisation for both.
-        if (csv) {
-          const { rows, canonical } = csvEvents(batch);
-          digest.addCanonicalLines(canonical, batch.length);
-          await put(out, rows, hooks.signal);
-        } else {
-          // Encoded once, hashed and written as the same bytes.
-          const lines = Buffer.from(canonicalLines(batch));
-          digest.addCanonicalLines(lines, batch.length);
-          await put(out, lines, hooks.signal);
+    try {
+      const first = await pages.next();
+      await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`, hooks.signal);
+      for await (const events of prepend(first, pages)) {
+        hooks.signal?.throwIfAborted();
+        // A few hundred events at a time, hashed and written at once: a page's worth of strings kept
+        // alive costs three times the work in garbage collection (measured: 4 µs an event against 1.3).
+        for (let start = 0; start < events.length; start += WRITE_BATCH) {
+          const batch = events.slice(start, start + WRITE_BATCH);
+          // JSONL's event lines are the canonical lines themselves: one serialisation for both.
+          if (csv) {
+            const { rows, canonical } = csvEvents(batch);
+            digest.addCanonicalLines(canonical, batch.length);
+            await put(out, rows, hooks.signal);
+          } else {
+            // Encoded once, hashed and written as the same bytes.
+            const lines = Buffer.from(canonicalLines(batch));
+            digest.addCanonicalLines(lines, batch.length);
+            await put(out, lines, hooks.signal);
+          }
         }
+        progress(digest.events);
       }
-      progress(digest.events);
+    } finally {
+      // Stopped early (a cancel, a failed write): the page already asked for is let go quietly.
+      await pages.return(undefined);
     }
     hooks.signal?.throwIfAborted();
     const totals = digest.finish();
