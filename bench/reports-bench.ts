@@ -72,20 +72,32 @@ export async function reportsFigures(server: EmbeddedServer, options: ReportsBen
   try {
     say(`${loaded.events.toLocaleString('en')} events for ${loaded.emails.toLocaleString('en')} emails (fillDemo); every event newest first, to a file, ${options.repeat} rounds alternating, medians.`);
     say('');
+    // Each export in a process of its own, as `mailtrail report` runs: its own heap, not the one
+    // fillDemo just filled, and its peak memory on its own.
+    const exportInChild = async (format: 'csv' | 'jsonl', scope: ReportScope) => {
+      const file = join(dir, `child.${format}`);
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'report-child.ts'), url, format, JSON.stringify(scope), file], {
+        maxBuffer: 1 << 20,
+      });
+      const child = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; events: number; peakRssMb: number };
+      return { ...child, bytes: statSync(file).size };
+    };
     const times: Record<'copy' | 'csv' | 'jsonl', number[]> = { copy: [], csv: [], jsonl: [] };
     const bytes: Record<'copy' | 'csv' | 'jsonl', number> = { copy: 0, csv: 0, jsonl: 0 };
+    const peak: Record<'csv' | 'jsonl', number> = { csv: 0, jsonl: 0 };
     for (let round = 0; round < options.repeat; round++) {
       const copyFile = join(dir, 'copy.csv');
       times.copy.push(await seconds(() => pipeline(copyClient.query(copyTo(COPY_SQL)), createWriteStream(copyFile))));
       bytes.copy = statSync(copyFile).size;
       for (const format of ['csv', 'jsonl'] as const) {
-        const file = join(dir, `report.${format}`);
-        times[format].push(await seconds(() => writeReport(service, origin, { scope: whole, format }, file)));
-        bytes[format] = statSync(file).size;
+        const child = await exportInChild(format, whole);
+        times[format].push(child.seconds);
+        bytes[format] = child.bytes;
+        peak[format] = Math.max(peak[format], child.peakRssMb);
       }
     }
     const copy = median(times.copy);
-    say('| export of every event | seconds (median) | events/s | MB written | rate vs COPY csv |');
+    say('| export of every event, to a file | seconds (median) | events/s | MB written | rate vs COPY csv |');
     say('|---|---:|---:|---:|---:|');
     say(`| PostgreSQL COPY (SELECT …) TO STDOUT (FORMAT csv) | ${copy.toFixed(2)} | ${Math.round(loaded.events / copy).toLocaleString('en')} | ${(bytes.copy / 1e6).toFixed(0)} | 100% |`);
     for (const format of ['csv', 'jsonl'] as const) {
@@ -94,16 +106,12 @@ export async function reportsFigures(server: EmbeddedServer, options: ReportsBen
     }
     say('');
 
-    say('| peak memory of one export (own process) | events | seconds | peak RSS (MB) |');
-    say('|---|---:|---:|---:|');
+    say('| peak memory of one export (own process) | events | peak RSS (MB) |');
+    say('|---|---:|---:|');
     for (const format of ['csv', 'jsonl'] as const) {
-      for (const [label, scope] of [['a quarter', { kind: 'activity', from: quarter!.created_at }], ['all', whole]] as const) {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'report-child.ts'), url, format, JSON.stringify(scope), join(dir, `child.${format}`)], {
-          maxBuffer: 1 << 20,
-        });
-        const child = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; events: number; peakRssMb: number };
-        say(`| ${format.toUpperCase()}, ${label} of the log | ${child.events.toLocaleString('en')} | ${child.seconds.toFixed(2)} | ${child.peakRssMb.toFixed(0)} |`);
-      }
+      const quarterRun = await exportInChild(format, { kind: 'activity', from: quarter!.created_at });
+      say(`| ${format.toUpperCase()}, a quarter of the log | ${quarterRun.events.toLocaleString('en')} | ${quarterRun.peakRssMb.toFixed(0)} |`);
+      say(`| ${format.toUpperCase()}, all of the log (highest of the timed runs) | ${loaded.events.toLocaleString('en')} | ${peak[format].toFixed(0)} |`);
     }
     say('');
 
