@@ -137,7 +137,7 @@ class PdfReport {
     return out;
   }
 
-  private write(text: string, x: number, y: number, options: { font?: FontName; size: number; colour?: string; width?: number; align?: 'left' | 'right' | 'center'; spacing?: number }): void {
+  private write(text: string, x: number, y: number, options: { font?: FontName; size: number; colour?: string; width?: number; align?: 'left' | 'right' | 'center' }): void {
     const font = options.font ?? 'sans';
     this.doc
       .font(font)
@@ -147,7 +147,6 @@ class PdfReport {
         width: options.width,
         align: options.align,
         lineGap: 1,
-        characterSpacing: options.spacing,
         lineBreak: options.width !== undefined,
       });
   }
@@ -193,7 +192,7 @@ class PdfReport {
     const { provenance, totals } = this.report;
     this.mark('cover');
     this.doc.rect(0, 0, PAGE_WIDTH, 8).fill(INK.accent);
-    this.write('MAILTRAIL AUDIT REPORT', LEFT, 44, { font: 'bold', size: 9, colour: INK.accent, spacing: 1.5 });
+    this.write('MAILTRAIL AUDIT REPORT', LEFT, 44, { font: 'bold', size: 9, colour: INK.accent });
     this.y = 62;
     this.mark('provenance: title');
     this.write(provenance.title, LEFT, this.y, { font: 'bold', size: 22, width: WIDTH });
@@ -215,7 +214,7 @@ class PdfReport {
     this.mark('digest');
     const boxHeight = 72;
     this.doc.roundedRect(LEFT, this.y, WIDTH, boxHeight, 4).lineWidth(0.7).fillAndStroke('#f6f7f9', INK.border);
-    this.write('SHA-256 DIGEST', LEFT + 12, this.y + 10, { font: 'bold', size: 7.5, colour: INK.muted, spacing: 1 });
+    this.write('SHA-256 DIGEST', LEFT + 12, this.y + 10, { font: 'bold', size: 7.5, colour: INK.muted });
     this.write(totals.sha256, LEFT + 12, this.y + 24, { font: 'mono', size: 10.4, colour: INK.text });
     this.write(VERIFY_HINT, LEFT + 12, this.y + 42, { size: 7.5, colour: INK.muted, width: WIDTH - 24 });
     this.write(`The data is attached to this PDF as ${REPORT_DATA_NAME}.`, LEFT + 12, this.y + 54, { size: 7.5, colour: INK.muted, width: WIDTH - 24 });
