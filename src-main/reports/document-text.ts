@@ -187,7 +187,7 @@ export interface WorkflowBar {
   failed: number;
   other: number;
   total: number;
-  /** "92.3 % succeeded" */
+  /** "1,204 of 1,305 succeeded (92.3 %)" */
   rate: string;
 }
 
@@ -195,7 +195,7 @@ export function workflowBars(summary: ReportSummary): { rows: WorkflowBar[]; mor
   const rows = summary.workflows
     .map((row) => {
       const total = row.succeeded + row.failed + row.other;
-      const rate = total === 0 ? '–' : `${((row.succeeded / total) * 100).toFixed(1)} % succeeded`;
+      const rate = total === 0 ? 'no runs' : `${formatCount(row.succeeded)} of ${formatCount(total)} succeeded (${((row.succeeded / total) * 100).toFixed(1)} %)`;
       return { name: row.workflow_name, succeeded: row.succeeded, failed: row.failed, other: row.other, total, rate };
     })
     .sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

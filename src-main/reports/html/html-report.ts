@@ -168,7 +168,7 @@ function workflowSvg(document: DocumentInput): string {
   if (rows.length === 0) return `${legend}<p class="empty">No workflow runs in this scope.</p>`;
   const rowHeight = 22;
   const labelWidth = 190;
-  const barMax = 380;
+  const barMax = 330;
   const height = rows.length * rowHeight + 6;
   const max = Math.max(...rows.map((row) => row.total), 1);
   const bars = rows
@@ -184,7 +184,7 @@ function workflowSvg(document: DocumentInput): string {
       const label = row.name.length > 30 ? `${row.name.slice(0, 29)}…` : row.name;
       return (
         `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escapeHtml(label)}</text>${parts}` +
-        `<text class="value" x="${(x + 6).toFixed(1)}" y="${y + 13}">${escapeHtml(`${row.rate} of ${formatCount(row.total)}`)}</text>`
+        `<text class="value" x="${(x + 6).toFixed(1)}" y="${y + 13}">${escapeHtml(row.rate)}</text>`
       );
     })
     .join('');
@@ -232,7 +232,7 @@ export function htmlLines(document: DocumentInput): HtmlLine[] {
   add('summary', '<h2>Summary</h2>');
   add('summary', '<p class="hint">Over the whole scope, including events beyond those listed in this document.</p>');
   const charts = summaryCharts(document.summary);
-  for (const chart of email ? charts.filter((chart, index) => index === 0 || chart.rows.length > 0) : charts) {
+  for (const chart of email ? charts.filter((chart, index) => index === 0 || (index === 2 && chart.rows.length > 0)) : charts) {
     add(`summary: ${chart.title}`, `<h3>${escapeHtml(chart.title)}</h3>${barChartSvg(chart)}`);
   }
   if (!email || document.summary.workflows.length > 0) add('summary: Workflow success', `<h3>Workflow success</h3>${workflowSvg(document)}`);
@@ -294,6 +294,7 @@ function timelineLines(document: DocumentInput, add: (label: string, html: strin
   const { totals, events } = document;
   add('timeline', '<section class="events">');
   add('timeline', `<h2>Timeline (${formatCount(totals.events)} events)</h2>`);
+  add('provenance: Time zone', `<p class="hint">Times in ${escapeHtml(document.provenance.time_zone)}, as the log holds them.</p>`);
   add('timeline', '<ol class="timeline" data-testid="report-timeline">');
   events.forEach((event, index) => {
     const label = eventLabel(event, index);

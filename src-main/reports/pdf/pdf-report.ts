@@ -1,4 +1,5 @@
 import { PassThrough, type Writable } from 'node:stream';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import type { ActivityEvent } from '../../contract/schemas';
@@ -40,15 +41,17 @@ const RIGHT = PAGE_WIDTH - 42;
 const WIDTH = RIGHT - LEFT;
 const TOP = 62;
 const BOTTOM = PAGE_HEIGHT - 50;
+/** Rows drawn between turns of the event loop, so a server or the app stays responsive while a PDF is drawn. */
+const YIELD_EVERY = 100;
 /** A description longer than this is cut in the table (the data keeps it whole), so no row outgrows a page. */
 const DESCRIPTION_MAX = 1_500;
 
 const COLUMNS = {
   time: { x: LEFT + 8, width: 62 },
-  event: { x: LEFT + 74, width: 104 },
-  email: { x: LEFT + 182, width: 40 },
-  user: { x: LEFT + 226, width: 66 },
-  description: { x: LEFT + 296, width: RIGHT - (LEFT + 296) },
+  event: { x: LEFT + 74, width: 112 },
+  email: { x: LEFT + 190, width: 38 },
+  user: { x: LEFT + 232, width: 64 },
+  description: { x: LEFT + 300, width: RIGHT - (LEFT + 300) },
 };
 
 interface GlyphSource {
@@ -100,16 +103,16 @@ class PdfReport {
     return this.doc;
   }
 
-  render(): void {
+  async render(): Promise<void> {
     this.addPage(false);
     this.cover();
     if (this.report.provenance.scope.kind === 'email') {
       this.emailSummary();
-      this.timeline();
+      await this.timeline();
     } else {
       this.addPage(true);
       this.summary();
-      this.table();
+      await this.table();
     }
     this.footers();
     this.doc.end();
@@ -304,7 +307,7 @@ class PdfReport {
     }
     const labelWidth = 150;
     const barX = LEFT + labelWidth + 8;
-    const barMax = WIDTH - labelWidth - 8 - 110;
+    const barMax = WIDTH - labelWidth - 8 - 150;
     const max = Math.max(...rows.map((row) => row.total), 1);
     for (const row of rows) {
       const label = row.name.length > 30 ? `${row.name.slice(0, 29)}…` : row.name;
@@ -315,7 +318,7 @@ class PdfReport {
         if (width > 0) this.doc.rect(x, this.y + 1.5, width, 10).fill(WORKFLOW_COLOURS[part]);
         x += width;
       }
-      this.write(`${row.rate} of ${formatCount(row.total)}`, x + 5, this.y + 2, { size: 8, colour: INK.muted });
+      this.write(row.rate, x + 5, this.y + 2, { size: 8, colour: INK.muted });
       this.y += 15;
     }
     if (more) {
@@ -330,11 +333,9 @@ class PdfReport {
   private tableHeader(): void {
     this.mark('table header');
     this.doc.rect(LEFT, this.y, WIDTH, 22).fill('#f1f3f6');
-    const heading = (text: string, column: { x: number; width: number }, sub?: string) => {
-      this.write(text, column.x, this.y + (sub ? 3 : 7), { font: 'bold', size: 7.5, colour: INK.muted, width: column.width });
-      if (sub) this.write(sub, column.x, this.y + 12, { size: 6.5, colour: INK.faint, width: column.width + 40 });
-    };
-    heading('TIME', COLUMNS.time, this.report.provenance.time_zone);
+    const heading = (text: string, column: { x: number; width: number }) =>
+      this.write(text, column.x, this.y + 7, { font: 'bold', size: 7.5, colour: INK.muted, width: column.width });
+    heading('TIME', COLUMNS.time);
     heading('EVENT', COLUMNS.event);
     heading('EMAIL', COLUMNS.email);
     heading('USER', COLUMNS.user);
@@ -342,12 +343,18 @@ class PdfReport {
     this.y += 24;
   }
 
-  private table(): void {
+  private async table(): Promise<void> {
     this.addPage(true);
     this.sectionTitle(`Events (${formatCount(this.report.totals.events)})`, 'events');
+    this.mark('provenance: Time zone');
+    this.write(`Times in ${this.report.provenance.time_zone}, as the log holds them.`, LEFT, this.y - 6, { size: 8.5, colour: INK.muted });
+    this.y += 10;
     this.tableHeader();
     const header = () => this.tableHeader();
-    this.report.events.forEach((event, index) => this.row(event, index, header));
+    for (const [index, event] of this.report.events.entries()) {
+      this.row(event, index, header);
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+    }
     this.y += 8;
     const notice = truncationNotice('pdf', this.report.totals);
     if (notice) this.noticeBox(notice, 'notice: end');
@@ -402,14 +409,18 @@ class PdfReport {
 
   // --- the one-email timeline -----------------------------------------------------------------
 
-  private timeline(): void {
+  private async timeline(): Promise<void> {
     const railX = LEFT + 11;
     const contentX = LEFT + 32;
     const contentWidth = RIGHT - contentX;
     this.ensure(60);
     this.sectionTitle(`Timeline (${formatCount(this.report.totals.events)} events)`, 'timeline');
+    this.mark('provenance: Time zone');
+    this.write(`Times in ${this.report.provenance.time_zone}, as the log holds them.`, LEFT, this.y - 6, { size: 8.5, colour: INK.muted });
+    this.y += 12;
     const events = this.report.events;
-    events.forEach((event, index) => {
+    for (const [index, event] of events.entries()) {
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       const label = `event ${index + 1} (id ${event.id})`;
       const previous = events[index - 1];
       const gap = previous ? gapInWords(previous.created_at, event.created_at) : null;
@@ -461,7 +472,7 @@ class PdfReport {
         this.write(metadata, contentX + 8, y + 6, { font: 'mono', size: 7.5, colour: '#3a404c', width: contentWidth - 16 });
       }
       this.y = top + bodyHeight;
-    });
+    }
     this.y += 6;
     const notice = truncationNotice('pdf', this.report.totals);
     if (notice) this.noticeBox(notice, 'notice: end');
@@ -486,7 +497,11 @@ class PdfReport {
 export async function writePdf(report: DocumentInput, out: Writable): Promise<void> {
   const pdf = new PdfReport(report);
   const done = pipeline(pdf.stream, out);
-  pdf.render();
+  try {
+    await pdf.render();
+  } catch (error) {
+    pdf.stream.destroy(error as Error);
+  }
   await done;
 }
 
