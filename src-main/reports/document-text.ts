@@ -103,15 +103,22 @@ export function metadataInLine(metadata: ActivityEvent['metadata']): string {
 export function metadataLines(metadata: ActivityEvent['metadata']): string[] {
   if (!metadata) return [];
   const entries = Object.entries(metadata);
-  const lines = entries.slice(0, METADATA_LINES).map(([key, value]) => {
+  const lines: string[] = [];
+  let characters = 0;
+  for (const [key, value] of entries) {
+    if (lines.length === METADATA_LINES || characters > METADATA_CHARACTERS) break;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return `${key}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`;
-  });
-  if (entries.length > METADATA_LINES) lines.push(`… ${entries.length - METADATA_LINES} more fields (in the data)`);
+    const line = `${key.length > 80 ? `${key.slice(0, 79)}…` : key}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`;
+    lines.push(line);
+    characters += line.length;
+  }
+  if (entries.length > lines.length) lines.push(`… ${entries.length - lines.length} more fields (in the data)`);
   return lines;
 }
 
+// A timeline entry stays shorter than a page: at most this much metadata is shown, the rest is in the data.
 const METADATA_LINES = 30;
+const METADATA_CHARACTERS = 2_000;
 
 /** Time between two neighbouring events of a timeline, as the screen writes it: "3 min 20 s". */
 export function gapInWords(from: string, to: string): string | null {

@@ -297,3 +297,26 @@ describe('the documents’ parts', () => {
     await expect(writeDocument('pdf', tooMany, new PassThrough())).rejects.toThrow(/at most 5000 events/);
   });
 });
+
+describe('documents at the edges', () => {
+  it.each(['pdf', 'html'] as const)('an empty %s report (a filter that matches nothing) renders and verifies', async (format) => {
+    const empty = documentOf(provenanceOf(format, { kind: 'activity', text: 'nothing matches this' }, 'events whose text has "nothing matches this"'), []);
+    const bytes = await render(format, empty);
+    expect(await verifyDocument(format, bytes)).toMatchObject({ verified: true, events: 0 });
+    const text = format === 'pdf' ? (await pdfText(bytes)).pages.join(' ') : bytes.toString('utf8');
+    expect(text).toContain('No events in this scope.');
+    expect(text).toContain('End of report: 0 events.');
+  });
+
+  it('keeps a huge event of one email within its page and the whole text in the data', async () => {
+    const events = emailEvents().slice(0, 3);
+    const metadata = Object.fromEntries(Array.from({ length: 120 }, (_, index) => [`field_${index}`, 'v'.repeat(250)]));
+    events[1] = { ...events[1]!, description: 'Ø'.repeat(12_000), metadata };
+    const bytes = await render('pdf', documentOf(provenanceOf('pdf', { kind: 'email', emailId: 42 }, 'email 42'), events));
+    const { pages } = await pdfText(bytes);
+    expect(pages.length).toBeLessThanOrEqual(3);
+    expect(pages.join(' ')).toContain('more fields (in the data)');
+    expect(pdfReportData(pdfObjects(bytes))).toContain('Ø'.repeat(12_000));
+    expect((await verifyDocument('pdf', bytes)).verified).toBe(true);
+  });
+});

@@ -45,6 +45,7 @@ const BOTTOM = PAGE_HEIGHT - 50;
 const YIELD_EVERY = 100;
 /** A description longer than this is cut in the table (the data keeps it whole), so no row outgrows a page. */
 const DESCRIPTION_MAX = 1_500;
+const TIMELINE_DESCRIPTION_MAX = 2_000;
 
 const COLUMNS = {
   time: { x: LEFT + 8, width: 62 },
@@ -169,7 +170,7 @@ class PdfReport {
     if (!withHeader) return;
     this.mark('page header: provenance: title');
     const title = this.report.provenance.title;
-    this.write(title.length > 90 ? `${title.slice(0, 89)}…` : title, LEFT, 26, { size: 8, colour: INK.muted, width: WIDTH - 150, font: 'bold' });
+    this.write(title.length > 64 ? `${title.slice(0, 63)}…` : title, LEFT, 26, { size: 8, colour: INK.muted, font: 'bold' });
     this.write('Mailtrail audit report', RIGHT - 150, 26, { size: 8, colour: INK.faint, width: 150, align: 'right' });
     this.doc.moveTo(LEFT, 40).lineTo(RIGHT, 40).lineWidth(0.5).strokeColor(INK.border).stroke();
   }
@@ -425,7 +426,7 @@ class PdfReport {
       const previous = events[index - 1];
       const gap = previous ? gapInWords(previous.created_at, event.created_at) : null;
       const gapHeight = gap ? 18 : 2;
-      const description = event.description.length > DESCRIPTION_MAX * 2 ? `${event.description.slice(0, DESCRIPTION_MAX * 2)}… (cut here; whole in the data)` : event.description;
+      const description = event.description.length > TIMELINE_DESCRIPTION_MAX ? `${event.description.slice(0, TIMELINE_DESCRIPTION_MAX)}… (cut here; whole in the data)` : event.description;
       const descriptionHeight = this.heightOf(description, 'sans', 10, contentWidth);
       const metadata = metadataLines(event.metadata).join('\n');
       const metadataHeight = metadata ? this.heightOf(metadata, 'mono', 7.5, contentWidth - 16) + 12 : 0;
