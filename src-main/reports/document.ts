@@ -127,7 +127,10 @@ function pdfDifferences(bytes: Buffer, objects: Map<number, PdfObject>, rendered
 const DATA_OPEN = `<script type="application/json" id="${HTML_DATA_ID}">`;
 
 async function verifyHtml(bytes: Buffer): Promise<ReportVerification> {
-  const text = bytes.toString('utf8');
+  const original = bytes.toString('utf8');
+  // The writer escapes every carriage return in content, so a raw one means the line endings were converted.
+  const crlf = original.includes('\r\n');
+  const text = crlf ? original.replace(/\r\n/g, '\n') : original;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const open = lines.indexOf(DATA_OPEN);
@@ -141,6 +144,7 @@ async function verifyHtml(bytes: Buffer): Promise<ReportVerification> {
   const checked = checkData('html', `${lines.slice(open + 1, close).join('\n')}\n`);
   if ('problem' in checked) return verification('html', null, [checked.problem]);
   const { document, problems } = checked;
+  if (crlf) problems.push('the line endings were changed to CRLF after it was made (a text tool or transfer converted them)');
   const expected = htmlLines(document);
   if (expected.length !== lines.length || expected.some(([, html], index) => html !== lines[index]) || !text.endsWith('\n')) {
     problems.push(...htmlDifferences(expected, lines));
@@ -165,7 +169,8 @@ function htmlDifferences(expected: [string, string][], lines: string[]): string[
     while (tail < expected.length - head && tail < lines.length - head && expected[expected.length - 1 - tail]![1] === lines[lines.length - 1 - tail]) tail += 1;
     for (const [label] of expected.slice(head, expected.length - tail)) differences.push(partDiffers(label));
     const delta = lines.length - expected.length;
-    differences.push(delta > 0 ? `${delta} lines were added` : `${-delta} lines were removed`);
+    const count = Math.abs(delta);
+    differences.push(`${count} ${count === 1 ? 'line was' : 'lines were'} ${delta > 0 ? 'added' : 'removed'}`);
   }
   if (differences.length === 0) differences.push('the file differs from a fresh render of its data (line endings or trailing bytes)');
   return [ALTERED, ...differences];

@@ -253,6 +253,26 @@ describe.each(['pdf', 'html'] as const)('verifying a %s report', (format) => {
   });
 });
 
+describe('an HTML report altered in other ways', () => {
+  it('fails, saying so in one line, when its line endings were converted to CRLF', async () => {
+    const bytes = await render('html', emailDocument('html'));
+    const result = await verifyDocument('html', Buffer.from(bytes.toString('utf8').replace(/\n/g, '\r\n'), 'utf8'));
+    expect(result.problems).toEqual(['the line endings were changed to CRLF after it was made (a text tool or transfer converted them)']);
+  });
+
+  it('fails when a row is removed from what it shows', async () => {
+    const html = (await render('html', emailDocument('html'))).toString('utf8');
+    const tampered = html.replace(/<p class="description" dir="auto">Rule &quot;Large invoices&quot;[^\n]*\n/, '');
+    expect(tampered.length).toBeLessThan(html.length);
+    const result = await verifyDocument('html', Buffer.from(tampered, 'utf8'));
+    expect(result.problems).toEqual([
+      'the document was altered after it was made: what it shows differs from the data it carries',
+      'event 4 (id 5524): description differs from the data',
+      '1 line was removed',
+    ]);
+  });
+});
+
 describe('a PDF report altered in other ways', () => {
   it('fails when bytes are appended after its end (an incremental update)', async () => {
     const bytes = await render('pdf', emailDocument('pdf'));
