@@ -103,8 +103,8 @@ ol.timeline{list-style:none;margin:8px 0 0;padding:0}
 .tl-gap.long span{padding:0 6px;border-radius:999px;background:${INK.warningSoft};color:${INK.warning};font-weight:700}
 .tl-event{position:relative;display:flex;gap:14px;padding:4px 0 6px}
 .tl-event::before{content:"";position:absolute;left:15px;top:0;bottom:0;border-left:2px solid var(--border)}
-.tl-dot{position:relative;flex:none;width:32px;height:32px;border-radius:50%;background:var(--cat-soft);border:2px solid var(--cat)}
-.tl-dot::after{content:"";position:absolute;left:10px;top:10px;width:8px;height:8px;border-radius:50%;background:var(--cat)}
+.tl-dot{position:relative;flex:none;width:32px;height:32px;border-radius:50%;background:var(--cat)}
+.tl-dot::after{content:"";position:absolute;left:11px;top:11px;width:10px;height:10px;border-radius:50%;background:#fff}
 .tl-body{flex:1;min-width:0;padding-top:4px}
 .tl-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:8px}
 .tl-head .type{font-family:"DejaVu Sans Mono",ui-monospace,Menlo,Consolas,monospace;font-size:13px}

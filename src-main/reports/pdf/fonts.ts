@@ -8,7 +8,7 @@ import { MailtrailError } from '../../contract/errors';
  * package (a dependency, so electron-builder ships it in app.asar and npm installs it beside the
  * CLI), never by a path relative to this file, which differs between sources and bundles.
  */
-export const FONT_FILES = { sans: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', mono: 'DejaVuSansMono.ttf' } as const;
+export const FONT_FILES = { sans: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', mono: 'DejaVuSansMono.ttf', monoBold: 'DejaVuSansMono-Bold.ttf' } as const;
 export type FontName = keyof typeof FONT_FILES;
 
 let loaded: Record<FontName, Buffer> | undefined;
@@ -18,7 +18,7 @@ export function fontDirectory(): string {
   return join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 }
 
-/** The three faces, read once per process. */
+/** The faces, read once per process. */
 export function reportFonts(): Record<FontName, Buffer> {
   if (loaded) return loaded;
   try {
@@ -27,6 +27,7 @@ export function reportFonts(): Record<FontName, Buffer> {
       sans: readFileSync(join(directory, FONT_FILES.sans)),
       bold: readFileSync(join(directory, FONT_FILES.bold)),
       mono: readFileSync(join(directory, FONT_FILES.mono)),
+      monoBold: readFileSync(join(directory, FONT_FILES.monoBold)),
     };
     return loaded;
   } catch (error) {

@@ -86,7 +86,7 @@ class PdfReport {
       },
     });
     const fonts = reportFonts();
-    for (const name of ['sans', 'bold', 'mono'] as const) {
+    for (const name of ['sans', 'bold', 'mono', 'monoBold'] as const) {
       this.doc.registerFont(name, fonts[name]);
       this.doc.font(name);
       this.glyphs.set(name, (this.doc as unknown as { _font: { font: GlyphSource } })._font.font);
@@ -445,11 +445,12 @@ class PdfReport {
       const colours = categoryColour(event.event_category);
       this.mark(`${label}: category`);
       this.doc.moveTo(railX, top).lineTo(railX, top + bodyHeight).lineWidth(1.4).strokeColor(INK.border).stroke();
-      this.doc.circle(railX, top + 9, 8).lineWidth(1.2).fillAndStroke(colours.soft, colours.strong);
-      this.doc.circle(railX, top + 9, 3.2).fill(colours.strong);
+      // As the screen draws it: a solid dot in the category's colour on the rail.
+      this.doc.circle(railX, top + 9, 8.5).fill(colours.strong);
+      this.doc.circle(railX, top + 9, 3).fill('#ffffff');
       this.mark(`${label}: event type`);
-      this.write(event.event_type, contentX, top + 3, { font: 'bold', size: 10.5 });
-      let x = contentX + this.widthOf(event.event_type, 'bold', 10.5) + 8;
+      this.write(event.event_type, contentX, top + 3.5, { font: 'monoBold', size: 10 });
+      let x = contentX + this.widthOf(event.event_type, 'monoBold', 10) + 8;
       this.mark(`${label}: event category`);
       x += this.pill(event.event_category, x, top + 4, colours) + 6;
       if (event.archived) {
