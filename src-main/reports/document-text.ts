@@ -85,6 +85,14 @@ export function provenanceFacts(provenance: ReportProvenance, totals: ReportTota
   ];
 }
 
+/**
+ * Characters that would hide or rearrange what a reader sees (control characters, bidi overrides
+ * and isolates: "\u202Eevil" reads "live"), shown as a visible code instead; the data keeps them.
+ */
+export const HIDDEN_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export const codeOf = (character: string): string => `[U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
+
 /** Who did it: the user's name, else the seed's created_by, else unknown (as the timeline shows it). */
 export const actorOf = (event: ActivityEvent): string => event.user_name ?? event.created_by ?? 'unknown';
 

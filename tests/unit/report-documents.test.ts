@@ -132,11 +132,11 @@ describe('the PDF report', () => {
 
   it('shows characters the font lacks as a visible code, and keeps them in the data', async () => {
     const events = emailEvents().slice(0, 2);
-    events[1] = { ...events[1]!, description: 'Unicorn 🦄 and 漢字 and Ærø' };
+    events[1] = { ...events[1]!, description: 'Unicorn 🦄 and 漢字 and Ærø, \u202Eevil' };
     const bytes = await render('pdf', documentOf(provenanceOf('pdf', { kind: 'email', emailId: 42 }, 'email 42'), events));
     const { pages } = await pdfText(bytes);
-    expect(pages.join(' ')).toContain('Unicorn [U+1F984] and [U+6F22][U+5B57] and Ærø');
-    expect(pdfReportData(pdfObjects(bytes))).toContain('Unicorn 🦄 and 漢字 and Ærø');
+    expect(pages.join(' ')).toContain('Unicorn [U+1F984] and [U+6F22][U+5B57] and Ærø, [U+202E]evil');
+    expect(pdfReportData(pdfObjects(bytes))).toContain('Unicorn 🦄 and 漢字 and Ærø, \u202Eevil');
     expect((await verifyDocument('pdf', bytes)).verified).toBe(true);
   });
 });
@@ -163,6 +163,9 @@ describe('the HTML report', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &quot;quoted&quot; &#39;single&#39; &amp; ampersand');
     expect(html).toContain('<p class="description" dir="auto">');
+    // A right-to-left override would show "evil" as "live": it is shown as its code instead.
+    expect(html).toContain('[U+202E]evil');
+    expect(html.slice(0, html.indexOf('<script type="application/json"'))).not.toContain('\u202E');
     const verified = await verifyDocument('html', Buffer.from(html, 'utf8'));
     expect(verified.problems).toEqual([]);
     const { lines, open, close } = htmlDataLines(html);

@@ -6,9 +6,11 @@ import type { DocumentInput } from '../document';
 import {
   actorOf,
   categoryColour,
+  codeOf,
   formatCount,
   formatTime,
   gapInWords,
+  HIDDEN_CHARACTERS,
   INK,
   LONG_WAIT_MS,
   metadataInLine,
@@ -34,7 +36,7 @@ export type HtmlLine = [label: string, html: string];
 
 /** Text for an element or a quoted attribute; line breaks as references so a part stays one line. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'\r\n\u0000]/g, (character) => {
+  return text.replace(HIDDEN_CHARACTERS, codeOf).replace(/[&<>"'\r\n]/g, (character) => {
     switch (character) {
       case '&':
         return '&amp;';
@@ -48,10 +50,8 @@ export function escapeHtml(text: string): string {
         return '&#39;';
       case '\n':
         return '&#10;';
-      case '\r':
-        return '&#13;';
       default:
-        return '\uFFFD';
+        return '&#13;';
     }
   });
 }

@@ -8,9 +8,11 @@ import type { DocumentInput } from '../document';
 import {
   actorOf,
   categoryColour,
+  codeOf,
   formatCount,
   formatTime,
   gapInWords,
+  HIDDEN_CHARACTERS,
   INK,
   LONG_WAIT_MS,
   metadataInLine,
@@ -132,10 +134,8 @@ class PdfReport {
     if (cached !== undefined) return cached;
     const glyphs = this.glyphs.get(font)!;
     let out = '';
-    for (const character of text) {
-      const codePoint = character.codePointAt(0)!;
-      const control = codePoint < 0x20 ? codePoint !== 0x0a : codePoint >= 0x7f && codePoint < 0xa0;
-      out += codePoint !== 0x0a && (control || !glyphs.hasGlyphForCodePoint(codePoint)) ? `[U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}]` : character;
+    for (const character of text.replace(HIDDEN_CHARACTERS, codeOf)) {
+      out += character === '\n' || glyphs.hasGlyphForCodePoint(character.codePointAt(0)!) ? character : codeOf(character);
     }
     if (this.visibleCache.size < 20_000) this.visibleCache.set(key, out);
     return out;
