@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, inflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
@@ -312,6 +312,19 @@ describe('the documents’ parts', () => {
     const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
     // A dependency (not a devDependency), so electron-builder packs it into the app.
     expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['pdfkit', 'dejavu-fonts-ttf']));
+  });
+
+  it.each(['pdf', 'html'] as const)('a %s write rejects, never hangs, when its output closes early (a cancelled export)', async (format) => {
+    let written = 0;
+    const out = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        written += chunk.length;
+        callback();
+        if (written > 2048) out.destroy();
+      },
+    });
+    await expect(writeDocument(format, activityDocument(format, 300), out)).rejects.toThrow(/premature close/i);
   });
 
   it('refuse more events than a document holds', async () => {

@@ -1,5 +1,5 @@
-import type { Writable } from 'node:stream';
-import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ActivityEvent } from '../../contract/schemas';
 import { encodeReportData, REPORT_DATA_NAME } from '../document-data';
 import type { DocumentInput } from '../document';
@@ -325,16 +325,16 @@ function timelineLines(document: DocumentInput, add: (label: string, html: strin
   add('timeline', '</section>');
 }
 
-/** Writes the HTML file to `out` and ends it, a few hundred lines at a time. */
+/** Writes the HTML file to `out` and ends it, a few hundred lines at a time (rejects if `out` fails or closes early). */
 export async function writeHtml(document: DocumentInput, out: Writable): Promise<void> {
   const lines = htmlLines(document);
-  for (let start = 0; start < lines.length; start += 500) {
-    const chunk = `${lines
-      .slice(start, start + 500)
-      .map(([, html]) => html)
-      .join('\n')}\n`;
-    if (!out.write(chunk)) await once(out, 'drain');
+  function* chunks(): Generator<string> {
+    for (let start = 0; start < lines.length; start += 500) {
+      yield `${lines
+        .slice(start, start + 500)
+        .map(([, html]) => html)
+        .join('\n')}\n`;
+    }
   }
-  out.end();
-  await once(out, 'finish');
+  await pipeline(Readable.from(chunks()), out);
 }

@@ -117,6 +117,7 @@ class PdfReport {
       this.summary();
       await this.table();
     }
+    if (this.doc.destroyed) return;
     this.footers();
     this.doc.end();
   }
@@ -354,7 +355,10 @@ class PdfReport {
     const header = () => this.tableHeader();
     for (const [index, event] of this.report.events.entries()) {
       this.row(event, index, header);
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) {
+        await yieldToEventLoop();
+        if (this.doc.destroyed) return;
+      }
     }
     this.y += 8;
     const notice = truncationNotice('pdf', this.report.totals);
@@ -421,7 +425,10 @@ class PdfReport {
     this.y += 12;
     const events = this.report.events;
     for (const [index, event] of events.entries()) {
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) {
+        await yieldToEventLoop();
+        if (this.doc.destroyed) return;
+      }
       const label = `event ${index + 1} (id ${event.id})`;
       const previous = events[index - 1];
       const gap = previous ? gapInWords(previous.created_at, event.created_at) : null;
@@ -499,6 +506,8 @@ class PdfReport {
 export async function writePdf(report: DocumentInput, out: Writable): Promise<void> {
   const pdf = new PdfReport(report);
   const done = pipeline(pdf.stream, out);
+  // Handled below, after drawing; a closed output stops the drawing early (a cancelled export).
+  done.catch(() => undefined);
   try {
     await pdf.render();
   } catch (error) {
