@@ -32,7 +32,13 @@ export async function writeDocument(format: 'pdf' | 'html', input: DocumentInput
   if (input.events.length > DOCUMENT_MAX_EVENTS) {
     throw new MailtrailError('bad_request', `a ${format.toUpperCase()} report holds at most ${DOCUMENT_MAX_EVENTS} events (got ${input.events.length}); use csv or jsonl for more`);
   }
+  if (input.provenance.format !== format) {
+    throw new MailtrailError('bad_request', `the provenance says format ${input.provenance.format}, but a ${format.toUpperCase()} file was asked for`);
+  }
   const document = normaliseDocument(input);
+  // A document whose digest does not match what it carries would never verify: refuse to write one.
+  const problems = digestProblems(document);
+  if (problems.length > 0) throw new MailtrailError('internal', `the report's totals do not match its events (${problems[0]}); this is a bug in the report writer`);
   if (format === 'pdf') await writePdf(document, out);
   else await writeHtml(document, out);
 }

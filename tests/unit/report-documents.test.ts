@@ -327,6 +327,12 @@ describe('the documents’ parts', () => {
     await expect(writeDocument(format, activityDocument(format, 300), out)).rejects.toThrow(/premature close/i);
   });
 
+  it('refuse input whose digest does not match its events, or whose format is another', async () => {
+    const input = emailDocument('pdf');
+    await expect(writeDocument('pdf', { ...input, events: input.events.slice(1) }, new PassThrough())).rejects.toThrow(/totals do not match its events/);
+    await expect(writeDocument('html', input, new PassThrough())).rejects.toThrow(/provenance says format pdf/);
+  });
+
   it('refuse more events than a document holds', async () => {
     const input = activityDocument('pdf', 5);
     const tooMany = { ...input, events: Array.from({ length: 5_001 }, () => input.events[0]!) };
