@@ -89,7 +89,8 @@ table.events th{position:sticky;top:0;background:#f1f3f6;color:var(--muted);font
 table.events th small{display:block;font-weight:400;letter-spacing:0;color:var(--faint)}
 table.events td{vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--border);overflow-wrap:anywhere}
 table.events tr.event td:first-child{border-left:4px solid var(--cat)}
-col.c-time{width:96px}col.c-event{width:176px}col.c-email{width:92px}col.c-user{width:120px}
+col.c-time{width:13%}col.c-event{width:20%}col.c-email{width:10%}col.c-user{width:13%}
+.time{white-space:nowrap}
 .time span,.email span{display:block;color:var(--faint);font-size:11px;white-space:nowrap}
 .type{font-weight:700}
 .cat{display:inline-block;margin-top:2px;padding:0 7px;border-radius:999px;background:var(--cat-soft);color:var(--cat);font-size:10.5px;font-weight:700}
@@ -121,6 +122,7 @@ footer{color:var(--faint);font-size:11px;text-align:center}
   section{border:none;border-radius:0;margin:0 0 10mm;padding:0}
   .cover{border-top:4px solid var(--accent);padding-top:6mm;break-after:page}
   .summary{break-after:page}
+  table.events{font-size:10px}
   table.events th{position:static}
   thead{display:table-header-group}
   tr,.tl-event{break-inside:avoid}
