@@ -35,13 +35,13 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Mani
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
 const installed = (name: string) => lock.packages[`node_modules/${name}`]!;
 
-/** The packages the files under `dir` import (bare specifiers, `node:` and built-ins left out). */
+/** The packages the files under `dir` import or resolve (bare specifiers, `node:` and built-ins left out). */
 function importedPackages(dir: string): Set<string> {
   const names = new Set<string>();
   for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !/\.(ts|tsx|js|mjs)$/.test(entry.name)) continue;
     const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-    for (const [, specifier] of text.matchAll(/(?:from |import\()\s*['"]((?:@[a-z0-9-~][\w.~-]*\/)?[a-z0-9-~][\w.~-]*(?:\/[\w.~/-]*)?)['"]/g)) {
+    for (const [, specifier] of text.matchAll(/(?:from |import\(|require\.resolve\()\s*['"]((?:@[a-z0-9-~][\w.~-]*\/)?[a-z0-9-~][\w.~-]*(?:\/[\w.~/-]*)?)['"]/g)) {
       const name = specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!;
       if (!name.startsWith('node:') && !builtinModules.includes(name)) names.add(name);
     }
