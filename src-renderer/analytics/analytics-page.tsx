@@ -7,6 +7,8 @@ import { ErrorState, LoadingState } from '../components/states';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { DateRangeControl, useToday } from './date-range-control';
 import { archivedQuery, describeRange, outsideExtent, paramsOfRange, rangeFromParams, swapped, type AnalyticsRange, type LogExtent } from './date-range';
+import { ExportButton } from '../reports/export-dialog';
+import { analyticsScope, defaultTitle } from '../reports/report-scope';
 import { ErrorsView } from './errors-view';
 import { StatisticsView } from './statistics-view';
 import { UserAuditView } from './user-audit-view';
@@ -82,6 +84,13 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
           <div className="analytics__controls">
             <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />
             {tab !== 'users' && <IncludeArchived range={range} onChange={setRange} />}
+            {tab !== 'users' && (
+              <ExportButton
+                scope={analyticsScope(tab, range, params)}
+                title={defaultTitle(analyticsScope(tab, range, params), { screen: tab })}
+                disabledReason={range.reversed ? 'From is after To: swap the range to export' : undefined}
+              />
+            )}
           </div>
         )}
       </header>
