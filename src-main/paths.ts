@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import envPaths from 'env-paths';
 
 /** The package root, found from wherever this module runs (sources, the electron-vite bundle, or an install). */
 export function packageRoot(): string {
@@ -14,3 +15,13 @@ export function packageRoot(): string {
 }
 
 export const migrationsDir = (): string => join(packageRoot(), 'migrations');
+
+/**
+ * Mailtrail's data folder on this machine (the embedded default's cluster, the register of reports):
+ * MAILTRAIL_DATA_DIR, /var/lib/mailtrail for root, else the user's data folder.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MAILTRAIL_DATA_DIR) return resolve(env.MAILTRAIL_DATA_DIR);
+  if (process.getuid?.() === 0) return '/var/lib/mailtrail';
+  return envPaths('mailtrail', { suffix: '' }).data;
+}

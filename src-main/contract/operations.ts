@@ -58,6 +58,7 @@ import {
   RunsRequest,
   SetPolicyRequest,
 } from './retention';
+import { ReportsList, ReportsListRequest, ReportVerification, ReportVerifyRequest } from './reports';
 
 /**
  * An operation's request and response. `write: true` marks one that changes data: `serve` answers
@@ -108,6 +109,9 @@ export const operations = {
   'retention/holds': { request: HoldsRequest, response: z.object({ items: z.array(LegalHold) }) },
   'retention/hold': { request: HoldRequest, response: LegalHold, write: true },
   'retention/release': { request: ReleaseRequest, response: LegalHold, write: true },
+  // Audit reports (issue 14): the reports made on this machine (its register, not the database) and their verification.
+  'reports/list': { request: ReportsListRequest, response: ReportsList },
+  'reports/verify': { request: ReportVerifyRequest, response: ReportVerification },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;

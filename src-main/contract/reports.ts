@@ -99,3 +99,25 @@ export const ReportVerification = z.object({
   problems: z.array(z.string()),
 });
 export type ReportVerification = z.infer<typeof ReportVerification>;
+
+/** The reports made on this machine, newest first. */
+export const ReportsListRequest = z.strictObject({
+  limit: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 500')
+    .max(500, 'must be between 1 and 500')
+    .default(50),
+});
+export const ReportsList = z.object({ items: z.array(ReportRecord) });
+
+/** Verifies a listed report's file where it was written. */
+export const ReportVerifyRequest = z.strictObject({ id: z.string().min(1, 'must be a report id from reports/list').max(100, 'is not a report id') });
+
+/** What to make: a scope, a format, and a title (by default one from the scope). */
+export const ReportRequest = z.strictObject({
+  scope: ReportScope,
+  format: ReportFormat,
+  title: z.string().max(200, 'must be at most 200 characters').optional(),
+});
+export type ReportRequest = z.infer<typeof ReportRequest>;

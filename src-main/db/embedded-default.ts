@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-import envPaths from 'env-paths';
+import { join } from 'node:path';
 import pg from 'pg';
 import { MailtrailError } from '../contract/errors';
+import { defaultDataDir } from '../paths';
 import { databaseNow, fillDemo } from '../demo/demo';
 import { openWritableDb, toMailtrailError } from './connection';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './embedded';
@@ -19,12 +19,7 @@ export const DEFAULT_DEMO_EMAILS = 5_000;
 const DEMO_SEED = 1;
 const LOCK_WAIT_MS = 10 * 60_000;
 
-/** Where the embedded default keeps its cluster: MAILTRAIL_DATA_DIR, /var/lib/mailtrail for root, else the user's data folder. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MAILTRAIL_DATA_DIR) return resolve(env.MAILTRAIL_DATA_DIR);
-  if (process.getuid?.() === 0) return '/var/lib/mailtrail';
-  return envPaths('mailtrail', { suffix: '' }).data;
-}
+export { defaultDataDir };
 
 export function demoEmailsFrom(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.MAILTRAIL_DEMO_EMAILS;

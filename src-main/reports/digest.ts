@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ReportProvenance } from '../contract/reports';
+import type { ActivityEvent } from '../contract/schemas';
 
 /**
  * The digest that makes a report checkable: SHA-256 over the report in canonical form, one line
@@ -43,6 +44,12 @@ export class ReportDigest {
     this.count += 1;
   }
 
+  /** Lines already in canonical form, each ending in a newline (a page at a time: one hash update, not one per event). */
+  addCanonicalLines(lines: string, count: number): void {
+    this.hash.update(lines);
+    this.count += count;
+  }
+
   get events(): number {
     return this.count;
   }
@@ -52,4 +59,19 @@ export class ReportDigest {
     this.hash.update(canonicalJson({ events: this.count, matched }));
     return { events: this.count, matched, sha256: this.hash.digest('hex') };
   }
+}
+
+/**
+ * canonicalJson of a report event, written out in its sorted key order: the export's hot path (a
+ * million events), the same text as canonicalJson(event) (tests/unit/report-digest.test.ts).
+ */
+export function canonicalEvent(event: ActivityEvent): string {
+  const archived = event.archived === undefined ? '' : `"archived":${event.archived},`;
+  return (
+    `{${archived}"created_at":${JSON.stringify(event.created_at)},"created_by":${JSON.stringify(event.created_by)},` +
+    `"description":${JSON.stringify(event.description)},"email_id":${canonicalJson(event.email_id)},` +
+    `"event_category":${JSON.stringify(event.event_category)},"event_type":${JSON.stringify(event.event_type)},` +
+    `"id":${canonicalJson(event.id)},"metadata":${event.metadata === null ? 'null' : canonicalJson(event.metadata)},` +
+    `"user_id":${canonicalJson(event.user_id)},"user_name":${JSON.stringify(event.user_name)}}`
+  );
 }

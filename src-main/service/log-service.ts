@@ -5,6 +5,7 @@ import { parseEmailQuery, type ActivityEvent } from '../contract/schemas';
 import type { AnalyticsSource, ErrorImpact } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
 import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, textIndexable, widerScan } from '../store/activity-scan';
+import { createReportsService, defaultReportsAccess, type ReportsAccess } from '../reports/reports-service';
 import { decodeId, decodeKeyset, decodeRecentCursor, encodeId, encodeKeyset, encodeSearchCursor } from './cursor';
 
 /** Fetches one row more than asked, to know whether another page exists without counting. */
@@ -48,11 +49,13 @@ const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.cr
 
 /**
  * Every contract operation, implemented once over a LogStore; the transports only adapt it. The
- * admin operations run on `admin`, apart from the store (see src-main/admin/admin-service.ts).
+ * admin operations run on `admin`, apart from the store (see src-main/admin/admin-service.ts); the
+ * reports made on this machine are read from the register `reports` names (src-main/reports/register.ts).
  */
-export function createLogService(store: LogStore, admin: AdminAccess = NO_ADMIN): MailtrailService {
+export function createLogService(store: LogStore, admin: AdminAccess = NO_ADMIN, reports: ReportsAccess = defaultReportsAccess()): MailtrailService {
   return {
     ...createAdminService(admin),
+    ...createReportsService(reports),
     async 'emails/timeline'({ emailId, order, limit, cursor }) {
       const after = cursor ? decodeKeyset(cursor) : undefined;
       const rows = await store.timeline({ emailId, order, limit: limit + 1, after });

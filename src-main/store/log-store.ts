@@ -88,7 +88,12 @@ export type FromRollup<T> = Omit<T, 'source'> & { rollup: boolean };
 
 export const USERS_LIMIT = 5_000;
 
-export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'> & { syncedAt?: string | null; cachedFrom?: string | null };
+export type SourceDescription = Pick<SourceStatus, 'kind' | 'label'> & {
+  syncedAt?: string | null;
+  cachedFrom?: string | null;
+  /** An offline cache's file, absolute (a report's provenance names it). */
+  file?: string;
+};
 
 /** What every backend answers: PostgreSQL (the source of truth) and, later, the SQLite cache. */
 export interface LogStore {

@@ -96,6 +96,18 @@ async function writeBackground() {
     FROM generate_series(1, 120) AS n`);
 }
 
+const GONE_REPORT = {
+  id: 'r-1',
+  title: 'Timeline of email 123',
+  format: 'csv',
+  generated_at: '2026-11-28T10:00:00.000Z',
+  generated_by: 'test',
+  scope_text: 'the timeline of email 123, archived events included',
+  path: join(tmpdir(), 'mailtrail-no-such-report.csv'),
+  events: 2,
+  sha256: '0'.repeat(64),
+};
+
 beforeAll(async () => {
   db = await createTestDatabase();
   await writeSeedExample();
@@ -103,7 +115,13 @@ beforeAll(async () => {
   const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' });
   // As `serve` without --admin: nothing writes, the journal is read through the viewer's connection.
   const retention = createRetentionService({ viewer: db.readable, admin: null, actor: () => 'test' });
-  server = await startHttpServer({ service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention }), port: 0 });
+  // A register of reports made on this machine with one record, whose file is gone (verify says so).
+  const registerPath = join(mkdtempSync(join(tmpdir(), 'mailtrail-http-register-')), 'reports.jsonl');
+  writeFileSync(registerPath, `${JSON.stringify(GONE_REPORT)}\n`);
+  server = await startHttpServer({
+    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention }, { registerPath }),
+    port: 0,
+  });
   base = server.url;
 });
 
@@ -383,6 +401,8 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'retention/holds': { search: '12' },
     'retention/hold': { emailId: 123, reason: 'litigation' },
     'retention/release': { emailId: 123 },
+    'reports/list': { limit: 5 },
+    'reports/verify': { id: 'r-1' },
   };
 
   it.each(OPERATION_NAMES.filter((name) => !isWriteOperation(name)))('answers %s with a value that matches the contract', async (operation) => {

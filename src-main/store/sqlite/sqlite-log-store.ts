@@ -35,7 +35,7 @@ export function openSqliteLogStore(file: string): LogStore {
   // A cache from before the archive (format 3, not synced since) has none to add.
   const archived = (range: AnalyticsRange): AnalyticsRange => ({ ...range, includeArchived: archive && range.includeArchived });
   return {
-    source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null },
+    source: { kind: 'cache', label: describeCache(file, info), syncedAt: info.syncedAt, cachedFrom: info.source || null, file: resolve(file) },
     timeline: async (q) => timeline(prepare, q, archive),
     recentActivity: async (q) => recentActivity(prepare, q, searchIndexes),
     activityStats: async (range) => activityStats(prepare, archived(range)),

@@ -1,0 +1,212 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { journaled } from '../admin/journal';
+import { MailtrailError } from '../contract/errors';
+import type { MailtrailService } from '../contract/operations';
+import { DOCUMENT_MAX_EVENTS, ReportRequest, type ReportFormat, type ReportProvenance, type ReportRecord, type ReportTotals } from '../contract/reports';
+import type { ActivityEvent } from '../contract/schemas';
+import { checkRequestShape, describeIssues } from '../contract/validation';
+import { csvEvents, csvProvenance, csvTotals } from './csv-layout';
+import { canonicalEvent, canonicalJson, ReportDigest } from './digest';
+import { writeDocument } from './document';
+import { reportProvenance, scopePages, SummaryCounter } from './report-model';
+import type { ReportOrigin } from './report-origin';
+import { recordReport } from './register';
+
+export type { ReportOrigin } from './report-origin';
+
+export type { ReportRequest };
+
+/** The request checked as every entry point checks its input: bad_request with what was wrong. */
+export function parseReportRequest(request: unknown): ReportRequest {
+  checkRequestShape(request);
+  const parsed = ReportRequest.safeParse(request);
+  if (!parsed.success) throw new MailtrailError('bad_request', describeIssues(parsed.error));
+  return parsed.data;
+}
+export interface ReportProgress {
+  events: number;
+  elapsedMs: number;
+}
+export interface ReportHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: ReportProgress) => void;
+}
+
+const PROGRESS_EVERY_MS = 200;
+
+/** Writes a chunk and waits while the stream's buffer is full: memory stays flat whatever the row count. */
+async function put(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
+}
+
+/**
+ * The same report streamed to `out` (the REST download, and writeReport's temporary file): every
+ * event of the scope for CSV and JSONL, the first DOCUMENT_MAX_EVENTS for PDF and HTML. Does not end `out`.
+ */
+export async function streamReport(
+  service: MailtrailService,
+  origin: ReportOrigin,
+  request: ReportRequest,
+  out: Writable,
+  hooks: ReportHooks = {},
+): Promise<ReportTotals> {
+  return (await exportReport(service, origin, request, out, hooks)).totals;
+}
+
+async function exportReport(
+  service: MailtrailService,
+  origin: ReportOrigin,
+  request: ReportRequest,
+  out: Writable,
+  hooks: ReportHooks,
+): Promise<{ provenance: ReportProvenance; totals: ReportTotals }> {
+  const { scope, format, title } = parseReportRequest(request);
+  const provenance = reportProvenance(origin, scope, format, title, new Date());
+  const digest = new ReportDigest(provenance);
+  const started = Date.now();
+  let reported = started;
+  const progress = (events: number, force = false) => {
+    const now = Date.now();
+    if (hooks.onProgress && (force || now - reported >= PROGRESS_EVERY_MS)) {
+      reported = now;
+      hooks.onProgress({ events, elapsedMs: now - started });
+    }
+  };
+  hooks.signal?.throwIfAborted();
+
+  if (format === 'csv' || format === 'jsonl') {
+    const csv = format === 'csv';
+    await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`);
+    for await (const events of scopePages(service, scope)) {
+      hooks.signal?.throwIfAborted();
+      let lines = '';
+      for (const event of events) lines += `${canonicalEvent(event)}\n`;
+      digest.addCanonicalLines(lines, events.length);
+      // JSONL's event lines are the canonical lines themselves: one serialisation for both.
+      await put(out, csv ? csvEvents(events) : lines);
+      progress(digest.events);
+    }
+    hooks.signal?.throwIfAborted();
+    const totals = digest.finish();
+    await put(out, csv ? csvTotals(totals) : `{"end":${canonicalJson(totals)}}\n`);
+    progress(totals.events, true);
+    return { provenance, totals };
+  }
+
+  // PDF and HTML hold the first events; the summary and the count still cover the whole scope.
+  const summary = new SummaryCounter();
+  const kept: ActivityEvent[] = [];
+  let matched = 0;
+  for await (const events of scopePages(service, scope)) {
+    hooks.signal?.throwIfAborted();
+    for (const event of events) {
+      summary.add(event);
+      if (kept.length < DOCUMENT_MAX_EVENTS) {
+        kept.push(event);
+        digest.addCanonicalLines(`${canonicalEvent(event)}\n`, 1);
+      }
+    }
+    matched += events.length;
+    progress(matched);
+  }
+  hooks.signal?.throwIfAborted();
+  const totals = digest.finish(matched);
+  await writeDocument(format, { provenance, summary: summary.summary(), events: kept, totals }, out);
+  progress(matched, true);
+  return { provenance, totals };
+}
+
+/** Says in one line why a report cannot be written at `outPath`, before any event is read. */
+async function checkOutPath(outPath: string): Promise<void> {
+  const folder = dirname(resolve(outPath));
+  const existing = await stat(resolve(outPath)).catch(() => null);
+  if (existing?.isDirectory()) throw new MailtrailError('bad_request', `${outPath} is a folder; give a file name for the report`);
+  const parent = await stat(folder).catch(() => null);
+  if (!parent?.isDirectory()) throw new MailtrailError('bad_request', `cannot write ${outPath}: the folder ${folder} does not exist`);
+}
+
+function cannotWrite(outPath: string, error: unknown): MailtrailError {
+  if (error instanceof MailtrailError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
+  return new MailtrailError('bad_request', `cannot write ${outPath} (${why}); choose another place for the report`);
+}
+
+/**
+ * Writes the report to `outPath` (through a temporary file in the same folder, renamed at the end;
+ * removed on failure or cancel), records it in the register of reports made on this machine, and
+ * journals it where there is an admin connection. A cancel (hooks.signal) rejects with its reason.
+ */
+export async function writeReport(
+  service: MailtrailService,
+  origin: ReportOrigin,
+  request: ReportRequest,
+  outPath: string,
+  hooks: ReportHooks = {},
+): Promise<ReportRecord> {
+  parseReportRequest(request);
+  const path = resolve(outPath);
+  await checkOutPath(path);
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
+  const file = createWriteStream(temporary, { flags: 'wx' });
+  let made: { provenance: ReportProvenance; totals: ReportTotals };
+  try {
+    await once(file, 'open').catch((error: unknown) => {
+      throw cannotWrite(outPath, error);
+    });
+    // A write error surfaces on the stream; racing it with the export stops the export at once.
+    const failed = once(file, 'error').then(([error]) => {
+      throw cannotWrite(outPath, error);
+    });
+    failed.catch(() => undefined);
+    made = await Promise.race([exportReport(service, origin, request, file, hooks), failed]);
+    file.end();
+    await Promise.race([once(file, 'finish'), failed]);
+    await rename(temporary, path).catch((error: unknown) => {
+      throw cannotWrite(outPath, error);
+    });
+  } catch (error) {
+    file.destroy();
+    await once(file, 'close').catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+
+  const { provenance, totals } = made;
+  const record: ReportRecord = {
+    id: randomUUID(),
+    title: provenance.title,
+    format: provenance.format,
+    generated_at: provenance.generated_at,
+    generated_by: provenance.generated_by,
+    scope_text: provenance.scope_text,
+    path,
+    events: totals.events,
+    sha256: totals.sha256,
+  };
+  if (origin.registerPath) await recordReport(origin.registerPath, record);
+  if (origin.journalDb) {
+    // The report is written; a journal that cannot record it (a role without INSERT) does not undo that.
+    await journaled(
+      origin.journalDb,
+      { actor: origin.actor, action: 'report.export', parameters: { scope: provenance.scope, format: request.format, rows: totals.events, sha256: totals.sha256, path } },
+      async () => undefined,
+    ).catch(() => undefined);
+  }
+  return record;
+}
+
+const fileDate = (now: Date) =>
+  `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+
+/** A sensible file name, e.g. mailtrail-email-42-2026-11-28.pdf (the local date). */
+export function reportFileName(request: ReportRequest, now: Date): string {
+  const { scope } = request;
+  const what = scope.kind === 'email' ? `email-${scope.emailId}` : scope.kind === 'user' ? `user-${scope.userId}` : 'activity';
+  return `mailtrail-${what}-${fileDate(now)}.${request.format}`;
+}
