@@ -1,7 +1,7 @@
 import { MailtrailError } from '../../src-main/contract/errors';
 import type { MailtrailClient } from '../../src-main/contract/operations';
-import type { ExportReportRequest, MailtrailReportBridge, ReportExportOutcome } from '../../src-main/contract/report-export';
-import type { ReportScope, ReportVerification } from '../../src-main/contract/reports';
+import type { MailtrailReportBridge, ReportExportOutcome } from '../../src-main/contract/report-export';
+import type { ReportRequest, ReportScope, ReportVerification } from '../../src-main/contract/reports';
 import { announceApiTokenRefused, readApiToken } from '../api/api-token';
 import { SERVER_UNREACHABLE } from '../api/http-client';
 import { EXPORT_PATH, exportQuery } from './report-scope';
@@ -21,7 +21,7 @@ export interface ExportProgress {
 }
 
 export type ExportResult =
-  | { state: 'saved'; file: string; events: number | null; sha256: string | null; bytes: number | null }
+  | { state: 'saved'; file: string; events: number | null; sha256: string | null; bytes: number | null; id: string | null }
   | { state: 'cancelled' };
 
 export interface RunningExport {
@@ -32,7 +32,7 @@ export interface RunningExport {
 
 export interface ReportExporter {
   readonly transport: 'desktop' | 'browser';
-  start(request: ExportReportRequest, onProgress: (progress: ExportProgress) => void): RunningExport;
+  start(request: ReportRequest, onProgress: (progress: ExportProgress) => void): RunningExport;
 }
 
 /** The preload's report functions, when this is the desktop app. */
@@ -45,7 +45,7 @@ export function reportBridge(): MailtrailReportBridge | null {
 
 const fromOutcome = (outcome: ReportExportOutcome): ExportResult =>
   outcome.state === 'saved'
-    ? { state: 'saved', file: outcome.file, events: outcome.events, sha256: outcome.sha256, bytes: null }
+    ? { state: 'saved', id: outcome.id, file: outcome.file, events: outcome.events, sha256: outcome.sha256, bytes: null }
     : { state: 'cancelled' };
 
 export function desktopExporter(bridge: MailtrailReportBridge): ReportExporter {
@@ -137,7 +137,7 @@ export function browserExporter(baseUrl = '', now: () => number = () => performa
         }
         const file = fileNameFromDisposition(response.headers.get('content-disposition')) ?? fallbackFileName(request.format);
         saveBlob(new Blob(chunks as BlobPart[], { type: response.headers.get('content-type') ?? 'application/octet-stream' }), file);
-        return { state: 'saved', file, events: null, sha256: null, bytes };
+        return { state: 'saved', id: null, file, events: null, sha256: null, bytes };
       })();
       return { result, cancel: () => abort.abort() };
     },

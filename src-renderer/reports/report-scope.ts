@@ -1,11 +1,12 @@
 import type { ReportFormat, ReportScope } from '../../src-main/contract/reports';
 import { recentRequestOf, type ActivityFilters } from '../activity/activity-filters';
-import type { AnalyticsTab } from '../analytics/analytics-page';
 import { describeRange, rangeQuery, type AnalyticsRange } from '../analytics/date-range';
 
 // What each screen exports: its own filters as a report scope (contract/reports.ts). Pure, so unit-tested.
 
 type ActivityScope = Extract<ReportScope, { kind: 'activity' }>;
+/** The analytics screens that count events of the whole log (the user audit has its own scope). */
+export type AnalyticsScreen = 'statistics' | 'errors' | 'workflows';
 
 /** Drops the fields a screen leaves empty, so the scope (and the report's provenance) names only what filters. */
 function defined<T extends object>(value: T): T {
@@ -23,7 +24,7 @@ export function activityScope(filters: ActivityFilters): ReportScope {
  * An analytics screen's events over its range: statistics all of them, errors the `error` events,
  * workflows the `workflow_executed` ones (of the workflow and outcome chosen, as its lists open them).
  */
-export function analyticsScope(tab: Exclude<AnalyticsTab, 'users'>, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>, params?: URLSearchParams): ReportScope {
+export function analyticsScope(tab: AnalyticsScreen, range: Pick<AnalyticsRange, 'preset' | 'from' | 'to'>, params?: URLSearchParams): ReportScope {
   const bounds = rangeQuery(range);
   if (tab === 'errors') return { kind: 'activity', eventTypes: ['error'], ...bounds };
   if (tab === 'workflows') {
@@ -45,7 +46,7 @@ export function userAuditScope(userId: number, range: Pick<AnalyticsRange, 'pres
   return { kind: 'user', userId, ...bounds };
 }
 
-const ANALYTICS_TITLES: Record<Exclude<AnalyticsTab, 'users'>, string> = {
+const ANALYTICS_TITLES: Record<AnalyticsScreen, string> = {
   statistics: 'Activity',
   errors: 'Errors',
   workflows: 'Workflow runs',
@@ -64,7 +65,7 @@ function rangeText(from: string | undefined, to: string | undefined): string | n
  * The title a report gets unless the user writes one: what it covers, in a few words
  * ("Email #42 timeline", "Errors, 1 May 2026 – 31 May 2026", "User Anna Hansen, all time").
  */
-export function defaultTitle(scope: ReportScope, names: { user?: string | undefined; screen?: Exclude<AnalyticsTab, 'users'> } = {}): string {
+export function defaultTitle(scope: ReportScope, names: { user?: string | undefined; screen?: AnalyticsScreen } = {}): string {
   if (scope.kind === 'email') return `Email #${scope.emailId} timeline`;
   const range = rangeText(scope.from, scope.to) ?? 'all time';
   if (scope.kind === 'user') return `${names.user ?? `User #${scope.userId}`} audit, ${range}`;

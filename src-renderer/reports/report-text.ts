@@ -9,8 +9,8 @@ export const FORMAT_LABELS: Record<ReportFormat, string> = { csv: 'CSV', jsonl: 
 
 /** What each format is for, in one line. */
 export const FORMAT_PURPOSES: Record<ReportFormat, string> = {
-  csv: 'Every event, for a spreadsheet; the provenance and digest in a header block.',
-  jsonl: 'Every event, one JSON object a line, for programs; the first line is the provenance.',
+  csv: 'Every event, for a spreadsheet; the provenance in rows above the events, the digest below them.',
+  jsonl: 'Every event, one JSON object a line, for programs; the provenance first, the digest last.',
   pdf: `To read, print or attach to a case: cover, summary with charts and the first ${DOCUMENT_MAX_EVENTS.toLocaleString('en')} events.`,
   html: `The PDF as one self-contained web page: opens in any browser, offline, without scripts.`,
 };
