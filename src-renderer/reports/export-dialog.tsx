@@ -193,6 +193,7 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
             </p>
           </div>
           <div className="retention-dialog__actions">
+            {step.result.id !== null && <OpenSavedReport id={step.result.id} />}
             <button type="button" className="button" onClick={onClose} autoFocus data-testid="export-close">
               Close
             </button>
@@ -200,6 +201,32 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
         </>
       )}
     </dialog>
+  );
+}
+
+/** Open or Reveal the file just written (desktop: main finds it by the report's id); a failure is said beside them. */
+function OpenSavedReport({ id }: { id: string }) {
+  const [bridge] = useState(reportBridge);
+  const [failure, setFailure] = useState<string | null>(null);
+  if (!bridge) return null;
+  const act = async (action: 'openReport' | 'revealReport') => {
+    const answer = await bridge[action](id);
+    setFailure(answer.ok ? null : answer.error.message);
+  };
+  return (
+    <>
+      <button type="button" className="button button--secondary" onClick={() => void act('openReport')} data-testid="export-open-file">
+        Open
+      </button>
+      <button type="button" className="button button--secondary" onClick={() => void act('revealReport')} data-testid="export-reveal-file">
+        Show in folder
+      </button>
+      {failure && (
+        <span className="danger" role="alert">
+          {failure}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -1,0 +1,233 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Download, Page } from '@playwright/test';
+import { parse } from 'csv-parse/sync';
+import type { ActivityEvent } from '../../src-main/contract/schemas';
+import { reportOriginOf } from '../../src-main/reports/report-origin';
+import { verifyReportFile } from '../../src-main/reports/verify';
+import { writeReport } from '../../src-main/reports/write-report';
+import { openLogSource } from '../../src-main/source/open-source';
+import { AppShell } from './pages/app-shell.page';
+import { ExportDialog, ReportsScreen } from './pages/reports.page';
+import { TimelinePage } from './pages/timeline.page';
+import { ask, expect, test } from './support/test';
+
+// Issue 14, item 4: export from the screens in browser mode, check the files, verify them on the Reports screen.
+
+const SHOTS = process.env.MAILTRAIL_SHOTS_DIR ?? null;
+let dir: string;
+
+test.beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mailtrail-e2e-reports-'));
+});
+test.afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function saved(download: Download): Promise<string> {
+  const path = join(dir, download.suggestedFilename());
+  await download.saveAs(path);
+  return path;
+}
+
+/** The events rows of a Mailtrail CSV: between the header row and the blank row before the totals. */
+function csvEvents(path: string): Record<string, string>[] {
+  const rows = parse(readFileSync(path), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+  const header = rows.findIndex((row) => row[0] === 'id' && row[1] === 'email_id');
+  expect(header, 'the CSV has a header row of the events').toBeGreaterThan(0);
+  const end = rows.findIndex((row, index) => index > header && row.length === 1 && row[0] === '');
+  return rows.slice(header + 1, end).map((row) => Object.fromEntries(rows[header]!.map((name, index) => [name, row[index] ?? ''])));
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, name) });
+}
+
+test('exports an email’s timeline as CSV: every event of it, and the file verifies', async ({ page, data }) => {
+  const timeline = new TimelinePage(page);
+  const dialog = new ExportDialog(page);
+  await timeline.gotoPermalink(data.timelineEmailId);
+  await timeline.waitForEvents();
+  await dialog.open.click();
+  await expect(dialog.dialog).toBeVisible();
+  await expect(dialog.title).toHaveValue(`Email #${data.timelineEmailId} timeline: ${data.timelineSubject}`);
+  await expect(dialog.format('csv').locator('input')).toBeChecked();
+  await expect(dialog.format('csv').locator('input')).toBeFocused();
+  await expect(dialog.note).toContainText(/This view holds \d+ events?/);
+  await shot(page, 'export-dialog.png');
+  const path = await saved(await dialog.download('csv'));
+  await expect(dialog.saved).toContainText('Saved CSV');
+  await expect(dialog.saved).toContainText(/\.csv/);
+
+  const expected = (await ask(page, 'emails/timeline', { emailId: data.timelineEmailId, order: 'asc', limit: 1000 })).items;
+  const rows = csvEvents(path);
+  expect(rows.length).toBe(expected.length);
+  expect(new Set(rows.map((row) => Number(row.id)))).toEqual(new Set(expected.map((event) => event.id)));
+  expect(rows.every((row) => Number(row.email_id) === data.timelineEmailId)).toBe(true);
+  const byId = new Map(expected.map((event) => [event.id, event]));
+  for (const row of rows) expect(row.description).toBe(byId.get(Number(row.id))!.description);
+
+  const verification = await verifyReportFile(path);
+  expect(verification).toMatchObject({ verified: true, format: 'csv', events: expected.length, problems: [] });
+
+  // Esc closes the dialog and gives focus back to the button that opened it.
+  await page.keyboard.press('Escape');
+  await expect(dialog.dialog).toHaveCount(0);
+  await expect(dialog.open).toBeFocused();
+});
+
+test('exports the activity explorer’s filters as JSONL: the report first, then exactly the matching events', async ({ page, data }) => {
+  const dialog = new ExportDialog(page);
+  await page.goto('/#/activity?type=error&live=1');
+  await page.getByTestId('activity-row').first().waitFor();
+  await dialog.open.click();
+  await expect(dialog.title).toHaveValue('Activity (error), all time');
+  await dialog.title.fill('Errors for the auditor — æøå');
+  const path = await saved(await dialog.download('jsonl'));
+  await expect(dialog.saved).toContainText('Saved JSONL');
+
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const first = JSON.parse(lines[0]!) as { report: { title: string; format: string; scope: unknown; scope_text: string } };
+  expect(first.report).toMatchObject({ title: 'Errors for the auditor — æøå', format: 'jsonl', scope: { kind: 'activity', eventTypes: ['error'] } });
+  const events = lines.slice(1, -1).map((line) => JSON.parse(line) as ActivityEvent);
+  expect(events.length).toBe(data.errorEventCount);
+  expect(events.every((event) => event.event_type === 'error')).toBe(true);
+  expect(JSON.parse(lines.at(-1)!)).toMatchObject({ end: { events: data.errorEventCount } });
+  await expect(verifyReportFile(path)).resolves.toMatchObject({ verified: true, title: 'Errors for the auditor — æøå', events: data.errorEventCount });
+  await dialog.close.click();
+  await expect(dialog.dialog).toHaveCount(0);
+
+  // The Reports screen checks the same file as uploaded; an edited copy fails, saying what differs.
+  const reports = new ReportsScreen(page);
+  await reports.goto();
+  const intact = await reports.verifyUpload(path);
+  await expect(intact).toHaveAttribute('data-verified', 'true');
+  await expect(intact).toContainText(`Verified: ${data.errorEventCount.toLocaleString('en')} events, unaltered`);
+  const edited = join(dir, 'edited.jsonl');
+  writeFileSync(edited, readFileSync(path, 'utf8').replace(events[0]!.description, `${events[0]!.description} (corrected)`));
+  const refused = await reports.verifyUpload(edited);
+  await expect(refused).toHaveAttribute('data-verified', 'false');
+  await expect(refused.getByTestId('verification-problems').locator('li').first()).toContainText(String(events[0]!.id));
+  await shot(page, 'reports-file-refused.png');
+});
+
+test('a PDF or HTML export the server cannot make says why in the dialog, and no file is saved', async ({ page, data }) => {
+  const dialog = new ExportDialog(page);
+  await page.goto(`/#/emails/${data.timelineEmailId}`);
+  await page.getByTestId('timeline-event').first().waitFor();
+  await dialog.open.click();
+  await dialog.format('pdf').click();
+  await expect(dialog.note).toContainText('holds at most the first 5,000 events');
+  let downloads = 0;
+  page.on('download', () => (downloads += 1));
+  // A server that refuses the export (here: a bad scope it answers 400 to) is shown as it answered.
+  await page.route('**/api/v1/emails/activity/export?**', (route) =>
+    route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { name: 'MailtrailError', code: 'unavailable', message: 'PDF and HTML reports are not built yet; use CSV or JSONL' } }) }),
+  );
+  await dialog.start.click();
+  await expect(dialog.error).toHaveText('PDF and HTML reports are not built yet; use CSV or JSONL');
+  await expect(dialog.format('pdf').locator('input')).toBeChecked();
+  expect(downloads).toBe(0);
+});
+
+test('a long export shows its progress and Cancel leaves no file', async ({ page, data }) => {
+  const dialog = new ExportDialog(page);
+  let release: () => void = () => undefined;
+  // The server's answer is held half-way, as a long export's would be.
+  await page.route('**/api/v1/emails/activity/export?**', async (route) => {
+    const response = await route.fetch();
+    const body = await response.body();
+    const lines = body.toString('utf8').split('\n');
+    await new Promise<void>((resolve) => (release = resolve));
+    await route.fulfill({ response, body: lines.slice(0, 3).join('\n') });
+  });
+  await page.goto(`/#/emails/${data.bigEmailId}`);
+  await page.getByTestId('timeline-event').first().waitFor();
+  await dialog.open.click();
+  let downloads = 0;
+  page.on('download', () => (downloads += 1));
+  await dialog.format('jsonl').click();
+  await dialog.start.click();
+  await expect(dialog.progress).toBeVisible();
+  await expect(dialog.progress).toContainText('Exporting JSONL');
+  await dialog.stop.click();
+  release();
+  await expect(page.getByTestId('export-cancelled')).toHaveText('Export cancelled; no file was saved.');
+  expect(downloads).toBe(0);
+});
+
+test('the Reports screen lists the reports made on this machine and verifies them', async ({ page, data }) => {
+  // A report made beside the server (as the desktop app or `mailtrail report` makes them), into its register.
+  const source = await openLogSource({ db: data.databaseUrl, verify: false });
+  const file = join(dir, 'made-here.csv');
+  let record;
+  try {
+    const origin = await reportOriginOf(source, { env: { MAILTRAIL_DATA_DIR: data.reportsDataDir, MAILTRAIL_ACTOR: 'auditor anna' } });
+    record = await writeReport(source.service, origin, { scope: { kind: 'email', emailId: data.timelineEmailId }, format: 'csv', title: 'Case 2291: Zephyr invoice' }, file);
+  } finally {
+    await source.close();
+  }
+  const reports = new ReportsScreen(page);
+  await reports.goto();
+  const row = reports.row(record.id);
+  await expect(row.getByTestId('report-title')).toHaveText('Case 2291: Zephyr invoice');
+  await expect(row).toContainText('auditor anna');
+  await expect(row.getByTestId('report-scope')).toHaveText(record.scope_text);
+  await expect(row.getByTestId('report-path')).toHaveText(file);
+  await expect(row.getByTestId('report-events')).toHaveText(String(record.events));
+  await expect(row.getByTestId('report-digest')).toHaveAttribute('data-sha256', record.sha256);
+  await expect(row.getByTestId('report-digest')).toHaveText(`${record.sha256.slice(0, 8)}…${record.sha256.slice(-8)}`);
+  // Open and Reveal are the desktop app's: a browser cannot open files on the server.
+  await expect(row.getByTestId('report-open')).toHaveCount(0);
+
+  await row.getByTestId('report-verify').click();
+  await expect(row.getByTestId('verification')).toHaveAttribute('data-verified', 'true');
+  await expect(row.getByTestId('verification-digest')).toHaveText(record.sha256);
+
+  writeFileSync(file, readFileSync(file, 'utf8').replace('Case 2291', 'Case 2292'));
+  await row.getByTestId('report-verify').click();
+  await expect(row.getByTestId('verification')).toHaveAttribute('data-verified', 'false');
+  await expect(row.getByTestId('verification-problems')).toContainText('title');
+
+  if (SHOTS) {
+    for (const [width, height] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await shot(page, `reports-${width}x${height}.png`);
+    }
+  }
+});
+
+test('the sidebar’s Reports entry is a screen, no longer "Soon"', async ({ page }) => {
+  const shell = new AppShell(page);
+  await page.goto('/#/emails');
+  await expect(shell.navLink('reports')).not.toContainText('Soon');
+  await shell.openSection('reports');
+  await expect(page.getByTestId('reports-page')).toContainText('Verify a file…');
+  await expect(page.getByTestId('reports-page')).not.toContainText('Coming in a later release');
+});
+
+test('every screen that shows events offers Export, scoped to what it shows', async ({ page }) => {
+  const dialog = new ExportDialog(page);
+  const titles: [string, string | RegExp][] = [
+    ['/#/analytics/statistics?range=30d', /^Activity, \d+ \w+ \d{4} – \d+ \w+ \d{4}$/],
+    ['/#/analytics/errors?range=all', 'Errors, all time'],
+    ['/#/analytics/workflows?range=all&workflow=Invoice%20Processing', 'Workflow runs, all time'],
+    ['/#/analytics/users?user=2', 'Lars Nielsen audit, all time'],
+  ];
+  for (const [address, title] of titles) {
+    await page.goto(address);
+    // The user audit names the user once the users are read.
+    if (address.includes('user=')) await expect(page.getByTestId('audit-user').locator('option:checked')).toHaveText(/Lars/);
+    await dialog.open.click();
+    await expect(dialog.title).toHaveValue(title);
+    await page.keyboard.press('Escape');
+    await expect(dialog.dialog).toHaveCount(0);
+  }
+  // The user audit exports nothing until a user is picked.
+  await page.goto('/#/analytics/users');
+  await expect(dialog.open).toBeDisabled();
+});
