@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
-import { DOCUMENT_MAX_EVENTS, REPORT_FORMATS, type ReportFormat, type ReportScope } from '../../src-main/contract/reports';
+import { DOCUMENT_MAX_EVENTS, type ReportFormat, type ReportScope } from '../../src-main/contract/reports';
 import { useClient } from '../api/client-context';
 import { ReportIcon } from '../components/icons';
 import { asMailtrailError } from '../lib/use-keyset-pages';
@@ -31,6 +31,9 @@ export function useReportExporter(): ReportExporter {
     return bridge ? desktopExporter(bridge) : browserExporter();
   }, [transport]);
 }
+
+/** The data formats first, then the documents, the PDF before the HTML that reads like it. */
+const SHOWN_FORMATS: readonly ReportFormat[] = ['csv', 'jsonl', 'pdf', 'html'];
 
 type Step =
   | { step: 'form'; error?: MailtrailError; cancelled?: boolean }
@@ -119,7 +122,7 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
         >
           <fieldset className="report-formats">
             <legend className="report-dialog__label">Format</legend>
-            {REPORT_FORMATS.map((name) => (
+            {SHOWN_FORMATS.map((name) => (
               <label key={name} className={`report-format${name === format ? ' is-chosen' : ''}`} data-testid={`export-format-${name}`}>
                 <input type="radio" name="report-format" value={name} checked={name === format} onChange={() => setFormat(name)} autoFocus={name === format} />
                 <span className="report-format__name">{FORMAT_LABELS[name]}</span>

@@ -51,7 +51,7 @@ export function ReportsPage() {
             Audit reports made on this machine, newest first. Each carries a SHA-256 digest of its events and provenance: Verify recomputes it, so anyone can check that nothing was altered.
           </p>
         </div>
-        <div className="page-header__tools">
+        <div className="page-header__tools reports-page__tools">
           <button type="button" className="button" onClick={() => void verifyFile()} disabled={fileCheck?.status === 'checking'} data-testid="verify-file">
             Verify a file…
           </button>
@@ -114,7 +114,6 @@ function ReportsTable({ reports, canOpen }: { reports: ReportRecord[]; canOpen: 
             <tr>
               <th scope="col">Made ({timeZone ?? 'local time'})</th>
               <th scope="col">Report</th>
-              <th scope="col">Format</th>
               <th scope="col" className="num">
                 Events
               </th>
@@ -154,23 +153,29 @@ function ReportRow({ report, timeZone, canOpen }: { report: ReportRecord; timeZo
   return (
     <tbody className="reports-table__group" data-testid="report-row" data-report-id={report.id} data-format={report.format}>
       <tr className="data-table__row">
-        <td className="reports-table__when">
-          <span>{formatInstant(report.generated_at, timeZone, false)}</span>
-          <span className="muted">{report.generated_by}</span>
+        <td>
+          <div className="reports-table__stack reports-table__when">
+            <span>{formatInstant(report.generated_at, timeZone, false)}</span>
+            <span className="muted">{report.generated_by}</span>
+          </div>
         </td>
         <td className="reports-table__report">
-          <span className="reports-table__title" data-testid="report-title">
-            {report.title}
-          </span>
-          <span className="muted" data-testid="report-scope">
-            {report.scope_text}
-          </span>
-          <span className="reports-table__path mono" title={report.path} data-testid="report-path">
-            {report.path}
-          </span>
-        </td>
-        <td>
-          <span className="pill">{FORMAT_LABELS[report.format]}</span>
+          <div className="reports-table__stack">
+            <span>
+              <span className="pill reports-table__format" data-testid="report-format">
+                {FORMAT_LABELS[report.format]}
+              </span>
+              <span className="reports-table__title" data-testid="report-title">
+                {report.title}
+              </span>
+            </span>
+            <span className="muted" data-testid="report-scope">
+              {report.scope_text}
+            </span>
+            <span className="reports-table__path mono" title={report.path} data-testid="report-path">
+              {report.path}
+            </span>
+          </div>
         </td>
         <td className="num" data-testid="report-events">
           {formatCount(report.events)}
@@ -178,25 +183,27 @@ function ReportRow({ report, timeZone, canOpen }: { report: ReportRecord; timeZo
         <td>
           <DigestCell sha256={report.sha256} />
         </td>
-        <td className="reports-table__actions">
-          {bridge && (
-            <>
-              <button type="button" className="button button--secondary button--sm" onClick={() => void act('openReport')} data-testid="report-open">
-                Open
-              </button>
-              <button type="button" className="button button--secondary button--sm" onClick={() => void act('revealReport')} data-testid="report-reveal">
-                Reveal
-              </button>
-            </>
-          )}
-          <button type="button" className="button button--sm" onClick={verify} disabled={checked?.status === 'checking'} data-testid="report-verify">
-            {checked?.status === 'checking' ? 'Verifying…' : 'Verify'}
-          </button>
+        <td>
+          <div className="reports-table__actions">
+            <button type="button" className="button button--sm" onClick={verify} disabled={checked?.status === 'checking'} data-testid="report-verify">
+              {checked?.status === 'checking' ? 'Verifying…' : 'Verify'}
+            </button>
+            {bridge && (
+              <>
+                <button type="button" className="button button--secondary button--sm" onClick={() => void act('openReport')} data-testid="report-open">
+                  Open
+                </button>
+                <button type="button" className="button button--secondary button--sm" onClick={() => void act('revealReport')} data-testid="report-reveal">
+                  Reveal
+                </button>
+              </>
+            )}
+          </div>
         </td>
       </tr>
       {(checked || actionError) && (
         <tr className="reports-table__result">
-          <td colSpan={6}>
+          <td colSpan={5}>
             {actionError && (
               <p className="danger" role="alert" data-testid="report-action-error">
                 {actionError}

@@ -188,7 +188,7 @@ test('the Reports screen lists the reports made on this machine and verifies the
   writeFileSync(file, readFileSync(file, 'utf8').replace('Case 2291', 'Case 2292'));
   await row.getByTestId('report-verify').click();
   await expect(row.getByTestId('verification')).toHaveAttribute('data-verified', 'false');
-  await expect(row.getByTestId('verification-problems')).toContainText('title');
+  await expect(row.getByTestId('verification-problems')).toContainText('provenance');
 
   if (SHOTS) {
     for (const [width, height] of [
