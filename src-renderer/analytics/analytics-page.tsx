@@ -84,13 +84,6 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
           <div className="analytics__controls">
             <DateRangeControl range={range} today={today} extent={log.extent} onChange={setRange} />
             {tab !== 'users' && <IncludeArchived range={range} onChange={setRange} />}
-            {tab !== 'users' && (
-              <ExportButton
-                scope={analyticsScope(tab, range, params)}
-                title={defaultTitle(analyticsScope(tab, range, params), { screen: tab })}
-                disabledReason={range.reversed ? 'From is after To: swap the range to export' : undefined}
-              />
-            )}
           </div>
         )}
       </header>
@@ -106,6 +99,14 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
             {TAB_LABELS[name]}
           </a>
         ))}
+        {tab && tab !== 'users' && range && (
+          <ExportButton
+            className="tabs__end"
+            scope={analyticsScope(tab, range, params)}
+            title={defaultTitle(analyticsScope(tab, range, params), { screen: tab })}
+            disabledReason={range.reversed ? 'From is after To: swap the range to export' : undefined}
+          />
+        )}
       </nav>
       {tab === null ? (
         <ErrorState error={new MailtrailError('not_found', `there is no analytics screen "${tabText ?? ''}"`)} title="This analytics screen does not exist" hint={<>Pick one of the screens above.</>} />

@@ -256,8 +256,11 @@ function ScopeNote({ format, expected }: { format: ReportFormat; expected: { cou
 function ExportProgressView(props: { format: ReportFormat; progress: ExportProgress | null; expected: { count: number; exact: boolean } | null; transport: 'desktop' | 'browser' }) {
   const { format, progress, expected } = props;
   // Lines arrive for CSV and JSONL only; a PDF or HTML download is counted in bytes.
-  const rows = progress?.rows !== null && progress?.rows !== undefined && (props.transport === 'desktop' || !isDocumentFormat(format)) ? progress.rows : null;
-  const total = expected?.exact ? (isDocumentFormat(format) ? Math.min(expected.count, DOCUMENT_MAX_EVENTS) : expected.count) : null;
+  const received = progress?.rows !== null && progress?.rows !== undefined && (props.transport === 'desktop' || !isDocumentFormat(format)) ? progress.rows : null;
+  // A PDF or HTML reads the whole scope too (its summary counts every event); it keeps the first DOCUMENT_MAX_EVENTS.
+  const total = expected?.exact ? expected.count : null;
+  // A download's lines include the provenance and header lines: never more than the events shown.
+  const rows = received !== null && total !== null ? Math.min(received, total) : received;
   const elapsed = progress?.elapsedMs ?? 0;
   const rate = rows !== null ? rateOf(rows, elapsed) : null;
   const left = rows !== null ? secondsLeftOf(rows, total, rate) : null;

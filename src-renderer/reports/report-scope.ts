@@ -69,7 +69,10 @@ export function defaultTitle(scope: ReportScope, names: { user?: string | undefi
   if (scope.kind === 'email') return `Email #${scope.emailId} timeline`;
   const range = rangeText(scope.from, scope.to) ?? 'all time';
   if (scope.kind === 'user') return `${names.user ?? `User #${scope.userId}`} audit, ${range}`;
-  if (names.screen) return `${ANALYTICS_TITLES[names.screen]}, ${range}`;
+  if (names.screen) {
+    const workflow = scope.metadata?.find((condition) => condition.key === 'workflow_name')?.value;
+    return `${ANALYTICS_TITLES[names.screen]}${workflow ? ` of ${workflow}` : ''}, ${range}`;
+  }
   const parts: string[] = [];
   if (scope.eventTypes?.length) parts.push(scope.eventTypes.join(', '));
   if (scope.eventCategories?.length) parts.push(`${scope.eventCategories.join(', ')} events`);

@@ -215,13 +215,14 @@ test('every screen that shows events offers Export, scoped to what it shows', as
   const titles: [string, string | RegExp][] = [
     ['/#/analytics/statistics?range=30d', /^Activity, \d+ \w+ \d{4} – \d+ \w+ \d{4}$/],
     ['/#/analytics/errors?range=all', 'Errors, all time'],
-    ['/#/analytics/workflows?range=all&workflow=Invoice%20Processing', 'Workflow runs, all time'],
+    ['/#/analytics/workflows?range=all&workflow=Invoice%20Processing', 'Workflow runs of Invoice Processing, all time'],
     ['/#/analytics/users?user=2', 'Lars Nielsen audit, all time'],
   ];
   for (const [address, title] of titles) {
     await page.goto(address);
     // The user audit names the user once the users are read.
     if (address.includes('user=')) await expect(page.getByTestId('audit-user').locator('option:checked')).toHaveText(/Lars/);
+    await shot(page, `export-button-${address.split('/')[3]!.split('?')[0]}.png`);
     await dialog.open.click();
     await expect(dialog.title).toHaveValue(title);
     await page.keyboard.press('Escape');

@@ -56,6 +56,7 @@ describe('what each screen exports: its own filters as a report scope (issue 14,
     const chosen = analyticsScope('workflows', range('range=7d'), new URLSearchParams('workflow=Invoice Processing&status=failed'));
     expect(chosen).toMatchObject({ metadata: [{ key: 'workflow_name', value: 'Invoice Processing' }, { key: 'status', value: 'failed' }] });
     expect(ReportScope.parse(chosen)).toEqual(chosen);
+    expect(defaultTitle(chosen, { screen: 'workflows' })).toBe('Workflow runs of Invoice Processing, 24 May 2026 – 31 May 2026');
     // An outcome the screen does not offer is not exported as a filter.
     expect(analyticsScope('workflows', range('range=7d'), new URLSearchParams('status=bogus'))).not.toHaveProperty('metadata');
   });
