@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { REPORT_FORMATS, ReportRequest } from '../contract/reports';
 import { isValidTimestamp } from '../contract/schemas';
+import { describeIssues } from '../contract/validation';
 import { checkConnectionString } from '../db/connection';
 import { DEFAULT_DEMO_SEED, MAX_DEMO_EMAILS } from '../demo/demo';
 import { parseRetention, RETENTION_USAGE, RetentionUsageError, type RetentionInvocation } from './retention-command-line';
@@ -26,6 +28,14 @@ Commands:
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log into an offline SQLite cache; a second run fetches
                                               only what changed, an interrupted one resumes
+  report (--db URL | --cache FILE) --format csv|jsonl|html|pdf --out FILE [filters] [--title TEXT]
+                                              an audit report; filters as the activity explorer's: --email-id N,
+                                              --event-type T, --event-category C, --user-id N (each repeatable),
+                                              --text S, --from T, --to T; one --email-id alone is that email's
+                                              timeline (archived events too), one --user-id alone (with --from,
+                                              --to) that user's audit; prints "wrote FILE: N events, sha256 HEX"
+  verify FILE                                 check a report made by \`report\`: exit 0 and "verified …" when
+                                              intact, exit 1 and what differs when not
 ${RETENTION_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
                                               (retention, holds) roles; run as the owner; passwords from
                                               MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
@@ -49,9 +59,11 @@ export type Invocation =
   | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
   | { command: 'roles'; db: string | undefined; json: boolean }
+  | { command: 'report'; db: string | undefined; cache: string | undefined; request: ReportRequest; out: string }
+  | { command: 'verify'; file: string }
   | RetentionInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'report', 'verify'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -69,7 +81,24 @@ const OPTIONS = {
   help: {},
   retention: {},
   roles: { db: { type: 'string' }, json: { type: 'boolean' } },
+  report: {
+    db: { type: 'string' },
+    cache: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    title: { type: 'string' },
+    'email-id': { type: 'string', multiple: true },
+    'event-type': { type: 'string', multiple: true },
+    'event-category': { type: 'string', multiple: true },
+    'user-id': { type: 'string', multiple: true },
+    text: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+  },
+  verify: { db: { type: 'string' }, cache: { type: 'string' }, head: { type: 'string' } },
 } as const;
+
+const POSITIONALS: Partial<Record<Command, number>> = { verify: 1 };
 
 function wholeNumber(option: string, text: string | undefined, min: number, max: number, fallback: number): number {
   if (text === undefined) return fallback;
@@ -134,7 +163,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, report, verify and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -147,10 +176,14 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   let values: Record<string, string | undefined>;
   let flags: Record<string, boolean | undefined>;
+  let lists: Record<string, string[] | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: [...rest], options: OPTIONS[command], strict: true, allowPositionals: false }) as {
+    ({ values, positionals } = parseArgs({ args: [...rest], options: OPTIONS[command], strict: true, allowPositionals: (POSITIONALS[command] ?? 0) > 0 }) as {
       values: Record<string, string | undefined>;
+      positionals: string[];
     });
+    lists = values as Record<string, unknown> as Record<string, string[] | undefined>;
     flags = values as Record<string, unknown> as Record<string, boolean | undefined>;
   } catch (error) {
     throw explainParseError(command, error);
@@ -194,5 +227,53 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     case 'roles':
       return { command, db: databaseUrl(values.db), json: flags.json === true };
+    case 'report':
+      return parseReport(values, lists);
+    case 'verify':
+      if (values.db !== undefined || values.cache !== undefined || values.head !== undefined) {
+        throw new UsageError('`verify --db/--cache` checks the sealed log (tamper evidence), which this Mailtrail does not have yet; give a report FILE to verify it');
+      }
+      if (positionals.length !== 1 || !positionals[0]) throw new UsageError('verify needs one report FILE, e.g. `mailtrail verify mailtrail-email-42-2026-11-28.csv`');
+      return { command, file: positionals[0] };
   }
+}
+
+function ids(option: string, texts: string[] | undefined): number[] | undefined {
+  return texts?.map((text) => wholeNumber(option, text, 1, 2_147_483_647, 0));
+}
+
+/**
+ * `report`'s scope from its filters: one --email-id and nothing else is that email's timeline (the
+ * archive included, oldest first); one --user-id, alone or with --from/--to, that user's audit;
+ * anything else the activity explorer's filters (no filter at all: the whole log).
+ */
+function parseReport(values: Record<string, string | undefined>, lists: Record<string, string[] | undefined>): Invocation {
+  if (values.db !== undefined && values.cache !== undefined) throw new UsageError('give either --db or --cache, not both');
+  if (values.cache === '') throw new UsageError('--cache needs a file name');
+  if (!values.format) throw new UsageError(`report needs --format: one of ${REPORT_FORMATS.join(', ')}`);
+  if (!(REPORT_FORMATS as readonly string[]).includes(values.format)) {
+    throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
+  }
+  if (!values.out) throw new UsageError('report needs --out FILE: where to write the report');
+  const emailIds = ids('email-id', lists['email-id']);
+  const userIds = ids('user-id', lists['user-id']);
+  const eventTypes = lists['event-type'];
+  const eventCategories = lists['event-category'];
+  const from = timestamp('from', values.from);
+  const to = timestamp('to', values.to);
+  const text = values.text;
+  const others = [eventTypes, eventCategories, text, userIds].some((value) => value !== undefined);
+  let scope: unknown;
+  if (emailIds?.length === 1 && !others && from === undefined && to === undefined) scope = { kind: 'email', emailId: emailIds[0] };
+  else if (userIds?.length === 1 && emailIds === undefined && eventTypes === undefined && eventCategories === undefined && text === undefined) {
+    scope = { kind: 'user', userId: userIds[0], from, to };
+  } else scope = { kind: 'activity', emailIds, userIds, eventTypes, eventCategories, text, from, to };
+  const parsed = ReportRequest.safeParse({ scope: JSON.parse(JSON.stringify(scope)) as unknown, format: values.format, title: values.title });
+  if (!parsed.success) {
+    // The scope's field names are the API's; say them as the options they came from.
+    const options: Record<string, string> = { emailIds: '--email-id', userIds: '--user-id', eventTypes: '--event-type', eventCategories: '--event-category', from: '--from', title: '--title', text: '--text' };
+    const message = describeIssues(parsed.error).replace(/(?:scope\.)?(emailIds|userIds|eventTypes|eventCategories|from|title|text)(?:\.\d+)?:/g, (_m, name: string) => `${options[name]}:`);
+    throw new UsageError(message);
+  }
+  return { command: 'report', db: databaseUrl(values.db), cache: values.cache, request: parsed.data, out: values.out };
 }

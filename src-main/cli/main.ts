@@ -27,6 +27,10 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./retention.command')).runRetentionCommand(invocation, io);
     case 'roles':
       return (await import('./roles.command')).runRoles(invocation, io);
+    case 'report':
+      return (await import('./report.command')).runReport(invocation, io);
+    case 'verify':
+      return (await import('./report.command')).runVerify(invocation, io);
   }
 }
 

@@ -1,9 +1,9 @@
 import { measureSyncProgress } from '../contract/sync-progress';
 import { syncCache, type SyncProgress } from '../sync/sync-cache';
 import type { Invocation } from './command-line';
-import type { CommandIo } from './io';
+import { progressOutput, type CommandIo } from './io';
 
-const formatCount = (n: number) => Math.round(n).toLocaleString('en-US');
+export const formatCount = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '--';
@@ -25,23 +25,14 @@ export function describeProgress(progress: SyncProgress, bar: boolean): string {
 
 /** `mailtrail sync`: a bar on a terminal, plain lines otherwise, and one summary line on stdout. */
 export async function runSync(invocation: Extract<Invocation, { command: 'sync' }>, io: CommandIo): Promise<number> {
-  const tty = Boolean(process.stderr.isTTY);
-  let drawn = false;
+  const progress = progressOutput(io);
   const result = await syncCache({
     sourceUrl: invocation.db,
     cacheFile: invocation.cache,
     since: invocation.since,
     until: invocation.until,
-    onProgress: (progress) => {
-      const line = describeProgress(progress, tty);
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${line}`);
-        drawn = true;
-      } else io.note(line);
-    },
-  }).finally(() => {
-    if (drawn) process.stderr.write('\n');
-  });
+    onProgress: (counts) => progress.show(describeProgress(counts, progress.tty)),
+  }).finally(() => progress.end());
   const removed = result.deleted ? `, removed ${formatCount(result.deleted)} deleted upstream` : '';
   io.out(
     `synced ${formatCount(result.fetched)} events in ${result.seconds.toFixed(1)} s (${formatCount(result.rate)} events/s)${removed}; ` +

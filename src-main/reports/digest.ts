@@ -21,11 +21,24 @@ export function canonicalJson(value: unknown): string {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`a report cannot hold the number ${value}`);
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, member]) => member !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
+  // Loops and string concatenation rather than entries/map/join: a million events' metadata pass here.
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      text += `${index === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`;
+    }
+    return `${text}]`;
+  }
+  // The default sort compares code units, as the definition above says.
+  const keys = Object.keys(value).sort();
+  let text = '{';
+  for (const key of keys) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${text}}`;
 }
 
 export const DIGEST_PREFIX = 'mailtrail-report-v1';
@@ -65,13 +78,16 @@ export class ReportDigest {
  * canonicalJson of a report event, written out in its sorted key order: the export's hot path (a
  * million events), the same text as canonicalJson(event) (tests/unit/report-digest.test.ts).
  */
-export function canonicalEvent(event: ActivityEvent): string {
+export function canonicalEvent(event: ActivityEvent, metadata: string = canonicalMetadata(event)): string {
   const archived = event.archived === undefined ? '' : `"archived":${event.archived},`;
   return (
     `{${archived}"created_at":${JSON.stringify(event.created_at)},"created_by":${JSON.stringify(event.created_by)},` +
     `"description":${JSON.stringify(event.description)},"email_id":${canonicalJson(event.email_id)},` +
     `"event_category":${JSON.stringify(event.event_category)},"event_type":${JSON.stringify(event.event_type)},` +
-    `"id":${canonicalJson(event.id)},"metadata":${event.metadata === null ? 'null' : canonicalJson(event.metadata)},` +
+    `"id":${canonicalJson(event.id)},"metadata":${metadata},` +
     `"user_id":${canonicalJson(event.user_id)},"user_name":${JSON.stringify(event.user_name)}}`
   );
 }
+
+/** An event's metadata in canonical form ('null' for none): its CSV cell and part of its canonical line. */
+export const canonicalMetadata = (event: ActivityEvent): string => (event.metadata === null ? 'null' : canonicalJson(event.metadata));

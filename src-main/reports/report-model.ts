@@ -15,7 +15,7 @@ import type { ReportOrigin } from './report-origin';
  */
 
 /** Events per service call: big pages keep a million-event export near PostgreSQL's own COPY. */
-export const REPORT_PAGE_SIZE = 10_000;
+export const REPORT_PAGE_SIZE = 20_000;
 
 let version: string | undefined;
 export function mailtrailVersion(): string {

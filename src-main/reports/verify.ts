@@ -1,14 +1,15 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
+import { z } from 'zod';
 import { ReportProvenance, ReportTotals, type ReportFormat, type ReportVerification } from '../contract/reports';
 import { ActivityEvent } from '../contract/schemas';
 import { CSV_COLUMNS, CSV_TEXT_FIELDS, CSV_TOTALS, restore } from './csv-layout';
 import { canonicalJson, DIGEST_PREFIX } from './digest';
 import { verifyDocument } from './document';
 import { describeScope } from './report-model';
-import { createHash } from 'node:crypto';
 
 /**
  * `mailtrail verify`: recomputes a report's digest from what the file holds and compares it with the
@@ -21,6 +22,10 @@ import { createHash } from 'node:crypto';
 const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
 /** A report names at most this many problems; the rest are counted. */
 const MAX_PROBLEMS = 20;
+
+/** An event as reports carry it; the log also holds events without created_at and metadata of any JSON type. */
+const CarriedEvent = ActivityEvent.extend({ created_at: ActivityEvent.shape.created_at.nullable(), metadata: z.unknown() });
+type CarriedEvent = z.infer<typeof CarriedEvent>;
 
 const failed = (problem: string, format: ReportFormat | null = null): ReportVerification => ({
   verified: false,
@@ -38,7 +43,7 @@ class Recheck {
   private extra = 0;
   readonly provenance: ReportProvenance | null;
   events = 0;
-  private previous: { created_at: string; id: number } | null = null;
+  private previous: { created_at: string | null; id: number } | null = null;
 
   constructor(
     readonly format: ReportFormat,
@@ -65,7 +70,7 @@ class Recheck {
   add(event: unknown, where: string): void {
     this.events += 1;
     this.hash.update(`${canonicalJson(event)}\n`);
-    const parsed = ActivityEvent.safeParse(event);
+    const parsed = CarriedEvent.safeParse(event);
     const name = `event ${this.events}${typeof (event as { id?: unknown } | null)?.id === 'number' ? ` (id ${(event as { id: number }).id})` : ''} at ${where}`;
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -76,7 +81,7 @@ class Recheck {
     this.checkOrder(parsed.data, name);
   }
 
-  private checkScope(event: ActivityEvent, name: string): void {
+  private checkScope(event: CarriedEvent, name: string): void {
     const scope = this.provenance?.scope;
     if (!scope) return;
     if (scope.kind === 'email' && event.email_id !== scope.emailId) this.problem(`${name} is not of email ${scope.emailId}: it was changed or added`);
@@ -90,13 +95,17 @@ class Recheck {
     }
   }
 
-  /** Report order is strict on (created_at, id): oldest first for a timeline, newest first otherwise. */
-  private checkOrder(event: ActivityEvent, name: string): void {
+  /**
+   * Report order is strict on (created_at, id): oldest first for a timeline, newest first otherwise;
+   * an event without created_at sorts after every time, as PostgreSQL orders NULL.
+   */
+  private checkOrder(event: CarriedEvent, name: string): void {
     const previous = this.previous;
     this.previous = { created_at: event.created_at, id: event.id };
     if (!previous || !this.provenance) return;
     const ascending = this.provenance.scope.kind === 'email';
-    const cmp = previous.created_at < event.created_at ? -1 : previous.created_at > event.created_at ? 1 : previous.id - event.id;
+    const [a, b] = [previous.created_at, event.created_at];
+    const cmp = a === b ? previous.id - event.id : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
     if (cmp === 0) this.problem(`${name} repeats the event before it`);
     else if (ascending ? cmp > 0 : cmp < 0) this.problem(`${name} is out of order: events were moved`);
   }

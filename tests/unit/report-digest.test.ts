@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportProvenance } from '../../src-main/contract/reports';
-import { canonicalJson, ReportDigest } from '../../src-main/reports/digest';
+import { stringify } from 'csv-stringify/sync';
+import { csvEvents, neutralise, restore } from '../../src-main/reports/csv-layout';
+import { canonicalEvent, canonicalJson, ReportDigest } from '../../src-main/reports/digest';
 
 const provenance: ReportProvenance = {
   mailtrail_report: 1,
@@ -47,5 +49,77 @@ describe('ReportDigest', () => {
     expect(digestOf(provenance, [{ ...event, id: 2 }, event])).not.toBe(base);
     expect(digestOf({ ...provenance, title: 'Sag 2026-18: æøå' }, [event, { ...event, id: 2 }])).not.toBe(base);
     expect(digestOf(provenance, [event, { ...event, id: 2 }], 3)).not.toBe(base);
+  });
+});
+
+describe('canonicalEvent (the export hot path)', () => {
+  const full = {
+    id: 7,
+    email_id: 42,
+    event_type: 'error',
+    event_category: 'system',
+    description: 'Kunne ikke læse "PDF"\n',
+    metadata: { z: [1, { y: 'æ', x: null }], a: true, m: 1.5 },
+    user_id: null,
+    user_name: null,
+    created_at: '2026-05-01T10:00:00.123',
+    created_by: 'system',
+  };
+  it.each([
+    ['an event of the log', full],
+    ['an archived timeline event', { ...full, archived: true }],
+    ['a live timeline event, no metadata, a user', { ...full, archived: false, metadata: null, user_id: 3, user_name: 'Åse' }],
+  ])('writes %s exactly as canonicalJson does', (_name, item) => {
+    expect(canonicalEvent(item)).toBe(canonicalJson(item));
+  });
+});
+
+describe('the CSV formula rule', () => {
+  it.each(['=SUM(A1)', '+1', '-2', '@x', '\tx', '\rx', "'quoted", "''twice", 'plain', '', 'æ=ø'])('undoes exactly for %j', (text) => {
+    expect(restore(neutralise(text))).toBe(text);
+  });
+  it('puts a quote before a formula, and before a leading quote', () => {
+    expect(neutralise('=HYPERLINK("x")')).toBe(`'=HYPERLINK("x")`);
+    expect(neutralise("'a")).toBe("''a");
+    expect(neutralise('a=b')).toBe('a=b');
+  });
+});
+
+describe('the CSV rows', () => {
+  it('are what csv-stringify writes for the same cells', () => {
+    const base = {
+      id: 7,
+      email_id: 42,
+      event_type: 'error',
+      event_category: 'system',
+      description: 'plain',
+      metadata: null,
+      user_id: null,
+      user_name: null,
+      created_at: '2026-05-01T10:00:00.123',
+      created_by: 'system',
+    };
+    const events = [
+      base,
+      { ...base, description: 'comma, "quote"\r\nand lines', metadata: { b: 'x,y', a: -1 }, user_id: 3, user_name: '', created_by: null, archived: true },
+      { ...base, description: '=1+1', user_name: "'Åse", created_by: '@me', metadata: { n: -5 }, archived: false },
+      { ...base, description: '', metadata: [1, 2] as never, created_at: null as never },
+    ];
+    const cells = events.map((event) => [
+      neutralise(String(event.id)),
+      neutralise(String(event.email_id)),
+      event.created_at === null ? null : neutralise(event.created_at),
+      neutralise(event.event_type),
+      neutralise(event.event_category),
+      neutralise(event.description),
+      event.metadata === null ? null : neutralise(canonicalJson(event.metadata)),
+      event.user_id === null ? null : String(event.user_id),
+      event.user_name === null ? null : neutralise(event.user_name),
+      event.created_by === null ? null : neutralise(event.created_by),
+      'archived' in event ? String(event.archived) : null,
+    ]);
+    const { rows, canonical } = csvEvents(events);
+    expect(rows).toBe(stringify(cells, { record_delimiter: 'windows', quoted_match: /^$/ }));
+    expect(canonical).toBe(events.map((event) => `${canonicalJson(event)}\n`).join(''));
   });
 });

@@ -1,0 +1,59 @@
+import type { MailtrailService } from '../contract/operations';
+import type { ReportScope } from '../contract/reports';
+import { reportOriginOf } from '../reports/report-origin';
+import { verifyReportFile } from '../reports/verify';
+import { writeReport } from '../reports/write-report';
+import { openLogSource } from '../source/open-source';
+import type { Invocation } from './command-line';
+import { progressOutput, type CommandIo } from './io';
+import { describeProgress, formatCount } from './sync.command';
+
+/** How many events the scope holds, for the bar's "of N" and time left; null where that costs a scan of its own. */
+async function expectedEvents(service: MailtrailService, scope: ReportScope): Promise<number | null> {
+  try {
+    if (scope.kind === 'email') return (await service['emails/overview']({ emailId: scope.emailId })).event_count;
+    if (scope.kind === 'user') return (await service['users/summary']({ userId: scope.userId, from: scope.from, to: scope.to })).total;
+    const { kind: _kind, ...filter } = scope;
+    const count = await service['activity/count'](filter);
+    return count.exact ? count.count : null;
+  } catch {
+    // The export itself says what is wrong, in its own words.
+    return null;
+  }
+}
+
+/** `mailtrail report`: a bar on a terminal, plain lines otherwise, and `wrote FILE: N events, sha256 HEX`. */
+export async function runReport(invocation: Extract<Invocation, { command: 'report' }>, io: CommandIo): Promise<number> {
+  const source = await openLogSource({ db: invocation.db, cache: invocation.cache, onProgress: io.note });
+  const progress = progressOutput(io);
+  const controller = new AbortController();
+  // Ctrl-C stops the export and removes its temporary file; the final name is never half written.
+  const interrupt = () => controller.abort(new Error('the report was cancelled (Ctrl-C); no file was written'));
+  process.once('SIGINT', interrupt);
+  try {
+    const origin = await reportOriginOf(source);
+    const total = (await expectedEvents(source.service, invocation.request.scope)) ?? 0;
+    const record = await writeReport(source.service, origin, invocation.request, invocation.out, {
+      signal: controller.signal,
+      onProgress: ({ events, elapsedMs }) =>
+        progress.show(describeProgress({ phase: 'events', rows: events, total: Math.max(total, events), elapsedMs }, progress.tty)),
+    }).finally(() => progress.end());
+    io.out(`wrote ${invocation.out}: ${record.events} events, sha256 ${record.sha256}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', interrupt);
+    await source.close();
+  }
+}
+
+/** `mailtrail verify FILE`: exit 0 and `verified …`, or exit 1 and one line per difference. */
+export async function runVerify(invocation: Extract<Invocation, { command: 'verify' }>, io: CommandIo): Promise<number> {
+  const result = await verifyReportFile(invocation.file);
+  if (result.verified) {
+    io.out(`verified ${invocation.file}: ${result.format?.toUpperCase()} report "${result.title}", ${result.events ?? 0} events, sha256 ${result.sha256}`);
+    return 0;
+  }
+  io.out(`NOT verified ${invocation.file}${result.format ? ` (${result.format.toUpperCase()})` : ''}:`);
+  for (const problem of result.problems) io.out(`  ${problem}`);
+  return 1;
+}
