@@ -8,7 +8,6 @@ import { reportOriginOf } from '../../src-main/reports/report-origin';
 import { verifyReportFile } from '../../src-main/reports/verify';
 import { writeReport } from '../../src-main/reports/write-report';
 import { openLogSource } from '../../src-main/source/open-source';
-import { AppShell } from './pages/app-shell.page';
 import { ExportDialog, ReportsScreen } from './pages/reports.page';
 import { TimelinePage } from './pages/timeline.page';
 import { ask, expect, test } from './support/test';
@@ -199,15 +198,6 @@ test('the Reports screen lists the reports made on this machine and verifies the
       await shot(page, `reports-${width}x${height}.png`);
     }
   }
-});
-
-test('the sidebar’s Reports entry is a screen, no longer "Soon"', async ({ page }) => {
-  const shell = new AppShell(page);
-  await page.goto('/#/emails');
-  await expect(shell.navLink('reports')).not.toContainText('Soon');
-  await shell.openSection('reports');
-  await expect(page.getByTestId('reports-page')).toContainText('Verify a file…');
-  await expect(page.getByTestId('reports-page')).not.toContainText('Coming in a later release');
 });
 
 test('every screen that shows events offers Export, scoped to what it shows', async ({ page }) => {
