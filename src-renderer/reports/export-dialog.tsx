@@ -120,7 +120,16 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
             start();
           }}
         >
-          <fieldset className="report-formats">
+          {/* Enter on a format exports, as it does in the title field. */}
+          <fieldset
+            className="report-formats"
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                event.currentTarget.form?.requestSubmit();
+              }
+            }}
+          >
             <legend className="report-dialog__label">Format</legend>
             {SHOWN_FORMATS.map((name) => (
               <label key={name} className={`report-format${name === format ? ' is-chosen' : ''}`} data-testid={`export-format-${name}`}>
@@ -192,7 +201,15 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
                 .join(' · ')}
             </p>
             <p className="muted">
-              It is listed on the <a href="#/reports">Reports screen</a>, where anyone can verify it.
+              {exporter.transport === 'desktop' ? (
+                <>
+                  It is listed on the <a href="#/reports">Reports screen</a>, where Verify checks it.
+                </>
+              ) : (
+                <>
+                  Your browser saved it as a download; <a href="#/reports">Reports › Verify a file…</a> checks it.
+                </>
+              )}
             </p>
           </div>
           <div className="retention-dialog__actions">

@@ -5,7 +5,10 @@ import type { ReportRequest, ReportScope, ReportVerification } from '../../src-m
 import { announceApiTokenRefused, readApiToken } from '../api/api-token';
 import { SERVER_UNREACHABLE } from '../api/http-client';
 import { EXPORT_PATH, exportQuery } from './report-scope';
-import { countLines, fallbackFileName, fileNameFromDisposition } from './report-text';
+import { countLines, fallbackFileName, fileNameFromDisposition, totalsFromTail } from './report-text';
+
+/** Enough of a report's end to hold its totals. */
+const TAIL_BYTES = 512;
 
 /**
  * Where an export goes: in the desktop app main asks where to save and writes the file; in browser
@@ -136,8 +139,11 @@ export function browserExporter(baseUrl = '', now: () => number = () => performa
           throw new MailtrailError('unavailable', `the export broke off after ${bytes.toLocaleString('en')} bytes; nothing was saved. Try again`);
         }
         const file = fileNameFromDisposition(response.headers.get('content-disposition')) ?? fallbackFileName(request.format);
-        saveBlob(new Blob(chunks as BlobPart[], { type: response.headers.get('content-type') ?? 'application/octet-stream' }), file);
-        return { state: 'saved', id: null, file, events: null, sha256: null, bytes };
+        const blob = new Blob(chunks as BlobPart[], { type: response.headers.get('content-type') ?? 'application/octet-stream' });
+        saveBlob(blob, file);
+        // The figures `mailtrail report` prints, from the totals the file ends with.
+        const totals = totalsFromTail(await blob.slice(Math.max(0, blob.size - TAIL_BYTES)).text(), request.format);
+        return { state: 'saved', id: null, file, events: totals?.events ?? null, sha256: totals?.sha256 ?? null, bytes };
       })();
       return { result, cancel: () => abort.abort() };
     },

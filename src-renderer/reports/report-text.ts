@@ -89,3 +89,25 @@ export function countLines(chunk: Uint8Array): number {
   for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) lines += 1;
   return lines;
 }
+
+/**
+ * The totals a CSV or JSONL report ends with (its last line `{"end":{…}}`, or the CSV's rows
+ * `events,N` `matched,N` `sha256,HEX`), read from the file's last bytes; null when they are not there.
+ */
+export function totalsFromTail(tail: string, format: ReportFormat): { events: number; sha256: string } | null {
+  if (format === 'jsonl') {
+    const last = tail.trimEnd().split('\n').pop() ?? '';
+    try {
+      const end = (JSON.parse(last) as { end?: { events?: unknown; sha256?: unknown } }).end;
+      return typeof end?.events === 'number' && typeof end.sha256 === 'string' ? { events: end.events, sha256: end.sha256 } : null;
+    } catch {
+      return null;
+    }
+  }
+  if (format === 'csv') {
+    const events = /(?:^|\n)events,(\d+)\r?\n/.exec(tail);
+    const sha256 = /(?:^|\n)sha256,([0-9a-f]{64})\r?\n?$/.exec(tail);
+    return events && sha256 ? { events: Number(events[1]), sha256: sha256[1]! } : null;
+  }
+  return null;
+}

@@ -11,6 +11,7 @@ import {
   shortDigest,
   sizeText,
   timeLeftText,
+  totalsFromTail,
 } from '../../src-renderer/reports/report-text';
 
 describe('the figures an export shows while it runs and once it is saved', () => {
@@ -75,5 +76,20 @@ describe('the figures an export shows while it runs and once it is saved', () =>
     expect(countLines(encode(''))).toBe(0);
     expect(countLines(encode('{"report":1}\n{"id":1}\n{"id":2'))).toBe(2);
     expect(countLines(encode('æøå\r\n\n'))).toBe(2);
+  });
+});
+
+describe('the totals a downloaded report ends with', () => {
+  const sha = 'ab'.repeat(32);
+  it('from a JSONL report’s last line', () => {
+    expect(totalsFromTail(`{"id":1}\n{"end":{"events":12,"matched":12,"sha256":"${sha}"}}\n`, 'jsonl')).toEqual({ events: 12, sha256: sha });
+    expect(totalsFromTail('{"id":1}\n{"id":2}\n', 'jsonl')).toBeNull();
+  });
+  it('from a CSV report’s last rows', () => {
+    expect(totalsFromTail(`1,42,2026-05-01T10:00:00,read\r\n\r\nevents,12\r\nmatched,12\r\nsha256,${sha}\r\n`, 'csv')).toEqual({ events: 12, sha256: sha });
+    expect(totalsFromTail('1,42,2026-05-01T10:00:00,read\r\n', 'csv')).toBeNull();
+  });
+  it('none from a document', () => {
+    expect(totalsFromTail('%%EOF', 'pdf')).toBeNull();
   });
 });
