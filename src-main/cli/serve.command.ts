@@ -5,6 +5,7 @@ import { packageRoot } from '../paths';
 import { SERVE_ACTOR } from '../admin/journal';
 import type { AdminDb } from '../db/connection';
 import { ADMIN_TOKEN_VARIABLE, API_TOKEN_VARIABLE, checkTokenShape, type BearerToken } from '../server/bearer-auth';
+import { reportOriginOf } from '../reports/report-origin';
 import { isLoopbackHost, startHttpServer } from '../server/http-server';
 import { openLogSource } from '../source/open-source';
 import type { CommandIo } from './io';
@@ -89,6 +90,8 @@ export async function runServe(
       port: options.port,
       tokens,
       rendererDir: join(packageRoot(), 'out', 'renderer'),
+      // A download is the caller's file on the caller's machine: journaled, not in this machine's register.
+      reportOrigin: () => reportOriginOf(source, { record: false }),
     });
   } catch (error) {
     await source.close();

@@ -41,8 +41,9 @@ const PROGRESS_EVERY_MS = 200;
 const WRITE_BATCH = 256;
 
 /** Writes a chunk and waits while the stream's buffer is full: memory stays flat whatever the row count. */
-async function put(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+async function put(out: Writable, chunk: string, signal: AbortSignal | undefined): Promise<void> {
+  // The signal also ends the wait: a download whose client went away never drains.
+  if (!out.write(chunk)) await once(out, 'drain', signal ? { signal } : {});
 }
 
 /**
@@ -59,7 +60,8 @@ export async function streamReport(
   return (await exportReport(service, origin, request, out, hooks)).totals;
 }
 
-async function exportReport(
+/** streamReport with the provenance it wrote, for callers that record the report. */
+export async function exportReport(
   service: MailtrailService,
   origin: ReportOrigin,
   request: ReportRequest,
@@ -82,8 +84,11 @@ async function exportReport(
 
   if (format === 'csv' || format === 'jsonl') {
     const csv = format === 'csv';
-    await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`);
-    for await (const events of scopePages(service, scope)) {
+    // The first page before the first byte: an unknown email or an unreachable database is an error, not a cut file.
+    const pages = scopePages(service, scope);
+    const first = await pages.next();
+    await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`, hooks.signal);
+    for await (const events of prepend(first, pages)) {
       hooks.signal?.throwIfAborted();
       // A few hundred events at a time, hashed and written at once: a page's worth of strings kept
       // alive costs three times the work in garbage collection (measured: 4 µs an event against 1.3).
@@ -92,13 +97,13 @@ async function exportReport(
         // JSONL's event lines are the canonical lines themselves: one serialisation for both.
         const { rows, canonical } = csv ? csvEvents(batch) : { rows: '', canonical: canonicalLines(batch) };
         digest.addCanonicalLines(canonical, batch.length);
-        await put(out, csv ? rows : canonical);
+        await put(out, csv ? rows : canonical, hooks.signal);
       }
       progress(digest.events);
     }
     hooks.signal?.throwIfAborted();
     const totals = digest.finish();
-    await put(out, csv ? csvTotals(totals) : `{"end":${canonicalJson(totals)}}\n`);
+    await put(out, csv ? csvTotals(totals) : `{"end":${canonicalJson(totals)}}\n`, hooks.signal);
     progress(totals.events, true);
     return { provenance, totals };
   }
@@ -195,15 +200,21 @@ export async function writeReport(
     sha256: totals.sha256,
   };
   if (origin.registerPath) await recordReport(origin.registerPath, record);
-  if (origin.journalDb) {
-    // The report is written; a journal that cannot record it (a role without INSERT) does not undo that.
-    await journaled(
-      origin.journalDb,
-      { actor: origin.actor, action: 'report.export', parameters: { scope: provenance.scope, format: request.format, rows: totals.events, sha256: totals.sha256, path } },
-      async () => undefined,
-    ).catch(() => undefined);
-  }
+  await journalExport(origin, provenance, totals, path);
   return record;
+}
+
+/**
+ * Journals an export as `report.export` where there is an admin connection. The report is made
+ * either way: a journal that cannot record it (a role without INSERT) does not undo it.
+ */
+export async function journalExport(origin: ReportOrigin, provenance: ReportProvenance, totals: ReportTotals, path: string): Promise<void> {
+  if (!origin.journalDb) return;
+  await journaled(
+    origin.journalDb,
+    { actor: origin.actor, action: 'report.export', parameters: { scope: provenance.scope, format: provenance.format, rows: totals.events, sha256: totals.sha256, path } },
+    async () => undefined,
+  ).catch(() => undefined);
 }
 
 const fileDate = (now: Date) =>
@@ -220,4 +231,11 @@ function canonicalLines(events: ActivityEvent[]): string {
   let lines = '';
   for (const event of events) lines += `${canonicalEvent(event)}\n`;
   return lines;
+}
+
+/** The pages again, the first one already read. */
+async function* prepend<T>(first: IteratorResult<T>, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
 }

@@ -9,6 +9,8 @@ import { invoke } from '../service/invoke';
 import { createBearerCheck, type BearerToken } from './bearer-auth';
 import { isWriteRequest, refuseWrite, RPC_PREFIX } from './write-gate';
 import { nameParameters, parseInteger, parseQuery } from './query-params';
+import type { ReportOrigin } from '../reports/report-origin';
+import { EXPORT_PATH, handleReportRoute, isReportPath, VERIFY_PATH } from './report-routes';
 import { REST_ROUTES, type RestRoute } from './rest-routes';
 import { handleRetentionRoute, RETENTION_PREFIX } from './retention-routes';
 import { serveRenderer } from './static-files';
@@ -27,6 +29,8 @@ export interface HttpServerOptions {
   port?: number;
   /** The built renderer (out/renderer); served at `/` when it exists. */
   rendererDir?: string;
+  /** What a report's provenance says about this server's source; without it, exports answer 503. */
+  reportOrigin?: () => Promise<ReportOrigin>;
 }
 
 export interface HttpServer {
@@ -41,7 +45,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // Past this, an oversized body is not even drained: the connection is cut.
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 
-const ENDPOINTS = [...REST_ROUTES.map((route) => `GET ${route.template}`), 'POST /api/v1/rpc/{operation}'].join(', ');
+const ENDPOINTS = [...REST_ROUTES.map((route) => `GET ${route.template}`), `GET ${EXPORT_PATH}`, `POST ${VERIFY_PATH}`, 'POST /api/v1/rpc/{operation}'].join(', ');
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
@@ -322,6 +326,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }
       try {
         if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
+        else if (isReportPath(path)) await handleReportRoute(service, options.reportOrigin, req, res, path, search, { sendJson, sendError });
         else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.service, req, res, path, search, { sendJson, sendError, readJsonBody });
         else await handleRest(service, req, res, path, search);
       } catch (error) {

@@ -40,8 +40,8 @@ const ANALYTICS_RANGE: ParamSpecs = { ...DATE_RANGE, ...INCLUDE_ARCHIVED };
 
 const valueAnswer = (value: unknown): RestAnswer => ({ body: value, nextCursor: null });
 
-/** Recent activity's filters, which its count takes too. */
-const ACTIVITY_FILTER = {
+/** Recent activity's filters, which its count and the report export take too. */
+export const ACTIVITY_FILTER = {
   event_type: { field: 'eventTypes', kind: 'text-list' },
   event_category: { field: 'eventCategories', kind: 'text-list' },
   user_id: { field: 'userIds', kind: 'integer-list' },

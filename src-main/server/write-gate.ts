@@ -2,6 +2,8 @@ import { isWriteOperation } from '../contract/operations';
 import type { TokenHolder } from './bearer-auth';
 
 export const RPC_PREFIX = '/api/v1/rpc/';
+/** POST /api/v1/reports/verify (report-routes.ts), kept here so the gate loads nothing of the reports. */
+export const VERIFY_PATH = '/api/v1/reports/verify';
 
 // RFC 9110's safe methods: they ask, they change nothing.
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -20,6 +22,8 @@ export function isWriteRequest(method: string | undefined, path: string, writes:
       return false;
     }
   }
+  // Verifying an uploaded report reads it and changes nothing: a POST only because it carries a file.
+  if (path === VERIFY_PATH) return false;
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
 }
 
