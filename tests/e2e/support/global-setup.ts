@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../../../src-main/db
 import { migrate } from '../../../src-main/db/migrate';
 import { SERVE_ACTOR } from '../../../src-main/admin/journal';
 import { reportRegisterPath } from '../../../src-main/reports/register';
+import { reportOriginOf } from '../../../src-main/reports/report-origin';
 import { openLogSource } from '../../../src-main/source/open-source';
 import { startHttpServer } from '../../../src-main/server/http-server';
 import { createLogService } from '../../../src-main/service/log-service';
@@ -49,12 +50,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stops.unshift(() => retentionReads.close());
     // The reports made on "this machine" are kept in the run's own folder, never the user's data folder.
     const reportsDataDir = join(root, 'data');
+    const store = createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) });
     const service = createLogService(
-      createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }),
+      store,
       { db: null, actor: 'e2e', journalDb: readable, retention: retentionReads },
       { registerPath: reportRegisterPath({ MAILTRAIL_DATA_DIR: reportsDataDir }) },
     );
-    const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
+    const http = await startHttpServer({
+      service,
+      host: '127.0.0.1',
+      port: 0,
+      rendererDir: RENDERER_DIR,
+      // As `serve` does: a download is journaled where there is an admin connection, never registered.
+      reportOrigin: () => reportOriginOf({ service, store, databaseUrl: url, admin: null }, { record: false }),
+    });
     stops.unshift(() => http.close());
     // The same data synced into an offline cache, served as `mailtrail serve --cache` does.
     const cacheFile = join(root, 'offline.mailtrail-cache');
