@@ -74,9 +74,9 @@ export function ReportsPage() {
         </div>
       </header>
       {fileCheck && (
-        <section className="card report-file-check" aria-label="Verification of a file" data-testid="verify-file-result">
+        <section className="report-file-check" aria-label="Verification of a file" data-testid="verify-file-result">
           {fileCheck.status === 'checking' ? (
-            <LoadingState label="Checking the file…" />
+            <LoadingState label="Checking the file…" testId="verify-file-checking" />
           ) : fileCheck.status === 'error' ? (
             <p className="danger" role="alert" data-testid="verify-file-error">
               The file could not be checked: {fileCheck.error.message}
@@ -84,7 +84,7 @@ export function ReportsPage() {
           ) : (
             <VerificationResult verification={fileCheck.verification} file={fileCheck.file} />
           )}
-          <button type="button" className="link-button report-file-check__dismiss" onClick={() => setFileCheck(null)}>
+          <button type="button" className="button button--secondary button--sm" onClick={() => setFileCheck(null)} data-testid="verify-file-dismiss">
             Dismiss
           </button>
         </section>
@@ -206,7 +206,7 @@ function ReportRow({ report, timeZone, canOpen }: { report: ReportRecord; timeZo
           <td colSpan={5}>
             {actionError && (
               <p className="danger" role="alert" data-testid="report-action-error">
-                {actionError}
+                {sentence(actionError)}
               </p>
             )}
             {checked?.status === 'error' && (
@@ -221,6 +221,8 @@ function ReportRow({ report, timeZone, canOpen }: { report: ReportRecord; timeZo
     </tbody>
   );
 }
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** The digest shortened, the whole of it in the title and copied by the button. */
 function DigestCell({ sha256 }: { sha256: string }) {

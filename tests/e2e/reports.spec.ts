@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download, Page } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
+import type { ReportRecord } from '../../src-main/contract/reports';
 import type { ActivityEvent } from '../../src-main/contract/schemas';
 import { reportOriginOf } from '../../src-main/reports/report-origin';
 import { verifyReportFile } from '../../src-main/reports/verify';
@@ -10,6 +11,8 @@ import { writeReport } from '../../src-main/reports/write-report';
 import { openLogSource } from '../../src-main/source/open-source';
 import { ExportDialog, ReportsScreen } from './pages/reports.page';
 import { TimelinePage } from './pages/timeline.page';
+import { installBridgeStandIn } from './support/bridge-stand-in';
+import type { E2eFixture } from './support/fixture-file';
 import { ask, expect, test } from './support/test';
 
 // Issue 14, item 4: export from the screens in browser mode, check the files, verify them on the Reports screen.
@@ -37,6 +40,17 @@ function csvEvents(path: string): Record<string, string>[] {
   expect(header, 'the CSV has a header row of the events').toBeGreaterThan(0);
   const end = rows.findIndex((row, index) => index > header && row.length === 1 && row[0] === '');
   return rows.slice(header + 1, end).map((row) => Object.fromEntries(rows[header]!.map((name, index) => [name, row[index] ?? ''])));
+}
+
+/** A report made beside the server (as the desktop app or `mailtrail report` makes them), into the register it lists. */
+async function reportMadeHere(data: E2eFixture, file: string, title: string): Promise<ReportRecord> {
+  const source = await openLogSource({ db: data.databaseUrl, verify: false });
+  try {
+    const origin = await reportOriginOf(source, { env: { MAILTRAIL_DATA_DIR: data.reportsDataDir, MAILTRAIL_ACTOR: 'auditor anna' } });
+    return await writeReport(source.service, origin, { scope: { kind: 'email', emailId: data.timelineEmailId }, format: 'csv', title }, file);
+  } finally {
+    await source.close();
+  }
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -175,16 +189,8 @@ test('a long export shows rows, rate and time left, and Cancel leaves no file', 
 });
 
 test('the Reports screen lists the reports made on this machine and verifies them', async ({ page, data }) => {
-  // A report made beside the server (as the desktop app or `mailtrail report` makes them), into its register.
-  const source = await openLogSource({ db: data.databaseUrl, verify: false });
   const file = join(dir, 'made-here.csv');
-  let record;
-  try {
-    const origin = await reportOriginOf(source, { env: { MAILTRAIL_DATA_DIR: data.reportsDataDir, MAILTRAIL_ACTOR: 'auditor anna' } });
-    record = await writeReport(source.service, origin, { scope: { kind: 'email', emailId: data.timelineEmailId }, format: 'csv', title: 'Case 2291: Zephyr invoice' }, file);
-  } finally {
-    await source.close();
-  }
+  const record = await reportMadeHere(data, file, 'Case 2291: Zephyr invoice');
   const reports = new ReportsScreen(page);
   await reports.goto();
   const row = reports.row(record.id);
@@ -239,4 +245,105 @@ test('every screen that shows events offers Export, scoped to what it shows', as
   // The user audit exports nothing until a user is picked.
   await page.goto('/#/analytics/users');
   await expect(dialog.open).toBeDisabled();
+});
+
+test.describe('in the desktop app (the preload’s report functions stood in for)', () => {
+  const SAVED = '/home/anna/Documents/mailtrail-email-1042-2026-11-28.csv';
+  const SHA = 'c0ffee00'.repeat(8);
+
+  test.beforeEach(async ({ page }) => {
+    await installBridgeStandIn(page);
+    // What main answers: progress while it writes, the file it saved, and what it did on Open and Reveal.
+    await page.addInitScript(
+      ({ saved, sha }) => {
+        const listeners = new Set<(progress: unknown) => void>();
+        const reportCalls: unknown[][] = [];
+        let finish: ((outcome: unknown) => void) | null = null;
+        const own = window as unknown as { mailtrail: Record<string, unknown>; reportCalls: unknown[][]; finishExport(): void };
+        own.reportCalls = reportCalls;
+        own.finishExport = () => finish?.({ ok: true, value: { state: 'saved', id: 'r-1', file: saved, events: 12, sha256: sha } });
+        own.mailtrail = Object.freeze({
+          ...own.mailtrail,
+          exportReport: (request: unknown) => {
+            reportCalls.push(['exportReport', request]);
+            for (const listener of listeners) listener({ file: saved, events: 6, elapsedMs: 1_000, rate: 6 });
+            return new Promise((resolve) => (finish = resolve));
+          },
+          onReportProgress: (listener: (progress: unknown) => void) => {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
+          cancelReport: async () => {
+            reportCalls.push(['cancelReport']);
+            finish?.({ ok: true, value: { state: 'cancelled', file: saved } });
+            return { ok: true, value: null };
+          },
+          verifyReportFile: async () => {
+            reportCalls.push(['verifyReportFile']);
+            return { ok: true, value: { file: saved, verification: { verified: true, format: 'csv', title: 'Case 2291', events: 12, sha256: sha, problems: [] } } };
+          },
+          openReport: async (id: string) => (reportCalls.push(['openReport', id]), { ok: true, value: null }),
+          revealReport: async (id: string) => (reportCalls.push(['revealReport', id]), { ok: false, error: { name: 'MailtrailError', code: 'not_found', message: 'the file was moved or deleted' } }),
+        });
+      },
+      { saved: SAVED, sha: SHA },
+    );
+  });
+
+  const reportCalls = (page: Page) => page.evaluate(() => (window as unknown as { reportCalls: unknown[][] }).reportCalls);
+
+  test('Export asks main to write the scope, shows its progress, and opens the saved file', async ({ page, data }) => {
+    const dialog = new ExportDialog(page);
+    await page.goto(`/#/emails/${data.timelineEmailId}`);
+    await page.getByTestId('timeline-event').first().waitFor();
+    await dialog.open.click();
+    await expect(dialog.start).toHaveText('Export…');
+    await dialog.title.fill('Case 2291');
+    await dialog.title.press('Enter');
+    await expect(page.getByTestId('export-rows')).toHaveText('6 of 12 events');
+    await expect(page.getByTestId('export-rate')).toHaveText('6 events/s');
+    await expect(page.getByTestId('export-time-left')).toHaveText('about 1 s left');
+    expect(await reportCalls(page)).toEqual([['exportReport', { scope: { kind: 'email', emailId: data.timelineEmailId }, format: 'csv', title: 'Case 2291' }]]);
+
+    await page.evaluate(() => (window as unknown as { finishExport(): void }).finishExport());
+    await expect(dialog.saved).toContainText('Saved CSV mailtrail-email-1042-2026-11-28.csv');
+    await expect(dialog.saved).toContainText(`12 events · sha256 ${SHA.slice(0, 8)}…${SHA.slice(-8)}`);
+    await expect(dialog.saved).toContainText('It is listed on the Reports screen');
+    await page.getByTestId('export-open-file').click();
+    await page.getByTestId('export-reveal-file').click();
+    await expect(dialog.dialog.getByRole('alert')).toHaveText('the file was moved or deleted');
+    expect((await reportCalls(page)).slice(1)).toEqual([
+      ['openReport', 'r-1'],
+      ['revealReport', 'r-1'],
+    ]);
+  });
+
+  test('Cancel asks main to stop; the dialog says nothing was saved', async ({ page }) => {
+    const dialog = new ExportDialog(page);
+    await page.goto(`/#/activity?type=error`);
+    await page.getByTestId('activity-row').first().waitFor();
+    await dialog.open.click();
+    await dialog.start.click();
+    await expect(dialog.progress).toBeVisible();
+    // Esc during an export cancels it, as the button does.
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('export-cancelled')).toBeVisible();
+    expect((await reportCalls(page)).map(([name]) => name)).toEqual(['exportReport', 'cancelReport']);
+  });
+
+  test('the Reports screen offers Open and Reveal, and Verify a file goes through main', async ({ page, data }) => {
+    const record = await reportMadeHere(data, join(dir, 'desktop-made.csv'), 'Case 2293');
+    const reports = new ReportsScreen(page);
+    await reports.goto();
+    const row = reports.row(record.id);
+    await row.getByTestId('report-open').click();
+    await row.getByTestId('report-reveal').click();
+    await expect(row.getByTestId('report-action-error')).toHaveText('The file was moved or deleted');
+    await reports.verifyFile.click();
+    await expect(reports.fileResult.getByTestId('verification')).toHaveAttribute('data-verified', 'true');
+    await expect(reports.fileResult).toContainText('mailtrail-email-1042-2026-11-28.csv · CSV · “Case 2291”');
+    await expect(reports.verifyFileInput).toHaveCount(0);
+    expect(await reportCalls(page)).toEqual([['openReport', record.id], ['revealReport', record.id], ['verifyReportFile']]);
+    await shot(page, 'reports-desktop-verified.png');
+  });
 });
