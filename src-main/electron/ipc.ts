@@ -1,5 +1,6 @@
 import { MailtrailError, type Result } from '../contract/errors';
 import { channelOf, OPERATION_NAMES, type MailtrailService, type OperationName } from '../contract/operations';
+import { toMailtrailError } from '../db/connection';
 import { invoke } from '../service/invoke';
 import { describeSender, isTrustedIpcSender } from './security';
 
@@ -45,6 +46,29 @@ export function registerIpcHandlers(
   return () => {
     for (const operation of OPERATION_NAMES) ipcMain.removeHandler(channelOf(operation));
   };
+}
+
+/**
+ * Answers a desktop-only channel beside the operations (the admin connection's, the reports'):
+ * Mailtrail's own window only, `action`'s value or its error as a Result, never a throw.
+ */
+export function handleFromOwnWindow(
+  ipcMain: IpcMainLike,
+  channel: string,
+  action: (payload: unknown) => Promise<unknown>,
+  { isTrustedSender = isTrustedIpcSender }: IpcOptions = {},
+): void {
+  ipcMain.handle(channel, async (event: IpcSenderEvent, payload: unknown): Promise<Result<unknown>> => {
+    if (!isTrustedSender(event)) {
+      const error = new MailtrailError('bad_request', `refused ${channel}: the call came from ${describeSender(event)}, not from Mailtrail's own window`);
+      return { ok: false, error: error.toValue() };
+    }
+    try {
+      return { ok: true, value: await action(payload) };
+    } catch (error) {
+      return { ok: false, error: toMailtrailError(error).toValue() };
+    }
+  });
 }
 
 /**

@@ -12,6 +12,8 @@ import { useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pag
 import { useListKeyboard } from '../lib/use-list-keyboard';
 import { useNow } from '../lib/use-now';
 import { actorOf } from '../timeline/timeline-event';
+import { ExportButton } from '../reports/export-dialog';
+import { activityScope, defaultTitle } from '../reports/report-scope';
 import { ActivityFilterBar } from './activity-filter-bar';
 import { activityHref, countText, filtersFromParams, isFiltered, NO_FILTERS, recentRequestOf, type ActivityFilters } from './activity-filters';
 import { useActivityCount, useEmailSubjects } from './use-activity-extras';
@@ -35,6 +37,11 @@ export function ActivityPage({ params }: { params: URLSearchParams }) {
           <p className="page__subtitle">Events across all emails, newest first. Every filter is part of the address, so a view can be bookmarked or shared.</p>
         </div>
         <div className="page-header__tools">
+          <ExportButton
+            scope={activityScope(filters)}
+            title={defaultTitle(activityScope(filters))}
+            disabledReason={isReversedRange(filters) ? 'From is after To: swap the range to export' : undefined}
+          />
           <button
             type="button"
             className={`live-toggle${filters.live ? ' is-on' : ''}`}

@@ -7,6 +7,8 @@ import { ErrorState, LoadingState } from '../components/states';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { DateRangeControl, useToday } from './date-range-control';
 import { archivedQuery, describeRange, outsideExtent, paramsOfRange, rangeFromParams, swapped, type AnalyticsRange, type LogExtent } from './date-range';
+import { ExportButton } from '../reports/export-dialog';
+import { analyticsScope, defaultTitle } from '../reports/report-scope';
 import { ErrorsView } from './errors-view';
 import { StatisticsView } from './statistics-view';
 import { UserAuditView } from './user-audit-view';
@@ -97,6 +99,14 @@ export function AnalyticsPage({ tabText, params }: { tabText: string | undefined
             {TAB_LABELS[name]}
           </a>
         ))}
+        {tab && tab !== 'users' && range && (
+          <ExportButton
+            className="tabs__end"
+            scope={analyticsScope(tab, range, params)}
+            title={defaultTitle(analyticsScope(tab, range, params), { screen: tab })}
+            disabledReason={range.reversed ? 'From is after To: swap the range to export' : undefined}
+          />
+        )}
       </nav>
       {tab === null ? (
         <ErrorState error={new MailtrailError('not_found', `there is no analytics screen "${tabText ?? ''}"`)} title="This analytics screen does not exist" hint={<>Pick one of the screens above.</>} />

@@ -9,6 +9,8 @@ import { hrefOf, navigate } from '../app/hash-router';
 import type { TabParams } from './analytics-page';
 import { describeRange, rangeKey, rangeQuery, type AnalyticsRange } from './date-range';
 import { useAnalyticsQuery } from './use-analytics-query';
+import { ExportButton } from '../reports/export-dialog';
+import { defaultTitle, userAuditScope } from '../reports/report-scope';
 import { useTimeZone } from '../app/source-status';
 import { CategoryIcon } from '../components/category-badge';
 import { UserIcon } from '../components/icons';
@@ -58,6 +60,12 @@ export function UserAuditView({ params, range, onParamsChange }: { params: URLSe
             Filter this user in Activity
           </a>
         )}
+        <ExportButton
+          className="filters__end"
+          scope={userId === null ? null : userAuditScope(userId, range, eventTypes)}
+          title={userId === null ? '' : defaultTitle(userAuditScope(userId, range, eventTypes), { user: name })}
+          disabledReason={userId === null ? 'Pick a user to export what they did' : undefined}
+        />
       </div>
       {userId === null ? (
         <EmptyState title="Pick a user" testId="audit-pick" icon={<UserIcon width={22} height={22} />}>

@@ -11,11 +11,12 @@ import {
 import type { Result } from '../../src-main/contract/errors';
 import type { MailtrailSyncBridge } from '../../src-main/contract/sync-progress';
 import type { MailtrailAdminConnectionBridge } from '../../src-main/contract/admin-connection';
+import type { MailtrailReportBridge } from '../../src-main/contract/report-export';
 
 declare global {
   interface Window {
     /** Exposed by the preload in the desktop app; absent in browser mode. */
-    mailtrail?: Partial<MailtrailBridge & MailtrailSyncBridge & MailtrailAdminConnectionBridge>;
+    mailtrail?: Partial<MailtrailBridge & MailtrailSyncBridge & MailtrailAdminConnectionBridge & MailtrailReportBridge>;
   }
 }
 

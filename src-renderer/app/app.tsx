@@ -2,12 +2,11 @@ import { ActivityPage } from '../activity/activity-page';
 import { AnalyticsPage } from '../analytics/analytics-page';
 import { EmailsPage } from '../emails/emails-page';
 import { JournalPage } from '../journal/journal-page';
+import { ReportsPage } from '../reports/reports-page';
 import { RetentionPage } from '../retention/retention-page';
-import { ReportIcon } from '../components/icons';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
-import { ComingPage } from './coming-page';
 import { CopyLinkButton } from './copy-link';
 import { PageErrorBoundary } from './error-boundary';
 import { useRoute } from './hash-router';
@@ -64,18 +63,7 @@ export function App() {
       case 'retention':
         return <RetentionPage />;
       case 'reports':
-        return (
-          <ComingPage
-            section="reports"
-            title="Reports"
-            icon={<ReportIcon width={22} height={22} />}
-            summary="Audit reports that a third party can check independently."
-            items={[
-              'Export an email’s trail or a filtered slice of activity',
-              'Integrity data with each export, so a reader can verify nothing was altered',
-            ]}
-          />
-        );
+        return <ReportsPage />;
       case 'settings':
         return <SettingsPage />;
       case 'journal':

@@ -15,7 +15,7 @@ const PRIMARY: SectionLink[] = [
   { section: 'activity', label: 'Activity', Icon: ActivityIcon },
   { section: 'analytics', label: 'Analytics', Icon: ChartIcon },
   { section: 'retention', label: 'Retention', Icon: ArchiveIcon },
-  { section: 'reports', label: 'Reports', Icon: ReportIcon, soon: true },
+  { section: 'reports', label: 'Reports', Icon: ReportIcon },
   { section: 'journal', label: 'Journal', Icon: JournalIcon },
 ];
 const SECONDARY: SectionLink[] = [{ section: 'settings', label: 'Settings', Icon: SettingsIcon }];

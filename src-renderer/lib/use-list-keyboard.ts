@@ -23,6 +23,8 @@ export function useListKeyboard(options: ListKeyboard): void {
     const onKeyDown = (event: KeyboardEvent) => {
       const { count, selected, select, virtualizer, open, back, enabled = true } = ref.current;
       if (!enabled || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      // A modal dialog (the export dialog over a timeline) owns the keyboard: its Esc closes it, not the page.
+      if (event.target instanceof Element && event.target.closest('dialog[open]')) return;
       const typing = isTyping(event.target);
       const inSearch = event.target instanceof HTMLInputElement && event.target.type === 'search';
       if (typing && !inSearch) return;

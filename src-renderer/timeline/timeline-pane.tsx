@@ -10,6 +10,8 @@ import { hrefOf } from '../app/hash-router';
 import { formatDuration, formatShort } from '../lib/time';
 import { asMailtrailError, useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
 import { useNow } from '../lib/use-now';
+import { ExportButton } from '../reports/export-dialog';
+import { defaultTitle, emailScope } from '../reports/report-scope';
 import { LegalHoldBanner } from './legal-hold-banner';
 import { TimelineEvent } from './timeline-event';
 
@@ -166,6 +168,7 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack, backLabel 
             <span className="timeline-header__count" data-testid="timeline-count">
               {countLabel}
             </span>
+            <ExportButton scope={emailScope(emailId)} title={`${defaultTitle(emailScope(emailId))}${email?.subject ? `: ${email.subject}` : ''}`} />
             <div className="segmented" role="group" aria-label="Order">
               <button
                 type="button"

@@ -155,7 +155,12 @@ export function createFakeElectron() {
     showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })),
   };
 
-  const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
+  const shell = {
+    openExternal: vi.fn(async (_url: string) => undefined),
+    /** Answers '' (opened) unless a test queues the system's refusal. */
+    openPath: vi.fn(async (_path: string) => ''),
+    showItemInFolder: vi.fn((_path: string) => undefined),
+  };
 
   return {
     app,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NO_ADMIN_CONNECTION_MESSAGE } from '../../src-main/electron/settings/admin-connection-ipc';
 import { ADMIN_CONNECTION_CHANNELS } from '../../src-main/contract/admin-connection';
 import { channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
+import { REPORT_FILE_CHANNELS } from '../../src-main/contract/report-export';
 import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL } from '../../src-main/contract/sync-progress';
 import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main/desktop-app';
 import { chooseSource, sourceFromArgs } from '../../src-main/electron/main/source-choice';
@@ -106,7 +107,7 @@ describe('the desktop app, started against the fake electron module and a real d
   });
 
   it('answers the contract over IPC from the window, and refuses other senders', async () => {
-    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...OPERATION_NAMES.map(channelOf), SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, ...ADMIN_CONNECTION_CHANNELS].sort());
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...OPERATION_NAMES.map(channelOf), SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, ...ADMIN_CONNECTION_CHANNELS, ...REPORT_FILE_CHANNELS].sort());
     const timeline = fake.ipcMain.handlers.get('mailtrail:emails/timeline');
     await expect(timeline?.(ownWindow, { emailId: 42 })).resolves.toEqual({
       ok: true,

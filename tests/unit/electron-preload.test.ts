@@ -8,6 +8,16 @@ import {
   type MailtrailAdminConnectionBridge,
 } from '../../src-main/contract/admin-connection';
 import { bridgeNameOf, channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
+import {
+  REPORT_CANCEL_CHANNEL,
+  REPORT_EXPORT_CHANNEL,
+  REPORT_OPEN_CHANNEL,
+  REPORT_PROGRESS_CHANNEL,
+  REPORT_REVEAL_CHANNEL,
+  REPORT_VERIFY_FILE_CHANNEL,
+  type MailtrailReportBridge,
+  type ReportExportProgress,
+} from '../../src-main/contract/report-export';
 import { SYNC_CANCEL_CHANNEL, SYNC_OPEN_RESULT_CHANNEL, SYNC_PROGRESS_CHANNEL, type MailtrailSyncBridge, type SyncUpdate } from '../../src-main/contract/sync-progress';
 import type { FakeElectron } from './electron-fake';
 
@@ -27,9 +37,24 @@ describe('the preload bridge', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
   });
 
-  it('exposes exactly one function per contract operation, the three sync functions and the four admin-connection ones', () => {
+  it('exposes exactly one function per contract operation, the three sync functions, the four admin-connection ones and the six report ones', () => {
     expect(Object.keys(bridge).sort()).toEqual(
-      [...OPERATION_NAMES.map(bridgeNameOf), 'onSyncProgress', 'cancelSync', 'openSyncedCache', 'adminConnection', 'saveAdminConnection', 'testAdminConnection', 'removeAdminConnection'].sort(),
+      [
+        ...OPERATION_NAMES.map(bridgeNameOf),
+        'onSyncProgress',
+        'cancelSync',
+        'openSyncedCache',
+        'adminConnection',
+        'saveAdminConnection',
+        'testAdminConnection',
+        'removeAdminConnection',
+        'exportReport',
+        'onReportProgress',
+        'cancelReport',
+        'verifyReportFile',
+        'openReport',
+        'revealReport',
+      ].sort(),
     );
     for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
   });
@@ -89,5 +114,33 @@ describe('the preload bridge', () => {
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_TEST_CHANNEL, null);
     await admin.removeAdminConnection();
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_REMOVE_CHANNEL, undefined);
+  });
+
+  it('sends the report calls on their own channels: a request or a report id, never a path (issue 14, item 4)', async () => {
+    const reports = bridge as unknown as MailtrailReportBridge;
+    const request = { scope: { kind: 'email' as const, emailId: 42 }, format: 'csv' as const, title: 'Email 42' };
+    await reports.exportReport(request);
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(REPORT_EXPORT_CHANNEL, request);
+    await reports.cancelReport();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(REPORT_CANCEL_CHANNEL);
+    await reports.verifyReportFile();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(REPORT_VERIFY_FILE_CHANNEL);
+    await reports.openReport('5f0c');
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(REPORT_OPEN_CHANNEL, { id: '5f0c' });
+    await reports.revealReport('5f0c');
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(REPORT_REVEAL_CHANNEL, { id: '5f0c' });
+  });
+
+  it('hands report progress to the callback without Electron\'s event, until unsubscribed', () => {
+    const reports = bridge as unknown as MailtrailReportBridge;
+    const seen: unknown[][] = [];
+    const unsubscribe = reports.onReportProgress((...args) => seen.push(args));
+    const progress: ReportExportProgress = { file: '/home/auditor/Documents/mailtrail-email-42-2026-11-28.csv', events: 1200, elapsedMs: 400, rate: 3000 };
+    fake.ipcRenderer.emit(REPORT_PROGRESS_CHANNEL, { sender: 'electron event' }, progress);
+    expect(seen).toEqual([[progress]]);
+    unsubscribe();
+    fake.ipcRenderer.emit(REPORT_PROGRESS_CHANNEL, {}, progress);
+    expect(seen).toHaveLength(1);
+    expect(fake.ipcRenderer.listeners.get(REPORT_PROGRESS_CHANNEL)).toEqual([]);
   });
 });

@@ -2,9 +2,11 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import { journalActor } from '../../admin/journal';
 import type { MailtrailService } from '../../contract/operations';
 import type { SourceStatus } from '../../contract/schemas';
+import type { ReportOrigin } from '../../reports/report-origin';
 import { currentSource, registerIpcHandlers } from '../ipc';
 import { buildMenuTemplate } from '../menu';
 import { createOfflineActions, registerSyncHandlers } from '../offline/offline-actions';
+import { createReportActions, registerReportHandlers } from '../reports/report-actions';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -27,6 +29,8 @@ export interface OpenedSource {
   kind: SourceStatus['kind'];
   /** The PostgreSQL URL with its password, for sync; null for a cache. Stays in main. */
   databaseUrl?: string | null;
+  /** Who makes reports from it, and where they are recorded (reportOriginOf); without it the source makes none. */
+  reportOrigin?(): Promise<ReportOrigin>;
   /** Sends writes through the admin connection at this URL from now on, or through none (LogSource.setAdmin). */
   setAdmin?(adminUrl: string | null): Promise<void>;
   close(): Promise<void>;
@@ -128,6 +132,8 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
     changed: () => sourceChanged(),
   });
   registerSyncHandlers(ipcMain, offline);
+  const reports = createReportActions({ sources, dialog, shell, window: () => window, documentsDir: app.getPath('documents') });
+  registerReportHandlers(ipcMain, reports);
   registerAdminConnectionHandlers(
     ipcMain,
     createAdminConnectionActions({
@@ -177,8 +183,8 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
     if (closing) return;
     closing = true;
     event.preventDefault();
-    void offline
-      .cancelSync()
+    // A report being written is cancelled, so its partial file is removed before the app goes.
+    void Promise.all([offline.cancelSync(), reports.cancelReport()])
       .then(() => sources.current())
       .then((source) => source.close())
       .catch(() => undefined)

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
+import { reportOriginOf } from '../../reports/report-origin';
 import { openLogSource } from '../../source/open-source';
 import { loadUnpackedPackagesFromDisk } from './asar-unpacked';
 import { startDesktopApp } from './desktop-app';
@@ -15,7 +16,7 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 startDesktopApp({
   openSource: async (options) => {
     const source = await openLogSource({ ...options, onProgress: (message) => console.log(message) });
-    return { ...source, kind: source.store.source.kind };
+    return { ...source, kind: source.store.source.kind, reportOrigin: () => reportOriginOf(source) };
   },
   preloadPath: join(outDir, 'preload', 'index.cjs'),
   rendererDir: join(outDir, 'renderer'),

@@ -11,6 +11,18 @@ import {
 import type { Result } from '../../contract/errors';
 import { bridgeNameOf, channelOf, OPERATION_NAMES, type MailtrailBridge } from '../../contract/operations';
 import {
+  REPORT_CANCEL_CHANNEL,
+  REPORT_EXPORT_CHANNEL,
+  REPORT_OPEN_CHANNEL,
+  REPORT_PROGRESS_CHANNEL,
+  REPORT_REVEAL_CHANNEL,
+  REPORT_VERIFY_FILE_CHANNEL,
+  type MailtrailReportBridge,
+  type ReportExportOutcome,
+  type ReportExportProgress,
+  type VerifiedReportFile,
+} from '../../contract/report-export';
+import {
   SYNC_CANCEL_CHANNEL,
   SYNC_OPEN_RESULT_CHANNEL,
   SYNC_PROGRESS_CHANNEL,
@@ -64,11 +76,35 @@ export function createAdminConnectionBridge(invoke: (channel: string, payload?: 
   };
 }
 
+/** The part of ipcRenderer the report functions use. */
+export interface ReportIpc {
+  invoke(channel: string, payload?: unknown): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, progress: ReportExportProgress) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, progress: ReportExportProgress) => void): unknown;
+}
+
+/** The desktop's report functions: main holds the dialogs and the paths; the window passes a request or a report id. */
+export function createReportBridge(ipc: ReportIpc): MailtrailReportBridge {
+  return {
+    exportReport: (request) => ipc.invoke(REPORT_EXPORT_CHANNEL, request) as Promise<Result<ReportExportOutcome>>,
+    onReportProgress(listener) {
+      const forward = (_event: unknown, progress: ReportExportProgress) => listener(progress);
+      ipc.on(REPORT_PROGRESS_CHANNEL, forward);
+      return () => void ipc.removeListener(REPORT_PROGRESS_CHANNEL, forward);
+    },
+    cancelReport: () => ipc.invoke(REPORT_CANCEL_CHANNEL) as Promise<Result<null>>,
+    verifyReportFile: () => ipc.invoke(REPORT_VERIFY_FILE_CHANNEL) as Promise<Result<VerifiedReportFile | null>>,
+    openReport: (id) => ipc.invoke(REPORT_OPEN_CHANNEL, { id }) as Promise<Result<null>>,
+    revealReport: (id) => ipc.invoke(REPORT_REVEAL_CHANNEL, { id }) as Promise<Result<null>>,
+  };
+}
+
 contextBridge.exposeInMainWorld(
   'mailtrail',
   Object.freeze({
     ...createBridge((channel, payload) => ipcRenderer.invoke(channel, payload)),
     ...createSyncBridge(ipcRenderer),
     ...createAdminConnectionBridge((channel, payload) => ipcRenderer.invoke(channel, payload)),
+    ...createReportBridge(ipcRenderer),
   }),
 );

@@ -8,11 +8,10 @@ import {
   type AdminConnectionTest,
   type AdminConnectionView,
 } from '../../contract/admin-connection';
-import { MailtrailError, type Result } from '../../contract/errors';
+import { MailtrailError } from '../../contract/errors';
 import { describeIssues } from '../../contract/validation';
-import { toMailtrailError } from '../../db/connection';
-import type { IpcMainLike, IpcOptions, IpcSenderEvent } from '../ipc';
-import { describeSender, isTrustedIpcSender } from '../security';
+import { handleFromOwnWindow, type IpcMainLike, type IpcOptions } from '../ipc';
+import { isTrustedIpcSender } from '../security';
 import type { SettingsStore } from './settings-store';
 
 /** What a write says in the desktop app while no admin connection is saved. */
@@ -71,18 +70,7 @@ export function registerAdminConnectionHandlers(
   actions: AdminConnectionActions,
   { isTrustedSender = isTrustedIpcSender }: IpcOptions = {},
 ): void {
-  const guarded = (channel: string, action: (payload: unknown) => Promise<unknown>) =>
-    ipcMain.handle(channel, async (event: IpcSenderEvent, payload: unknown): Promise<Result<unknown>> => {
-      if (!isTrustedSender(event)) {
-        const error = new MailtrailError('bad_request', `refused ${channel}: the call came from ${describeSender(event)}, not from Mailtrail's own window`);
-        return { ok: false, error: error.toValue() };
-      }
-      try {
-        return { ok: true, value: await action(payload) };
-      } catch (error) {
-        return { ok: false, error: toMailtrailError(error).toValue() };
-      }
-    });
+  const guarded = (channel: string, action: (payload: unknown) => Promise<unknown>) => handleFromOwnWindow(ipcMain, channel, action, { isTrustedSender });
   guarded(ADMIN_CONNECTION_GET_CHANNEL, async () => actions.get());
   guarded(ADMIN_CONNECTION_SAVE_CHANNEL, (payload) => actions.save(parseInput(payload, false) as AdminConnectionInput));
   guarded(ADMIN_CONNECTION_TEST_CHANNEL, (payload) => actions.test(parseInput(payload, true)));

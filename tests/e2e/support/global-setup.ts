@@ -5,6 +5,8 @@ import { describeTarget, openReadableDb, openWritableDb } from '../../../src-mai
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../../src-main/db/embedded';
 import { migrate } from '../../../src-main/db/migrate';
 import { SERVE_ACTOR } from '../../../src-main/admin/journal';
+import { reportRegisterPath } from '../../../src-main/reports/register';
+import { reportOriginOf } from '../../../src-main/reports/report-origin';
 import { openLogSource } from '../../../src-main/source/open-source';
 import { startHttpServer } from '../../../src-main/server/http-server';
 import { createLogService } from '../../../src-main/service/log-service';
@@ -46,13 +48,22 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // As `serve` without --admin: the journal and retention are read through the viewer's connection, nothing writes.
     const retentionReads = createRetentionService({ viewer: readable, admin: null, actor: () => 'e2e' });
     stops.unshift(() => retentionReads.close());
-    const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) }), {
-      db: null,
-      actor: 'e2e',
-      journalDb: readable,
-      retention: retentionReads,
+    // The reports made on "this machine" are kept in the run's own folder, never the user's data folder.
+    const reportsDataDir = join(root, 'data');
+    const store = createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) });
+    const service = createLogService(
+      store,
+      { db: null, actor: 'e2e', journalDb: readable, retention: retentionReads },
+      { registerPath: reportRegisterPath({ MAILTRAIL_DATA_DIR: reportsDataDir }) },
+    );
+    const http = await startHttpServer({
+      service,
+      host: '127.0.0.1',
+      port: 0,
+      rendererDir: RENDERER_DIR,
+      // As `serve` does: a download is journaled where there is an admin connection, never registered.
+      reportOrigin: () => reportOriginOf({ service, store, databaseUrl: url, admin: null }, { record: false }),
     });
-    const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
     stops.unshift(() => http.close());
     // The same data synced into an offline cache, served as `mailtrail serve --cache` does.
     const cacheFile = join(root, 'offline.mailtrail-cache');
@@ -63,7 +74,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stops.unshift(() => offline.close());
     const retention = await startRetentionServer(server);
     stops.unshift(retention.stop);
-    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url, retention: retention.fixture };
+    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url, retention: retention.fixture, reportsDataDir };
     mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
     writeFileSync(FIXTURE_FILE, JSON.stringify(fixture, null, 2));
   } catch (error) {
