@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { ReportProvenance } from '../contract/reports';
+import type { ReportProvenance, ReportSummary } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
 
 /**
@@ -67,9 +67,13 @@ export class ReportDigest {
     return this.count;
   }
 
-  /** The hex digest; `matched` is the scope's event count (more than the events added where a document stopped early). */
-  finish(matched: number = this.count): { events: number; matched: number; sha256: string } {
-    this.hash.update(canonicalJson({ events: this.count, matched }));
+  /**
+   * The hex digest; `matched` is the scope's event count (more than the events added where a document
+   * stopped early). A PDF or HTML document's summary covers events it does not hold, so it is hashed
+   * too: the digest then vouches for every figure the document shows.
+   */
+  finish(matched: number = this.count, summary?: ReportSummary): { events: number; matched: number; sha256: string } {
+    this.hash.update(canonicalJson({ events: this.count, matched, summary }));
     return { events: this.count, matched, sha256: this.hash.digest('hex') };
   }
 }

@@ -14,7 +14,7 @@ import type { DocumentInput } from './document';
  *   {"totals": totals}
  *
  * The summary rides along (it is over the whole scope, not derivable from a capped document's
- * events) but outside the digest, which stays the one every format computes (digest.ts).
+ * events) and is hashed in the digest's last line (ReportDigest.finish).
  */
 export const REPORT_DATA_NAME = 'mailtrail-report.jsonl';
 
@@ -79,7 +79,7 @@ export function decodeReportData(text: string): { document: DocumentInput } | { 
 export function digestProblems(document: DocumentInput): string[] {
   const digest = new ReportDigest(document.provenance);
   for (const event of document.events) digest.add(event);
-  const totals = digest.finish(document.totals.matched);
+  const totals = digest.finish(document.totals.matched, document.summary);
   const problems: string[] = [];
   if (totals.events < document.totals.events) {
     problems.push(`cut short: the data holds ${totals.events} events, its totals say ${document.totals.events} (an event was removed)`);

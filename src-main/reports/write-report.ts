@@ -137,8 +137,9 @@ export async function exportReport(
     progress(matched);
   }
   hooks.signal?.throwIfAborted();
-  const totals = digest.finish(matched);
-  await writeDocument(format, { provenance, summary: summary.summary(), events: kept, totals }, out);
+  const counted = summary.summary();
+  const totals = digest.finish(matched, counted);
+  await writeDocument(format, { provenance, summary: counted, events: kept, totals }, out);
   progress(matched, true);
   return { provenance, totals };
 }

@@ -106,8 +106,9 @@ export function provenanceOf(format: 'pdf' | 'html', scope: ReportScope, scopeTe
 export function documentOf(provenance: ReportProvenance, events: ActivityEvent[], options: { matched?: number; summary?: ReportSummary } = {}): DocumentInput {
   const digest = new ReportDigest(provenance);
   for (const event of events) digest.add(event);
-  const totals = digest.finish(options.matched ?? events.length);
-  return { provenance, summary: options.summary ?? summaryOf(events), events, totals };
+  const summary = options.summary ?? summaryOf(events);
+  const totals = digest.finish(options.matched ?? events.length, summary);
+  return { provenance, summary, events, totals };
 }
 
 export const emailDocument = (format: 'pdf' | 'html'): DocumentInput =>

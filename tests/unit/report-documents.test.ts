@@ -235,6 +235,17 @@ describe.each(['pdf', 'html'] as const)('verifying a %s report', (format) => {
     expect(result.problems[0]).toBe('cut short: the data holds 6 events, its totals say 7 (an event was removed)');
   });
 
+  it('fails when a figure of the summary is edited in the data: the digest covers it', async () => {
+    const editSummary = (lines: string[]) =>
+      lines.map((line, index) => (index === 0 ? line.replace(/("summary":\{"by_type":\[\{"count":)(\d+)/, (_, head: string, count: string) => `${head}${Number(count) + 1}`) : line));
+    const bytes = await render(format, emailDocument(format));
+    const tampered = format === 'pdf' ? editPdfData(bytes, editSummary) : editHtmlData(bytes, editSummary);
+    expect(tampered.equals(bytes)).toBe(false);
+    const result = await verifyDocument(format, tampered);
+    expect(result.verified).toBe(false);
+    expect(result.problems.some((line) => line.startsWith('the digest does not match the data'))).toBe(true);
+  });
+
   it('fails when the provenance is edited, in the data or on the cover', async () => {
     const bytes = await render(format, emailDocument(format));
     const inData = await verifyDocument(format, tamper.provenanceEdited(bytes));
