@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention]`:
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports]`:
  * loads N demo events (default 10 million) into a fresh embedded PostgreSQL, then times every
  * screen's query through Mailtrail's service and the seed's SQL for the same question run raw.
  * Before that, unless --no-trigger-cost: the rollup triggers' cost on a bulk load of a million
  * events, and the offline cache's sync rate and query times over that million. After it, retention's
- * rows (bench/retention-bench.ts), which `--only retention` runs alone.
+ * rows (bench/retention-bench.ts), which `--only retention` runs alone, and the reports' rows
+ * (bench/reports-bench.ts: CSV and JSONL export against COPY, memory, documents), which `--only reports` runs alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { createLogService } from '../src-main/service/log-service';
 import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../src-main/store/sqlite/sqlite-log-store';
 import { syncCache, type SyncResult } from '../src-main/sync/sync-cache';
+import { reportsFigures } from './reports-bench';
 import { retentionFigures } from './retention-bench';
 
 const EVENTS_PER_EMAIL = 6.67;
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     'retention-events': { type: 'string', default: '1500000' },
     'month-events': { type: 'string', default: '400000' },
     repeat: { type: 'string', default: '3' },
+    'reports-events': { type: 'string', default: '1000000' },
     help: { type: 'boolean', default: false },
   },
   allowNegative: true,
@@ -50,10 +53,13 @@ if (args.help) {
                         and during the run) and purging a month row by row and by the partition path
   --retention-events N  demo events loaded for retention's rows (default 1500000)
   --month-events N      events of the month purged (default 400000)
-  --repeat N            archive runs and purges per path; medians are reported (default 3)`);
+  --repeat N            archive runs and purges per path, and export rounds; medians are reported (default 3)
+  --only reports        only the reports' rows: CSV and JSONL export of --reports-events against COPY csv,
+                        peak memory at a quarter and all of them, a 5,000-row PDF and one email's PDF
+  --reports-events N    demo events loaded for the reports' rows (default 1000000)`);
   process.exit(0);
 }
-if (args.only !== undefined && args.only !== 'retention') throw new Error(`--only takes "retention", not ${JSON.stringify(args.only)}`);
+if (args.only !== undefined && args.only !== 'retention' && args.only !== 'reports') throw new Error(`--only takes "retention" or "reports", not ${JSON.stringify(args.only)}`);
 const events = Number(args.events);
 const runs = Number(args.runs);
 if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be a whole number of at least 1000');
@@ -287,6 +293,21 @@ const retentionOptions = {
 };
 for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
+}
+
+const reportsOptions = { events: Number(args['reports-events']), repeat: retentionOptions.repeat, say };
+if (!Number.isInteger(reportsOptions.events) || reportsOptions.events < 1000) throw new Error('--reports-events must be a whole number of at least 1000');
+
+if (args.only === 'reports') {
+  try {
+    say(`# Mailtrail benchmark, reports, ${new Date().toISOString().slice(0, 10)}`);
+    say('');
+    await reportsFigures(server, reportsOptions);
+  } finally {
+    await server.stop();
+  }
+  if (args.out) writeFileSync(args.out, `${lines.join('\n')}\n`);
+  process.exit(0);
 }
 
 if (args.only === 'retention') {
@@ -591,6 +612,8 @@ try {
   await readable.end();
   say('');
   await retentionFigures(server, retentionOptions);
+  say('');
+  await reportsFigures(server, reportsOptions);
 } finally {
   await server.stop();
 }

@@ -58,7 +58,7 @@ export class ReportDigest {
   }
 
   /** Lines already in canonical form, each ending in a newline (a page at a time: one hash update, not one per event). */
-  addCanonicalLines(lines: string, count: number): void {
+  addCanonicalLines(lines: string | Buffer, count: number): void {
     this.hash.update(lines);
     this.count += count;
   }

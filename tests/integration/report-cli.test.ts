@@ -49,6 +49,11 @@ describe('mailtrail report', () => {
     expect(b.report).toMatchObject({ scope: { kind: 'email', emailId }, source: { kind: 'cache' } });
     expect(a.events.length).toBeGreaterThan(3);
     expect(b.events).toEqual(a.events);
+    // Journaled from --db (as the write commands are), not from a cache without an admin connection.
+    const { rows } = await fixture.database.readable.query<{ actor: string; parameters: { format: string; path: string; rows: number } }>(
+      `SELECT actor, parameters FROM mailtrail_admin_journal WHERE action = 'report.export' ORDER BY id`,
+    );
+    expect(rows).toEqual([{ actor: 'auditor', parameters: expect.objectContaining({ format: 'jsonl', path: fromDb, rows: a.events.length, scope: { kind: 'email', emailId } }) }]);
     const verified = await mailtrail(['verify', fromDb]);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/^verified .*db\.jsonl: JSONL report "Sag 17", \d+ events, sha256 [0-9a-f]{64}\n$/);

@@ -1,0 +1,19 @@
+/**
+ * One export in a process of its own, for the reports bench's memory figure: prints its time and
+ * the process's peak resident memory (what `mailtrail report` would use) as one JSON line.
+ * Arguments: DATABASE_URL FORMAT SCOPE_JSON OUT_FILE.
+ */
+import { openReadableDb } from '../src-main/db/connection';
+import { writeReport } from '../src-main/reports/write-report';
+import { createLogService } from '../src-main/service/log-service';
+import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-store';
+
+const [url, format, scope, out] = process.argv.slice(2) as [string, 'csv' | 'jsonl', string, string];
+const readable = openReadableDb(url, { statementTimeoutMs: 600_000 });
+const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: 'bench' }));
+const origin = { source: { kind: 'postgres' as const, host: 'bench', database: 'reports' }, actor: 'bench', timeZone: 'UTC', registerPath: null, journalDb: null };
+const started = performance.now();
+const record = await writeReport(service, origin, { scope: JSON.parse(scope), format }, out);
+const seconds = (performance.now() - started) / 1000;
+await readable.end();
+console.log(JSON.stringify({ seconds, events: record.events, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
