@@ -1,5 +1,4 @@
-import type { MailtrailService } from '../contract/operations';
-import type { ReportScope } from '../contract/reports';
+import { expectedEvents } from '../reports/report-model';
 import { reportOriginOf } from '../reports/report-origin';
 import { verifyReportFile } from '../reports/verify';
 import { writeReport } from '../reports/write-report';
@@ -7,20 +6,6 @@ import { chosenAdminUrl, openAdminConnection, openLogSource } from '../source/op
 import type { Invocation } from './command-line';
 import { progressOutput, type CommandIo } from './io';
 import { describeProgress, formatCount } from './sync.command';
-
-/** How many events the scope holds, for the bar's "of N" and time left; null where that costs a scan of its own. */
-async function expectedEvents(service: MailtrailService, scope: ReportScope): Promise<number | null> {
-  try {
-    if (scope.kind === 'email') return (await service['emails/overview']({ emailId: scope.emailId })).event_count;
-    if (scope.kind === 'user') return (await service['users/summary']({ userId: scope.userId, from: scope.from, to: scope.to })).total;
-    const { kind: _kind, ...filter } = scope;
-    const count = await service['activity/count'](filter);
-    return count.exact ? count.count : null;
-  } catch {
-    // The export itself says what is wrong, in its own words.
-    return null;
-  }
-}
 
 /** `mailtrail report`: a bar on a terminal, plain lines otherwise, and `wrote FILE: N events, sha256 HEX`. */
 export async function runReport(invocation: Extract<Invocation, { command: 'report' }>, io: CommandIo): Promise<number> {

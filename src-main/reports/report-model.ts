@@ -170,3 +170,17 @@ export class SummaryCounter {
     };
   }
 }
+
+/** How many events the scope holds, for a progress bar's "of N" and time left; null where unknown or only a lower bound. */
+export async function expectedEvents(service: MailtrailService, scope: ReportScope): Promise<number | null> {
+  try {
+    if (scope.kind === 'email') return (await service['emails/overview']({ emailId: scope.emailId })).event_count;
+    if (scope.kind === 'user') return (await service['users/summary']({ userId: scope.userId, from: scope.from, to: scope.to })).total;
+    const { kind: _kind, ...filter } = scope;
+    const count = await service['activity/count'](filter);
+    return count.exact ? count.count : null;
+  } catch {
+    // The export itself says what is wrong, in its own words.
+    return null;
+  }
+}
