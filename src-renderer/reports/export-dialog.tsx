@@ -75,13 +75,15 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
   const running = useRef<RunningExport | null>(null);
   const [expected, setExpected] = useState<{ count: number; exact: boolean } | null>(null);
 
+  // Counted once per scope: the screen behind makes a new scope object on every render.
+  const scopeKey = JSON.stringify(scope);
   useEffect(() => {
     let current = true;
-    void expectedEvents(client, scope).then((count) => current && setExpected(count));
+    void expectedEvents(client, JSON.parse(scopeKey) as ReportScope).then((count) => current && setExpected(count));
     return () => {
       current = false;
     };
-  }, [client, scope]);
+  }, [client, scopeKey]);
   // Closing the dialog stops an export still running: nothing is saved.
   useEffect(() => () => running.current?.cancel(), []);
 

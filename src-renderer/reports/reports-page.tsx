@@ -183,7 +183,7 @@ function ReportRow({ report, timeZone, canOpen }: { report: ReportRecord; timeZo
         <td>
           <DigestCell sha256={report.sha256} />
         </td>
-        <td>
+        <td className="reports-table__actions-cell">
           <div className="reports-table__actions">
             <button type="button" className="button button--sm" onClick={verify} disabled={checked?.status === 'checking'} data-testid="report-verify">
               {checked?.status === 'checking' ? 'Verifying…' : 'Verify'}

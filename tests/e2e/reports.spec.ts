@@ -207,12 +207,6 @@ test('the Reports screen lists the reports made on this machine and verifies the
   await row.getByTestId('report-verify').click();
   await expect(row.getByTestId('verification')).toHaveAttribute('data-verified', 'true');
   await expect(row.getByTestId('verification-digest')).toHaveText(record.sha256);
-
-  writeFileSync(file, readFileSync(file, 'utf8').replace('Case 2291', 'Case 2292'));
-  await row.getByTestId('report-verify').click();
-  await expect(row.getByTestId('verification')).toHaveAttribute('data-verified', 'false');
-  await expect(row.getByTestId('verification-problems')).toContainText('provenance');
-
   if (SHOTS) {
     for (const [width, height] of [
       [1024, 700],
@@ -221,7 +215,14 @@ test('the Reports screen lists the reports made on this machine and verifies the
       await page.setViewportSize({ width, height });
       await shot(page, `reports-${width}x${height}.png`);
     }
+    await page.setViewportSize({ width: 1440, height: 900 });
   }
+
+  writeFileSync(file, readFileSync(file, 'utf8').replace('Case 2291', 'Case 2292'));
+  await row.getByTestId('report-verify').click();
+  await expect(row.getByTestId('verification')).toHaveAttribute('data-verified', 'false');
+  await expect(row.getByTestId('verification-problems')).toContainText('provenance');
+  await shot(page, 'reports-row-refused.png');
 });
 
 test('every screen that shows events offers Export, scoped to what it shows', async ({ page }) => {
