@@ -5,6 +5,7 @@ import type { ReportFormat, ReportProvenance, ReportScope, ReportSummary } from 
 import type { ActivityEvent } from '../contract/schemas';
 import { packageRoot } from '../paths';
 import type { ReportOrigin } from './report-origin';
+import { countScope } from './scope-count';
 
 /**
  * The report model, once for every format: the provenance, the scope's events page by page from the
@@ -173,14 +174,6 @@ export class SummaryCounter {
 
 /** How many events the scope holds, for a progress bar's "of N" and time left; null where unknown or only a lower bound. */
 export async function expectedEvents(service: MailtrailService, scope: ReportScope): Promise<number | null> {
-  try {
-    if (scope.kind === 'email') return (await service['emails/overview']({ emailId: scope.emailId })).event_count;
-    if (scope.kind === 'user') return (await service['users/summary']({ userId: scope.userId, from: scope.from, to: scope.to })).total;
-    const { kind: _kind, ...filter } = scope;
-    const count = await service['activity/count'](filter);
-    return count.exact ? count.count : null;
-  } catch {
-    // The export itself says what is wrong, in its own words.
-    return null;
-  }
+  const counted = await countScope(service, scope);
+  return counted?.exact ? counted.count : null;
 }

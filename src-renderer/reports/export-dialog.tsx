@@ -5,7 +5,8 @@ import { useClient } from '../api/client-context';
 import { ReportIcon } from '../components/icons';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { useModal } from '../retention/use-modal';
-import { browserExporter, desktopExporter, expectedEvents, reportBridge, type ExportProgress, type ExportResult, type ReportExporter, type RunningExport } from './report-exporter';
+import { countScope } from '../../src-main/reports/scope-count';
+import { browserExporter, desktopExporter, reportBridge, type ExportProgress, type ExportResult, type ReportExporter, type RunningExport } from './report-exporter';
 import {
   byteRateText,
   elapsedText,
@@ -79,7 +80,7 @@ export function ExportDialog({ scope, defaultTitle, onClose }: { scope: ReportSc
   const scopeKey = JSON.stringify(scope);
   useEffect(() => {
     let current = true;
-    void expectedEvents(client, JSON.parse(scopeKey) as ReportScope).then((count) => current && setExpected(count));
+    void countScope(client, JSON.parse(scopeKey) as ReportScope).then((count) => current && setExpected(count));
     return () => {
       current = false;
     };

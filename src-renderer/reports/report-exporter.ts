@@ -1,7 +1,6 @@
 import { MailtrailError } from '../../src-main/contract/errors';
-import type { MailtrailClient } from '../../src-main/contract/operations';
 import type { MailtrailReportBridge, ReportExportOutcome } from '../../src-main/contract/report-export';
-import type { ReportRequest, ReportScope, ReportVerification } from '../../src-main/contract/reports';
+import type { ReportRequest, ReportVerification } from '../../src-main/contract/reports';
 import { announceApiTokenRefused, readApiToken } from '../api/api-token';
 import { SERVER_UNREACHABLE } from '../api/http-client';
 import { EXPORT_PATH, exportQuery } from './report-scope';
@@ -148,18 +147,6 @@ export function browserExporter(baseUrl = '', now: () => number = () => performa
       return { result, cancel: () => abort.abort() };
     },
   };
-}
-
-/** The events a scope holds, counted before the export so its progress can say the time left; null when not known. */
-export async function expectedEvents(client: MailtrailClient, scope: ReportScope): Promise<{ count: number; exact: boolean } | null> {
-  try {
-    if (scope.kind === 'email') return { count: (await client['emails/overview']({ emailId: scope.emailId })).event_count, exact: true };
-    if (scope.kind === 'user') return { count: (await client['users/summary']({ userId: scope.userId, from: scope.from, to: scope.to })).total, exact: true };
-    const { kind: _kind, ...filters } = scope;
-    return await client['activity/count'](filters);
-  } catch {
-    return null;
-  }
 }
 
 export const VERIFY_PATH = '/api/v1/reports/verify';
