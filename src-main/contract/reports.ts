@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActivityFilterFields, checkRange, DateRangeFields, EmailId, UserId } from './schemas';
+import { ActivityEvent, ActivityFilterFields, checkRange, DateRangeFields, EmailId, UserId } from './schemas';
 
 /**
  * Audit reports (issue 14): what a report covers, the provenance it carries, and the records of
@@ -21,6 +21,12 @@ export const ReportScope = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('user'), userId: UserId, ...DateRangeFields }).superRefine(checkRange),
 ]);
 export type ReportScope = z.infer<typeof ReportScope>;
+
+/**
+ * An event as a report carries it: the API's item as the log can hold it, created_at NULL (the
+ * seed's column only has a default) and metadata any JSON (the column is JSONB, not an object).
+ */
+export const ReportEvent = ActivityEvent.extend({ created_at: z.string().nullable(), metadata: z.unknown() });
 
 /** Where the events came from: the live database (host and name, never credentials) or an offline cache. */
 export const ReportSource = z.discriminatedUnion('kind', [

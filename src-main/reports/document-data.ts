@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ReportProvenance, ReportSummary, ReportTotals } from '../contract/reports';
-import { ActivityEvent } from '../contract/schemas';
+import { ReportEvent, ReportProvenance, ReportSummary, ReportTotals } from '../contract/reports';
+import type { ActivityEvent } from '../contract/schemas';
 import { canonicalJson, ReportDigest } from './digest';
 import type { DocumentInput } from './document';
 
@@ -60,7 +60,7 @@ export function decodeReportData(text: string): { document: DocumentInput } | { 
   if (!trailer.success) return { problem: 'cut short: the report data does not end with its totals line' };
   const events = parsed.slice(1, -1);
   for (const [index, event] of events.entries()) {
-    const checked = ActivityEvent.safeParse(event);
+    const checked = ReportEvent.safeParse(event);
     if (!checked.success) return { problem: `the report data is malformed: event ${index + 1} (${issueOf(checked.error)})` };
   }
   // The values as read, not zod's copies: the digest and the re-render see exactly what the file holds.

@@ -41,7 +41,8 @@ export const categoryColour = (category: string): { strong: string; soft: string
 export const formatCount = (count: number): string => String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** An event time as the log holds it (a wall clock in the report's zone), to the second: "2026-05-01 12:34:56". */
-export const formatTime = (createdAt: string): string => createdAt.replace('T', ' ').replace(/\.\d+$/, '');
+// The seed's created_at may be NULL (its column only has a default): such an event has no time to show.
+export const formatTime = (createdAt: string | null): string => (createdAt === null ? '(no time)' : createdAt.replace('T', ' ').replace(/\.\d+$/, ''));
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -129,7 +130,8 @@ const METADATA_LINES = 30;
 const METADATA_CHARACTERS = 2_000;
 
 /** Time between two neighbouring events of a timeline, as the screen writes it: "3 min 20 s". */
-export function gapInWords(from: string, to: string): string | null {
+export function gapInWords(from: string | null, to: string | null): string | null {
+  if (from === null || to === null) return null;
   const parse = (value: string) => Date.parse(`${value.replace(' ', 'T').replace(/Z$/, '')}Z`);
   const wait = Math.abs(parse(to) - parse(from));
   if (!Number.isFinite(wait)) return null;

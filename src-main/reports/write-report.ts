@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { journaled } from '../admin/journal';
 import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
@@ -188,8 +189,9 @@ export async function writeReport(
     });
     failed.catch(() => undefined);
     made = await Promise.race([exportReport(service, origin, request, file, hooks), failed]);
+    // The document writer ends the stream itself; finished() also settles for one already finished.
     file.end();
-    await Promise.race([once(file, 'finish'), failed]);
+    await Promise.race([finished(file), failed]);
     await rename(temporary, path).catch((error: unknown) => {
       throw cannotWrite(outPath, error);
     });

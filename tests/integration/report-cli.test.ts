@@ -91,6 +91,18 @@ describe('mailtrail report', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it('writes a PDF and an HTML report of an email from --db, and verify passes on both', async () => {
+    for (const format of ['pdf', 'html']) {
+      const file = join(dir, `case.${format}`);
+      const run = await mailtrail(['report', '--db', fixture.database.url, '--format', format, '--out', file, '--email-id', String(fixture.special.emailId)]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^wrote ${file}: \\d+ events, sha256 [0-9a-f]{64}\\n$`));
+      const verified = await mailtrail(['verify', file]);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/^verified /);
+    }
+  });
+
   it('fails in one line with exit 1 for an unwritable path or an unknown email, and leaves no file', async () => {
     const missing = await mailtrail(['report', '--cache', fixture.cacheFile, '--format', 'csv', '--out', join(dir, 'nowhere', 'x.csv')]);
     expect(missing.code).toBe(1);

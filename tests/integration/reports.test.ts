@@ -134,6 +134,21 @@ const TAMPERING: Record<'csv' | 'jsonl', [string, (text: string) => string, RegE
   ],
 };
 
+describe('PDF and HTML reports', () => {
+  it('are written from both backends with the same digest for the same events, and verify', async () => {
+    const scope: ReportScope = { kind: 'email', emailId: fixture.special.emailId };
+    const expected = await scopeEvents(fixture.backends.postgres.service, scope);
+    for (const format of ['pdf', 'html'] as const) {
+      for (const backend of BACKENDS) {
+        const file = await make(backend, scope, format, 'Sag 17: æøå');
+        const verification = await verifyReportFile(file);
+        expect(verification.problems, `${format} from ${backend}`).toEqual([]);
+        expect(verification).toMatchObject({ verified: true, format, title: 'Sag 17: æøå', events: expected.length });
+      }
+    }
+  });
+});
+
 describe('verify', () => {
   for (const format of ['jsonl', 'csv'] as const) {
     it.each(TAMPERING[format])(`fails a ${format.toUpperCase()} report after %s`, async (_name, tamper, problem) => {
