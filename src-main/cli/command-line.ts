@@ -26,6 +26,14 @@ Commands:
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log into an offline SQLite cache; a second run fetches
                                               only what changed, an interrupted one resumes
+  keygen --out FILE                           make an Ed25519 signing key for seal: FILE (private, mode 0600) and
+                                              FILE.pub (public); never overwrites a key
+  seal [--db URL] --key FILE [--head FILE]    seal new events into the hash chain and sign a checkpoint, through
+                                              the admin connection; --head also writes the latest signed
+                                              checkpoint to FILE, to keep outside the database
+  verify (--db URL | --cache FILE) [--head FILE] [--key-pub FILE] [--json]
+                                              check the sealed log: exit 0 when intact, 1 naming each event, range
+                                              or checkpoint that fails; --head refuses a chain shorter than the head
 ${RETENTION_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
                                               (retention, holds) roles; run as the owner; passwords from
                                               MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
@@ -49,9 +57,12 @@ export type Invocation =
   | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
   | { command: 'roles'; db: string | undefined; json: boolean }
+  | { command: 'keygen'; out: string }
+  | { command: 'seal'; db: string | undefined; key: string; head: string | undefined }
+  | { command: 'verify'; file: string | undefined; db: string | undefined; cache: string | undefined; head: string | undefined; keyPub: string | undefined; json: boolean }
   | RetentionInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'keygen', 'seal', 'verify'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -69,6 +80,9 @@ const OPTIONS = {
   help: {},
   retention: {},
   roles: { db: { type: 'string' }, json: { type: 'boolean' } },
+  keygen: { out: { type: 'string' } },
+  seal: { db: { type: 'string' }, key: { type: 'string' }, head: { type: 'string' } },
+  verify: { db: { type: 'string' }, cache: { type: 'string' }, head: { type: 'string' }, 'key-pub': { type: 'string' }, json: { type: 'boolean' } },
 } as const;
 
 function wholeNumber(option: string, text: string | undefined, min: number, max: number, fallback: number): number {
@@ -134,7 +148,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, keygen, seal, verify and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -147,9 +161,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   let values: Record<string, string | undefined>;
   let flags: Record<string, boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: [...rest], options: OPTIONS[command], strict: true, allowPositionals: false }) as {
+    // Only `verify FILE` (a report) takes an argument.
+    ({ values, positionals } = parseArgs({ args: [...rest], options: OPTIONS[command], strict: true, allowPositionals: command === 'verify' }) as {
       values: Record<string, string | undefined>;
+      positionals: string[];
     });
     flags = values as Record<string, unknown> as Record<string, boolean | undefined>;
   } catch (error) {
@@ -194,5 +211,22 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     case 'roles':
       return { command, db: databaseUrl(values.db), json: flags.json === true };
+    case 'keygen':
+      if (!values.out) throw new UsageError('keygen needs --out FILE: where to write the private key (the public key goes to FILE.pub)');
+      return { command, out: values.out };
+    case 'seal':
+      if (!values.key) throw new UsageError('seal needs --key FILE: the private key `mailtrail keygen --out FILE` made');
+      if (values.head === '') throw new UsageError('--head needs a file name');
+      return { command, db: databaseUrl(values.db), key: values.key, head: values.head };
+    case 'verify': {
+      if (positionals.length > 1) throw new UsageError('verify takes one report FILE, or --db URL / --cache FILE for the sealed log');
+      const file = positionals[0];
+      if (file !== undefined && (values.db !== undefined || values.cache !== undefined)) {
+        throw new UsageError('give a report FILE to check, or --db / --cache to check the sealed log, not both');
+      }
+      if (values.db !== undefined && values.cache !== undefined) throw new UsageError('give either --db or --cache, not both');
+      if (values.cache === '' || values.head === '' || values['key-pub'] === '') throw new UsageError('--cache, --head and --key-pub need a file name');
+      return { command, file, db: databaseUrl(values.db), cache: values.cache, head: values.head, keyPub: values['key-pub'], json: flags.json === true };
+    }
   }
 }

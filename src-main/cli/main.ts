@@ -27,6 +27,12 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./retention.command')).runRetentionCommand(invocation, io);
     case 'roles':
       return (await import('./roles.command')).runRoles(invocation, io);
+    case 'keygen':
+      return (await import('./integrity.command')).runKeygen(invocation, io);
+    case 'seal':
+      return (await import('./integrity.command')).runSeal(invocation, io);
+    case 'verify':
+      return (await import('./integrity.command')).runVerify(invocation, io);
   }
 }
 
