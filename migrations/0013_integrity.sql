@@ -58,16 +58,30 @@ CREATE TABLE IF NOT EXISTS mailtrail_integrity_purged (
 );
 CREATE INDEX IF NOT EXISTS mailtrail_integrity_purged_first_seq ON mailtrail_integrity_purged (first_seq);
 
--- When the oldest transaction still open in this database began: an event committed after a seal
--- cannot be dated before that (created_at defaults to its transaction's start), so verify can tell
--- a late commit from an event inserted into a sealed period. pg_stat_activity shows other roles'
--- transactions only to the privileged, so this runs as the owner and gives out that one time.
-CREATE OR REPLACE FUNCTION mailtrail_integrity_open_since() RETURNS TIMESTAMP
+-- A seal's safe horizon (docs/integrity.md), as the owner, because pg_stat_activity shows other
+-- roles' transactions only to the privileged:
+--   xmin: the oldest transaction of this snapshot still running, leaving out those known to run in
+--         another database (xids are cluster-wide; their rows cannot land in this log). A
+--         transaction that ended between the snapshot and this read stays in, which only holds back.
+--   xmax: the snapshot's xmax: transactions from there on had not begun.
+--   open_since: when the oldest transaction open in this database began. An event committed after
+--         the seal cannot be dated before that (created_at defaults to its transaction's start), so
+--         verify can tell a late commit from an event inserted into a sealed period.
+CREATE OR REPLACE FUNCTION mailtrail_integrity_horizon(OUT xmin BIGINT, OUT xmax BIGINT, OUT open_since TIMESTAMP)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path FROM CURRENT
 AS $$
-    SELECT LEAST(now(), MIN(xact_start))::timestamp
-    FROM pg_stat_activity
-    WHERE datname = current_database() AND backend_type = 'client backend' AND xact_start IS NOT NULL
+    WITH snapshot AS (SELECT pg_current_snapshot() AS s),
+    elsewhere AS (
+        SELECT backend_xid FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+    )
+    SELECT COALESCE(
+               (SELECT MIN(x::text::bigint) FROM snapshot, pg_snapshot_xip(snapshot.s) AS x
+                WHERE ((x::text::bigint % 4294967296)::text::xid) NOT IN (SELECT backend_xid FROM elsewhere)),
+               (SELECT pg_snapshot_xmax(s)::text::bigint FROM snapshot)),
+           (SELECT pg_snapshot_xmax(s)::text::bigint FROM snapshot),
+           (SELECT LEAST(now(), MIN(xact_start))::timestamp FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend' AND xact_start IS NOT NULL)
 $$;
-REVOKE ALL ON FUNCTION mailtrail_integrity_open_since() FROM PUBLIC;
+REVOKE ALL ON FUNCTION mailtrail_integrity_horizon() FROM PUBLIC;

@@ -77,7 +77,7 @@ const ADMIN_SEQUENCES_OF = ['mailtrail_legal_holds', 'mailtrail_retention_runs']
 /** Functions that run as the owner: 0010, a retention batch's candidates, locked; 0013, the oldest open transaction's start. */
 const ADMIN_FUNCTIONS = [
   'mailtrail_retention_candidates(BOOLEAN, TIMESTAMP, TIMESTAMP, INTEGER, BIGINT, INTEGER)',
-  'mailtrail_integrity_open_since()',
+  'mailtrail_integrity_horizon()',
 ] as const;
 
 /** Settings each role starts every session with: a floor the pools' own settings tighten. */

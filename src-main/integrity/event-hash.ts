@@ -101,7 +101,7 @@ export function changedColumns(recorded: Buffer, now: Buffer): SealedColumn[] {
 }
 
 /** The chain's first link hangs from 32 zero bytes. */
-export const CHAIN_START = Buffer.alloc(32);
+export const CHAIN_START: Buffer = Buffer.alloc(32);
 
 const chainInput = Buffer.alloc(64);
 /** The chain hash of an entry: SHA-256(previous entry's chain hash || this entry's leaf hash). */

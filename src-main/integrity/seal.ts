@@ -35,8 +35,8 @@ export interface SealOutcome extends SealResult {
 }
 
 interface Horizon {
-  xmin: string;
-  xmax: string;
+  xmin: number;
+  xmax: number;
   open_since: string;
   sealed_at: string;
   max_id: number | null;
@@ -97,11 +97,10 @@ async function sealInTransaction(client: pg.PoolClient, options: SealOptions, ch
   // The first statement takes the transaction's snapshot; pg_current_snapshot() is that snapshot.
   const [horizon] = (await query<Horizon>(
     client,
-    sql`SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax, mailtrail_integrity_open_since() AS open_since,
-               to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sealed_at,
+    sql`SELECT h.xmin, h.xmax, h.open_since, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sealed_at,
                GREATEST((SELECT MAX(id) FROM email_activity_log), (SELECT MAX(id) FROM email_activity_log_archive)) AS max_id,
                (SELECT MAX(event_id) FROM mailtrail_integrity_entries) AS sealed_max_id
-        FROM pg_current_snapshot() AS s`,
+        FROM mailtrail_integrity_horizon() AS h`,
   )) as [Horizon];
   const xmin = Number(horizon.xmin);
   const xmax = Number(horizon.xmax);
