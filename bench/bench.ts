@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention]`:
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|integrity]`:
  * loads N demo events (default 10 million) into a fresh embedded PostgreSQL, then times every
  * screen's query through Mailtrail's service and the seed's SQL for the same question run raw.
  * Before that, unless --no-trigger-cost: the rollup triggers' cost on a bulk load of a million
  * events, and the offline cache's sync rate and query times over that million. After it, retention's
- * rows (bench/retention-bench.ts), which `--only retention` runs alone.
+ * rows (bench/retention-bench.ts), which `--only retention` runs alone, and tamper evidence's
+ * (bench/integrity-bench.ts), which `--only integrity` runs alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { createLogService } from '../src-main/service/log-service';
 import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../src-main/store/sqlite/sqlite-log-store';
 import { syncCache, type SyncResult } from '../src-main/sync/sync-cache';
+import { integrityFigures } from './integrity-bench';
 import { retentionFigures } from './retention-bench';
 
 const EVENTS_PER_EMAIL = 6.67;
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'retention-events': { type: 'string', default: '1500000' },
     'month-events': { type: 'string', default: '400000' },
+    'integrity-events': { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '3' },
     help: { type: 'boolean', default: false },
   },
@@ -50,10 +53,15 @@ if (args.help) {
                         and during the run) and purging a month row by row and by the partition path
   --retention-events N  demo events loaded for retention's rows (default 1500000)
   --month-events N      events of the month purged (default 400000)
-  --repeat N            archive runs and purges per path; medians are reported (default 3)`);
+  --repeat N            archive runs and purges per path; medians are reported (default 3)
+  --only integrity      only tamper evidence's rows: sealing a log from scratch, sealing 10,000 new
+                        events, verifying it whole, and the logger's insert time with and without a chain
+  --integrity-events N  demo events sealed and verified for those rows (default 1000000)`);
   process.exit(0);
 }
-if (args.only !== undefined && args.only !== 'retention') throw new Error(`--only takes "retention", not ${JSON.stringify(args.only)}`);
+if (args.only !== undefined && args.only !== 'retention' && args.only !== 'integrity') {
+  throw new Error(`--only takes "retention" or "integrity", not ${JSON.stringify(args.only)}`);
+}
 const events = Number(args.events);
 const runs = Number(args.runs);
 if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be a whole number of at least 1000');
@@ -285,15 +293,17 @@ const retentionOptions = {
   repeat: Number(args.repeat),
   say,
 };
-for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat]] as const) {
+const integrityOptions = { events: Number(args['integrity-events']), repeat: retentionOptions.repeat, say };
+for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat], ['--integrity-events', integrityOptions.events]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
 }
 
-if (args.only === 'retention') {
+if (args.only !== undefined) {
   try {
-    say(`# Mailtrail benchmark, retention, ${new Date().toISOString().slice(0, 10)}`);
+    say(`# Mailtrail benchmark, ${args.only}, ${new Date().toISOString().slice(0, 10)}`);
     say('');
-    await retentionFigures(server, retentionOptions);
+    if (args.only === 'retention') await retentionFigures(server, retentionOptions);
+    else await integrityFigures(server, integrityOptions);
   } finally {
     await server.stop();
   }
@@ -591,6 +601,8 @@ try {
   await readable.end();
   say('');
   await retentionFigures(server, retentionOptions);
+  say('');
+  await integrityFigures(server, integrityOptions);
 } finally {
   await server.stop();
 }

@@ -1,14 +1,15 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type { CheckpointBody, SealResult, TrustedHead } from '../contract/integrity';
 import { MailtrailError } from '../contract/errors';
 import { toMailtrailError, type AdminDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
-import { copyOut, parseCopyLines } from '../sync/copy-text';
 import { checkpointBodyText, checkpointHash } from './checkpoint';
+import { CopyRows } from './copy-rows';
 import { CHAIN_START, chainHash, eventFromCopy, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
 import { signBody, type SigningKey } from './keys';
 import { MerkleTree } from './merkle';
@@ -16,8 +17,8 @@ import { toFullXid } from './xid';
 
 /** A checkpoint covers at most this many entries; a larger seal writes several. */
 export const CHECKPOINT_MAX_ENTRIES = 1_000_000;
-/** Ids read per statement: one COPY each, small enough for the admin connection's statement timeout. */
-const IDS_PER_CHUNK = 100_000;
+/** A seal's two long statements (the events read, the entries written) may run this long. */
+const SEAL_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 // Any constant works; it keeps two seals from numbering the same entries.
 const SEAL_LOCK = 7_411_915;
 
@@ -59,53 +60,87 @@ interface Chain {
 }
 
 /**
- * Seals what is new up to the safe horizon (docs/integrity.md): in ONE repeatable-read transaction
- * on the admin connection, reads the events above the scan floor in id order, keeps those whose
- * inserting transaction precedes the oldest one still open, appends an entry for each and signs a
- * checkpoint over them. Either all of it commits or none.
+ * Seals what is new up to the safe horizon (docs/integrity.md). Two connections share one snapshot:
+ * the sealing transaction (repeatable read, on the admin connection) takes it, and a reader streams
+ * the events above the scan floor in id order through it while the sealer streams their entries back
+ * in one COPY, so reading, hashing and writing overlap. Events whose inserting transaction does not
+ * precede the oldest one still open are left for a later seal. The checkpoints are signed and
+ * written at the end; either all of it commits or none.
  */
 export async function sealLog(admin: AdminDb, options: SealOptions): Promise<SealOutcome> {
   const began = Date.now();
   const checkpointMax = options.checkpointMaxEntries ?? CHECKPOINT_MAX_ENTRIES;
-  let client: pg.PoolClient;
+  const clients: pg.PoolClient[] = [];
   try {
-    client = await admin.connect();
+    for (let i = 0; i < 2; i++) clients.push(await admin.connect());
   } catch (error) {
+    for (const client of clients) client.release();
     throw toMailtrailError(error);
   }
+  const [sealer, reader] = clients as [pg.PoolClient, pg.PoolClient];
   let locked = false;
   try {
-    const [lock] = await query<{ locked: boolean }>(client, sql`SELECT pg_try_advisory_lock(${SEAL_LOCK}) AS locked`);
+    const [lock] = await query<{ locked: boolean }>(sealer, sql`SELECT pg_try_advisory_lock(${SEAL_LOCK}) AS locked`);
     locked = lock?.locked === true;
     if (!locked) throw new MailtrailError('conflict', 'another seal is running on this database; it seals what this one would');
     // The lock first, then the snapshot: a seal that waited would otherwise not see the entries of the one before.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const result = await sealInTransaction(client, options, checkpointMax);
-    await client.query('COMMIT');
-    const head = await headOf(client, options.key);
+    // One COPY writes every entry of a large seal: past the admin connection's 60 s statement timeout.
+    await sealer.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
+    const result = await sealInTransaction(sealer, reader, options, checkpointMax);
+    await sealer.query('COMMIT');
+    const head = await headOf(sealer, options.key);
     return { ...result, head, elapsed_ms: Date.now() - began };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    for (const client of clients) await client.query('ROLLBACK').catch(() => undefined);
     throw error instanceof MailtrailError ? error : toMailtrailError(error);
   } finally {
-    if (locked) await client.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
-    client.release();
+    await reader.query('ROLLBACK').catch(() => undefined);
+    if (locked) await sealer.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
+    for (const client of clients) client.release();
   }
 }
 
-async function sealInTransaction(client: pg.PoolClient, options: SealOptions, checkpointMax: number): Promise<Omit<SealResult, 'elapsed_ms'>> {
-  // The first statement takes the transaction's snapshot; pg_current_snapshot() is that snapshot.
-  const [horizon] = (await query<Horizon>(
-    client,
+/** The entries' COPY, written at the stream's pace. */
+class EntryWriter {
+  private readonly stream: Writable;
+  private failure: unknown = null;
+
+  constructor(client: pg.PoolClient) {
+    this.stream = client.query(copyFrom('COPY mailtrail_integrity_entries (seq, event_id, created_at, leaf_hash, column_prints, chain_hash) FROM STDIN'));
+    this.stream.on('error', (error) => (this.failure ??= error));
+  }
+
+  async write(text: string): Promise<void> {
+    if (this.failure) throw toMailtrailError(this.failure);
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  async end(): Promise<void> {
+    this.stream.end();
+    try {
+      await finished(this.stream);
+    } catch (error) {
+      throw toMailtrailError(this.failure ?? error);
+    }
+  }
+}
+
+async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, options: SealOptions, checkpointMax: number): Promise<Omit<SealResult, 'elapsed_ms'>> {
+  // The first statement takes the transaction's snapshot; the horizon is read in it, and the reader shares it.
+  const [horizon] = (await query<Horizon & { snapshot: string }>(
+    sealer,
     sql`SELECT h.xmin, h.xmax, h.open_since, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sealed_at,
                GREATEST((SELECT MAX(id) FROM email_activity_log), (SELECT MAX(id) FROM email_activity_log_archive)) AS max_id,
-               (SELECT MAX(event_id) FROM mailtrail_integrity_entries) AS sealed_max_id
+               (SELECT MAX(event_id) FROM mailtrail_integrity_entries) AS sealed_max_id, pg_export_snapshot() AS snapshot
         FROM mailtrail_integrity_horizon() AS h`,
-  )) as [Horizon];
+  )) as [Horizon & { snapshot: string }];
+  await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await reader.query(`SET TRANSACTION SNAPSHOT '${horizon.snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
+  await reader.query(`SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
   const xmin = Number(horizon.xmin);
   const xmax = Number(horizon.xmax);
   const [last] = await query<LastCheckpoint>(
-    client,
+    sealer,
     sql`SELECT checkpoint, last_seq, body, scan_floor FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1`,
   );
   const chain: Chain = last
@@ -118,109 +153,103 @@ async function sealInTransaction(client: pg.PoolClient, options: SealOptions, ch
   // Every id at or below a checkpoint's max_event_id is settled once all transactions open at that checkpoint
   // have ended; with none open now, this snapshot's own ids are settled too.
   const [settled] = await query<{ max_event_id: number }>(
-    client,
+    sealer,
     sql`SELECT max_event_id FROM mailtrail_integrity_checkpoints WHERE next_xid <= ${xmin} ORDER BY checkpoint DESC LIMIT 1`,
   );
   let nextFloor = Math.max(floor, xmin === xmax ? maxId : Number(settled?.max_event_id ?? 0));
 
-  const written: number[] = [];
+  const bodies: CheckpointBody[] = [];
   let tree = new MerkleTree();
   let firstSeq = chain.seq + 1;
   let sealed = 0;
   let deferred = 0;
-  let pending: string[] = [];
-
-  const flushEntries = async () => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    try {
-      await pipeline(Readable.from([text]), client.query(copyFrom('COPY mailtrail_integrity_entries (seq, event_id, created_at, leaf_hash, column_prints, chain_hash) FROM STDIN')));
-    } catch (error) {
-      throw toMailtrailError(error);
-    }
-  };
-  const writeCheckpoint = async () => {
+  const closeCheckpoint = () => {
     if (tree.size === 0) return;
-    await flushEntries();
-    const body: CheckpointBody = {
+    bodies.push({
       mailtrail_checkpoint: 1,
-      checkpoint: chain.checkpoint + 1,
+      checkpoint: chain.checkpoint + bodies.length + 1,
       first_seq: firstSeq,
       last_seq: chain.seq,
       merkle_root: tree.root().toString('hex'),
       chain_hash: chain.chain.toString('hex'),
-      previous: chain.previous?.toString('hex') ?? null,
+      previous: null,
       sealed_at: horizon.sealed_at,
       key_id: options.key.keyId,
       horizon: { xmin, xmax, open_since: horizon.open_since },
-    };
+    });
+    firstSeq = chain.seq + 1;
+    tree = new MerkleTree();
+  };
+
+  // Above the newest sealed id no entry can exist: the anti-join is needed only below it.
+  const unsealed = (alias: string) => sql`AND (${sql.raw(alias)}.id > ${sealedMaxId} OR NOT EXISTS (SELECT 1 FROM mailtrail_integrity_entries s WHERE s.event_id = ${sql.raw(alias)}.id))`;
+  const events = new CopyRows(
+    reader,
+    sql`SELECT * FROM (
+          SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log l WHERE l.id > ${floor} AND l.id <= ${maxId} ${unsealed('l')}
+          UNION ALL
+          SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive a WHERE a.id > ${floor} AND a.id <= ${maxId} ${unsealed('a')}
+        ) events ORDER BY id`,
+  );
+  const entries = new EntryWriter(sealer);
+  let scanned = 0;
+  for (;;) {
+    if (events.needsFill) {
+      if (options.signal?.aborted) throw new MailtrailError('conflict', 'the seal was cancelled; nothing of it was kept');
+      await events.fill();
+    }
+    const batch: string[] = [];
+    for (let fields = events.current; fields !== null; events.advance(), fields = events.current) {
+      scanned += 1;
+      const xid = toFullXid(Number(fields[9]), xmax);
+      if (xid >= xmin) {
+        // Its transaction may have been open when this one began: a later seal takes it, and no floor passes it.
+        deferred += 1;
+        nextFloor = Math.min(nextFloor, Number(fields[0]) - 1);
+        continue;
+      }
+      if (tree.size >= checkpointMax) closeCheckpoint();
+      const event = eventFromCopy(fields);
+      const { leaf, prints } = sealEvent(event);
+      chain.seq += 1;
+      chain.chain = chainHash(chain.chain, leaf);
+      tree.add(leaf);
+      sealed += 1;
+      batch.push(`${chain.seq}\t${event.id}\t${fields[7] ?? '\\N'}\t\\\\x${leaf.toString('hex')}\t\\\\x${prints.toString('hex')}\t\\\\x${chain.chain.toString('hex')}\n`);
+    }
+    if (batch.length > 0) await entries.write(batch.join(''));
+    if (!events.needsFill) break;
+    options.onProgress?.({ sealed, scanned, total: maxId - floor });
+  }
+  await entries.end();
+  closeCheckpoint();
+
+  // Signed in order, each naming the one before; the last is written after the scan, so its floor is final.
+  for (const body of bodies) {
+    body.previous = chain.previous?.toString('hex') ?? null;
     const text = checkpointBodyText(body);
     const bodyHash = checkpointHash(text);
     await query(
-      client,
+      sealer,
       sql`INSERT INTO mailtrail_integrity_checkpoints
             (checkpoint, first_seq, last_seq, sealed_at, key_id, body, checkpoint_hash, signature, max_event_id, next_xid, scan_floor)
           VALUES (${body.checkpoint}, ${body.first_seq}, ${body.last_seq}, ${horizon.sealed_at}::timestamptz, ${body.key_id}, ${text},
                   ${bodyHash}, ${signBody(text, options.key)}, ${maxId}, ${xmax}, ${nextFloor})`,
     );
-    written.push(body.checkpoint);
-    chain.checkpoint = body.checkpoint;
     chain.previous = bodyHash;
-    firstSeq = chain.seq + 1;
-    tree = new MerkleTree();
-  };
-
-  for (let low = floor; low < maxId; low += IDS_PER_CHUNK) {
-    if (options.signal?.aborted) throw new MailtrailError('conflict', 'the seal was cancelled; nothing of it was kept');
-    const high = Math.min(maxId, low + IDS_PER_CHUNK);
-    // Above the newest sealed id no entry can exist: the anti-join is needed only below it.
-    const unsealed = low < sealedMaxId ? sql`AND NOT EXISTS (SELECT 1 FROM mailtrail_integrity_entries s WHERE s.event_id = e.id)` : sql``;
-    const statement = sql`
-      SELECT * FROM (
-        SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log e WHERE e.id > ${low} AND e.id <= ${high} ${unsealed}
-        UNION ALL
-        SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive e WHERE e.id > ${low} AND e.id <= ${high} ${unsealed}
-      ) events ORDER BY id`;
-    const lines: Buffer[] = [];
-    await copyOut(client, statement, (chunk) => lines.push(chunk));
-    for (const chunk of lines) {
-      for (const fields of parseCopyLines(chunk)) {
-        const xid = toFullXid(Number(fields[9]), xmax);
-        if (xid >= xmin) {
-          // Its transaction may have been open when this one began: a later seal takes it, and no floor passes it.
-          deferred += 1;
-          nextFloor = Math.min(nextFloor, Number(fields[0]) - 1);
-          continue;
-        }
-        // A full checkpoint is written when the next entry comes, so the last one is always written after the
-        // scan, with the floor every open transaction it met has lowered (the next seal reads the last one's).
-        if (tree.size >= checkpointMax) await writeCheckpoint();
-        const event = eventFromCopy(fields);
-        const { leaf, prints } = sealEvent(event);
-        chain.seq += 1;
-        chain.chain = chainHash(chain.chain, leaf);
-        tree.add(leaf);
-        sealed += 1;
-        pending.push(`${chain.seq}\t${event.id}\t${fields[7] ?? '\\N'}\t\\\\x${leaf.toString('hex')}\t\\\\x${prints.toString('hex')}\t\\\\x${chain.chain.toString('hex')}\n`);
-      }
-    }
-    await flushEntries();
-    options.onProgress?.({ sealed, scanned: high - floor, total: maxId - floor });
   }
-  await writeCheckpoint();
   await query(
-    client,
+    sealer,
     sql`INSERT INTO mailtrail_integrity_keys (key_id, public_key) VALUES (${options.key.keyId}, ${options.key.publicKeyPem}) ON CONFLICT (key_id) DO NOTHING`,
   );
   const [latest] = await query<{ checkpoint: number; last_seq: number; sealed_at: string; key_id: string }>(
-    client,
+    sealer,
     sql`SELECT checkpoint, last_seq, to_char(sealed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sealed_at, key_id
         FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1`,
   );
   return {
     sealed,
-    checkpoints: written,
+    checkpoints: bodies.map((body) => body.checkpoint),
     latest: latest ? { checkpoint: Number(latest.checkpoint), last_seq: Number(latest.last_seq), sealed_at: latest.sealed_at, key_id: latest.key_id } : null,
     deferred,
   };

@@ -45,8 +45,6 @@ interface RunClaim {
   purge_cutoff: string | null;
 }
 
-/** Checkpoints read per statement while walking the chain. */
-const CHECKPOINTS_PER_READ = 1_000;
 // Progress at most this often, in entries.
 const PROGRESS_EVERY = 100_000;
 
@@ -75,23 +73,23 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
   const began = Date.now();
   const clients: pg.PoolClient[] = [];
   try {
-    for (let i = 0; i < 3; i++) clients.push(await db.connect());
+    for (let i = 0; i < 5; i++) clients.push(await db.connect());
   } catch (error) {
     for (const client of clients) client.release();
     throw toMailtrailError(error);
   }
-  const [main, second, third] = clients as [pg.PoolClient, pg.PoolClient, pg.PoolClient];
+  const [main, ...others] = clients as [pg.PoolClient, ...pg.PoolClient[]];
   try {
     // One snapshot for all three connections: an event archived meanwhile is neither lost nor seen twice.
     // Verification streams for as long as the log takes, past the viewer's statement timeout.
     await main.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = 0");
     const [exported] = await query<{ snapshot: string }>(main, sql`SELECT pg_export_snapshot() AS snapshot`);
-    for (const client of [second, third]) {
+    for (const client of others) {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`SET TRANSACTION SNAPSHOT '${(exported as { snapshot: string }).snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
       await client.query('SET LOCAL statement_timeout = 0');
     }
-    const report = await verifyInSnapshot(main, second, third, options);
+    const report = await verifyInSnapshot(clients as Walkers, options);
     return { ...report, elapsed_ms: Date.now() - began };
   } catch (error) {
     if ((error as { code?: string } | null)?.code === '42P01') {
@@ -108,7 +106,10 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
 
 type Report = Omit<IntegrityReport, 'elapsed_ms'>;
 
-async function verifyInSnapshot(main: pg.PoolClient, second: pg.PoolClient, third: pg.PoolClient, options: VerifyOptions): Promise<Report> {
+/** The five connections of one snapshot: one per ordered stream, and `main` for small queries first. */
+type Walkers = [main: pg.PoolClient, log: pg.PoolClient, archive: pg.PoolClient, chain: pg.PoolClient, checkpoints: pg.PoolClient];
+
+async function verifyInSnapshot([main, log, archive, chainClient, checkpointClient]: Walkers, options: VerifyOptions): Promise<Report> {
   const failures = new Failures();
   const notes: string[] = [];
   const { keys, keySource } = await trustedKeys(main, options, notes);
@@ -119,10 +120,15 @@ async function verifyInSnapshot(main: pg.PoolClient, second: pg.PoolClient, thir
   const nowXmax = Number(snapshot?.xmax);
   const total = Number(snapshot?.entries ?? 0);
 
-  const chain = await walkChain(main, { keys, keySource, failures, total, options });
+  // The newest checkpoint as stored: what unsealed events are judged against (walkChain checks it like the others).
+  const [newest] = await query<{ body: string }>(main, sql`SELECT body FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1`);
+  const newestBody = newest ? parseCheckpointBody(newest.body) : null;
+  // The two walks side by side: PostgreSQL streams all four results while this thread hashes.
+  const [chain, events] = await Promise.all([
+    walkChain(chainClient, checkpointClient, { keys, keySource, failures, total, options }),
+    walkEvents(main, log, archive, { latest: newestBody, nowXmax, failures, total, options }),
+  ]);
   if (options.head) checkHead(options.head, chain.headBody, chain.latest, failures);
-
-  const events = await walkEvents(main, second, third, { latest: chain.latest, nowXmax, failures, total, options });
   if (chain.latest === null) notes.push('nothing is sealed yet: run `mailtrail seal --key FILE` first');
   return {
     intact: failures.list.length === 0,
@@ -173,6 +179,7 @@ interface ChainWalk {
 /** Walks the entries in seq order against the checkpoints: links, Merkle roots, the chain, signatures. */
 async function walkChain(
   client: pg.PoolClient,
+  checkpointClient: pg.PoolClient,
   context: { keys: Map<string, PublicKey>; keySource: KeySource; failures: Failures; total: number; options: VerifyOptions },
 ): Promise<ChainWalk> {
   const { failures, keys } = context;
@@ -181,25 +188,17 @@ async function walkChain(
   let checkpoints = 0;
   let previousHash: Buffer | null = null;
   let expectedFirst = 1;
-  let buffered: CheckpointRow[] = [];
-  let afterCheckpoint = 0;
-  let exhausted = false;
+  const stored = new CopyRows(checkpointClient, sql`SELECT checkpoint, body, encode(checkpoint_hash, 'hex'), encode(signature, 'hex') FROM mailtrail_integrity_checkpoints ORDER BY checkpoint`);
 
   /** The next checkpoint, its own checks done (body, hash, link, signature); null after the last. */
   const nextCheckpoint = async (): Promise<CheckpointBody | null> => {
     for (;;) {
-      if (buffered.length === 0 && !exhausted) {
-        buffered = await query<CheckpointRow>(
-          client,
-          sql`SELECT checkpoint, body, checkpoint_hash, signature FROM mailtrail_integrity_checkpoints
-              WHERE checkpoint > ${afterCheckpoint} ORDER BY checkpoint LIMIT ${CHECKPOINTS_PER_READ}`,
-        );
-        exhausted = buffered.length < CHECKPOINTS_PER_READ;
-      }
-      const row = buffered.shift();
-      if (!row) return null;
-      const number = Number(row.checkpoint);
-      afterCheckpoint = number;
+      if (stored.needsFill) await stored.fill();
+      const fields = stored.current;
+      if (fields === null) return null;
+      stored.advance();
+      const row: CheckpointRow = { checkpoint: Number(fields[0]), body: fields[1] ?? '', checkpoint_hash: Buffer.from(fields[2] ?? '', 'hex'), signature: Buffer.from(fields[3] ?? '', 'hex') };
+      const number = row.checkpoint;
       checkpoints += 1;
       const body = parseCheckpointBody(row.body);
       if (!body || body.checkpoint !== number) {

@@ -91,13 +91,15 @@ describe('sealing and verifying the log (issue 15)', () => {
   it('seals only what is new, into the next checkpoint linked to the last', async () => {
     const log = await sealedLog(300);
     await log.tamper(`INSERT INTO email_activity_log (email_id, event_type, event_category, description) SELECT 5, 'read', 'user', 'new ' || g FROM generate_series(1, 25) g`);
-    const result = await sealLog(log.admin, { key: log.key });
-    expect(result).toMatchObject({ sealed: 25, checkpoints: [2], latest: { checkpoint: 2, last_seq: 325 } });
+    // Checkpoints of at most 10 entries: one seal writes three, each linked to the one before.
+    const result = await sealLog(log.admin, { key: log.key, checkpointMaxEntries: 10 });
+    expect(result).toMatchObject({ sealed: 25, checkpoints: [2, 3, 4], latest: { checkpoint: 4, last_seq: 325 } });
     expect((await sealLog(log.admin, { key: log.key })).sealed).toBe(0);
     const { rows } = await log.tamper(`SELECT body FROM mailtrail_integrity_checkpoints ORDER BY checkpoint`);
-    const [first, second] = rows.map((row: { body: string }) => JSON.parse(row.body) as CheckpointBody);
-    expect(second).toMatchObject({ first_seq: 301, last_seq: 325, previous: checkpointHash(rows[0].body).toString('hex') });
-    expect(first?.previous).toBeNull();
+    const bodies = rows.map((row: { body: string }) => JSON.parse(row.body) as CheckpointBody);
+    expect(bodies.map((body) => [body.first_seq, body.last_seq])).toEqual([[1, 300], [301, 310], [311, 320], [321, 325]]);
+    expect(bodies[0]?.previous).toBeNull();
+    bodies.slice(1).forEach((body, index) => expect(body.previous).toBe(checkpointHash(rows[index].body).toString('hex')));
     expect((await log.verify()).intact).toBe(true);
   });
 
