@@ -51,3 +51,15 @@ export class CopyRows {
     }
   }
 }
+
+/**
+ * Gives up a connection whose COPY stopped midway (a ROLLBACK would queue behind it forever): the
+ * server rolls its transaction back. The stream and the client then fail with "Connection
+ * terminated", which nobody waits for any more.
+ */
+export function destroyClient(client: pg.PoolClient): void {
+  client.on('error', () => undefined);
+  const active = (client as unknown as { activeQuery?: { on?: (event: string, listener: () => void) => void } }).activeQuery;
+  active?.on?.('error', () => undefined);
+  client.release(true);
+}

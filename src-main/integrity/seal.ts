@@ -9,7 +9,7 @@ import { toMailtrailError, type AdminDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointBodyText, checkpointHash } from './checkpoint';
-import { CopyRows } from './copy-rows';
+import { CopyRows, destroyClient } from './copy-rows';
 import { CHAIN_START, chainHash, eventFromCopy, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
 import { signBody, type SigningKey } from './keys';
 import { MerkleTree } from './merkle';
@@ -79,6 +79,7 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
   }
   const [sealer, reader] = clients as [pg.PoolClient, pg.PoolClient];
   let locked = false;
+  let failed = false;
   try {
     const [lock] = await query<{ locked: boolean }>(sealer, sql`SELECT pg_try_advisory_lock(${SEAL_LOCK}) AS locked`);
     locked = lock?.locked === true;
@@ -91,12 +92,18 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
     const head = await headOf(sealer, options.key);
     return { ...result, head, elapsed_ms: Date.now() - began };
   } catch (error) {
-    for (const client of clients) await client.query('ROLLBACK').catch(() => undefined);
+    failed = true;
     throw error instanceof MailtrailError ? error : toMailtrailError(error);
   } finally {
-    await reader.query('ROLLBACK').catch(() => undefined);
-    if (locked) await sealer.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
-    for (const client of clients) client.release();
+    if (failed) {
+      // A COPY left midway would queue a ROLLBACK behind it forever: the connections go, and the
+      // server rolls back and lets go of the lock.
+      for (const client of clients) destroyClient(client);
+    } else {
+      await reader.query('ROLLBACK').catch(() => undefined);
+      if (locked) await sealer.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
+      for (const client of clients) client.release();
+    }
   }
 }
 

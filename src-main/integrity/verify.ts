@@ -12,7 +12,7 @@ import { toMailtrailError, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointHash, parseCheckpointBody, type ReadHead } from './checkpoint';
-import { CopyRows } from './copy-rows';
+import { CopyRows, destroyClient } from './copy-rows';
 import { CHAIN_START, chainHash, changedColumns, eventFromCopy, SEALED_COLUMNS, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
 import { MerkleTree } from './merkle';
@@ -79,6 +79,7 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
     throw toMailtrailError(error);
   }
   const [main, ...others] = clients as [pg.PoolClient, ...pg.PoolClient[]];
+  let failed = false;
   try {
     // One snapshot for all three connections: an event archived meanwhile is neither lost nor seen twice.
     // Verification streams for as long as the log takes, past the viewer's statement timeout.
@@ -92,14 +93,19 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
     const report = await verifyInSnapshot(clients as Walkers, options);
     return { ...report, elapsed_ms: Date.now() - began };
   } catch (error) {
+    failed = true;
     if ((error as { code?: string } | null)?.code === '42P01') {
       throw new MailtrailError('unavailable', 'this database has no integrity tables yet (migrations/0013); run `mailtrail migrate` on it, then `mailtrail seal`');
     }
     throw error instanceof MailtrailError ? error : toMailtrailError(error);
   } finally {
     for (const client of clients) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      // A stream stopped midway would keep its connection busy: such connections go (the server rolls back).
+      if (failed) destroyClient(client);
+      else {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release();
+      }
     }
   }
 }

@@ -101,6 +101,13 @@ describe('sealing and verifying the log (issue 15)', () => {
     expect(bodies[0]?.previous).toBeNull();
     bodies.slice(1).forEach((body, index) => expect(body.previous).toBe(checkpointHash(rows[index].body).toString('hex')));
     expect((await log.verify()).intact).toBe(true);
+    // A cancelled seal keeps nothing and leaves the next one free to run.
+    await log.tamper(`INSERT INTO email_activity_log (email_id, event_type, event_category, description) VALUES (5, 'read', 'user', 'after')`);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(sealLog(log.admin, { key: log.key, signal: controller.signal })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/cancelled; nothing of it was kept/) });
+    expect((await sealLog(log.admin, { key: log.key })).sealed).toBe(1);
+    expect((await log.verify()).intact).toBe(true);
   });
 
   it('names an edited description, edited metadata and a changed created_at, with their columns', async () => {
