@@ -41,9 +41,13 @@ export function eventFromCopy(fields: readonly (string | null)[]): SealedEvent {
   };
 }
 
-/** jsonb as JSON; a number JSON cannot carry (jsonb holds 1e400) keeps jsonb's own text, so it still hashes. */
+// Only an exponent of three digits or more can overflow a double (jsonb holds 1e400; JSON.parse makes it Infinity).
+const HUGE_EXPONENT = /\d[eE]\+?\d{3}/;
+
+/** jsonb as JSON; a number JSON cannot carry keeps jsonb's own text, so the event still hashes. */
 function parseMetadata(text: string): unknown {
   const value: unknown = JSON.parse(text);
+  if (!HUGE_EXPONENT.test(text)) return value;
   try {
     canonicalJson(value);
     return value;
@@ -52,34 +56,44 @@ function parseMetadata(text: string): unknown {
   }
 }
 
-/** Each column's canonical JSON, in SEALED_COLUMNS' order. */
+/** Each column's canonical JSON, in SEALED_COLUMNS' order (the scalars written directly: this runs once per event sealed or verified). */
 export function canonicalColumns(event: SealedEvent): string[] {
-  return SEALED_COLUMNS.map((column) => canonicalJson(event[column]));
+  return [
+    String(event.id),
+    String(event.email_id),
+    JSON.stringify(event.event_type),
+    JSON.stringify(event.event_category),
+    JSON.stringify(event.description),
+    event.metadata === null ? 'null' : canonicalJson(event.metadata),
+    event.user_id === null ? 'null' : String(event.user_id),
+    event.created_at === null ? 'null' : JSON.stringify(event.created_at),
+    event.created_by === null ? 'null' : JSON.stringify(event.created_by),
+  ];
 }
 
 // RFC 6962: leaves are hashed with a 0x00 prefix, inner nodes with 0x01 (merkle.ts), so one cannot pass for the other.
-// SEALED_COLUMNS' indexes in the order canonical JSON sorts their names.
-const SORTED = SEALED_COLUMNS.map((column, index) => [column, index] as const).sort(([a], [b]) => (a < b ? -1 : 1));
-
-/** canonicalJson(event), put together from its columns' canonical JSON (the same text; a unit test holds them equal). */
-export function canonicalEvent(columns: readonly string[]): string {
-  return `{${SORTED.map(([column, index]) => `"${column}":${columns[index]}`).join(',')}}`;
+/**
+ * canonicalJson(event), put together from its columns' canonical JSON in SEALED_COLUMNS' order: the
+ * same text (a unit test holds them equal), written as one template, as this runs once per event.
+ */
+export function canonicalEvent(c: readonly string[]): string {
+  return `{"created_at":${c[7]},"created_by":${c[8]},"description":${c[4]},"email_id":${c[1]},"event_category":${c[3]},"event_type":${c[2]},"id":${c[0]},"metadata":${c[5]},"user_id":${c[6]}}`;
 }
 
 export interface EventSeal {
   /** SHA-256(0x00 || canonical JSON of the event): the Merkle tree's leaf and the chain's link. */
   leaf: Buffer;
   /**
-   * 4 bytes per column (FNV-1a over the column's canonical JSON): enough to name the columns an edit
+   * 4 bytes per column, as hex (FNV-1a over the column's canonical JSON): enough to name the columns an edit
    * changed. Not what detects the edit (the leaf hash does), so it need not be a cryptographic hash.
    */
-  prints: Buffer;
+  prints: string;
 }
 
 export function sealEvent(event: SealedEvent): EventSeal {
   const columns = canonicalColumns(event);
-  const prints = Buffer.allocUnsafe(SEALED_COLUMNS.length * 4);
-  columns.forEach((text, index) => prints.writeUInt32BE(fnv1a(text), index * 4));
+  let prints = '';
+  for (const text of columns) prints += fnv1a(text).toString(16).padStart(8, '0');
   // The prefix as a character: U+0000 is the one byte 0x00 in UTF-8, and hashing a string spares a copy.
   const leaf = hash('sha256', `\u0000${canonicalEvent(columns)}`, 'buffer');
   return { leaf, prints };
@@ -94,9 +108,9 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** The columns whose prints differ between what an entry recorded and the event now. */
-export function changedColumns(recorded: Buffer, now: Buffer): SealedColumn[] {
-  return SEALED_COLUMNS.filter((_, index) => recorded.readUInt32BE(index * 4) !== now.readUInt32BE(index * 4));
+/** The columns whose prints (hex, 8 digits a column) differ between what an entry recorded and the event now. */
+export function changedColumns(recorded: string, now: string): SealedColumn[] {
+  return SEALED_COLUMNS.filter((_, index) => recorded.slice(index * 8, index * 8 + 8) !== now.slice(index * 8, index * 8 + 8));
 }
 
 /** The chain's first link hangs from 32 zero bytes. */

@@ -222,7 +222,7 @@ async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, o
       chain.chain = chainHash(chain.chain, leaf);
       tree.add(leaf);
       sealed += 1;
-      batch.push(`${chain.seq}\t${event.id}\t${fields[7] ?? '\\N'}\t\\\\x${leaf.toString('hex')}\t\\\\x${prints.toString('hex')}\t\\\\x${chain.chain.toString('hex')}\n`);
+      batch.push(`${chain.seq}\t${event.id}\t${fields[7] ?? '\\N'}\t\\\\x${leaf.toString('hex')}\t\\\\x${prints}\t\\\\x${chain.chain.toString('hex')}\n`);
     }
     if (batch.length > 0) await entries.write(batch.join(''));
     if (!events.needsFill) break;

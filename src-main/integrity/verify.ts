@@ -65,7 +65,7 @@ class Failures {
 /**
  * Checks the sealed log (docs/integrity.md, "Verification"): in one snapshot shared by its
  * connections, walks the entries in seq order (the chain, each checkpoint's Merkle root, hash link
- * and signature, the head), then the entries, the log and the archive side by side in id order
+ * and signature, the head) and, at the same time, the entries, the log and the archive side by side in id order
  * (each sealed event's content, deleted and purged events, unsealed events dated inside a sealed
  * period). Streams both walks: memory stays flat whatever the log's size.
  */
@@ -81,7 +81,7 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
   const [main, ...others] = clients as [pg.PoolClient, ...pg.PoolClient[]];
   let failed = false;
   try {
-    // One snapshot for all three connections: an event archived meanwhile is neither lost nor seen twice.
+    // One snapshot for all five connections: an event archived meanwhile is neither lost nor seen twice.
     // Verification streams for as long as the log takes, past the viewer's statement timeout.
     await main.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = 0");
     const [exported] = await query<{ snapshot: string }>(main, sql`SELECT pg_export_snapshot() AS snapshot`);
@@ -116,7 +116,9 @@ type Report = Omit<IntegrityReport, 'elapsed_ms'>;
 type Walkers = [main: pg.PoolClient, log: pg.PoolClient, archive: pg.PoolClient, chain: pg.PoolClient, checkpoints: pg.PoolClient];
 
 async function verifyInSnapshot([main, log, archive, chainClient, checkpointClient]: Walkers, options: VerifyOptions): Promise<Report> {
+  // Each walk lists its own failures (they run at once); the chain's come first.
   const failures = new Failures();
+  const eventFailures = new Failures();
   const notes: string[] = [];
   const { keys, keySource } = await trustedKeys(main, options, notes);
   const [snapshot] = await query<{ xmax: string; entries: number | null }>(
@@ -132,9 +134,11 @@ async function verifyInSnapshot([main, log, archive, chainClient, checkpointClie
   // The two walks side by side: PostgreSQL streams all four results while this thread hashes.
   const [chain, events] = await Promise.all([
     walkChain(chainClient, checkpointClient, { keys, keySource, failures, total, options }),
-    walkEvents(main, log, archive, { latest: newestBody, nowXmax, failures, total, options }),
+    walkEvents(main, log, archive, { latest: newestBody, nowXmax, failures: eventFailures, total, options }),
   ]);
   if (options.head) checkHead(options.head, chain.headBody, chain.latest, failures);
+  for (const failure of eventFailures.list) failures.add(failure);
+  failures.omitted += eventFailures.omitted;
   if (chain.latest === null) notes.push('nothing is sealed yet: run `mailtrail seal --key FILE` first');
   return {
     intact: failures.list.length === 0,
@@ -342,8 +346,9 @@ interface EventWalk {
 interface Edited {
   eventId: number;
   seq: number;
-  recorded: Buffer;
-  now: Buffer;
+  /** Column prints, hex. */
+  recorded: string;
+  now: string;
 }
 
 /** Walks entries, log and archive side by side in id order: content, deletions, purges, insertions. */
@@ -412,7 +417,7 @@ async function walkEvents(
         if (!inLog) walk.archived += 1;
         const { leaf, prints } = sealEvent(eventFromCopy(fields));
         if (leaf.toString('hex') !== entry[3]) {
-          const event = { eventId: id, seq, recorded: Buffer.from(entry[4] as string, 'hex'), now: prints };
+          const event = { eventId: id, seq, recorded: entry[4] as string, now: prints };
           // Past what the list shows, edits are only counted: no need to keep them for pairing.
           if (edited.length < INTEGRITY_FAILURES_MAX) edited.push(event);
           else failures.add({ kind: 'edited', message: `edited event ${id} (seq ${seq})`, event_id: id, seq });
@@ -497,7 +502,7 @@ function classifyUnsealed(fields: (string | null)[], latest: CheckpointBody | nu
 /** Edited events, and among them pairs whose contents were swapped (each now holds what the other's entry recorded). */
 function reportEdits(edited: Edited[], failures: Failures): void {
   // The prints of every column but id, as text, to find an event now holding another's content.
-  const contentOf = (prints: Buffer) => prints.subarray(4).toString('hex');
+  const contentOf = (prints: string) => prints.slice(8);
   const byRecorded = new Map<string, Edited>();
   for (const event of edited) byRecorded.set(contentOf(event.recorded), event);
   const paired = new Set<number>();

@@ -192,7 +192,7 @@ describe('sealing and verifying the log (issue 15)', () => {
       const { leaf, prints } = sealEvent(eventFromCopy(Object.values(row).map((value) => (value === null ? null : String(value)))));
       chain = chainHash(chain, leaf);
       tree.add(leaf);
-      await log.tamper(`UPDATE mailtrail_integrity_entries SET leaf_hash = $1, column_prints = $2, chain_hash = $3 WHERE event_id = $4`, [leaf, prints, chain, row.id]);
+      await log.tamper(`UPDATE mailtrail_integrity_entries SET leaf_hash = $1, column_prints = $2, chain_hash = $3 WHERE event_id = $4`, [leaf, Buffer.from(prints, 'hex'), chain, row.id]);
     }
     const forger = newKey().key;
     const { rows: bodies } = await log.tamper(`SELECT body FROM mailtrail_integrity_checkpoints WHERE checkpoint = 1`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalColumns, canonicalEvent, changedColumns, eventFromCopy, sealEvent, type SealedEvent } from '../../src-main/integrity/event-hash';
+import { canonicalColumns, canonicalEvent, changedColumns, eventFromCopy, SEALED_COLUMNS, sealEvent, type SealedEvent } from '../../src-main/integrity/event-hash';
 import { MerkleTree } from '../../src-main/integrity/merkle';
 import { toFullXid } from '../../src-main/integrity/xid';
 import { canonicalJson } from '../../src-main/reports/digest';
@@ -33,6 +33,20 @@ describe('the sealed form of an event', () => {
     expect(canonicalEvent(canonicalColumns(event))).toBe(canonicalJson(event));
     const leaf = sealEvent(event).leaf;
     expect(leaf.equals(sha256(Buffer.from([0]), Buffer.from(canonicalJson(event), 'utf8')))).toBe(true);
+  });
+
+  it('writes each column as canonicalJson does, nulls included', () => {
+    const bare: SealedEvent = { ...event, metadata: null, user_id: 7, created_at: null, created_by: null, description: 'tab\there "quoted" \\ ø' };
+    for (const sample of [event, bare]) {
+      expect(canonicalColumns(sample)).toEqual(SEALED_COLUMNS.map((column) => canonicalJson(sample[column])));
+      expect(canonicalEvent(canonicalColumns(sample))).toBe(canonicalJson(sample));
+    }
+  });
+
+  it('keeps a number JSON cannot carry as jsonb wrote it, so the event still hashes', () => {
+    const fields = ['1', '2', 'error', 'system', 'x', '{"size": 1e400}', null, null, null];
+    expect(eventFromCopy(fields).metadata).toEqual({ $jsonb: '{"size": 1e400}' });
+    expect(sealEvent(eventFromCopy(fields)).leaf).toHaveLength(32);
   });
 
   it('reads COPY text fields: the zoneless timestamp in ISO form, metadata as its JSON object', () => {
