@@ -84,6 +84,7 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
     const [lock] = await query<{ locked: boolean }>(sealer, sql`SELECT pg_try_advisory_lock(${SEAL_LOCK}) AS locked`);
     locked = lock?.locked === true;
     if (!locked) throw new MailtrailError('conflict', 'another seal is running on this database; it seals what this one would');
+    await requireIntegrityTables(sealer);
     // The lock first, then the snapshot: a seal that waited would otherwise not see the entries of the one before.
     // One COPY writes every entry of a large seal: past the admin connection's 60 s statement timeout.
     await sealer.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
@@ -104,6 +105,14 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
       if (locked) await sealer.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
       for (const client of clients) client.release();
     }
+  }
+}
+
+/** Says what to do where migration 0013 has not run (a hub database migrated by an older Mailtrail). */
+export async function requireIntegrityTables(client: pg.PoolClient): Promise<void> {
+  const [found] = await query<{ present: boolean }>(client, sql`SELECT to_regprocedure('mailtrail_integrity_horizon()') IS NOT NULL AS present`);
+  if (!found?.present) {
+    throw new MailtrailError('unavailable', 'this database has no integrity tables yet (migrations/0013); run `mailtrail migrate` on it, then `mailtrail seal`');
   }
 }
 

@@ -13,6 +13,7 @@ import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointHash, parseCheckpointBody, type ReadHead } from './checkpoint';
 import { CopyRows, destroyClient } from './copy-rows';
+import { requireIntegrityTables } from './seal';
 import { CHAIN_START, chainHash, changedColumns, eventFromCopy, SEALED_COLUMNS, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
 import { MerkleTree } from './merkle';
@@ -94,9 +95,6 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
     return { ...report, elapsed_ms: Date.now() - began };
   } catch (error) {
     failed = true;
-    if ((error as { code?: string } | null)?.code === '42P01') {
-      throw new MailtrailError('unavailable', 'this database has no integrity tables yet (migrations/0013); run `mailtrail migrate` on it, then `mailtrail seal`');
-    }
     throw error instanceof MailtrailError ? error : toMailtrailError(error);
   } finally {
     for (const client of clients) {
@@ -117,6 +115,7 @@ type Walkers = [main: pg.PoolClient, log: pg.PoolClient, archive: pg.PoolClient,
 
 async function verifyInSnapshot([main, log, archive, chainClient, checkpointClient]: Walkers, options: VerifyOptions): Promise<Report> {
   // Each walk lists its own failures (they run at once); the chain's come first.
+  await requireIntegrityTables(main);
   const failures = new Failures();
   const eventFailures = new Failures();
   const notes: string[] = [];
