@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { hash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -69,4 +70,19 @@ export function readHeadFile(file: string): ReadHead {
     throw new MailtrailError('bad_request', `the head file ${file} is not signed by its key: it was edited`);
   }
   return { body, bodyText: head.body, key };
+}
+
+/**
+ * The checkpoint a report is made under (its provenance's `checkpoint`, issue 14): `N:HASH`, the
+ * newest checkpoint's number and the SHA-256 of its body, so the report names exactly one signed
+ * state of the log. Null where nothing is sealed or the database has no integrity tables (0013).
+ */
+export async function latestCheckpointRef(db: pg.Pool | pg.PoolClient): Promise<string | null> {
+  // Two statements: a statement naming a table that does not exist fails as it is parsed.
+  const { rows: present } = await db.query<{ found: boolean }>(`SELECT to_regclass('mailtrail_integrity_checkpoints') IS NOT NULL AS found`);
+  if (!present[0]?.found) return null;
+  const { rows } = await db.query<{ ref: string }>(
+    `SELECT checkpoint || ':' || encode(checkpoint_hash, 'hex') AS ref FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1`,
+  );
+  return rows[0]?.ref ?? null;
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { CheckpointBody, IntegrityReport } from '../../src-main/contract/integrity';
 import { openAdminDb, type AdminDb } from '../../src-main/db/connection';
-import { checkpointBodyText, checkpointHash, readHeadFile } from '../../src-main/integrity/checkpoint';
+import { checkpointBodyText, checkpointHash, latestCheckpointRef, readHeadFile } from '../../src-main/integrity/checkpoint';
 import { CHAIN_START, chainHash, eventFromCopy, sealEvent } from '../../src-main/integrity/event-hash';
 import { generateSigningKey, loadPublicKey, loadSigningKey, signBody, type SigningKey } from '../../src-main/integrity/keys';
 import { MerkleTree } from '../../src-main/integrity/merkle';
@@ -83,9 +83,22 @@ describe('sealing and verifying the log (issue 15)', () => {
     const { rows } = await log.db.writable.query(`SELECT action, outcome, parameters->>'key_id' AS key_id FROM mailtrail_admin_journal`);
     expect(rows).toEqual([{ action: 'integrity.seal', outcome: 'succeeded', key_id: log.key.keyId }]);
     // Without a key given, only the database's own keys: it verifies, and says how little that proves.
+    // What a report made now carries as its checkpoint: the newest one's number and hash.
+    const { rows: [newest] } = await log.tamper(`SELECT encode(checkpoint_hash, 'hex') AS hash FROM mailtrail_integrity_checkpoints WHERE checkpoint = 1`);
+    expect(await latestCheckpointRef(log.db.readable)).toBe(`1:${newest.hash}`);
     const weak = await verify(log.db.readable);
     expect(weak).toMatchObject({ intact: true, key_source: 'database' });
     expect(weak.notes.join(' ')).toMatch(/--key-pub FILE or --head FILE/);
+  });
+
+  it('names no checkpoint for a report, and says to migrate, where 0013 never ran', async () => {
+    const bare = await createTestDatabase({ migrated: false });
+    try {
+      expect(await latestCheckpointRef(bare.readable)).toBeNull();
+      await expect(verify(bare.readable)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/no integrity tables yet \(migrations\/0013\); run `mailtrail migrate`/) });
+    } finally {
+      await bare.drop();
+    }
   });
 
   it('seals only what is new, into the next checkpoint linked to the last', async () => {
