@@ -46,8 +46,8 @@ export async function runSeal(options: { db: string | undefined; key: string; he
 export function describeIntegrity(report: IntegrityReport): string[] {
   const lines = report.failures.map((failure) => `FAILED ${failure.kind}: ${failure.message}`);
   if (report.failures_omitted > 0) lines.push(`… and ${count(report.failures_omitted)} more failures`);
-  const sealedUpTo = report.latest ? ` up to checkpoint ${report.latest.checkpoint} (seq ${count(report.latest.last_seq)}, sealed ${report.latest.sealed_at})` : '';
-  const detail = `${count(report.events_checked)} sealed events checked (${count(report.archived)} in the archive), ${count(report.purged)} purged by retention${sealedUpTo}, ${count(report.unsealed)} not sealed yet`;
+  const sealedUpTo = report.latest ? `checkpoint ${report.latest.checkpoint} (seq ${count(report.latest.last_seq)}, sealed ${report.latest.sealed_at}): ` : 'nothing sealed: ';
+  const detail = `${sealedUpTo}${count(report.events_checked)} sealed events checked (${count(report.archived)} in the archive), ${count(report.purged)} purged by retention, ${count(report.unsealed)} not sealed yet`;
   for (const note of report.notes) lines.push(`note: ${note}`);
   lines.push(report.intact ? `verified: intact; ${detail}` : `NOT intact: ${count(report.failures.length + report.failures_omitted)} failures; ${detail}`);
   return lines;

@@ -318,7 +318,7 @@ describe('mailtrail keygen, seal and verify', () => {
     expect(sealed.stdout).toContain(`head written to ${head}: checkpoint 2`);
     const intact = await mailtrail(['verify', '--db', log.db.url, '--head', head, '--key-pub', `${log.keyFile}.pub`]);
     expect(intact.code, intact.stderr).toBe(0);
-    expect(intact.stdout).toMatch(/^verified: intact; 51 sealed events checked/);
+    expect(intact.stdout).toMatch(/^verified: intact; checkpoint 2 \(seq 51, sealed [0-9T:.-]+Z\): 51 sealed events checked \(0 in the archive\), 0 purged by retention, 0 not sealed yet$/m);
     await log.tamper(`UPDATE email_activity_log SET description = 'changed' WHERE id = 7`);
     const failed = await mailtrail(['verify', '--db', log.db.url, '--head', head]);
     expect(failed.code).toBe(1);
