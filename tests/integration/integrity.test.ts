@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -240,6 +240,29 @@ describe('sealing and verifying the log (issue 15)', () => {
     await log.tamper(`INSERT INTO mailtrail_integrity_purged (run_id, first_seq, last_seq) VALUES ($1, $2, $2)`, [run.run_id, recent[0].seq]);
     const claimed = await log.verify();
     expect(kinds(claimed)).toEqual(['bad_purge_claim']);
+  });
+
+  it('verifies a log partitioned by month after retention dropped whole months: their seams are the run\'s', async () => {
+    const db = await createTestDatabase();
+    await db.writable.query(eventsSql(3_000, 100, 200, { undated: false }));
+    const conversion = readFileSync(new URL('../../docs/partition-by-month.sql', import.meta.url), 'utf8');
+    await db.writable.query(`SET mailtrail.partition_table = 'email_activity_log'; SET mailtrail.partition_default = on; ${conversion}`);
+    const admin = openAdminDb(db.url);
+    try {
+      const { key, file } = newKey();
+      expect((await seal(admin, { key, actor: 'test' })).sealed).toBe(3_000);
+      const run = await runRetention(admin, { archiveAfterDays: null, purgeAfterDays: 60, actor: 'test' });
+      expect(run.status).toBe('succeeded');
+      const { rows: dropped } = await db.writable.query(`SELECT COUNT(*)::int AS n FROM mailtrail_admin_journal WHERE action = 'retention.drop-partition' AND outcome = 'succeeded'`);
+      expect(dropped[0].n).toBeGreaterThanOrEqual(2);
+      const report = await verify(db.readable, { publicKey: loadPublicKey(`${file}.pub`) });
+      expect(report.failures).toEqual([]);
+      expect(report.purged).toBe(run.purge.events);
+      expect(report.events_checked + report.purged).toBe(3_000);
+    } finally {
+      await admin.end();
+      await db.drop();
+    }
   });
 
   it('gives no false alarm for writers whose transactions span the seal, and seals them next time', async () => {
