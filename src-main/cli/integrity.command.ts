@@ -25,7 +25,14 @@ export async function runSeal(options: { db: string | undefined; key: string; he
   const cancel = () => controller.abort();
   process.once('SIGINT', cancel);
   try {
-    const result = await seal(admin.db, { key, headFile: options.head, actor: journalActor(), signal: controller.signal });
+    let noted = 0;
+    const onProgress = (progress: { sealed: number; scanned: number; total: number }) => {
+      // A large first seal takes minutes: a line per million events read.
+      if (progress.scanned - noted < 1_000_000) return;
+      noted = progress.scanned;
+      io.note(`sealing: ${count(progress.scanned)} events read, ${count(progress.sealed)} sealed`);
+    };
+    const result = await seal(admin.db, { key, headFile: options.head, actor: journalActor(), signal: controller.signal, onProgress });
     const seconds = (result.elapsed_ms / 1000).toFixed(1);
     if (result.sealed === 0) {
       io.out(result.latest ? `nothing new to seal; the latest checkpoint is ${result.latest.checkpoint} (seq ${count(result.latest.last_seq)})` : 'nothing to seal: the log is empty');
