@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports]`:
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports|integrity]`:
  * loads N demo events (default 10 million) into a fresh embedded PostgreSQL, then times every
  * screen's query through Mailtrail's service and the seed's SQL for the same question run raw.
  * Before that, unless --no-trigger-cost: the rollup triggers' cost on a bulk load of a million
  * events, and the offline cache's sync rate and query times over that million. After it, retention's
- * rows (bench/retention-bench.ts), which `--only retention` runs alone, and the reports' rows
- * (bench/reports-bench.ts: CSV and JSONL export against COPY, memory, documents), which `--only reports` runs alone.
+ * rows (bench/retention-bench.ts), which `--only retention` runs alone, the reports' rows
+ * (bench/reports-bench.ts: CSV and JSONL export against COPY, memory, documents), which `--only reports`
+ * runs alone, and tamper evidence's (bench/integrity-bench.ts), which `--only integrity` runs alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-
 import { openSqliteLogStore } from '../src-main/store/sqlite/sqlite-log-store';
 import { syncCache, type SyncResult } from '../src-main/sync/sync-cache';
 import { reportsFigures } from './reports-bench';
+import { integrityFigures } from './integrity-bench';
 import { retentionFigures } from './retention-bench';
 
 const EVENTS_PER_EMAIL = 6.67;
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'retention-events': { type: 'string', default: '1500000' },
     'month-events': { type: 'string', default: '400000' },
+    'integrity-events': { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '3' },
     'reports-events': { type: 'string', default: '1000000' },
     help: { type: 'boolean', default: false },
@@ -56,10 +59,16 @@ if (args.help) {
   --repeat N            archive runs and purges per path, and export rounds; medians are reported (default 3)
   --only reports        only the reports' rows: CSV and JSONL export of --reports-events against COPY csv,
                         peak memory at a quarter and all of them, a 5,000-row PDF and one email's PDF
-  --reports-events N    demo events loaded for the reports' rows (default 1000000)`);
+  --reports-events N    demo events loaded for the reports' rows (default 1000000)
+  --only integrity      only tamper evidence's rows: sealing a log from scratch, sealing 10,000 new
+                        events, verifying it whole, and the logger's insert time with and without a chain
+  --integrity-events N  demo events sealed and verified for those rows (default 1000000)`);
   process.exit(0);
 }
-if (args.only !== undefined && args.only !== 'retention' && args.only !== 'reports') throw new Error(`--only takes "retention" or "reports", not ${JSON.stringify(args.only)}`);
+const ONLY = ['retention', 'reports', 'integrity'];
+if (args.only !== undefined && !ONLY.includes(args.only)) {
+  throw new Error(`--only takes "retention", "reports" or "integrity", not ${JSON.stringify(args.only)}`);
+}
 const events = Number(args.events);
 const runs = Number(args.runs);
 if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be a whole number of at least 1000');
@@ -291,30 +300,21 @@ const retentionOptions = {
   repeat: Number(args.repeat),
   say,
 };
-for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat]] as const) {
+const integrityOptions = { events: Number(args['integrity-events']), repeat: retentionOptions.repeat, say };
+for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat], ['--integrity-events', integrityOptions.events]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
 }
 
 const reportsOptions = { events: Number(args['reports-events']), repeat: retentionOptions.repeat, say };
 if (!Number.isInteger(reportsOptions.events) || reportsOptions.events < 1000) throw new Error('--reports-events must be a whole number of at least 1000');
 
-if (args.only === 'reports') {
+if (args.only !== undefined) {
   try {
-    say(`# Mailtrail benchmark, reports, ${new Date().toISOString().slice(0, 10)}`);
+    say(`# Mailtrail benchmark, ${args.only}, ${new Date().toISOString().slice(0, 10)}`);
     say('');
-    await reportsFigures(server, reportsOptions);
-  } finally {
-    await server.stop();
-  }
-  if (args.out) writeFileSync(args.out, `${lines.join('\n')}\n`);
-  process.exit(0);
-}
-
-if (args.only === 'retention') {
-  try {
-    say(`# Mailtrail benchmark, retention, ${new Date().toISOString().slice(0, 10)}`);
-    say('');
-    await retentionFigures(server, retentionOptions);
+    if (args.only === 'retention') await retentionFigures(server, retentionOptions);
+    else if (args.only === 'reports') await reportsFigures(server, reportsOptions);
+    else await integrityFigures(server, integrityOptions);
   } finally {
     await server.stop();
   }
@@ -614,6 +614,8 @@ try {
   await retentionFigures(server, retentionOptions);
   say('');
   await reportsFigures(server, reportsOptions);
+  say('');
+  await integrityFigures(server, integrityOptions);
 } finally {
   await server.stop();
 }

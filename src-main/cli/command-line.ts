@@ -36,6 +36,14 @@ Commands:
                                               --to) that user's audit; prints "wrote FILE: N events, sha256 HEX"
   verify FILE                                 check a report made by \`report\`: exit 0 and "verified …" when
                                               intact, exit 1 and what differs when not
+  keygen --out FILE                           make an Ed25519 signing key for seal: FILE (private, mode 0600) and
+                                              FILE.pub (public); never overwrites a key
+  seal [--db URL] --key FILE [--head FILE]    seal new events into the hash chain and sign a checkpoint, through
+                                              the admin connection; --head also writes the latest signed
+                                              checkpoint to FILE, to keep outside the database
+  verify (--db URL | --cache FILE) [--head FILE] [--key-pub FILE] [--json]
+                                              check the sealed log: exit 0 when intact, 1 naming each event, range
+                                              or checkpoint that fails; --head refuses a chain shorter than the head
 ${RETENTION_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
                                               (retention, holds) roles; run as the owner; passwords from
                                               MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
@@ -60,10 +68,12 @@ export type Invocation =
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
   | { command: 'roles'; db: string | undefined; json: boolean }
   | { command: 'report'; db: string | undefined; cache: string | undefined; request: ReportRequest; out: string }
-  | { command: 'verify'; file: string }
+  | { command: 'keygen'; out: string }
+  | { command: 'seal'; db: string | undefined; key: string; head: string | undefined }
+  | { command: 'verify'; file: string | undefined; db: string | undefined; cache: string | undefined; head: string | undefined; keyPub: string | undefined; json: boolean }
   | RetentionInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'report', 'verify'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'report', 'keygen', 'seal', 'verify'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -95,7 +105,9 @@ const OPTIONS = {
     from: { type: 'string' },
     to: { type: 'string' },
   },
-  verify: { db: { type: 'string' }, cache: { type: 'string' }, head: { type: 'string' } },
+  keygen: { out: { type: 'string' } },
+  seal: { db: { type: 'string' }, key: { type: 'string' }, head: { type: 'string' } },
+  verify: { db: { type: 'string' }, cache: { type: 'string' }, head: { type: 'string' }, 'key-pub': { type: 'string' }, json: { type: 'boolean' } },
 } as const;
 
 const POSITIONALS: Partial<Record<Command, number>> = { verify: 1 };
@@ -163,7 +175,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, report, verify and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -229,12 +241,27 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return { command, db: databaseUrl(values.db), json: flags.json === true };
     case 'report':
       return parseReport(values, lists);
-    case 'verify':
-      if (values.db !== undefined || values.cache !== undefined || values.head !== undefined) {
-        throw new UsageError('`verify --db/--cache` checks the sealed log (tamper evidence), which this Mailtrail does not have yet; give a report FILE to verify it');
+    case 'keygen':
+      if (!values.out) throw new UsageError('keygen needs --out FILE: where to write the private key (the public key goes to FILE.pub)');
+      return { command, out: values.out };
+    case 'seal':
+      if (!values.key) throw new UsageError('seal needs --key FILE: the private key `mailtrail keygen --out FILE` made');
+      if (values.head === '') throw new UsageError('--head needs a file name');
+      return { command, db: databaseUrl(values.db), key: values.key, head: values.head };
+    case 'verify': {
+      if (positionals.length > 1) throw new UsageError('verify takes one report FILE, or --db URL / --cache FILE for the sealed log');
+      const file = positionals[0];
+      const sealed = values.db !== undefined || values.cache !== undefined;
+      if (file !== undefined && (sealed || values.head !== undefined || values['key-pub'] !== undefined || flags.json)) {
+        throw new UsageError('give a report FILE to check, or --db / --cache (with --head, --key-pub, --json) to check the sealed log, not both');
       }
-      if (positionals.length !== 1 || !positionals[0]) throw new UsageError('verify needs one report FILE, e.g. `mailtrail verify mailtrail-email-42-2026-11-28.csv`');
-      return { command, file: positionals[0] };
+      if (file === undefined && !sealed) {
+        throw new UsageError('verify needs a report FILE (`mailtrail verify report.csv`), or --db URL / --cache FILE to check the sealed log');
+      }
+      if (values.db !== undefined && values.cache !== undefined) throw new UsageError('give either --db or --cache, not both');
+      if (values.cache === '' || values.head === '' || values['key-pub'] === '') throw new UsageError('--cache, --head and --key-pub need a file name');
+      return { command, file, db: databaseUrl(values.db), cache: values.cache, head: values.head, keyPub: values['key-pub'], json: flags.json === true };
+    }
   }
 }
 

@@ -29,8 +29,14 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./roles.command')).runRoles(invocation, io);
     case 'report':
       return (await import('./report.command')).runReport(invocation, io);
+    case 'keygen':
+      return (await import('./integrity.command')).runKeygen(invocation, io);
+    case 'seal':
+      return (await import('./integrity.command')).runSeal(invocation, io);
     case 'verify':
-      return (await import('./report.command')).runVerify(invocation, io);
+      // A report FILE, or the sealed log (--db / --cache).
+      if (invocation.file !== undefined) return (await import('./report.command')).runVerify({ ...invocation, file: invocation.file }, io);
+      return (await import('./integrity.command')).runVerify(invocation, io);
   }
 }
 

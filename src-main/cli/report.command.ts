@@ -41,7 +41,7 @@ export async function runReport(invocation: Extract<Invocation, { command: 'repo
 }
 
 /** `mailtrail verify FILE`: exit 0 and `verified …`, or exit 1 and one line per difference. */
-export async function runVerify(invocation: Extract<Invocation, { command: 'verify' }>, io: CommandIo): Promise<number> {
+export async function runVerify(invocation: { file: string }, io: CommandIo): Promise<number> {
   const result = await verifyReportFile(invocation.file);
   if (result.verified) {
     io.out(`verified ${invocation.file}: ${result.format?.toUpperCase()} report "${result.title}", ${result.events ?? 0} events, sha256 ${result.sha256}`);

@@ -35,6 +35,10 @@ const VIEWER_TABLES = [
   'mailtrail_legal_holds',
   'mailtrail_retention_runs',
   'mailtrail_retention_detached',
+  'mailtrail_integrity_entries',
+  'mailtrail_integrity_checkpoints',
+  'mailtrail_integrity_keys',
+  'mailtrail_integrity_purged',
 ] as const;
 
 /**
@@ -62,11 +66,19 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   mailtrail_retention_runs: ['SELECT', 'INSERT', 'UPDATE'],
   // 0011: the partition path's record of a month between its detach and its drop.
   mailtrail_retention_detached: ['SELECT', 'INSERT', 'DELETE'],
+  // 0013: sealing appends entries, checkpoints and its key, and never changes one; a purge records its seam.
+  mailtrail_integrity_entries: ['SELECT', 'INSERT'],
+  mailtrail_integrity_checkpoints: ['SELECT', 'INSERT'],
+  mailtrail_integrity_keys: ['SELECT', 'INSERT'],
+  mailtrail_integrity_purged: ['SELECT', 'INSERT'],
 };
 /** Tables whose serial id the admin role draws when it inserts. */
 const ADMIN_SEQUENCES_OF = ['mailtrail_legal_holds', 'mailtrail_retention_runs'] as const;
-/** Migration 0010: a retention batch's candidates, locked as the owner. */
-const ADMIN_FUNCTIONS = ['mailtrail_retention_candidates(BOOLEAN, TIMESTAMP, TIMESTAMP, INTEGER, BIGINT, INTEGER)'] as const;
+/** Functions that run as the owner: 0010, a retention batch's candidates, locked; 0013, the oldest open transaction's start. */
+const ADMIN_FUNCTIONS = [
+  'mailtrail_retention_candidates(BOOLEAN, TIMESTAMP, TIMESTAMP, INTEGER, BIGINT, INTEGER)',
+  'mailtrail_integrity_horizon()',
+] as const;
 
 /** Settings each role starts every session with: a floor the pools' own settings tighten. */
 const ROLE_SETTINGS: Record<string, Record<string, string>> = {

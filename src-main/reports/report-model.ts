@@ -74,7 +74,7 @@ export function reportProvenance(origin: ReportOrigin, scope: ReportScope, forma
     mailtrail_version: mailtrailVersion(),
     scope,
     scope_text: describeScope(scope),
-    checkpoint: null,
+    checkpoint: origin.checkpoint,
   };
 }
 

@@ -16,6 +16,8 @@ export interface ReportOrigin {
   registerPath: string | null;
   /** Where `report.export` is journaled: the admin connection, when there is one. */
   journalDb: AdminDb | null;
+  /** The sealed log's newest checkpoint (`N:HASH`) when the report is made, or null. */
+  checkpoint: string | null;
 }
 
 /** PostgreSQL's host and database name from its URL, without the user or password. */
@@ -48,5 +50,6 @@ export async function reportOriginOf(
     timeZone: status.timeZone ?? 'unknown',
     registerPath: options.record === false ? null : reportRegisterPath(env),
     journalDb: source.admin?.db ?? null,
+    checkpoint: await source.store.latestCheckpoint(),
   };
 }

@@ -5,6 +5,7 @@ import type { AdminDb } from '../db/connection';
 import { query } from '../db/query';
 import { ROLLUP_RANGE_RECOUNT } from '../db/rollup-keys.migration';
 import { sql } from '../db/sql';
+import { purgeSeamStatement } from '../integrity/purge-seam';
 import { HOLD_LOCK } from './holds';
 
 /**
@@ -158,6 +159,7 @@ async function dropDetached(client: pg.PoolClient, admin: AdminDb, table: Purged
       }
       const [counted] = await query<{ events: number }>(client, sql`SELECT COUNT(*) AS events FROM ${sql.id(name)}`);
       const events = counted?.events ?? 0;
+      await query(client, purgeSeamStatement(options.runId, sql.id(name)));
       await client.query(sql`DROP TABLE ${sql.id(name)}`.toQuery());
       // Its table's rollups (the log's, or the archive's of 0009) of the month's hours, counted again.
       const hours = await hoursOf(client, record.bound);

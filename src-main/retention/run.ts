@@ -6,6 +6,7 @@ import { query } from '../db/query';
 import { sql, type Sql } from '../db/sql';
 import { HOLD_LOCK } from './holds';
 import { computeCutoffs, cutoffsAnswer, effectiveDays, withRetentionSchema, type Cutoffs, type RetentionDays } from './policy';
+import { purgeSeamStatement } from '../integrity/purge-seam';
 import { purgePartitions } from './partitions';
 import { countPlan } from './preview';
 
@@ -184,8 +185,10 @@ function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number
       )
       SELECT ${last} FROM archived`;
   }
+  // The seam of the chain (issue 15) in the same statement: verify then reports these as purged by this run.
   return sql`
-    WITH purged AS (DELETE FROM ${table} WHERE id = ANY (ARRAY(${candidates})) RETURNING id, created_at)
+    WITH purged AS (DELETE FROM ${table} WHERE id = ANY (ARRAY(${candidates})) RETURNING id, created_at),
+    seam AS (${purgeSeamStatement(run.id, sql`purged`)})
     SELECT ${last} FROM purged`;
 }
 

@@ -128,6 +128,8 @@ export interface LogStore {
   countEmails(text: string, bound: number): Promise<{ matched: number; examined: number }>;
   /** Resolves when the backend answers, with the zone its zoneless timestamps are in. */
   ping(): Promise<{ timeZone: string | null }>;
+  /** The newest signed checkpoint of the sealed log as `N:HASH` (tamper evidence), for a report's provenance; null where there is none. */
+  latestCheckpoint(): Promise<string | null>;
   close(): Promise<void>;
   /** The oldest and newest created_at in the log: two ends of the created_at index. */
   extent(options?: { includeArchived?: boolean | undefined }): Promise<LogExtent>;

@@ -109,7 +109,7 @@ describe('mailtrail migrate', () => {
 describe('usage errors', () => {
   it.each([
     [[], /missing command/],
-    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, roles, report, verify and help/],
+    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify and help/],
     [['roles', '--db', 'mysql://x/y'], /--db: the database URL must start with postgres:\/\//],
     [['roles', 'extra'], /unexpected argument "extra" for `mailtrail roles`/],
     [['migrate', '--bogus'], /unknown option --bogus for `mailtrail migrate`/],
@@ -129,6 +129,12 @@ describe('usage errors', () => {
     [['sync', '--db', 'postgres://x/y'], /sync needs --cache FILE/],
     [['sync', '--db', 'postgres://x/y', '--cache', 'c.sqlite', '--since', 'yesterday'], /--since must be a date or date-time without zone/],
     [['sync', '--db', 'postgres://x/y', '--cache', 'c.sqlite', '--bogus'], /unknown option --bogus for `mailtrail sync`/],
+    [['keygen'], /keygen needs --out FILE/],
+    [['seal', '--db', 'postgres://x/y'], /seal needs --key FILE/],
+    [['seal', '--key', 'k', 'extra'], /unexpected argument "extra" for `mailtrail seal`/],
+    [['verify', '--db', 'postgres://x/y', '--cache', 'c.sqlite'], /either --db or --cache, not both/],
+    [['verify', 'report.jsonl', '--db', 'postgres://x/y'], /a report FILE to check, or --db \/ --cache to check the sealed log, not both/],
+    [['verify', 'a.jsonl', 'b.jsonl'], /verify takes one report FILE/],
   ])('mailtrail %j is a usage error', (args, pattern) => {
     expect(() => parseCommandLine(args)).toThrow(UsageError);
     expect(() => parseCommandLine(args)).toThrow(pattern);

@@ -82,8 +82,8 @@ describe('mailtrail report', () => {
     [['report', '--format', 'csv', '--out', 'x.csv', '--email-id', 'abc'], /--email-id must be a whole number/],
     [['report', '--format', 'csv', '--out', 'x.csv', '--event-category', 'nope'], /--event-category: unknown event category "nope"/],
     [['report', '--format', 'csv', '--out', 'x.csv', '--from', '2025-12-31', '--to', '2025-01-01'], /--from: must not be after "to"/],
-    [['verify'], /verify needs one report FILE/],
-    [['verify', '--db', 'postgres://x@y/z'], /`verify --db\/--cache` checks the sealed log \(tamper evidence\), which this Mailtrail does not have yet/],
+    [['verify'], /verify needs a report FILE/],
+    [['verify', 'report.csv', '--db', 'postgres://x@y/z'], /give a report FILE to check, or --db \/ --cache .* to check the sealed log, not both/],
   ])('refuses %j in one line with exit 2', async (args, message) => {
     const run = await mailtrail(args);
     expect(run.code).toBe(2);

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAdminConnection } from '../../src-main/admin/admin-connection-check';
@@ -7,7 +10,16 @@ import { openAdminDb, openReadableDb, openWritableDb, type AdminDb, type Readabl
 import { migrate } from '../../src-main/db/migrate';
 import { ADMIN_ROLE, VIEWER_ROLE } from '../../src-main/db/roles';
 import { createRetentionService, type RetentionApi } from '../../src-main/service/retention-service';
+import { generateSigningKey, loadSigningKey } from '../../src-main/integrity/keys';
+import { seal, verify } from '../../src-main/service/integrity-service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/** A fresh Ed25519 key in a temporary folder. */
+function sealingKey() {
+  const file = join(mkdtempSync(join(tmpdir(), 'mailtrail-roles-key-')), 'seal');
+  generateSigningKey(file);
+  return loadSigningKey(file);
+}
 
 interface RolesJson {
   database: string;
@@ -82,6 +94,10 @@ const MAILTRAIL_TABLES = [
   'mailtrail_legal_holds',
   'mailtrail_retention_runs',
   'mailtrail_retention_detached',
+  'mailtrail_integrity_entries',
+  'mailtrail_integrity_checkpoints',
+  'mailtrail_integrity_keys',
+  'mailtrail_integrity_purged',
 ];
 
 describe('mailtrail roles (issue 13, item 1)', () => {
@@ -165,6 +181,12 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       await viewer?.end();
     });
 
+    it('seals as the admin role, which may append to the chain; the viewer verifies it (issue 15)', async () => {
+      const sealed = await seal(admin, { key: sealingKey(), actor: 'roles-test' });
+      expect(sealed.sealed).toBe(4000);
+      expect(await verify(viewer)).toMatchObject({ intact: true, events_checked: 4000 });
+    });
+
     it('places and releases holds and runs retention to the end, rollups equal to a recount', async () => {
       await retention['retention/set-policy']({ archiveAfterDays: 30, purgeAfterDays: 90 });
       await retention['retention/hold']({ emailId: 7, reason: 'litigation' });
@@ -193,11 +215,22 @@ describe('mailtrail roles (issue 13, item 1)', () => {
         `SELECT action, outcome FROM mailtrail_admin_journal WHERE actor = 'roles-test' ORDER BY id`,
       );
       expect(journal.rows.map((row) => `${row.action}:${row.outcome}`)).toEqual([
+        'integrity.seal:succeeded',
         'retention.policy:succeeded',
         'retention.hold:succeeded',
         'retention.run:succeeded',
         'retention.release:succeeded',
       ]);
+    });
+
+    it('records the seam of its purges, so the sealed log still verifies; it cannot change the chain (issue 15)', async () => {
+      const report = await verify(viewer);
+      expect(report.failures).toEqual([]);
+      expect(report.purged).toBeGreaterThan(0);
+      expect(report.events_checked + report.purged).toBe(4000);
+      expect(await failureOf(urls.admin, `UPDATE mailtrail_integrity_entries SET leaf_hash = chain_hash`)).toBe('42501');
+      expect(await failureOf(urls.admin, 'DELETE FROM mailtrail_integrity_checkpoints')).toBe('42501');
+      expect(await failureOf(urls.admin, 'DELETE FROM mailtrail_integrity_purged')).toBe('42501');
     });
 
     it('cannot UPDATE an event, DROP or ALTER a table, or TRUNCATE the log', async () => {

@@ -3,6 +3,7 @@ import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import { planCount } from '../activity-count';
 import type { AnalyticsRange, LogStore, SourceDescription } from '../log-store';
+import { latestCheckpointRef } from '../../integrity/checkpoint';
 import { countActivity, emailSubjects, hasReadableArchive, metadataKeys, recentActivity, searchIndexes, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasArchiveRollups, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import type { ArchiveCounts } from './rollup';
@@ -47,6 +48,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     userActivity: (q) => userActivity(db, q),
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
+    latestCheckpoint: () => latestCheckpointRef(db),
     email: async (emailId) => email(db, emailId, await useArchive()),
     searchEmails: (q) => searchEmails(db, q),
     countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),

@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { toMailtrailError } from '../db/connection';
+import type { Sql } from '../db/sql';
+import { CopyLines, inlineForCopy, parseCopyLines } from '../sync/copy-text';
+
+type Row = (string | null)[];
+
+/**
+ * A COPY result read row by row at the reader's pace (the stream pauses while the reader does not
+ * pull), for walking several ordered results side by side without holding any of them whole.
+ */
+export class CopyRows {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private readonly lines = new CopyLines();
+  private rows: Row[] = [];
+  private index = 0;
+  private ended = false;
+
+  constructor(client: pg.PoolClient, statement: Sql) {
+    const stream = client.query(copyTo(`COPY (${inlineForCopy(statement)}) TO STDOUT`));
+    this.chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  /** The current row, or null at the end; call fill() first whenever `needsFill`. */
+  get current(): Row | null {
+    return this.index < this.rows.length ? (this.rows[this.index] as Row) : null;
+  }
+
+  get needsFill(): boolean {
+    return this.index >= this.rows.length && !this.ended;
+  }
+
+  advance(): void {
+    this.index += 1;
+  }
+
+  /** Reads until a row is buffered or the result ends. */
+  async fill(): Promise<void> {
+    while (this.needsFill) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await this.chunks.next();
+      } catch (error) {
+        throw toMailtrailError(error);
+      }
+      const lines = next.done ? this.lines.end() : this.lines.push(next.value);
+      if (next.done) this.ended = true;
+      this.rows = lines ? parseCopyLines(lines) : [];
+      this.index = 0;
+    }
+  }
+}
+
+/**
+ * Gives up a connection whose COPY stopped midway (a ROLLBACK would queue behind it forever): the
+ * server rolls its transaction back. The stream and the client then fail with "Connection
+ * terminated", which nobody waits for any more.
+ */
+export function destroyClient(client: pg.PoolClient): void {
+  client.on('error', () => undefined);
+  const active = (client as unknown as { activeQuery?: { on?: (event: string, listener: () => void) => void } }).activeQuery;
+  active?.on?.('error', () => undefined);
+  client.release(true);
+}
