@@ -1,7 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ReportProvenance, ReportTotals } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
-import { canonicalEvent, canonicalJson, canonicalMetadata } from './digest';
+import type { EventRow } from '../store/log-store';
+import { canonicalEvent, canonicalJson, canonicalMetadata, canonicalRow, canonicalRowMetadata } from './digest';
 
 /**
  * The CSV layout (docs/reports.md), one file a spreadsheet opens as it is:
@@ -70,6 +71,22 @@ export function csvEvents(events: ActivityEvent[]): { rows: string; canonical: s
       `${cell(textCell(event.user_name))},${cell(textCell(event.created_by))},${event.archived === undefined ? '' : event.archived}\r\n`;
   }
   return { rows, canonical };
+}
+
+/** csvEvents of rows[start, end) read as rows (an export's streamEvents): the same text, no object per event. */
+export function csvRows(rows: EventRow[], start: number, end: number): { rows: string; canonical: string } {
+  let text = '';
+  let canonical = '';
+  for (let index = start; index < end; index += 1) {
+    const row = rows[index]!;
+    const metadata = canonicalRowMetadata(row);
+    canonical += `${canonicalRow(row, metadata)}\n`;
+    text +=
+      `${number(row[0])},${number(row[1])},${cell(textCell(row[8]))},${cell(neutralise(row[2]))},${cell(neutralise(row[3]))},` +
+      `${cell(neutralise(row[4]))},${row[5] === null ? '' : cell(neutralise(metadata))},${number(row[6])},` +
+      `${cell(textCell(row[7]))},${cell(textCell(row[9]))},${row[10] === null ? '' : row[10]}\r\n`;
+  }
+  return { rows: text, canonical };
 }
 
 export function csvTotals(totals: ReportTotals): string {

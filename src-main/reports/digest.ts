@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ReportProvenance, ReportSummary } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
+import type { EventRow } from '../store/log-store';
 
 /**
  * The digest that makes a report checkable: SHA-256 over the report in canonical form, one line
@@ -95,3 +96,35 @@ export function canonicalEvent(event: ActivityEvent, metadata: string = canonica
 
 /** An event's metadata in canonical form ('null' for none): its CSV cell and part of its canonical line. */
 export const canonicalMetadata = (event: ActivityEvent): string => (event.metadata === null ? 'null' : canonicalJson(event.metadata));
+
+/** canonicalEvent of an event read as a row (an export's streamEvents), the same text; `metadata` is canonicalRowMetadata(row). */
+export function canonicalRow(row: EventRow, metadata: string): string {
+  const archived = row[10] === null ? '' : `"archived":${row[10]},`;
+  return (
+    `{${archived}"created_at":${JSON.stringify(row[8])},"created_by":${JSON.stringify(row[9])},` +
+    `"description":${JSON.stringify(row[4])},"email_id":${JSON.stringify(row[1])},` +
+    `"event_category":${JSON.stringify(row[3])},"event_type":${JSON.stringify(row[2])},` +
+    `"id":${JSON.stringify(row[0])},"metadata":${metadata},` +
+    `"user_id":${JSON.stringify(row[6])},"user_name":${JSON.stringify(row[7])}}`
+  );
+}
+
+export const canonicalRowMetadata = (row: EventRow): string => (row[5] === null ? 'null' : canonicalJson(row[5]));
+
+/** The ActivityEvent a row stands for (the documents' summary and pages take objects). */
+export function rowEvent(row: EventRow): ActivityEvent {
+  const event: ActivityEvent = {
+    id: row[0],
+    email_id: row[1],
+    event_type: row[2],
+    event_category: row[3],
+    description: row[4],
+    metadata: row[5],
+    user_id: row[6],
+    user_name: row[7],
+    created_at: row[8],
+    created_by: row[9],
+  };
+  if (row[10] !== null) event.archived = row[10];
+  return event;
+}

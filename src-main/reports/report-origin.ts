@@ -2,6 +2,7 @@ import { journalActor } from '../admin/journal';
 import type { ReportSource } from '../contract/reports';
 import type { AdminDb } from '../db/connection';
 import type { LogSource } from '../source/open-source';
+import type { LogStore } from '../store/log-store';
 import { reportRegisterPath } from './register';
 
 /** What a report's provenance and its records need from where it is made (the app, `serve`, the CLI). */
@@ -16,6 +17,8 @@ export interface ReportOrigin {
   registerPath: string | null;
   /** Where `report.export` is journaled: the admin connection, when there is one. */
   journalDb: AdminDb | null;
+  /** The source's store, whose streamEvents reads a scope whole: one statement, not the screens' pages. */
+  store: Pick<LogStore, 'streamEvents'>;
 }
 
 /** PostgreSQL's host and database name from its URL, without the user or password. */
@@ -48,5 +51,6 @@ export async function reportOriginOf(
     timeZone: status.timeZone ?? 'unknown',
     registerPath: options.record === false ? null : reportRegisterPath(env),
     journalDb: source.admin?.db ?? null,
+    store: source.store,
   };
 }
