@@ -80,24 +80,10 @@ export class ReportDigest {
 }
 
 /**
- * canonicalJson of a report event, written out in its sorted key order: the export's hot path (a
- * million events), the same text as canonicalJson(event) (tests/unit/report-digest.test.ts).
+ * canonicalJson of a report event read as a row (an export's streamEvents), written out in its sorted
+ * key order: the export's hot path (a million events), the same text as canonicalJson(rowEvent(row))
+ * (tests/unit/report-digest.test.ts). `metadata` is canonicalRowMetadata(row).
  */
-export function canonicalEvent(event: ActivityEvent, metadata: string = canonicalMetadata(event)): string {
-  const archived = event.archived === undefined ? '' : `"archived":${event.archived},`;
-  return (
-    `{${archived}"created_at":${JSON.stringify(event.created_at)},"created_by":${JSON.stringify(event.created_by)},` +
-    `"description":${JSON.stringify(event.description)},"email_id":${canonicalJson(event.email_id)},` +
-    `"event_category":${JSON.stringify(event.event_category)},"event_type":${JSON.stringify(event.event_type)},` +
-    `"id":${canonicalJson(event.id)},"metadata":${metadata},` +
-    `"user_id":${canonicalJson(event.user_id)},"user_name":${JSON.stringify(event.user_name)}}`
-  );
-}
-
-/** An event's metadata in canonical form ('null' for none): its CSV cell and part of its canonical line. */
-export const canonicalMetadata = (event: ActivityEvent): string => (event.metadata === null ? 'null' : canonicalJson(event.metadata));
-
-/** canonicalEvent of an event read as a row (an export's streamEvents), the same text; `metadata` is canonicalRowMetadata(row). */
 export function canonicalRow(row: EventRow, metadata: string): string {
   const archived = row[10] === null ? '' : `"archived":${row[10]},`;
   return (
@@ -109,6 +95,7 @@ export function canonicalRow(row: EventRow, metadata: string): string {
   );
 }
 
+/** A row's metadata in canonical form ('null' for none): its CSV cell and part of its canonical line. */
 export const canonicalRowMetadata = (row: EventRow): string => (row[5] === null ? 'null' : canonicalJson(row[5]));
 
 /** The ActivityEvent a row stands for (the documents' summary and pages take objects). */

@@ -46,8 +46,9 @@ export async function* streamEvents(open: () => CacheDb, scope: EventScope, arch
     // One read transaction for all the statements: one snapshot, as PostgreSQL's REPEATABLE READ.
     db.prepare('BEGIN').run();
     const email = scope.kind === 'email';
+    // Batches run on across the statements: each is full but the last.
+    let rows: EventRow[] = [];
     for (const { text, params } of eventStatements(scope, archive)) {
-      let rows: EventRow[] = [];
       for (const row of db.prepare(text).raw().iterate(...params) as IterableIterator<EventRow>) {
         // The cache keeps metadata as JSON text and archived as 0 or 1.
         row[5] = typeof row[5] === 'string' ? (JSON.parse(row[5]) as EventRow[5]) : null;
@@ -58,8 +59,8 @@ export async function* streamEvents(open: () => CacheDb, scope: EventScope, arch
           rows = [];
         }
       }
-      if (rows.length > 0) yield rows;
     }
+    if (rows.length > 0) yield rows;
   } finally {
     // Closing the connection also ends the statement a stopped stream left open.
     db.close();
