@@ -120,8 +120,11 @@ export type EventRow = [
 ];
 export const EVENT_ROW_FIELDS = ['id', 'email_id', 'event_type', 'event_category', 'description', 'metadata', 'user_id', 'user_name', 'created_at', 'created_by', 'archived'] as const;
 
-/** Rows per batch of streamEvents: a few MB, big enough that the round trips do not show. */
-export const EVENT_BATCH = 10_000;
+/**
+ * Rows per batch of streamEvents: small enough that a batch dies young (10,000 kept ~60 MB more
+ * resident in a million-event export: 286 MB against 224 at 1,000), big enough that round trips do not show.
+ */
+export const EVENT_BATCH = 2_000;
 
 /** What every backend answers: PostgreSQL (the source of truth) and, later, the SQLite cache. */
 export interface LogStore {
