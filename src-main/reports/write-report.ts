@@ -193,8 +193,9 @@ export async function writeReport(
     });
     failed.catch(() => undefined);
     made = await Promise.race([exportReport(service, origin, request, file, hooks), failed]);
-    file.end();
-    await Promise.race([once(file, 'finish'), failed]);
+    // writeDocument ends the file itself (PDF, HTML); waiting for a 'finish' already past would never end.
+    if (!file.writableEnded) file.end();
+    if (!file.writableFinished) await Promise.race([once(file, 'finish'), failed]);
     await rename(temporary, path).catch((error: unknown) => {
       throw cannotWrite(outPath, error);
     });
