@@ -10,8 +10,9 @@ import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-
 
 const [url, format, scope, out] = process.argv.slice(2) as [string, 'csv' | 'jsonl', string, string];
 const readable = openReadableDb(url, { statementTimeoutMs: 600_000 });
-const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: 'bench' }));
-const origin = { source: { kind: 'postgres' as const, host: 'bench', database: 'reports' }, actor: 'bench', timeZone: 'UTC', registerPath: null, journalDb: null, checkpoint: null };
+const store = createPostgresLogStore(readable, { kind: 'postgres', label: 'bench' });
+const service = createLogService(store);
+const origin = { source: { kind: 'postgres' as const, host: 'bench', database: 'reports' }, actor: 'bench', timeZone: 'UTC', registerPath: null, journalDb: null, checkpoint: null, store };
 const started = performance.now();
 const record = await writeReport(service, origin, { scope: JSON.parse(scope), format }, out);
 const seconds = (performance.now() - started) / 1000;

@@ -63,8 +63,9 @@ export async function reportsFigures(server: EmbeddedServer, options: ReportsBen
   );
   await writable.end();
   const readable = openReadableDb(url, { statementTimeoutMs: 600_000 });
-  const service = createLogService(createPostgresLogStore(readable, { kind: 'postgres', label: 'bench' }));
-  const origin: ReportOrigin = { source: { kind: 'postgres', host: 'bench', database: 'reports' }, actor: 'bench', timeZone: 'UTC', registerPath: null, journalDb: null, checkpoint: null };
+  const store = createPostgresLogStore(readable, { kind: 'postgres', label: 'bench' });
+  const service = createLogService(store);
+  const origin: ReportOrigin = { source: { kind: 'postgres', host: 'bench', database: 'reports' }, actor: 'bench', timeZone: 'UTC', registerPath: null, journalDb: null, checkpoint: null, store };
   const dir = mkdtempSync(join(tmpdir(), 'mailtrail-reports-bench-'));
   const copyClient = new pg.Client({ connectionString: url });
   await copyClient.connect();

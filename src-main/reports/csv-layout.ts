@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ReportProvenance, ReportTotals } from '../contract/reports';
-import type { ActivityEvent } from '../contract/schemas';
-import { canonicalEvent, canonicalJson, canonicalMetadata } from './digest';
+import type { EventRow } from '../store/log-store';
+import { canonicalJson, canonicalRow, canonicalRowMetadata } from './digest';
 
 /**
  * The CSV layout (docs/reports.md), one file a spreadsheet opens as it is:
@@ -57,19 +57,20 @@ function cell(text: string | null): string {
 // A negative id would read as a formula (-1): the same rule as text.
 const number = (value: number | null): string => (value === null ? '' : value < 0 ? `'${value}` : String(value));
 
-/** A page of events: their CSV rows and their canonical lines (the digest's), built in one pass. */
-export function csvEvents(events: ActivityEvent[]): { rows: string; canonical: string } {
-  let rows = '';
+/** The CSV rows of rows[start, end) (an export's streamEvents) and their canonical lines (the digest's), built in one pass. */
+export function csvRows(rows: EventRow[], start: number, end: number): { rows: string; canonical: string } {
+  let text = '';
   let canonical = '';
-  for (const event of events) {
-    const metadata = canonicalMetadata(event);
-    canonical += `${canonicalEvent(event, metadata)}\n`;
-    rows +=
-      `${number(event.id)},${number(event.email_id)},${cell(textCell(event.created_at))},${cell(neutralise(event.event_type))},${cell(neutralise(event.event_category))},` +
-      `${cell(neutralise(event.description))},${event.metadata === null ? '' : cell(neutralise(metadata))},${number(event.user_id)},` +
-      `${cell(textCell(event.user_name))},${cell(textCell(event.created_by))},${event.archived === undefined ? '' : event.archived}\r\n`;
+  for (let index = start; index < end; index += 1) {
+    const row = rows[index]!;
+    const metadata = canonicalRowMetadata(row);
+    canonical += `${canonicalRow(row, metadata)}\n`;
+    text +=
+      `${number(row[0])},${number(row[1])},${cell(textCell(row[8]))},${cell(neutralise(row[2]))},${cell(neutralise(row[3]))},` +
+      `${cell(neutralise(row[4]))},${row[5] === null ? '' : cell(neutralise(metadata))},${number(row[6])},` +
+      `${cell(textCell(row[7]))},${cell(textCell(row[9]))},${row[10] === null ? '' : row[10]}\r\n`;
   }
-  return { rows, canonical };
+  return { rows: text, canonical };
 }
 
 export function csvTotals(totals: ReportTotals): string {

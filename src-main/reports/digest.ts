@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ReportProvenance, ReportSummary } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
+import type { EventRow } from '../store/log-store';
 
 /**
  * The digest that makes a report checkable: SHA-256 over the report in canonical form, one line
@@ -79,19 +80,38 @@ export class ReportDigest {
 }
 
 /**
- * canonicalJson of a report event, written out in its sorted key order: the export's hot path (a
- * million events), the same text as canonicalJson(event) (tests/unit/report-digest.test.ts).
+ * canonicalJson of a report event read as a row (an export's streamEvents), written out in its sorted
+ * key order: the export's hot path (a million events), the same text as canonicalJson(rowEvent(row))
+ * (tests/unit/report-digest.test.ts). `metadata` is canonicalRowMetadata(row).
  */
-export function canonicalEvent(event: ActivityEvent, metadata: string = canonicalMetadata(event)): string {
-  const archived = event.archived === undefined ? '' : `"archived":${event.archived},`;
+export function canonicalRow(row: EventRow, metadata: string): string {
+  const archived = row[10] === null ? '' : `"archived":${row[10]},`;
   return (
-    `{${archived}"created_at":${JSON.stringify(event.created_at)},"created_by":${JSON.stringify(event.created_by)},` +
-    `"description":${JSON.stringify(event.description)},"email_id":${canonicalJson(event.email_id)},` +
-    `"event_category":${JSON.stringify(event.event_category)},"event_type":${JSON.stringify(event.event_type)},` +
-    `"id":${canonicalJson(event.id)},"metadata":${metadata},` +
-    `"user_id":${canonicalJson(event.user_id)},"user_name":${JSON.stringify(event.user_name)}}`
+    `{${archived}"created_at":${JSON.stringify(row[8])},"created_by":${JSON.stringify(row[9])},` +
+    `"description":${JSON.stringify(row[4])},"email_id":${JSON.stringify(row[1])},` +
+    `"event_category":${JSON.stringify(row[3])},"event_type":${JSON.stringify(row[2])},` +
+    `"id":${JSON.stringify(row[0])},"metadata":${metadata},` +
+    `"user_id":${JSON.stringify(row[6])},"user_name":${JSON.stringify(row[7])}}`
   );
 }
 
-/** An event's metadata in canonical form ('null' for none): its CSV cell and part of its canonical line. */
-export const canonicalMetadata = (event: ActivityEvent): string => (event.metadata === null ? 'null' : canonicalJson(event.metadata));
+/** A row's metadata in canonical form ('null' for none): its CSV cell and part of its canonical line. */
+export const canonicalRowMetadata = (row: EventRow): string => (row[5] === null ? 'null' : canonicalJson(row[5]));
+
+/** The ActivityEvent a row stands for (the documents' summary and pages take objects). */
+export function rowEvent(row: EventRow): ActivityEvent {
+  const event: ActivityEvent = {
+    id: row[0],
+    email_id: row[1],
+    event_type: row[2],
+    event_category: row[3],
+    description: row[4],
+    metadata: row[5],
+    user_id: row[6],
+    user_name: row[7],
+    created_at: row[8],
+    created_by: row[9],
+  };
+  if (row[10] !== null) event.archived = row[10];
+  return event;
+}

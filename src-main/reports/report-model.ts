@@ -4,6 +4,7 @@ import type { MailtrailService } from '../contract/operations';
 import type { ReportFormat, ReportProvenance, ReportScope, ReportSummary } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
 import { packageRoot } from '../paths';
+import type { EventRow, LogStore } from '../store/log-store';
 import type { ReportOrigin } from './report-origin';
 import { countScope } from './scope-count';
 
@@ -130,6 +131,27 @@ export async function* scopePages(service: MailtrailService, scope: ReportScope,
   } finally {
     // A caller that stopped early (cancel, a failed write) leaves no unhandled rejection behind.
     pending?.catch(() => undefined);
+  }
+}
+
+/**
+ * The scope's events as rows, a batch at a time, in report order: the store's one statement for the
+ * whole scope (an export reads it all; the service's pages are bounded for screens). An empty email or
+ * user scope asks the service's first page too, which says not_found for an id the log does not know.
+ */
+export async function* scopeRows(store: Pick<LogStore, 'streamEvents'>, service: MailtrailService, scope: ReportScope): AsyncGenerator<EventRow[]> {
+  let empty = true;
+  for await (const rows of store.streamEvents(scope)) {
+    empty = false;
+    yield rows;
+  }
+  if (empty && scope.kind !== 'activity') {
+    const pages = scopePages(service, scope, 1);
+    try {
+      await pages.next();
+    } finally {
+      await pages.return(undefined);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { journalActor } from '../admin/journal';
 import type { ReportSource } from '../contract/reports';
 import type { AdminDb } from '../db/connection';
 import type { LogSource } from '../source/open-source';
+import type { LogStore } from '../store/log-store';
 import { reportRegisterPath } from './register';
 
 /** What a report's provenance and its records need from where it is made (the app, `serve`, the CLI). */
@@ -18,6 +19,8 @@ export interface ReportOrigin {
   journalDb: AdminDb | null;
   /** The sealed log's newest checkpoint (`N:HASH`) when the report is made, or null. */
   checkpoint: string | null;
+  /** The source's store, whose streamEvents reads a scope whole: one statement, not the screens' pages. */
+  store: Pick<LogStore, 'streamEvents'>;
 }
 
 /** PostgreSQL's host and database name from its URL, without the user or password. */
@@ -51,5 +54,6 @@ export async function reportOriginOf(
     registerPath: options.record === false ? null : reportRegisterPath(env),
     journalDb: source.admin?.db ?? null,
     checkpoint: await source.store.latestCheckpoint(),
+    store: source.store,
   };
 }

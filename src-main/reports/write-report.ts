@@ -10,11 +10,12 @@ import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import { DOCUMENT_MAX_EVENTS, ReportRequest, type ReportFormat, type ReportProvenance, type ReportRecord, type ReportTotals } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
+import type { EventRow } from '../store/log-store';
 import { checkRequestShape, describeIssues } from '../contract/validation';
-import { csvEvents, csvProvenance, csvTotals } from './csv-layout';
-import { canonicalEvent, canonicalJson, ReportDigest } from './digest';
+import { csvProvenance, csvRows, csvTotals } from './csv-layout';
+import { canonicalJson, canonicalRow, canonicalRowMetadata, ReportDigest, rowEvent } from './digest';
 import { writeDocument } from './document';
-import { reportEvent, reportProvenance, scopePages, SummaryCounter } from './report-model';
+import { reportProvenance, scopeRows, SummaryCounter } from './report-model';
 import type { ReportOrigin } from './report-origin';
 import { recordReport } from './register';
 
@@ -39,6 +40,7 @@ export interface ReportHooks {
 }
 
 const PROGRESS_EVERY_MS = 200;
+const FILE_BUFFER = 4 << 20;
 const WRITE_BATCH = 256;
 
 /** Writes a chunk and waits while the stream's buffer is full: memory stays flat whatever the row count. */
@@ -85,34 +87,34 @@ export async function exportReport(
 
   if (format === 'csv' || format === 'jsonl') {
     const csv = format === 'csv';
-    // The first page before the first byte: an unknown email or an unreachable database is an error, not a cut file.
-    const pages = scopePages(service, scope);
+    // The first batch before the first byte: an unknown email or an unreachable database is an error, not a cut file.
+    const batches = scopeRows(origin.store, service, scope);
     try {
-      const first = await pages.next();
+      const first = await batches.next();
       await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`, hooks.signal);
-      for await (const events of prepend(first, pages)) {
+      for await (const rows of prepend(first, batches)) {
         hooks.signal?.throwIfAborted();
-        // A few hundred events at a time, hashed and written at once: a page's worth of strings kept
+        // A few hundred events at a time, hashed and written at once: a batch's worth of strings kept
         // alive costs three times the work in garbage collection (measured: 4 µs an event against 1.3).
-        for (let start = 0; start < events.length; start += WRITE_BATCH) {
-          const batch = events.slice(start, start + WRITE_BATCH);
+        for (let start = 0; start < rows.length; start += WRITE_BATCH) {
+          const end = Math.min(rows.length, start + WRITE_BATCH);
           // JSONL's event lines are the canonical lines themselves: one serialisation for both.
           if (csv) {
-            const { rows, canonical } = csvEvents(batch);
-            digest.addCanonicalLines(canonical, batch.length);
-            await put(out, rows, hooks.signal);
+            const written = csvRows(rows, start, end);
+            digest.addCanonicalLines(written.canonical, end - start);
+            await put(out, written.rows, hooks.signal);
           } else {
             // Encoded once, hashed and written as the same bytes.
-            const lines = Buffer.from(canonicalLines(batch));
-            digest.addCanonicalLines(lines, batch.length);
+            const lines = Buffer.from(canonicalLines(rows, start, end));
+            digest.addCanonicalLines(lines, end - start);
             await put(out, lines, hooks.signal);
           }
         }
         progress(digest.events);
       }
     } finally {
-      // Stopped early (a cancel, a failed write): the page already asked for is let go quietly.
-      await pages.return(undefined);
+      // Stopped early (a cancel, a failed write): the store's statement and connection are let go.
+      await batches.return(undefined);
     }
     hooks.signal?.throwIfAborted();
     const totals = digest.finish();
@@ -125,16 +127,17 @@ export async function exportReport(
   const summary = new SummaryCounter();
   const kept: ActivityEvent[] = [];
   let matched = 0;
-  for await (const events of scopePages(service, scope)) {
+  for await (const rows of scopeRows(origin.store, service, scope)) {
     hooks.signal?.throwIfAborted();
-    for (const event of events) {
+    for (const row of rows) {
+      const event = rowEvent(row);
       summary.add(event);
       if (kept.length < DOCUMENT_MAX_EVENTS) {
-        kept.push(reportEvent(event));
-        digest.addCanonicalLines(`${canonicalEvent(event)}\n`, 1);
+        kept.push(event);
+        digest.addCanonicalLines(`${canonicalRow(row, canonicalRowMetadata(row))}\n`, 1);
       }
     }
-    matched += events.length;
+    matched += rows.length;
     progress(matched);
   }
   hooks.signal?.throwIfAborted();
@@ -177,7 +180,9 @@ export async function writeReport(
   const path = resolve(outPath);
   await checkOutPath(path);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
-  const file = createWriteStream(temporary, { flags: 'wx' });
+  // A few MB may wait for the disk: with fs's default of 16 KB every chunk waited for its own write,
+  // and the export stood idle while the disk worked (a fifth of a million-event export's time).
+  const file = createWriteStream(temporary, { flags: 'wx', highWaterMark: FILE_BUFFER });
   let made: { provenance: ReportProvenance; totals: ReportTotals };
   try {
     await once(file, 'open').catch((error: unknown) => {
@@ -244,9 +249,12 @@ export function reportFileName(request: ReportRequest, now: Date): string {
   return `mailtrail-${what}-${fileDate(now)}.${request.format}`;
 }
 
-function canonicalLines(events: ActivityEvent[]): string {
+function canonicalLines(rows: EventRow[], start: number, end: number): string {
   let lines = '';
-  for (const event of events) lines += `${canonicalEvent(event)}\n`;
+  for (let index = start; index < end; index += 1) {
+    const row = rows[index]!;
+    lines += `${canonicalRow(row, canonicalRowMetadata(row))}\n`;
+  }
   return lines;
 }
 

@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportProvenance } from '../../src-main/contract/reports';
 import { stringify } from 'csv-stringify/sync';
-import { csvEvents, neutralise, restore } from '../../src-main/reports/csv-layout';
-import { canonicalEvent, canonicalJson, ReportDigest } from '../../src-main/reports/digest';
+import type { ActivityEvent } from '../../src-main/contract/schemas';
+import { csvRows, neutralise, restore } from '../../src-main/reports/csv-layout';
+import { canonicalJson, canonicalRow, canonicalRowMetadata, ReportDigest, rowEvent } from '../../src-main/reports/digest';
+import type { EventRow } from '../../src-main/store/log-store';
+
+/** An event as streamEvents gives it. */
+const rowOf = (event: ActivityEvent): EventRow => [
+  event.id,
+  event.email_id,
+  event.event_type,
+  event.event_category,
+  event.description,
+  event.metadata,
+  event.user_id,
+  event.user_name,
+  event.created_at,
+  event.created_by,
+  event.archived ?? null,
+];
 
 const provenance: ReportProvenance = {
   mailtrail_report: 1,
@@ -52,7 +69,7 @@ describe('ReportDigest', () => {
   });
 });
 
-describe('canonicalEvent (the export hot path)', () => {
+describe('canonicalRow (the export hot path)', () => {
   const full = {
     id: 7,
     email_id: 42,
@@ -69,8 +86,10 @@ describe('canonicalEvent (the export hot path)', () => {
     ['an event of the log', full],
     ['an archived timeline event', { ...full, archived: true }],
     ['a live timeline event, no metadata, a user', { ...full, archived: false, metadata: null, user_id: 3, user_name: 'Åse' }],
-  ])('writes %s exactly as canonicalJson does', (_name, item) => {
-    expect(canonicalEvent(item)).toBe(canonicalJson(item));
+  ])('writes %s exactly as canonicalJson does', (_name, item: ActivityEvent) => {
+    const row = rowOf(item);
+    expect(canonicalRow(row, canonicalRowMetadata(row))).toBe(canonicalJson(item));
+    expect(rowEvent(row)).toStrictEqual(item);
   });
 });
 
@@ -118,7 +137,7 @@ describe('the CSV rows', () => {
       event.created_by === null ? null : neutralise(event.created_by),
       'archived' in event ? String(event.archived) : null,
     ]);
-    const { rows, canonical } = csvEvents(events);
+    const { rows, canonical } = csvRows([rowOf(base), ...events.map((event) => rowOf(event as ActivityEvent))], 1, events.length + 1);
     expect(rows).toBe(stringify(cells, { record_delimiter: 'windows', quoted_match: /^$/ }));
     expect(canonical).toBe(events.map((event) => `${canonicalJson(event)}\n`).join(''));
   });

@@ -8,9 +8,9 @@ import { boundedCount, type CountPlan } from '../activity-count';
 import { byNewest, fillingScan, INDEX_HITS_MAX, indexedSearch, mergeScannedBranches, planActivity, textIndexable, type ActivityPlan, type BoundedPage, type ScannedBranch, type SearchIndexes } from '../activity-scan';
 
 // The seed's API item, as the email_timeline view gives it.
-const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
+export const EVENT_COLUMNS = `a.id, a.email_id, a.event_type, a.event_category, a.description, a.metadata, a.user_id,
   u.user_name, a.created_at, a.created_by`;
-const EVENT_FROM = 'email_activity_log a LEFT JOIN users u ON u.id = a.user_id';
+export const EVENT_FROM = 'email_activity_log a LEFT JOIN users u ON u.id = a.user_id';
 
 interface Filtered {
   conditions: string[];
@@ -81,7 +81,7 @@ export function timeline(prepare: Prepare, query: TimelineQuery, archive = false
   return merged.slice(0, query.limit);
 }
 
-function filterConditions(filter: ActivityFilter): Filtered {
+export function filterConditions(filter: ActivityFilter): Filtered {
   const { conditions, params } = rangeConditions(filter, 'a.created_at');
   const list = (column: string, values: readonly (string | number)[] | undefined) => {
     if (!values?.length) return;

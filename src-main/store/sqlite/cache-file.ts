@@ -232,6 +232,17 @@ export function openCacheForReading(file: string): CacheDb {
   return db;
 }
 
+/**
+ * A second read-only connection to a cache that openCacheForReading has checked: an export's
+ * statement keeps its connection busy between batches, and the screens' queries go on beside it.
+ */
+export function openCacheReader(file: string): CacheDb {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma(`mmap_size = ${MMAP_BYTES}`);
+  registerCacheFunctions(db);
+  return db;
+}
+
 /** Opens (or creates) a cache for `mailtrail sync`; a refused file is never written to. */
 export function openCacheForWriting(file: string): CacheDb {
   if (!checkCacheHeader(file)) createCacheFile(file);

@@ -3,9 +3,10 @@ import { planCount } from '../activity-count';
 import type { AnalyticsRange, LogStore } from '../log-store';
 import { countActivity, metadataKeys, recentActivity, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
-import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, readCacheInfo, type CacheInfo } from './cache-file';
+import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, openCacheReader, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
+import { streamEvents } from './event-stream.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -47,6 +48,7 @@ export function openSqliteLogStore(file: string): LogStore {
     // The cache does not carry the chain yet (issue 15, item 6).
     latestCheckpoint: async () => null,
     userActivity: async (q) => userActivity(prepare, q),
+    streamEvents: (scope, batch) => streamEvents(() => openCacheReader(file), scope, archive, batch),
     users: async () => users(prepare),
     email: async (emailId) => email(prepare, emailId, archive),
     searchEmails: async (q) => searchEmails(prepare, q),
