@@ -1,6 +1,7 @@
 import { CATEGORY_COLOURS, EVENT_CATEGORIES, type EventCategory } from '../contract/taxonomy';
 import type { ReportProvenance, ReportSource, ReportSummary, ReportTotals } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
+import { formatDuration, LONG_WAIT_MS } from '../contract/durations';
 
 /**
  * What the PDF and the HTML report both say and how they colour it, written once so the two read
@@ -129,29 +130,14 @@ export function metadataLines(metadata: ActivityEvent['metadata']): string[] {
 const METADATA_LINES = 30;
 const METADATA_CHARACTERS = 2_000;
 
-/** Time between two neighbouring events of a timeline, as the screen writes it: "3 min 20 s". */
-export function gapInWords(from: string | null, to: string | null): string | null {
+/** The wait between two neighbouring events of a timeline as the screen writes it ("+3 min 20 s"), and whether it is long; null without both times. */
+export function timelineGap(from: string | null, to: string | null): { text: string; long: boolean } | null {
   if (from === null || to === null) return null;
   const parse = (value: string) => Date.parse(`${value.replace(' ', 'T').replace(/Z$/, '')}Z`);
   const wait = Math.abs(parse(to) - parse(from));
   if (!Number.isFinite(wait)) return null;
-  if (wait < 1000) return `${wait} ms`;
-  const seconds = Math.floor(wait / 1000);
-  const units: [string, number][] = [
-    ['d', Math.floor(seconds / 86_400)],
-    ['h', Math.floor((seconds % 86_400) / 3600)],
-    ['min', Math.floor((seconds % 3600) / 60)],
-    ['s', seconds % 60],
-  ];
-  const first = units.findIndex(([, value]) => value > 0);
-  return units
-    .slice(first, first + 2)
-    .filter(([, value]) => value > 0)
-    .map(([unit, value]) => `${value} ${unit}`)
-    .join(' ');
+  return { text: formatDuration(wait), long: wait >= LONG_WAIT_MS };
 }
-
-export const LONG_WAIT_MS = 60 * 60 * 1000;
 
 /** A chart's rows: the largest first, at most `limit`, the rest counted in one line. */
 export interface ChartRow {

@@ -114,22 +114,8 @@ export function formatRelative(instant: number | null, now: number = Date.now())
   return '';
 }
 
-/** The wait between two events: "+2 s", "+3 h 12 min", "+4 d 2 h"; two units at most. */
-export function formatDuration(milliseconds: number): string {
-  const sign = milliseconds < 0 ? '−' : '+';
-  const total = Math.abs(milliseconds);
-  if (total < 1000) return `${sign}${Math.round(total)} ms`;
-  const seconds = Math.floor(total / 1000);
-  const units: [string, number][] = [
-    ['d', Math.floor(seconds / 86_400)],
-    ['h', Math.floor((seconds % 86_400) / 3600)],
-    ['min', Math.floor((seconds % 3600) / 60)],
-    ['s', seconds % 60],
-  ];
-  const first = units.findIndex(([, value]) => value > 0);
-  const shown = units.slice(first, first + 2).filter(([, value]) => value > 0);
-  return `${sign}${shown.map(([unit, value]) => `${value} ${unit}`).join(' ')}`;
-}
+// The wait between two events, shared with the PDF and HTML reports' timelines.
+export { formatDuration } from '../../src-main/contract/durations';
 
 /** A short date-time for dense lists: "2025-12-15 10:30". */
 export function formatShort(timestamp: string | null): string {

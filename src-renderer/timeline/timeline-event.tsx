@@ -4,10 +4,8 @@ import { CategoryIcon, CategoryLabel } from '../components/category-badge';
 import { ChevronIcon } from '../components/icons';
 import { JsonView } from '../components/json-view';
 import { metadataValueHref } from '../activity/activity-filters';
+import { LONG_WAIT_MS } from '../../src-main/contract/durations';
 import { formatAbsolute, formatDuration, formatRelative, instantOf } from '../lib/time';
-
-// An email that waited longer than this between two events gets its gap highlighted.
-const LONG_WAIT_MS = 60 * 60 * 1000;
 
 export interface TimelineEventProps {
   event: ActivityEvent;

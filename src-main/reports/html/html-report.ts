@@ -9,14 +9,13 @@ import {
   codeOf,
   formatCount,
   formatTime,
-  gapInWords,
   HIDDEN_CHARACTERS,
   INK,
-  LONG_WAIT_MS,
   metadataInLine,
   metadataLines,
   provenanceFacts,
   summaryCharts,
+  timelineGap,
   truncationNotice,
   VERIFY_HINT,
   workflowBars,
@@ -301,10 +300,9 @@ function timelineLines(document: DocumentInput, add: (label: string, html: strin
   events.forEach((event, index) => {
     const label = eventLabel(event, index);
     const previous = events[index - 1];
-    const gap = previous ? gapInWords(previous.created_at, event.created_at) : null;
+    const gap = previous ? timelineGap(previous.created_at, event.created_at) : null;
     if (gap) {
-      const long = Math.abs(Date.parse(`${event.created_at.replace(' ', 'T')}Z`) - Date.parse(`${previous!.created_at.replace(' ', 'T')}Z`)) >= LONG_WAIT_MS;
-      add(`${label}: time since previous`, `<li class="tl-gap${long ? ' long' : ''}" aria-hidden="true"><span class="mono">+${escapeHtml(gap)}</span></li>`);
+      add(`${label}: time since previous`, `<li class="tl-gap${gap.long ? ' long' : ''}" aria-hidden="true"><span class="mono">${escapeHtml(gap.text)}</span></li>`);
     }
     add(`${label}: category`, `<li class="tl-event" data-event-id="${event.id}" data-category="${escapeHtml(event.event_category)}" style="${escapeHtml(colourStyle(event.event_category))}">`);
     add(`${label}: category`, '<span class="tl-dot" aria-hidden="true"></span><div class="tl-body">');

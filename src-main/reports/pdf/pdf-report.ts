@@ -11,14 +11,13 @@ import {
   codeOf,
   formatCount,
   formatTime,
-  gapInWords,
   HIDDEN_CHARACTERS,
   INK,
-  LONG_WAIT_MS,
   metadataInLine,
   metadataLines,
   provenanceFacts,
   summaryCharts,
+  timelineGap,
   truncationNotice,
   VERIFY_HINT,
   workflowBars,
@@ -431,7 +430,7 @@ class PdfReport {
       }
       const label = `event ${index + 1} (id ${event.id})`;
       const previous = events[index - 1];
-      const gap = previous ? gapInWords(previous.created_at, event.created_at) : null;
+      const gap = previous ? timelineGap(previous.created_at, event.created_at) : null;
       const gapHeight = gap ? 18 : 2;
       const description = event.description.length > TIMELINE_DESCRIPTION_MAX ? `${event.description.slice(0, TIMELINE_DESCRIPTION_MAX)}… (cut here; whole in the data)` : event.description;
       const descriptionHeight = this.heightOf(description, 'sans', 10, contentWidth);
@@ -441,10 +440,8 @@ class PdfReport {
       if (this.y + gapHeight + bodyHeight > BOTTOM) this.addPage(true);
       else if (gap) {
         this.mark(`${label}: time since previous`);
-        const previousInstant = Date.parse(`${previous!.created_at.replace(' ', 'T')}Z`);
-        const long = Math.abs(Date.parse(`${event.created_at.replace(' ', 'T')}Z`) - previousInstant) >= LONG_WAIT_MS;
         this.doc.moveTo(railX, this.y).lineTo(railX, this.y + gapHeight).dash(1.5, { space: 2 }).lineWidth(1.4).strokeColor(INK.borderStrong).stroke().undash();
-        this.write(`+${gap}`, contentX, this.y + 4, { font: 'mono', size: 7.5, colour: long ? INK.warning : INK.faint });
+        this.write(gap.text, contentX, this.y + 4, { font: 'mono', size: 7.5, colour: gap.long ? INK.warning : INK.faint });
       }
       if (!gap || this.y === TOP) this.y += 2;
       else this.y += gapHeight;
