@@ -105,6 +105,25 @@ export type IntegrityReport = z.infer<typeof IntegrityReport>;
 
 export const INTEGRITY_FAILURES_MAX = 1_000;
 
+/**
+ * One email's events checked against their entries (the timeline's integrity badge): each sealed
+ * event's content against its leaf hash, and the newest checkpoint's signature. Not the whole chain:
+ * that is a full verification's work (the Integrity screen).
+ */
+export const EmailIntegrity = z.object({
+  email_id: z.number(),
+  /** The newest checkpoint; null where the log was never sealed (or the source does not carry the chain). */
+  latest: z.object({ checkpoint: z.number(), last_seq: z.number(), sealed_at: z.string(), key_id: z.string() }).nullable(),
+  /** The email's events (log and archive) that have an entry, and those that have none yet. */
+  sealed: z.number(),
+  unsealed: z.number(),
+  /** What does not hold for this email's events (edited, deleted, inserted), as a full verification names it. */
+  failures: z.array(IntegrityFailure),
+  /** When this check ran: ISO 8601 in UTC. */
+  checked_at: z.string(),
+});
+export type EmailIntegrity = z.infer<typeof EmailIntegrity>;
+
 export interface IntegrityProgress {
   phase: 'chain' | 'events';
   done: number;

@@ -16,6 +16,8 @@ export interface EmailFacts {
 }
 import type { EventCategory } from '../contract/taxonomy';
 import type { BoundedPage } from './activity-scan';
+import type { EmailIntegrity, IntegrityReport } from '../contract/integrity';
+import type { VerifyOptions } from '../integrity/verify';
 
 /** A position in a list ordered by (created_at, id). */
 export interface Keyset {
@@ -167,6 +169,10 @@ export interface LogStore {
   ping(): Promise<{ timeZone: string | null }>;
   /** The newest signed checkpoint of the sealed log as `N:HASH` (tamper evidence), for a report's provenance; null where there is none. */
   latestCheckpoint(): Promise<string | null>;
+  /** Checks the sealed log whole (docs/integrity.md, "Verification"): streams, memory flat. */
+  verifyIntegrity(options?: VerifyOptions): Promise<IntegrityReport>;
+  /** One email's events against their entries, for the timeline's badge (bounded by the email's trail). */
+  emailIntegrity(emailId: number): Promise<EmailIntegrity>;
   close(): Promise<void>;
   /** The oldest and newest created_at in the log: two ends of the created_at index. */
   extent(options?: { includeArchived?: boolean | undefined }): Promise<LogExtent>;

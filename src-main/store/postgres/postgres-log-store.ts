@@ -1,9 +1,11 @@
+import { MailtrailError } from '../../contract/errors';
 import type { ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
 import { planCount } from '../activity-count';
 import type { AnalyticsRange, LogStore, SourceDescription } from '../log-store';
 import { latestCheckpointRef } from '../../integrity/checkpoint';
+import { verifyIntegrity } from '../../integrity/verify';
 import { countActivity, emailSubjects, hasReadableArchive, metadataKeys, recentActivity, searchIndexes, timeline, userActivity, users, userSummary } from './activity.query';
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasArchiveRollups, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import type { ArchiveCounts } from './rollup';
@@ -53,6 +55,10 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
     latestCheckpoint: () => latestCheckpointRef(db),
+    verifyIntegrity: (options) => verifyIntegrity(db, options),
+    emailIntegrity: async () => {
+      throw new MailtrailError('unavailable', 'checking one email against the sealed log is not built yet (issue 15, item 5)');
+    },
     email: async (emailId) => email(db, emailId, await useArchive()),
     searchEmails: (q) => searchEmails(db, q),
     countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),

@@ -1,3 +1,4 @@
+import { MailtrailError } from '../../contract/errors';
 import { resolve } from 'node:path';
 import { planCount } from '../activity-count';
 import type { AnalyticsRange, LogStore } from '../log-store';
@@ -47,6 +48,12 @@ export function openSqliteLogStore(file: string): LogStore {
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
     // The cache does not carry the chain yet (issue 15, item 6).
     latestCheckpoint: async () => null,
+    verifyIntegrity: async () => {
+      throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6); verify the live database');
+    },
+    emailIntegrity: async () => {
+      throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6)');
+    },
     userActivity: async (q) => userActivity(prepare, q),
     streamEvents: (scope, batch) => streamEvents(() => openCacheReader(file), scope, archive, batch),
     users: async () => users(prepare),
