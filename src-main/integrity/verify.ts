@@ -518,7 +518,7 @@ async function walkEvents(
 }
 
 /** The seam (a purged run of seqs) that holds `seq`, by binary search; null when none. */
-function seamOf(seams: Seam[], seq: number): Seam | null {
+export function seamOf(seams: readonly Seam[], seq: number): Seam | null {
   let low = 0;
   let high = seams.length - 1;
   while (low <= high) {
