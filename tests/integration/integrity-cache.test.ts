@@ -257,6 +257,31 @@ describe('syncing the chain as the database goes on', () => {
     }
   });
 
+  it('resumes a chain copy killed after its entries: verify reads up to the marks, the next sync goes on', async () => {
+    const source = await sealedSource(100);
+    const file = newFile('killed.mailtrail');
+    await syncCache({ sourceUrl: source.db.url, cacheFile: file });
+    await source.db.writable.query(`INSERT INTO email_activity_log (email_id, event_type, event_category, description) SELECT 8, 'read', 'user', 'later ' || g FROM generate_series(1, 20) g`);
+    await source.sealAgain();
+    const db = openCacheForWriting(file);
+    const client = await source.db.readable.connect();
+    try {
+      const sink = { addLogEvents: () => undefined, addArchivedEvents: () => undefined };
+      // The kill comes right after the first batch of entries committed.
+      const killed = copyChain(db, client, { rangeConditions: [], events: sink, onBatch: () => { throw new Error('killed'); } });
+      await expect(killed).rejects.toThrow('killed');
+      expect(db.prepare('SELECT MAX(seq) FROM mailtrail_integrity_entries').pluck().get()).toBe(123);
+      expect(readCacheInfo(db)).toMatchObject({ chainSeq: 103, chainCheckpoint: 1 });
+    } finally {
+      client.release();
+      db.close();
+    }
+    expect(await verifyCache(file, source)).toMatchObject({ intact: true, events_checked: 103, latest: { checkpoint: 1 } });
+    const resumed = await syncCache({ sourceUrl: source.db.url, cacheFile: file });
+    expect(resumed.chain).toMatchObject({ state: 'copied', entries: 0, checkpoints: 1, chainSeq: 123, chainCheckpoint: 2 });
+    expect(await verifyCache(file, source, true)).toMatchObject({ intact: true, events_checked: 123, unsealed: 0, head: { checkpoint: 2 } });
+  });
+
   it('verifies events archived and purged by a retention run between two syncs, the purge as that run\'s', async () => {
     const source = await sealedSource(3_000);
     const file = newFile('retention.mailtrail');
