@@ -50,7 +50,7 @@ export interface RunClaim {
 const PROGRESS_EVERY = 100_000;
 
 /** The list of failures, bounded; what is past the bound is counted. */
-class Failures {
+export class Failures {
   readonly list: IntegrityFailure[] = [];
   omitted = 0;
 
@@ -399,7 +399,7 @@ interface EventWalk {
   outside: number;
 }
 
-interface Edited {
+export interface Edited {
   eventId: number;
   seq: number;
   /** Column prints, hex. */
@@ -538,12 +538,12 @@ export function seamOf(seams: readonly Seam[], seq: number): Seam | null {
  * transaction ids (the cache), the date alone: an honest writer's event is never dated before the
  * horizon's open_since, whether it was in flight during the seal or written after.
  */
-function classifyUnsealed(
+export function classifyUnsealed(
   fields: (string | null)[],
   latest: CheckpointBody | null,
   xidOf: ChainSource['xidOf'],
   failures: Failures,
-  walk: EventWalk,
+  walk: Pick<EventWalk, 'unsealed'>,
 ): void {
   const id = Number(fields[0]);
   if (latest === null) {
@@ -570,7 +570,7 @@ function classifyUnsealed(
 }
 
 /** Edited events, and among them pairs whose contents were swapped (each now holds what the other's entry recorded). */
-function reportEdits(edited: Edited[], failures: Failures): void {
+export function reportEdits(edited: Edited[], failures: Failures): void {
   // The prints of every column but id, as text, to find an event now holding another's content.
   const contentOf = (prints: string) => prints.slice(8);
   const byRecorded = new Map<string, Edited>();

@@ -151,6 +151,41 @@ describe('the offline cache carries the sealed chain (issue 15, item 6)', () => 
     expect(report.failures[0]?.message).toBe('edited event 101 (seq 101): description');
   });
 
+  it('checks one email\'s events in the cache for its timeline\'s badge', async () => {
+    const emailIntegrity = async (file: string, emailId: number) => {
+      const store = openSqliteLogStore(file);
+      try {
+        return await store.emailIntegrity(emailId);
+      } finally {
+        await store.close();
+      }
+    };
+    // Event 101 belongs to email 22 (eventsSql: 1 + id % 40), as do 14 others of the 600.
+    const intact = await emailIntegrity(cache, 22);
+    expect(intact).toMatchObject({ email_id: 22, latest: { checkpoint: 1, last_seq: 604 }, sealed: 15, unsealed: 0, failures: [] });
+    const copy = tamperedCopy(cache, (db) => {
+      db.prepare(`UPDATE email_activity_log SET description = 'nothing happened' WHERE id = 101`).run();
+      db.prepare(`INSERT INTO email_activity_log (id, email_id, event_type, event_category, description, created_at) VALUES (5000, 22, 'read', 'user', 'backdated', '2020-01-01T00:00:00')`).run();
+    });
+    const tampered = await emailIntegrity(copy, 22);
+    expect(tampered).toMatchObject({ sealed: 15, unsealed: 0 });
+    expect(tampered.failures.map((failure) => [failure.kind, failure.event_id, failure.message])).toEqual([
+      ['inserted', 5000, 'inserted event 5000: dated 2020-01-01T00:00:00, inside the sealed period, but not sealed by checkpoint 1'],
+      ['edited', 101, 'edited event 101 (seq 101): description'],
+    ]);
+    // The other emails are untouched.
+    expect((await emailIntegrity(copy, 23)).failures).toEqual([]);
+    // A newest checkpoint edited after signing fails every email's badge.
+    const edited = tamperedCopy(cache, (db) => {
+      const stored = db.prepare('SELECT body FROM mailtrail_integrity_checkpoints WHERE checkpoint = 1').pluck().get() as string;
+      const text = checkpointBodyText({ ...(JSON.parse(stored) as CheckpointBody), sealed_at: '2020-01-01T00:00:00.000000Z' });
+      db.prepare('UPDATE mailtrail_integrity_checkpoints SET body = ?, checkpoint_hash = ? WHERE checkpoint = 1').run(text, checkpointHash(text));
+    });
+    expect((await emailIntegrity(edited, 23)).failures.map((failure) => [failure.kind, failure.message])).toEqual([
+      ['bad_signature', 'the newest checkpoint (1) is not signed by a key the cache holds: forged or edited'],
+    ]);
+  });
+
   it('names an event deleted from the cache, and an entry deleted from its chain', async () => {
     const deletedEvent = await verifyCache(tamperedCopy(cache, (db) => db.prepare(`DELETE FROM email_activity_log WHERE id = 250`).run()), source);
     expect(deletedEvent.failures.map((failure) => [failure.kind, failure.message])).toEqual([['deleted', 'deleted event 250 (seq 250)']]);
@@ -355,6 +390,7 @@ describe('syncing the chain as the database goes on', () => {
       try {
         expect(await store.latestCheckpoint()).toBeNull();
         await expect(store.verifyIntegrity()).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/this cache carries no sealed chain/) });
+        await expect(store.emailIntegrity(1)).rejects.toMatchObject({ code: 'unavailable' });
       } finally {
         await store.close();
       }

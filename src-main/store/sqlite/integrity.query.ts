@@ -1,7 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import { MailtrailError } from '../../contract/errors';
-import type { IntegrityReport } from '../../contract/integrity';
+import type { EmailIntegrity, IntegrityFailure, IntegrityReport } from '../../contract/integrity';
+import { parseCheckpointBody } from '../../integrity/checkpoint';
 import type { OrderedRows } from '../../integrity/copy-rows';
+import { checkEmailEvents, type SealedEntry } from '../../integrity/email-check';
+import { parsePublicKey, signatureHolds } from '../../integrity/keys';
 import { verifyChain, type ChainSource, type RunClaim, type Seam, type VerifyOptions } from '../../integrity/verify';
 import { addDays } from '../range-plan';
 import { readCacheInfo, type CacheDb, type CacheInfo } from './cache-file';
@@ -46,6 +49,9 @@ class CacheRows implements OrderedRows {
   }
 }
 
+// An event's columns as COPY gives them from PostgreSQL (integers as text), so the same hashing reads both.
+const EVENT_FIELDS = `CAST(id AS TEXT), CAST(email_id AS TEXT), event_type, event_category, description, metadata, CAST(user_id AS TEXT), ${copyTimestamp('created_at')}, created_by`;
+
 /** Says what to do with a cache that carries no chain: one from a database never migrated to 0013, or synced before format 5. */
 export function requireCachedChain(info: CacheInfo): { chainSeq: number; chainCheckpoint: number } {
   if (info.chainSeq === null || info.chainCheckpoint === null) {
@@ -84,10 +90,7 @@ export async function verifyCacheIntegrity(openReader: () => CacheDb, options: V
     db.exec('BEGIN');
     const info = readCacheInfo(db);
     const { chainSeq, chainCheckpoint } = requireCachedChain(info);
-    // Integers as text, hashes as lower-case hex: the form COPY gives the same walks from PostgreSQL.
-    const eventRows = (table: string) =>
-      rows(`SELECT CAST(id AS TEXT), CAST(email_id AS TEXT), event_type, event_category, description, metadata, CAST(user_id AS TEXT), ${copyTimestamp('created_at')}, created_by
-            FROM ${table} ORDER BY id`);
+    const eventRows = (table: string) => rows(`SELECT ${EVENT_FIELDS} FROM ${table} ORDER BY id`);
     const source: ChainSource = {
       storedKeys: async () => db.prepare('SELECT key_id, public_key FROM mailtrail_integrity_keys').all() as { key_id: string; public_key: string }[],
       extent: async () => {
@@ -142,4 +145,51 @@ export function cacheLatestCheckpoint(db: CacheDb): string | null {
     .pluck()
     .get(chainCheckpoint) as string | undefined;
   return ref ?? null;
+}
+
+/**
+ * One email's events in the cache against the entries its chain holds (the timeline's badge on an
+ * offline cache; email-check.ts), and the newest checkpoint's signature with the keys the cache
+ * holds. Read in one transaction, so a sync writing meanwhile mixes no two states.
+ */
+export function cacheEmailIntegrity(db: CacheDb, emailId: number): EmailIntegrity {
+  return db.transaction(() => {
+    const { chainSeq, chainCheckpoint } = requireCachedChain(readCacheInfo(db));
+    const events = (
+      db
+        .prepare(`SELECT ${EVENT_FIELDS} FROM email_activity_log WHERE email_id = ? UNION ALL SELECT ${EVENT_FIELDS} FROM email_activity_log_archive WHERE email_id = ?`)
+        .raw()
+        .all(emailId, emailId) as Row[]
+    ).sort((a, b) => Number(a[0]) - Number(b[0]));
+    const entries = new Map<number, SealedEntry>();
+    const entryRows = db
+      .prepare(
+        `SELECT event_id, seq, lower(hex(leaf_hash)), lower(hex(column_prints)) FROM mailtrail_integrity_entries
+         WHERE seq <= ? AND event_id IN (SELECT id FROM email_activity_log WHERE email_id = ? UNION ALL SELECT id FROM email_activity_log_archive WHERE email_id = ?)`,
+      )
+      .raw()
+      .all(chainSeq, emailId, emailId) as [number, number, string, string][];
+    for (const [eventId, seq, leaf, prints] of entryRows) entries.set(eventId, { seq, leaf, prints });
+    const newest = db
+      .prepare(
+        `SELECT c.body, c.signature, k.public_key FROM mailtrail_integrity_checkpoints c LEFT JOIN mailtrail_integrity_keys k ON k.key_id = json_extract(c.body, '$.key_id')
+         WHERE c.checkpoint <= ? ORDER BY c.checkpoint DESC LIMIT 1`,
+      )
+      .get(chainCheckpoint) as { body: string; signature: Buffer; public_key: string | null } | undefined;
+    const latest = newest ? parseCheckpointBody(newest.body) : null;
+    const checked = checkEmailEvents(events, (eventId) => entries.get(eventId), latest, null);
+    const failures: IntegrityFailure[] = [];
+    if (newest && !(latest && newest.public_key !== null && signatureHolds(newest.body, newest.signature, parsePublicKey(newest.public_key, 'a public key in the cache')))) {
+      const number = latest?.checkpoint ?? null;
+      failures.push({ kind: 'bad_signature', message: `the newest checkpoint${number === null ? '' : ` (${number})`} is not signed by a key the cache holds: forged or edited`, event_id: null, seq: null, seq_to: null, checkpoint: number, columns: [] });
+    }
+    return {
+      email_id: emailId,
+      latest: latest ? { checkpoint: latest.checkpoint, last_seq: latest.last_seq, sealed_at: latest.sealed_at, key_id: latest.key_id } : null,
+      sealed: checked.sealed,
+      unsealed: checked.unsealed,
+      failures: [...failures, ...checked.failures],
+      checked_at: new Date().toISOString(),
+    };
+  })();
 }
