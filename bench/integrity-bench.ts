@@ -113,6 +113,7 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
     say(`| seal ${NEW_EVENTS.toLocaleString('en')} new events | ${NEW_EVENTS.toLocaleString('en')} | ${(median(incremental) / 1000).toFixed(2)} | ${Math.round(NEW_EVENTS / (median(incremental) / 1000)).toLocaleString('en')} | (index range, no scan) | under 1 s |`);
     say(`| verify the whole log | ${checked.toLocaleString('en')} | ${verifySeconds.toFixed(1)} | ${Math.round(checked / verifySeconds).toLocaleString('en')} | ${at10M(verifySeconds, checked).toFixed(0)} | under 60 s |`);
     say(`| sync log and chain into a new cache | ${synced.chain.entries.toLocaleString('en')} | ${syncSeconds.toFixed(1)} | ${Math.round(synced.chain.entries / syncSeconds).toLocaleString('en')} | ${at10M(syncSeconds, synced.chain.entries).toFixed(0)} | |`);
+    say(`| … of which the chain | ${synced.chain.entries.toLocaleString('en')} | ${synced.chain.seconds.toFixed(1)} | ${Math.round(synced.chain.entries / synced.chain.seconds).toLocaleString('en')} | ${at10M(synced.chain.seconds, synced.chain.entries).toFixed(0)} | |`);
     say(`| verify the cache (\`verify --cache\`) | ${offline.events_checked.toLocaleString('en')} | ${cacheSeconds.toFixed(1)} | ${Math.round(offline.events_checked / cacheSeconds).toLocaleString('en')} | ${at10M(cacheSeconds, offline.events_checked).toFixed(0)} | |`);
     say('');
     say(

@@ -40,7 +40,9 @@ export async function runSync(invocation: Extract<Invocation, { command: 'sync' 
   );
   const chain = result.chain;
   if (chain.state === 'copied' && chain.chainCheckpoint) {
-    io.out(`sealed chain: ${formatCount(chain.entries)} new entries, up to checkpoint ${chain.chainCheckpoint} (seq ${formatCount(chain.chainSeq ?? 0)}); \`mailtrail verify --cache ${invocation.cache}\` checks it offline`);
+    io.out(
+      `sealed chain: ${formatCount(chain.entries)} new entries in ${chain.seconds.toFixed(1)} s, up to checkpoint ${chain.chainCheckpoint} (seq ${formatCount(chain.chainSeq ?? 0)}); \`mailtrail verify --cache ${invocation.cache}\` checks it offline`,
+    );
   } else if (chain.state === 'diverged') {
     io.out(`sealed chain NOT copied: the database's chain no longer continues the one ${invocation.cache} holds (rewritten or cut short since the last sync); the cache keeps its own, and \`mailtrail verify --cache\` checks the events against it; verify the database with \`mailtrail verify --db URL --head FILE\``);
   }

@@ -17,6 +17,8 @@ export interface ChainCopy {
   chainCheckpoint: number | null;
   /** Events the chain names that this run's event copy had not seen (committed since), fetched in the chain's snapshot. */
   caughtUp: number;
+  /** How long the chain's copy took. */
+  seconds: number;
 }
 
 /** Where the cache puts the events a chain's snapshot adds, with its rollups and search tables; called inside the chain's last transaction. */
@@ -42,6 +44,8 @@ export async function copyChain(
   client: pg.PoolClient,
   options: { rangeConditions: Sql[]; events: SealedEventSink; onBatch?: () => void },
 ): Promise<ChainCopy> {
+  const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
   const info = readCacheInfo(db);
   const kept = { entries: 0, checkpoints: 0, chainSeq: info.chainSeq, chainCheckpoint: info.chainCheckpoint, caughtUp: 0 };
   await query(client, sql`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
@@ -51,7 +55,7 @@ export async function copyChain(
       sql`SELECT to_regclass('mailtrail_integrity_entries') IS NOT NULL AND to_regclass('mailtrail_integrity_purged') IS NOT NULL AS chain,
                  to_regclass('mailtrail_retention_runs') IS NOT NULL AS runs`,
     );
-    if (!tables?.chain) return { ...kept, state: 'absent' };
+    if (!tables?.chain) return { ...kept, state: 'absent', seconds: seconds() };
     // What the cache holds, an interrupted copy's rows included: they continue the source's chain or nothing does.
     const held = db
       .prepare(
@@ -60,7 +64,7 @@ export async function copyChain(
       .get() as { seq: number | null; checkpoint: number | null };
     const heldSeq = held.seq ?? 0;
     const heldCheckpoint = held.checkpoint ?? 0;
-    if (!(await continuesCache(db, client, heldSeq, heldCheckpoint))) return { ...kept, state: 'diverged' };
+    if (!(await continuesCache(db, client, heldSeq, heldCheckpoint))) return { ...kept, state: 'diverged', seconds: seconds() };
     const [extent] = await query<{ seq: number | null; checkpoint: number | null }>(
       client,
       sql`SELECT (SELECT MAX(seq) FROM mailtrail_integrity_entries) AS seq, (SELECT MAX(checkpoint) FROM mailtrail_integrity_checkpoints) AS checkpoint`,
@@ -119,7 +123,7 @@ export async function copyChain(
       options.events.addArchivedEvents(archiveLines);
       writeCacheInfo(db, { chainSeq: sourceSeq, chainCheckpoint: sourceCheckpoint });
     })();
-    return { state: 'copied', entries, checkpoints, chainSeq: sourceSeq, chainCheckpoint: sourceCheckpoint, caughtUp };
+    return { state: 'copied', entries, checkpoints, chainSeq: sourceSeq, chainCheckpoint: sourceCheckpoint, caughtUp, seconds: seconds() };
   } finally {
     await query(client, sql`ROLLBACK`).catch(() => undefined);
   }

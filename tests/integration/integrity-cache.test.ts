@@ -426,7 +426,7 @@ describe('mailtrail verify --cache', () => {
     const file = newFile('cli.mailtrail');
     const synced = await mailtrail(['sync', '--db', source.db.url, '--cache', file]);
     expect(synced.code, synced.stderr).toBe(0);
-    expect(synced.stdout).toMatch(/^sealed chain: 53 new entries, up to checkpoint 1 \(seq 53\); `mailtrail verify --cache .*` checks it offline$/m);
+    expect(synced.stdout).toMatch(/^sealed chain: 53 new entries in [0-9.]+ s, up to checkpoint 1 \(seq 53\); `mailtrail verify --cache .*` checks it offline$/m);
     // The database is gone for this check: dropped connections cannot matter to a file.
     const intact = await mailtrail(['verify', '--cache', file, '--head', source.headFile, '--key-pub', `${source.keyFile}.pub`]);
     expect(intact.code, intact.stderr).toBe(0);
