@@ -1,7 +1,8 @@
 /**
  * Tamper evidence's rows of the benchmark (issue 15): sealing a log from scratch, sealing 10,000 new
- * events on top of it, verifying it whole, and what the chain costs the hub's inserts (nothing is
- * on their path: the logger's insert time with and without a sealed chain present).
+ * events on top of it, verifying it whole, syncing it with its chain into an offline cache and
+ * verifying that, and what the chain costs the hub's inserts (nothing is on their path: the
+ * logger's insert time with and without a sealed chain present).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,9 @@ import { generateSigningKey, loadSigningKey } from '../src-main/integrity/keys';
 import { sealLog } from '../src-main/integrity/seal';
 import { verifyIntegrity } from '../src-main/integrity/verify';
 import { createEmailActivityLogger } from '../src-main/logger/email-activity-logger';
+import { openCacheReader } from '../src-main/store/sqlite/cache-file';
+import { verifyCacheIntegrity } from '../src-main/store/sqlite/integrity.query';
+import { syncCache } from '../src-main/sync/sync-cache';
 
 const EVENTS_PER_EMAIL = 6.67;
 const NEW_EVENTS = 10_000;
@@ -85,6 +89,15 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
     const report = await verifyIntegrity(readable, {});
     const verifySeconds = (performance.now() - verifyStarted) / 1000;
     if (!report.intact) throw new Error(`the benchmark's log did not verify: ${report.failures[0]?.message}`);
+    // Offline (issue 15, item 6): the whole log and its chain into a new cache, then the cache verified with no database.
+    const cacheFile = join(keyDir, 'bench.mailtrail');
+    const syncStarted = performance.now();
+    const synced = await syncCache({ sourceUrl: url, cacheFile });
+    const syncSeconds = (performance.now() - syncStarted) / 1000;
+    const cacheStarted = performance.now();
+    const offline = await verifyCacheIntegrity(() => openCacheReader(cacheFile), {});
+    const cacheSeconds = (performance.now() - cacheStarted) / 1000;
+    if (!offline.intact) throw new Error(`the benchmark's cache did not verify: ${offline.failures[0]?.message}`);
     const { rows: [size] } = await writable.query<{ entries: string; log: string }>(
       `SELECT pg_total_relation_size('mailtrail_integrity_entries') AS entries, pg_total_relation_size('email_activity_log') AS log`,
     );
@@ -99,6 +112,9 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
     say(`| seal from scratch | ${full.sealed.toLocaleString('en')} | ${sealSeconds.toFixed(1)} | ${Math.round(full.sealed / sealSeconds).toLocaleString('en')} | ${at10M(sealSeconds, full.sealed).toFixed(0)} | under 60 s |`);
     say(`| seal ${NEW_EVENTS.toLocaleString('en')} new events | ${NEW_EVENTS.toLocaleString('en')} | ${(median(incremental) / 1000).toFixed(2)} | ${Math.round(NEW_EVENTS / (median(incremental) / 1000)).toLocaleString('en')} | (index range, no scan) | under 1 s |`);
     say(`| verify the whole log | ${checked.toLocaleString('en')} | ${verifySeconds.toFixed(1)} | ${Math.round(checked / verifySeconds).toLocaleString('en')} | ${at10M(verifySeconds, checked).toFixed(0)} | under 60 s |`);
+    say(`| sync log and chain into a new cache | ${synced.chain.entries.toLocaleString('en')} | ${syncSeconds.toFixed(1)} | ${Math.round(synced.chain.entries / syncSeconds).toLocaleString('en')} | ${at10M(syncSeconds, synced.chain.entries).toFixed(0)} | |`);
+    say(`| … of which the chain | ${synced.chain.entries.toLocaleString('en')} | ${synced.chain.seconds.toFixed(1)} | ${Math.round(synced.chain.entries / synced.chain.seconds).toLocaleString('en')} | ${at10M(synced.chain.seconds, synced.chain.entries).toFixed(0)} | |`);
+    say(`| verify the cache (\`verify --cache\`) | ${offline.events_checked.toLocaleString('en')} | ${cacheSeconds.toFixed(1)} | ${Math.round(offline.events_checked / cacheSeconds).toLocaleString('en')} | ${at10M(cacheSeconds, offline.events_checked).toFixed(0)} | |`);
     say('');
     say(
       `Per million events: seal ${perMillion(sealSeconds, full.sealed).toFixed(1)} s, verify ${perMillion(verifySeconds, checked).toFixed(1)} s. ` +

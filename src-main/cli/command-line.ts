@@ -26,8 +26,9 @@ Commands:
                                               token, through the admin connection (--admin-db, else
                                               MAILTRAIL_ADMIN_DATABASE_URL, else the --db database)
   sync --db URL --cache FILE [--since DATE] [--until DATE]
-                                              copy the log into an offline SQLite cache; a second run fetches
-                                              only what changed, an interrupted one resumes
+                                              copy the log (and its sealed chain, for verify --cache) into an
+                                              offline SQLite cache; a second run fetches only what changed, an
+                                              interrupted one resumes
   report (--db URL | --cache FILE) --format csv|jsonl|html|pdf --out FILE [filters] [--title TEXT]
                                               an audit report; filters as the activity explorer's: --email-id N,
                                               --event-type T, --event-category C, --user-id N (each repeatable),

@@ -1,11 +1,11 @@
 import { journalActor } from '../admin/journal';
-import type { IntegrityReport } from '../contract/integrity';
+import type { IntegrityProgress, IntegrityReport } from '../contract/integrity';
 import { MailtrailError } from '../contract/errors';
 import { openReadableDb } from '../db/connection';
 import { readHeadFile } from '../integrity/checkpoint';
 import { generateSigningKey, loadPublicKey, loadSigningKey } from '../integrity/keys';
 import { seal, verify } from '../service/integrity-service';
-import { chosenDatabaseUrl, openAdminConnection } from '../source/open-source';
+import { chosenDatabaseUrl, openAdminConnection, openLogSource } from '../source/open-source';
 import type { CommandIo } from './io';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -60,20 +60,37 @@ export function describeIntegrity(report: IntegrityReport): string[] {
   return lines;
 }
 
-/** `mailtrail verify --db URL [--head FILE] [--key-pub FILE]`: exit 0 intact, 1 with the list. */
+/** `mailtrail verify (--db URL | --cache FILE) [--head FILE] [--key-pub FILE]`: exit 0 intact, 1 with the list. */
 export async function runVerify(
   options: { db: string | undefined; cache: string | undefined; head: string | undefined; keyPub: string | undefined; json: boolean },
   io: CommandIo,
 ): Promise<number> {
-  if (options.cache !== undefined) {
-    io.note('not yet: the offline cache does not carry the chain (issue 15, item 6); verify the database with --db URL');
-    return 2;
-  }
   // Files first: a wrong path fails before any connection is made.
   const head = options.head === undefined ? null : readHeadFile(options.head);
   const publicKey = options.keyPub === undefined ? null : loadPublicKey(options.keyPub);
   if (head && publicKey && head.key.keyId !== publicKey.keyId) {
     throw new MailtrailError('bad_request', `the head file is signed by key ${head.key.keyId}, not by the --key-pub key ${publicKey.keyId}`);
+  }
+  const request = {
+    head,
+    publicKey,
+    onProgress: (progress: IntegrityProgress) => {
+      if (progress.done > 0 && progress.done % 1_000_000 === 0) io.note(`${progress.phase === 'chain' ? 'chain' : 'events'}: ${count(progress.done)} of ${count(progress.total)}`);
+    },
+  };
+  const print = (report: IntegrityReport) => {
+    if (options.json) io.out(JSON.stringify(report));
+    else for (const line of describeIntegrity(report)) io.out(line);
+    return report.intact ? 0 : 1;
+  };
+  if (options.cache !== undefined) {
+    // No database at all: the chain the last sync copied, checked in the file.
+    const source = await openLogSource({ cache: options.cache });
+    try {
+      return print(await source.store.verifyIntegrity(request));
+    } finally {
+      await source.close();
+    }
   }
   const url = chosenDatabaseUrl({ db: options.db });
   let closeEmbedded: (() => Promise<void>) | null = null;
@@ -86,16 +103,7 @@ export async function runVerify(
   }
   const db = openReadableDb(target);
   try {
-    const report = await verify(db, {
-      head,
-      publicKey,
-      onProgress: (progress) => {
-        if (progress.done > 0 && progress.done % 1_000_000 === 0) io.note(`${progress.phase === 'chain' ? 'chain' : 'events'}: ${count(progress.done)} of ${count(progress.total)}`);
-      },
-    });
-    if (options.json) io.out(JSON.stringify(report));
-    else for (const line of describeIntegrity(report)) io.out(line);
-    return report.intact ? 0 : 1;
+    return print(await verify(db, request));
   } finally {
     await db.end().catch(() => undefined);
     await closeEmbedded?.();

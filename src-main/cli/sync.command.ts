@@ -38,5 +38,13 @@ export async function runSync(invocation: Extract<Invocation, { command: 'sync' 
     `synced ${formatCount(result.fetched)} events in ${result.seconds.toFixed(1)} s (${formatCount(result.rate)} events/s)${removed}; ` +
       `${invocation.cache} holds ${formatCount(result.events)} events${result.archived ? ` (and ${formatCount(result.archived)} archived)` : ''}, ${formatCount(result.messages)} emails, ${formatCount(result.users)} users`,
   );
+  const chain = result.chain;
+  if (chain.state === 'copied' && chain.chainCheckpoint) {
+    io.out(
+      `sealed chain: ${formatCount(chain.entries)} new entries in ${chain.seconds.toFixed(1)} s, up to checkpoint ${chain.chainCheckpoint} (seq ${formatCount(chain.chainSeq ?? 0)}); \`mailtrail verify --cache ${invocation.cache}\` checks it offline`,
+    );
+  } else if (chain.state === 'diverged') {
+    io.out(`sealed chain NOT copied: the database's chain no longer continues the one ${invocation.cache} holds (rewritten or cut short since the last sync); the cache keeps its own, and \`mailtrail verify --cache\` checks the events against it; verify the database with \`mailtrail verify --db URL --head FILE\``);
+  }
   return 0;
 }

@@ -1,7 +1,7 @@
 import type { ErrorValue, Result } from './errors';
 
 /** The steps of a sync, in the order it runs them (src-main/sync/sync-cache.ts). */
-export const SYNC_PHASES = ['users', 'messages', 'events', 'indexes', 'reconcile'] as const;
+export const SYNC_PHASES = ['users', 'messages', 'events', 'indexes', 'reconcile', 'chain'] as const;
 export type SyncPhase = (typeof SYNC_PHASES)[number];
 
 /** What syncCache reports while it runs: events written so far, the run's estimate, time spent. */

@@ -7,10 +7,21 @@ import { CopyLines, inlineForCopy, parseCopyLines } from '../sync/copy-text';
 type Row = (string | null)[];
 
 /**
+ * An ordered result walked row by row beside others (verify.ts): CopyRows over PostgreSQL, or the
+ * offline cache's rows (src-main/store/sqlite/integrity.query.ts). Call fill() whenever `needsFill`.
+ */
+export interface OrderedRows {
+  readonly current: Row | null;
+  readonly needsFill: boolean;
+  advance(): void;
+  fill(): Promise<void>;
+}
+
+/**
  * A COPY result read row by row at the reader's pace (the stream pauses while the reader does not
  * pull), for walking several ordered results side by side without holding any of them whole.
  */
-export class CopyRows {
+export class CopyRows implements OrderedRows {
   private readonly chunks: AsyncIterator<Buffer>;
   private readonly lines = new CopyLines();
   private rows: Row[] = [];

@@ -41,8 +41,8 @@ export function eventFromCopy(fields: readonly (string | null)[]): SealedEvent {
   };
 }
 
-// Only an exponent of three digits or more can overflow a double (jsonb holds 1e400; JSON.parse makes it Infinity).
-const HUGE_EXPONENT = /\d[eE]\+?\d{3}/;
+// Only an exponent of three digits or more, or 309 digits in a row (jsonb prints 1e400 in full), can overflow a double: JSON.parse makes it Infinity.
+const HUGE_EXPONENT = /\d[eE]\+?\d{3}|\d{309}/;
 
 /** jsonb as JSON; a number JSON cannot carry keeps jsonb's own text, so the event still hashes. */
 function parseMetadata(text: string): unknown {

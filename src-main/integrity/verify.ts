@@ -12,7 +12,7 @@ import { toMailtrailError, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointHash, parseCheckpointBody, type ReadHead } from './checkpoint';
-import { CopyRows, destroyClient } from './copy-rows';
+import { CopyRows, destroyClient, type OrderedRows } from './copy-rows';
 import { requireIntegrityTables } from './seal';
 import { CHAIN_START, chainHash, changedColumns, eventFromCopy, SEALED_COLUMNS, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
@@ -35,13 +35,13 @@ interface CheckpointRow {
   signature: Buffer;
 }
 
-interface Seam {
+export interface Seam {
   run_id: number;
   first_seq: number;
   last_seq: number;
 }
 
-interface RunClaim {
+export interface RunClaim {
   id: number;
   purge_cutoff: string | null;
 }
@@ -50,7 +50,7 @@ interface RunClaim {
 const PROGRESS_EVERY = 100_000;
 
 /** The list of failures, bounded; what is past the bound is counted. */
-class Failures {
+export class Failures {
   readonly list: IntegrityFailure[] = [];
   omitted = 0;
 
@@ -61,6 +61,37 @@ class Failures {
     }
     this.list.push({ event_id: null, seq: null, seq_to: null, checkpoint: null, columns: [], ...failure });
   }
+}
+
+/**
+ * Where a verification reads the sealed log: PostgreSQL through five connections of one snapshot
+ * (below), or the offline cache in one read transaction (src-main/store/sqlite/integrity.query.ts).
+ * Each ordered result is walked beside the others, row by row, as text fields.
+ */
+export interface ChainSource {
+  /** The public keys the seals stored: trusted only when nothing better is given. */
+  storedKeys(): Promise<{ key_id: string; public_key: string }[]>;
+  /** The highest seq, and the newest checkpoint's body as stored (what unsealed events are judged against). */
+  extent(): Promise<{ entries: number; newestBody: string | null }>;
+  /** checkpoint, body, checkpoint_hash and signature as hex; by checkpoint. */
+  checkpoints(): OrderedRows;
+  /** seq, event_id, leaf_hash and chain_hash as hex; by seq. */
+  entriesBySeq(): OrderedRows;
+  /** The purge seams by first_seq, and the retention runs they name. Read before the walks by event id begin. */
+  seams(): Promise<Seam[]>;
+  runs(ids: number[]): Promise<RunClaim[]>;
+  /** event_id, seq, created_at, leaf_hash and column_prints as hex; by event_id. */
+  entriesByEventId(): OrderedRows;
+  /** SEALED_COLUMNS (then, in PostgreSQL, xmin); by id. */
+  log(): OrderedRows;
+  archive(): OrderedRows;
+  /**
+   * The full transaction id that wrote an unsealed event, read from its fields; null where the
+   * source keeps none (the cache), and an unsealed event is judged by its date alone.
+   */
+  xidOf: ((fields: readonly (string | null)[]) => number) | null;
+  /** Whether an entry's event lies outside what the source holds (a cache synced with --since/--until). */
+  outsideRange?: (createdAt: string | null) => boolean;
 }
 
 /**
@@ -91,7 +122,8 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
       await client.query(`SET TRANSACTION SNAPSHOT '${(exported as { snapshot: string }).snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
       await client.query('SET LOCAL statement_timeout = 0');
     }
-    const report = await verifyInSnapshot(clients as Walkers, options);
+    await requireIntegrityTables(main);
+    const report = await verifyChain(await postgresSource(clients as Walkers), options);
     return { ...report, elapsed_ms: Date.now() - began };
   } catch (error) {
     failed = true;
@@ -108,37 +140,61 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
   }
 }
 
-type Report = Omit<IntegrityReport, 'elapsed_ms'>;
+export type ChainReport = Omit<IntegrityReport, 'elapsed_ms'>;
 
 /** The five connections of one snapshot: one per ordered stream, and `main` for small queries first. */
 type Walkers = [main: pg.PoolClient, log: pg.PoolClient, archive: pg.PoolClient, chain: pg.PoolClient, checkpoints: pg.PoolClient];
 
-async function verifyInSnapshot([main, log, archive, chainClient, checkpointClient]: Walkers, options: VerifyOptions): Promise<Report> {
+/** PostgreSQL as a ChainSource: each ordered result a COPY on its own connection; `main` answers the small queries, then streams the entries by event id. */
+async function postgresSource([main, log, archive, chainClient, checkpointClient]: Walkers): Promise<ChainSource> {
+  const [snapshot] = await query<{ xmax: string }>(main, sql`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
+  const nowXmax = Number(snapshot?.xmax);
+  return {
+    storedKeys: () => query<{ key_id: string; public_key: string }>(main, sql`SELECT key_id, public_key FROM mailtrail_integrity_keys`),
+    extent: async () => {
+      const [row] = await query<{ entries: number | null; body: string | null }>(
+        main,
+        sql`SELECT (SELECT MAX(seq) FROM mailtrail_integrity_entries) AS entries,
+                   (SELECT body FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1) AS body`,
+      );
+      return { entries: Number(row?.entries ?? 0), newestBody: row?.body ?? null };
+    },
+    checkpoints: () =>
+      new CopyRows(checkpointClient, sql`SELECT checkpoint, body, encode(checkpoint_hash, 'hex'), encode(signature, 'hex') FROM mailtrail_integrity_checkpoints ORDER BY checkpoint`),
+    entriesBySeq: () => new CopyRows(chainClient, sql`SELECT seq, event_id, encode(leaf_hash, 'hex'), encode(chain_hash, 'hex') FROM mailtrail_integrity_entries ORDER BY seq`),
+    seams: () => query<Seam>(main, sql`SELECT run_id, first_seq, last_seq FROM mailtrail_integrity_purged ORDER BY first_seq`),
+    runs: (ids) => query<RunClaim>(main, sql`SELECT id, purge_cutoff FROM mailtrail_retention_runs WHERE id = ANY (${ids}::bigint[])`),
+    entriesByEventId: () =>
+      new CopyRows(main, sql`SELECT event_id, seq, created_at, encode(leaf_hash, 'hex'), encode(column_prints, 'hex') FROM mailtrail_integrity_entries ORDER BY event_id`),
+    log: () => new CopyRows(log, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log ORDER BY id`),
+    archive: () => new CopyRows(archive, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive ORDER BY id`),
+    xidOf: (fields) => toFullXid(Number(fields[SEALED_COLUMNS.length]), nowXmax),
+  };
+}
+
+/** The whole verification over a source, both walks at once; the report without its time. */
+export async function verifyChain(source: ChainSource, options: VerifyOptions): Promise<ChainReport> {
   // Each walk lists its own failures (they run at once); the chain's come first.
-  await requireIntegrityTables(main);
   const failures = new Failures();
   const eventFailures = new Failures();
   const notes: string[] = [];
-  const { keys, keySource } = await trustedKeys(main, options, notes);
-  const [snapshot] = await query<{ xmax: string; entries: number | null }>(
-    main,
-    sql`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, (SELECT MAX(seq) FROM mailtrail_integrity_entries) AS entries`,
-  );
-  const nowXmax = Number(snapshot?.xmax);
-  const total = Number(snapshot?.entries ?? 0);
+  const { keys, keySource } = await trustedKeys(source, options, notes);
+  const { entries: total, newestBody } = await source.extent();
 
   // The newest checkpoint as stored: what unsealed events are judged against (walkChain checks it like the others).
-  const [newest] = await query<{ body: string }>(main, sql`SELECT body FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1`);
-  const newestBody = newest ? parseCheckpointBody(newest.body) : null;
+  const latestStored = newestBody === null ? null : parseCheckpointBody(newestBody);
   // The two walks side by side: PostgreSQL streams all four results while this thread hashes.
   const [chain, events] = await Promise.all([
-    walkChain(chainClient, checkpointClient, { keys, keySource, failures, total, options }),
-    walkEvents(main, log, archive, { latest: newestBody, nowXmax, failures: eventFailures, total, options }),
+    walkChain(source, { keys, keySource, failures, total, options }),
+    walkEvents(source, { latest: latestStored, failures: eventFailures, total, options }),
   ]);
   if (options.head) checkHead(options.head, chain.headBody, chain.latest, failures);
   for (const failure of eventFailures.list) failures.add(failure);
   failures.omitted += eventFailures.omitted;
   if (chain.latest === null) notes.push('nothing is sealed yet: run `mailtrail seal --key FILE` first');
+  if (events.outside > 0) {
+    notes.push(`${events.outside.toLocaleString('en-US')} sealed events lie outside the range this cache was synced for (--since/--until) and were not checked`);
+  }
   return {
     intact: failures.list.length === 0,
     checked_at: new Date().toISOString(),
@@ -159,12 +215,12 @@ async function verifyInSnapshot([main, log, archive, chainClient, checkpointClie
 }
 
 /** The keys signatures are checked with: --key-pub and the head's key when given, else (weakest) the database's own table. */
-async function trustedKeys(client: pg.PoolClient, options: VerifyOptions, notes: string[]): Promise<{ keys: Map<string, PublicKey>; keySource: KeySource }> {
+async function trustedKeys(source: ChainSource, options: VerifyOptions, notes: string[]): Promise<{ keys: Map<string, PublicKey>; keySource: KeySource }> {
   const keys = new Map<string, PublicKey>();
   if (options.publicKey) keys.set(options.publicKey.keyId, options.publicKey);
   if (options.head) keys.set(options.head.key.keyId, options.head.key);
   if (keys.size > 0) return { keys, keySource: options.publicKey ? 'key_pub' : 'head' };
-  const rows = await query<{ key_id: string; public_key: string }>(client, sql`SELECT key_id, public_key FROM mailtrail_integrity_keys`);
+  const rows = await source.storedKeys();
   for (const row of rows) {
     const key = parsePublicKey(row.public_key, `the public key ${row.key_id} in mailtrail_integrity_keys`);
     if (key.keyId === row.key_id) keys.set(key.keyId, key);
@@ -187,8 +243,7 @@ interface ChainWalk {
 
 /** Walks the entries in seq order against the checkpoints: links, Merkle roots, the chain, signatures. */
 async function walkChain(
-  client: pg.PoolClient,
-  checkpointClient: pg.PoolClient,
+  source: ChainSource,
   context: { keys: Map<string, PublicKey>; keySource: KeySource; failures: Failures; total: number; options: VerifyOptions },
 ): Promise<ChainWalk> {
   const { failures, keys } = context;
@@ -197,7 +252,7 @@ async function walkChain(
   let checkpoints = 0;
   let previousHash: Buffer | null = null;
   let expectedFirst = 1;
-  const stored = new CopyRows(checkpointClient, sql`SELECT checkpoint, body, encode(checkpoint_hash, 'hex'), encode(signature, 'hex') FROM mailtrail_integrity_checkpoints ORDER BY checkpoint`);
+  const stored = source.checkpoints();
 
   /** The next checkpoint, its own checks done (body, hash, link, signature); null after the last. */
   const nextCheckpoint = async (): Promise<CheckpointBody | null> => {
@@ -246,7 +301,7 @@ async function walkChain(
   let expectedSeq = 1;
   let previousEventId = 0;
   let rows = 0;
-  const entries = new CopyRows(client, sql`SELECT seq, event_id, encode(leaf_hash, 'hex'), encode(chain_hash, 'hex') FROM mailtrail_integrity_entries ORDER BY seq`);
+  const entries = source.entriesBySeq();
 
   const closeCheckpoint = (cp: CheckpointBody, lastChain: Buffer) => {
     if (tree.root().toString('hex') !== cp.merkle_root) {
@@ -340,9 +395,11 @@ interface EventWalk {
   archived: number;
   purged: number;
   unsealed: number;
+  /** Entries whose events lie outside a cache's --since/--until. */
+  outside: number;
 }
 
-interface Edited {
+export interface Edited {
   eventId: number;
   seq: number;
   /** Column prints, hex. */
@@ -352,13 +409,11 @@ interface Edited {
 
 /** Walks entries, log and archive side by side in id order: content, deletions, purges, insertions. */
 async function walkEvents(
-  main: pg.PoolClient,
-  second: pg.PoolClient,
-  third: pg.PoolClient,
-  context: { latest: CheckpointBody | null; nowXmax: number; failures: Failures; total: number; options: VerifyOptions },
+  source: ChainSource,
+  context: { latest: CheckpointBody | null; failures: Failures; total: number; options: VerifyOptions },
 ): Promise<EventWalk> {
   const { failures, latest } = context;
-  const seams = (await query<Seam>(main, sql`SELECT run_id, first_seq, last_seq FROM mailtrail_integrity_purged ORDER BY first_seq`)).map((seam) => ({
+  const seams = (await source.seams()).map((seam) => ({
     run_id: Number(seam.run_id),
     first_seq: Number(seam.first_seq),
     last_seq: Number(seam.last_seq),
@@ -366,14 +421,14 @@ async function walkEvents(
   const runs = new Map<number, RunClaim>();
   if (seams.length > 0) {
     const ids = [...new Set(seams.map((seam) => seam.run_id))];
-    for (const run of await query<RunClaim>(main, sql`SELECT id, purge_cutoff FROM mailtrail_retention_runs WHERE id = ANY (${ids}::bigint[])`)) {
+    for (const run of await source.runs(ids)) {
       runs.set(Number(run.id), run);
     }
   }
-  const entries = new CopyRows(main, sql`SELECT event_id, seq, created_at, encode(leaf_hash, 'hex'), encode(column_prints, 'hex') FROM mailtrail_integrity_entries ORDER BY event_id`);
-  const log = new CopyRows(second, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log ORDER BY id`);
-  const archive = new CopyRows(third, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive ORDER BY id`);
-  const walk: EventWalk = { checked: 0, archived: 0, purged: 0, unsealed: 0 };
+  const entries = source.entriesByEventId();
+  const log = source.log();
+  const archive = source.archive();
+  const walk: EventWalk = { checked: 0, archived: 0, purged: 0, unsealed: 0, outside: 0 };
   const edited: Edited[] = [];
   let deleted: { seq: number; seqTo: number; eventId: number; eventIdTo: number } | null = null;
   const flushDeleted = () => {
@@ -437,6 +492,11 @@ async function walkEvents(
         }
         continue;
       }
+      if (source.outsideRange?.(createdAt)) {
+        flushDeleted();
+        walk.outside += 1;
+        continue;
+      }
       if (deleted && deleted.seqTo + 1 === seq) {
         deleted.seqTo = seq;
         deleted.eventIdTo = id;
@@ -448,7 +508,7 @@ async function walkEvents(
     }
     if (fields) {
       flushDeleted();
-      classifyUnsealed(fields, latest, context.nowXmax, failures, walk);
+      classifyUnsealed(fields, latest, source.xidOf, failures, walk);
     }
   }
   flushDeleted();
@@ -458,7 +518,7 @@ async function walkEvents(
 }
 
 /** The seam (a purged run of seqs) that holds `seq`, by binary search; null when none. */
-function seamOf(seams: Seam[], seq: number): Seam | null {
+export function seamOf(seams: readonly Seam[], seq: number): Seam | null {
   let low = 0;
   let high = seams.length - 1;
   while (low <= high) {
@@ -474,22 +534,33 @@ function seamOf(seams: Seam[], seq: number): Seam | null {
 /**
  * An event without an entry is new (written after the newest checkpoint, or in flight while it was
  * sealed) unless it could not be: committed before that seal's horizon, or written after the seal
- * yet dated before the oldest transaction then open (docs/integrity.md, "Inserted events").
+ * yet dated before the oldest transaction then open (docs/integrity.md, "Inserted events"). Without
+ * transaction ids (the cache), the date alone: an honest writer's event is never dated before the
+ * horizon's open_since, whether it was in flight during the seal or written after.
  */
-function classifyUnsealed(fields: (string | null)[], latest: CheckpointBody | null, nowXmax: number, failures: Failures, walk: EventWalk): void {
+export function classifyUnsealed(
+  fields: (string | null)[],
+  latest: CheckpointBody | null,
+  xidOf: ChainSource['xidOf'],
+  failures: Failures,
+  walk: Pick<EventWalk, 'unsealed'>,
+): void {
   const id = Number(fields[0]);
   if (latest === null) {
     walk.unsealed += 1;
     return;
   }
-  const xid = toFullXid(Number(fields[9]), nowXmax);
+  const xid = xidOf ? xidOf(fields) : null;
   const createdAt = fields[7]?.replace(' ', 'T') ?? null;
-  if (xid < latest.horizon.xmin) {
+  if (xid !== null && xid < latest.horizon.xmin) {
     failures.add({ kind: 'inserted', message: `inserted event ${id}: committed before checkpoint ${latest.checkpoint} was sealed, yet not sealed by it`, event_id: id, checkpoint: latest.checkpoint });
-  } else if (xid >= latest.horizon.xmax && createdAt !== null && createdAt < latest.horizon.open_since) {
+  } else if ((xid === null || xid >= latest.horizon.xmax) && createdAt !== null && createdAt < latest.horizon.open_since) {
     failures.add({
       kind: 'inserted',
-      message: `inserted event ${id}: dated ${createdAt}, inside the sealed period, but written after checkpoint ${latest.checkpoint} was sealed`,
+      message:
+        xid === null
+          ? `inserted event ${id}: dated ${createdAt}, inside the sealed period, but not sealed by checkpoint ${latest.checkpoint}`
+          : `inserted event ${id}: dated ${createdAt}, inside the sealed period, but written after checkpoint ${latest.checkpoint} was sealed`,
       event_id: id,
       checkpoint: latest.checkpoint,
     });
@@ -499,7 +570,7 @@ function classifyUnsealed(fields: (string | null)[], latest: CheckpointBody | nu
 }
 
 /** Edited events, and among them pairs whose contents were swapped (each now holds what the other's entry recorded). */
-function reportEdits(edited: Edited[], failures: Failures): void {
+export function reportEdits(edited: Edited[], failures: Failures): void {
   // The prints of every column but id, as text, to find an event now holding another's content.
   const contentOf = (prints: string) => prints.slice(8);
   const byRecorded = new Map<string, Edited>();

@@ -100,6 +100,14 @@ export async function copyOut(client: pg.PoolClient, query: Sql, onLines: (lines
   if (last) onLines(last);
 }
 
+/**
+ * SQLite's expression for PostgreSQL's timestamp text with a T for its first space only, the
+ * cache's created_at form: `2025-12-15T10:30:00.5`, and ` BC` keeps its space, as node-pg's parser
+ * and eventFromCopy read it (so a cached event hashes as its entry sealed it).
+ */
+export const zoneless = (column: string) =>
+  `iif(${column} GLOB '* BC', substr(${column}, 1, instr(${column}, ' ') - 1) || 'T' || substr(${column}, instr(${column}, ' ') + 1), replace(${column}, ' ', 'T'))`;
+
 const INSERT_ROWS_PER_STATEMENT = 64;
 
 /**

@@ -11,11 +11,12 @@ import { checkCacheHeader, createIndexes, fillSearchTables, hasIndexes, openCach
 import { addDays } from '../store/range-plan';
 import { EXECUTION_TIME, registerRollupFunctions, ROLLUP_KEYS, sqlite as rollupKeys } from '../store/rollup-keys';
 import { canonicalTimestamp, registerCacheFunctions } from '../store/sqlite/cache-text';
-import { copyOut, CopyStatement } from './copy-text';
+import { copyOut, CopyStatement, zoneless } from './copy-text';
+import { copyChain, type ChainCopy, type SealedEventSink } from './sync-chain';
 import { recountIfKeysChanged } from './recount-keys';
 
 export interface SyncProgress {
-  phase: 'users' | 'messages' | 'events' | 'indexes' | 'reconcile';
+  phase: 'users' | 'messages' | 'events' | 'indexes' | 'reconcile' | 'chain';
   /** Events written so far in this run. */
   rows: number;
   /** Events this run expects to fetch (an estimate made at its start). */
@@ -47,6 +48,8 @@ export interface SyncResult {
   seconds: number;
   /** Events per second over the whole run. */
   rate: number;
+  /** The sealed chain (issue 15, item 6): what this run copied, or why it copied none. */
+  chain: ChainCopy;
 }
 
 // Ids are taken at insert and committed later, so a row below the last high-water mark may appear afterwards.
@@ -56,9 +59,6 @@ const PROGRESS_EVERY_MS = 250;
 
 const EVENT_SELECT = sql`SELECT id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by
   FROM email_activity_log`;
-
-/** PostgreSQL's timestamp text with a T between date and time: the cache's created_at form. */
-const zoneless = (column: string) => `replace(${column}, ' ', 'T')`;
 
 /** EVENT_SELECT's columns (c0 to c8 of `source`) as the cache stores an event, with the rollup keys computed from metadata. */
 const eventRows = (source: string) => `
@@ -165,6 +165,8 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
     const counted = since === range.since && until === range.until ? await dayCounts : undefined;
     await run.reconcile(counted?.ok ? counted.value : await sourceDayCounts(pool, { since, until }));
     await run.archive(await sourceArchiveDayCounts(pool, { since, until }));
+    // The chain last, in a snapshot taken after the events: every entry it holds finds its event copied or caught up.
+    const chain = await copyChain(db, client, { rangeConditions: run.rangeConditions, events: run, onBatch: () => run.progress('chain', 0) });
     run.fillSearch();
     const syncedAt = new Date(started).toISOString().slice(0, 19);
     // The last checkpoint puts the finished file on disk.
@@ -181,6 +183,7 @@ export async function syncCache(options: SyncOptions): Promise<SyncResult> {
       users,
       seconds,
       rate: seconds > 0 ? run.fetched / seconds : run.fetched,
+      chain,
     };
   } finally {
     await dayCounts;
@@ -266,14 +269,14 @@ interface NewEvent {
   created_at: string | null;
 }
 
-class SyncRun {
+class SyncRun implements SealedEventSink {
   fetched = 0;
   deleted = 0;
   rowCount: number;
   private highId: number;
   /** Rollups count exactly the cached events up to this id (and any later ones recounted by day). */
   private rollupHighId: number;
-  private readonly rangeConditions: Sql[];
+  readonly rangeConditions: Sql[];
   private readonly insertEvents: CopyStatement;
   private readonly insertNewEvents: CopyStatement;
   private readonly maxId;
@@ -301,7 +304,7 @@ class SyncRun {
     this.insertArchived = new CopyStatement(db, 9, (source) => `INSERT OR REPLACE INTO email_activity_log_archive ${eventRows(source)} RETURNING id, created_at`);
   }
 
-  private progress(phase: SyncProgress['phase'], total: number, force = false) {
+  progress(phase: SyncProgress['phase'], total: number, force = false) {
     const now = Date.now();
     if (!this.options.onProgress || (!force && now - this.lastProgress < PROGRESS_EVERY_MS)) return;
     this.lastProgress = now;
@@ -550,6 +553,38 @@ class SyncRun {
       this.deleted += removed;
       writeCacheInfo(db, { rowCount: this.rowCount, highId: this.highId, rollupHighId: this.rollupHighId });
     })();
+  }
+
+  /**
+   * Events the sealed chain names that this run's copy of the log had not seen (copyChain): their
+   * days recounted, as reconcileDay does. Runs inside copyChain's last transaction.
+   */
+  addLogEvents(fetched: Buffer[]): void {
+    const days = new Set<string>();
+    const inserted: number[] = [];
+    for (const lines of fetched) {
+      for (const row of this.insertNewEvents.all<NewEvent>(lines)) {
+        inserted.push(row.id);
+        days.add(dayOf(row.created_at));
+      }
+    }
+    if (inserted.length === 0) return;
+    for (const day of days) recomputeDay(this.db, day);
+    // Rows the search tables already cover by id go in now; newer ones with the next fillSearch().
+    const { searchHighId } = readCacheInfo(this.db);
+    fillSearchTables(this.db, { ids: inserted.filter((id) => id <= searchHighId) });
+    for (const id of inserted) this.highId = Math.max(this.highId, id);
+    this.rollupHighId = this.highId;
+    this.rowCount += inserted.length;
+    this.fetched += inserted.length;
+    writeCacheInfo(this.db, { rowCount: this.rowCount, highId: this.highId, rollupHighId: this.rollupHighId });
+  }
+
+  /** The same for events the chain names that a retention run archived meanwhile. */
+  addArchivedEvents(fetched: Buffer[]): void {
+    const days = new Set<string>();
+    for (const lines of fetched) for (const row of this.insertArchived.all<NewEvent>(lines)) days.add(dayOf(row.created_at));
+    for (const day of days) recomputeDay(this.db, day, true);
   }
 
   /** From the archive's rollup, which counts it exactly: no walk of the table. */

@@ -9,6 +9,7 @@ export const PHASE_TEXT: Record<SyncPhase, string> = {
   events: 'Copying events',
   indexes: 'Preparing the cache for fast searches',
   reconcile: 'Checking for events changed or deleted in the live log',
+  chain: 'Copying the sealed chain',
 };
 
 /** "312,000 of 1,100,000 events"; without a total, "312,000 events". */

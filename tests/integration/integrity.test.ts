@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { createLogService } from '../../src-main/service/log-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { runRetention } from '../../src-main/retention/run';
 import { seal, verify } from '../../src-main/service/integrity-service';
+import { runMailtrail } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventsSql } from '../support/retention-checks';
 
@@ -325,15 +325,7 @@ describe('sealing and verifying the log (issue 15)', () => {
 
 describe('mailtrail keygen, seal and verify', () => {
   let log: SealedLog;
-  const mailtrail = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['bin/mailtrail.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const mailtrail = (args: string[]) => runMailtrail(args);
 
   beforeAll(async () => {
     log = await sealedLog(50);
@@ -369,10 +361,10 @@ describe('mailtrail keygen, seal and verify', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ intact: false, failures: [{ kind: 'edited', event_id: 7, columns: ['description'] }] });
   });
 
-  it('says clearly what it cannot check yet, and refuses a head that is not one', async () => {
+  it('refuses a cache that is not there, a head that is not one, and a seal without a key', async () => {
     const cache = await mailtrail(['verify', '--cache', join(dir, 'none.sqlite')]);
-    expect(cache.code).toBe(2);
-    expect(cache.stderr).toMatch(/not yet: the offline cache does not carry the chain/);
+    expect(cache.code).toBe(1);
+    expect(cache.stderr).toMatch(/none\.sqlite does not exist or is empty; run `mailtrail sync --db URL --cache FILE` first/);
     const noHead = await mailtrail(['verify', '--db', log.db.url, '--head', join(dir, 'missing.json')]);
     expect(noHead.code).toBe(1);
     expect(noHead.stderr).toMatch(/cannot read the head file .*missing\.json: no such file/);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CopyLines, CopyStatement, parseCopyLines } from '../../src-main/sync/copy-text';
+import { CopyLines, CopyStatement, parseCopyLines, zoneless } from '../../src-main/sync/copy-text';
 
 // Rows as PostgreSQL's COPY text format writes them: tabs between fields, \N for NULL, backslash
 // escapes for tab, newline, carriage return, backslash and the rest, and UTF-8 of one to four bytes.
@@ -75,5 +75,15 @@ describe('a statement over COPY lines', () => {
 
   it('gives no rows for no lines', () => {
     expect(select(1).all(Buffer.alloc(0))).toEqual([]);
+  });
+});
+
+describe('the cache\'s created_at form', () => {
+  it('puts a T for the first space only, as node-pg and eventFromCopy read PostgreSQL\'s text', () => {
+    const db = new Database(':memory:');
+    const form = db.prepare(`SELECT ${zoneless('t')} FROM (SELECT ? AS t)`).pluck();
+    const texts = ['2025-12-15 10:30:00.123456', '2025-12-15 10:30:00', '0044-03-15 12:00:00.5 BC', '12025-01-01 00:00:00', 'infinity', null];
+    expect(texts.map((text) => form.get(text))).toEqual(texts.map((text) => (text === null ? null : text.replace(' ', 'T'))));
+    db.close();
   });
 });

@@ -47,6 +47,9 @@ describe('the sealed form of an event', () => {
     const fields = ['1', '2', 'error', 'system', 'x', '{"size": 1e400}', null, null, null];
     expect(eventFromCopy(fields).metadata).toEqual({ $jsonb: '{"size": 1e400}' });
     expect(sealEvent(eventFromCopy(fields)).leaf).toHaveLength(32);
+    // jsonb itself prints 1e400 in full, 401 digits.
+    const printed = `{"size": 1${'0'.repeat(400)}}`;
+    expect(eventFromCopy([...fields.slice(0, 5), printed, null, null, null]).metadata).toEqual({ $jsonb: printed });
   });
 
   it('reads COPY text fields: the zoneless timestamp in ISO form, metadata as its JSON object', () => {

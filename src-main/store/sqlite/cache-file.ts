@@ -8,9 +8,10 @@ export const CACHE_APPLICATION_ID = 0x4d54524c;
 /**
  * `PRAGMA user_version`: the cache format; a newer one is refused, never rewritten. 2 added
  * email_messages.status and classification (issue 11, item 10); 3 the search tables (issue 12,
- * item 1); 4 the archive (issue 13, item 5). A sync migrates an older one in place.
+ * item 1); 4 the archive (issue 13, item 5); 5 the sealed chain (issue 15, item 6). A sync
+ * migrates an older one in place.
  */
-export const CACHE_SCHEMA_VERSION = 4;
+export const CACHE_SCHEMA_VERSION = 5;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const HEADER_BYTES = 100;
@@ -32,6 +33,13 @@ export interface CacheInfo {
   messagesHighId: number;
   /** The search tables hold every event up to this id (format 3). */
   searchHighId: number;
+  /**
+   * The sealed chain the cache holds consistently (format 5): entries up to chainSeq and checkpoints up
+   * to chainCheckpoint, copied in one snapshot with their events; null where the source had no
+   * integrity tables or no sync copied the chain yet. Rows past them are a copy an interrupted sync left.
+   */
+  chainSeq: number | null;
+  chainCheckpoint: number | null;
   state: 'syncing' | 'complete';
 }
 
@@ -46,9 +54,12 @@ const INFO_KEYS: Record<keyof CacheInfo, string> = {
   rollupHighId: 'rollup_high_id',
   messagesHighId: 'messages_high_id',
   searchHighId: 'search_high_id',
+  chainSeq: 'chain_seq',
+  chainCheckpoint: 'chain_checkpoint',
   state: 'state',
 };
 const NUMERIC_INFO = new Set<keyof CacheInfo>(['rowCount', 'highId', 'rollupHighId', 'messagesHighId', 'searchHighId']);
+const NULLABLE_NUMERIC_INFO = new Set<keyof CacheInfo>(['chainSeq', 'chainCheckpoint']);
 
 // Columns after created_by are what PostgreSQL computed from metadata at sync time, so the
 // rollups and the slowest-executions list use exactly PostgreSQL's ->> text and integer cast.
@@ -105,6 +116,23 @@ CREATE TABLE IF NOT EXISTS email_workflow_archive_duration_rollup (
   day TEXT NOT NULL, workflow_name TEXT NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (day, workflow_name, bucket)
 ) WITHOUT ROWID;
+`;
+
+// The sealed chain (issue 15, item 6; docs/integrity.md, "Offline"), as PostgreSQL's tables of
+// migrations/0013 hold it, so `verify --cache` checks the cached events as `verify --db` checks the
+// log: the entries and checkpoints appended by each sync, the keys, the purge seams and the retention
+// runs they name (id and purge cutoff) replaced whole. Not unique on event_id: a tampered source is
+// copied as it is, for verify to name.
+const CHAIN_SCHEMA = `
+CREATE TABLE IF NOT EXISTS mailtrail_integrity_entries (
+  seq INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, created_at TEXT,
+  leaf_hash BLOB NOT NULL, column_prints BLOB NOT NULL, chain_hash BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mailtrail_integrity_entries_event_id ON mailtrail_integrity_entries (event_id);
+CREATE TABLE IF NOT EXISTS mailtrail_integrity_checkpoints (checkpoint INTEGER PRIMARY KEY, body TEXT NOT NULL, checkpoint_hash BLOB NOT NULL, signature BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS mailtrail_integrity_keys (key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mailtrail_integrity_purged (run_id INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mailtrail_retention_runs (id INTEGER PRIMARY KEY, purge_cutoff TEXT);
 `;
 
 /** Whether the cache has the archive (format 4); an older one, not yet synced again, shows the log alone. */
@@ -283,6 +311,8 @@ function migrateCache(db: CacheDb): void {
     }
     // The archive starts empty: this sync's per-day comparison fills it.
     if (version < 4) db.exec(ARCHIVE_SCHEMA);
+    // The chain starts empty (chain_seq unset): this sync copies it whole.
+    if (version < 5) db.exec(CHAIN_SCHEMA);
     db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
     db.prepare(`UPDATE cache_info SET value = ? WHERE key = 'schema_version'`).run(String(CACHE_SCHEMA_VERSION));
   })();
@@ -306,6 +336,7 @@ function createCacheFile(file: string): void {
       db.exec(SCHEMA);
       db.exec(SEARCH_SCHEMA);
       db.exec(ARCHIVE_SCHEMA);
+      db.exec(CHAIN_SCHEMA);
       writeCacheInfo(db, { rollupHighId: 0, searchHighId: 0 });
       db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
       db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
@@ -348,7 +379,7 @@ export function readCacheInfo(db: CacheDb): CacheInfo {
   const info = {} as Record<keyof CacheInfo, unknown>;
   for (const [field, key] of Object.entries(INFO_KEYS) as [keyof CacheInfo, string][]) {
     const value = values.get(key) ?? null;
-    info[field] = NUMERIC_INFO.has(field) ? Number(value ?? 0) : value;
+    info[field] = NUMERIC_INFO.has(field) ? Number(value ?? 0) : NULLABLE_NUMERIC_INFO.has(field) && value !== null ? Number(value) : value;
   }
   if (info.state !== 'complete') info.state = 'syncing';
   // A new cache starts at 0; caches made before rollup_high_id counted each batch into the rollups as it was written.

@@ -1,4 +1,3 @@
-import { MailtrailError } from '../../contract/errors';
 import { resolve } from 'node:path';
 import { planCount } from '../activity-count';
 import type { AnalyticsRange, LogStore } from '../log-store';
@@ -8,6 +7,7 @@ import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheFor
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
 import { streamEvents } from './event-stream.query';
+import { cacheEmailIntegrity, cacheLatestCheckpoint, verifyCacheIntegrity } from './integrity.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -46,14 +46,10 @@ export function openSqliteLogStore(file: string): LogStore {
     workflowSuccess: async (range) => rollup(workflowSuccess(prepare, archived(range))),
     slowestExecutions: async (limit, filter) => rollup({ items: slowestExecutions(prepare, limit, indexed, filter) }),
     metadataKeys: async (eventTypes) => metadataKeys(prepare, eventTypes),
-    // The cache does not carry the chain yet (issue 15, item 6).
-    latestCheckpoint: async () => null,
-    verifyIntegrity: async () => {
-      throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6); verify the live database');
-    },
-    emailIntegrity: async () => {
-      throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6)');
-    },
+    // The chain the last sync copied (issue 15, item 6): a report made from the cache names its checkpoint.
+    latestCheckpoint: async () => cacheLatestCheckpoint(db),
+    verifyIntegrity: (options) => verifyCacheIntegrity(() => openCacheReader(file), options),
+    emailIntegrity: async (emailId) => cacheEmailIntegrity(db, emailId),
     userActivity: async (q) => userActivity(prepare, q),
     streamEvents: (scope, batch) => streamEvents(() => openCacheReader(file), scope, archive, batch),
     users: async () => users(prepare),
