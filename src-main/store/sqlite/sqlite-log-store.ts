@@ -51,6 +51,9 @@ export function openSqliteLogStore(file: string): LogStore {
     verifyIntegrity: async () => {
       throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6); verify the live database');
     },
+    latestSeal: async () => {
+      throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6)');
+    },
     emailIntegrity: async () => {
       throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6)');
     },

@@ -1,0 +1,237 @@
+import type pg from 'pg';
+import type { CheckpointBody, CheckpointSummary, EmailIntegrity, IntegrityFailure, KeySource } from '../../contract/integrity';
+import { toMailtrailError, type ReadableDb } from '../../db/connection';
+import { query } from '../../db/query';
+import { sql } from '../../db/sql';
+import { checkpointHash, parseCheckpointBody } from '../../integrity/checkpoint';
+import { changedColumns, columnPrint, eventFromCopy, sealEvent, SEALED_COLUMNS } from '../../integrity/event-hash';
+import { parsePublicKey, signatureHolds } from '../../integrity/keys';
+import { judgeUnsealed } from '../../integrity/unsealed';
+import { toFullXid } from '../../integrity/xid';
+
+/**
+ * Deleted events are looked for among the entries whose event ids lie within the email's own, widened by
+ * this many ids on each side (an email's first or last event deleted), and over at most
+ * DELETED_SCAN_MAX ids: an index range over the entries, bounded whatever the log's size.
+ */
+const DELETED_SCAN_MARGIN = 10_000;
+const DELETED_SCAN_MAX = 1_000_000;
+
+// The email_id column's place in an entry's column prints (8 hex digits a column).
+const EMAIL_ID_PRINT_AT = SEALED_COLUMNS.indexOf('email_id') * 4 + 1;
+
+const NEVER_MIGRATED = 'this database has no integrity tables yet (migrations/0013): run `mailtrail migrate`, then `mailtrail seal --key FILE`';
+const NEVER_SEALED = 'nothing is sealed yet: run `mailtrail seal --key FILE` to seal the log';
+const DATABASE_KEYS =
+  "the newest checkpoint's signature was checked with the public key stored in the database, which whoever can write to it could replace; `mailtrail verify --key-pub FILE` checks against a key kept elsewhere";
+
+/** Whether migration 0013 made the integrity tables here (their function is its last part). */
+async function hasIntegrityTables(db: pg.Pool | pg.PoolClient): Promise<boolean> {
+  const [found] = await query<{ present: boolean }>(db, sql`SELECT to_regprocedure('mailtrail_integrity_horizon()') IS NOT NULL AS present`);
+  return Boolean(found?.present);
+}
+
+const summaryOf = (body: CheckpointBody): CheckpointSummary => ({ checkpoint: body.checkpoint, last_seq: body.last_seq, sealed_at: body.sealed_at, key_id: body.key_id });
+
+/** The newest checkpoint and the number of entries (two index ends): what the Integrity screen shows before any verification. */
+export async function latestSeal(db: ReadableDb): Promise<{ latest: CheckpointSummary | null; sealedEvents: number; migrated: boolean }> {
+  if (!(await hasIntegrityTables(db))) return { latest: null, sealedEvents: 0, migrated: false };
+  const [row] = await query<{ body: string | null; entries: string | null }>(
+    db,
+    sql`SELECT (SELECT body FROM mailtrail_integrity_checkpoints ORDER BY checkpoint DESC LIMIT 1) AS body,
+               (SELECT MAX(seq) FROM mailtrail_integrity_entries)::text AS entries`,
+  );
+  const body = row?.body ? parseCheckpointBody(row.body) : null;
+  return { latest: body ? summaryOf(body) : null, sealedEvents: Number(row?.entries ?? 0), migrated: true };
+}
+
+interface EventRow {
+  fields: (string | null)[];
+  xmin: string;
+}
+
+/**
+ * One email's events (log and archive) against their entries, for the timeline's badge: each sealed
+ * event's content against its leaf hash (the columns an edit changed from the prints), the email's
+ * entries whose events are gone (deleted, or purged by a recorded seam) or now belong to another
+ * email, the email's unsealed events judged as verify judges them (an insertion dated inside a
+ * sealed period), and the newest checkpoint's own hash and signature. In one read-only snapshot,
+ * bounded by the email's trail; the chain and the Merkle roots are the full verification's work.
+ */
+export async function emailIntegrity(db: ReadableDb, emailId: number): Promise<EmailIntegrity> {
+  let client: pg.PoolClient;
+  try {
+    client = await db.connect();
+  } catch (error) {
+    throw toMailtrailError(error);
+  }
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return await checkEmail(client, emailId);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
+async function checkEmail(client: pg.PoolClient, emailId: number): Promise<EmailIntegrity> {
+  const failures: IntegrityFailure[] = [];
+  const notes: string[] = [];
+  const fail = (failure: Partial<IntegrityFailure> & Pick<IntegrityFailure, 'kind' | 'message'>) =>
+    failures.push({ event_id: null, seq: null, seq_to: null, checkpoint: null, columns: [], ...failure });
+  const answer = (fields: Omit<EmailIntegrity, 'email_id' | 'failures' | 'notes' | 'checked_at'>): EmailIntegrity => ({
+    email_id: emailId,
+    ...fields,
+    failures,
+    notes,
+    checked_at: new Date().toISOString(),
+  });
+
+  if (!(await hasIntegrityTables(client))) {
+    const [count] = await query<{ events: string }>(client, sql`SELECT COUNT(*)::text AS events FROM email_activity_log WHERE email_id = ${emailId}`);
+    notes.push(NEVER_MIGRATED);
+    return answer({ latest: null, sealed: 0, unsealed: Number(count?.events ?? 0), purged: 0, key_source: 'none' });
+  }
+
+  const [checkpoint] = await query<{ checkpoint: string; body: string; checkpoint_hash: string; signature: Buffer; public_key: string | null }>(
+    client,
+    sql`SELECT c.checkpoint::text, c.body, encode(c.checkpoint_hash, 'hex') AS checkpoint_hash, c.signature, k.public_key
+        FROM mailtrail_integrity_checkpoints c LEFT JOIN mailtrail_integrity_keys k ON k.key_id = c.key_id
+        ORDER BY c.checkpoint DESC LIMIT 1`,
+  );
+  const latest = checkpoint ? parseCheckpointBody(checkpoint.body) : null;
+  let keySource: KeySource = 'none';
+  if (checkpoint) keySource = checkNewestCheckpoint(checkpoint, latest, fail, notes);
+  else notes.push(NEVER_SEALED);
+
+  const [snapshot] = await query<{ xmax: string }>(client, sql`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
+  const nowXmax = Number(snapshot?.xmax);
+  // The text each column has in COPY's output, which eventFromCopy reads as the seal and verify do.
+  const columns = sql`id::text, email_id::text, event_type, event_category, description, metadata::text, user_id::text, created_at::text, created_by, xmin::text AS xmin`;
+  const eventsQuery = sql`SELECT ${columns} FROM email_activity_log WHERE email_id = ${emailId}
+                           UNION ALL SELECT ${columns} FROM email_activity_log_archive WHERE email_id = ${emailId}`.toQuery();
+  let events: (string | null)[][];
+  try {
+    events = (await client.query<(string | null)[]>({ ...eventsQuery, rowMode: 'array' })).rows;
+  } catch (error) {
+    throw toMailtrailError(error);
+  }
+  const rows: EventRow[] = events.map((fields) => ({ fields: fields.slice(0, 9), xmin: fields[9] ?? '0' }));
+  const ids = rows.map((row) => Number(row.fields[0]));
+
+  const entries = new Map<number, { seq: number; leaf: string; prints: string }>();
+  if (ids.length > 0) {
+    const found = await query<{ event_id: number; seq: string; leaf: string; prints: string }>(
+      client,
+      sql`SELECT event_id, seq::text, encode(leaf_hash, 'hex') AS leaf, encode(column_prints, 'hex') AS prints
+          FROM mailtrail_integrity_entries WHERE event_id = ANY (${ids}::int[])`,
+    );
+    for (const entry of found) entries.set(Number(entry.event_id), { seq: Number(entry.seq), leaf: entry.leaf, prints: entry.prints });
+  }
+
+  let sealed = 0;
+  let unsealed = 0;
+  for (const row of rows.sort((a, b) => Number(a.fields[0]) - Number(b.fields[0]))) {
+    const id = Number(row.fields[0]);
+    const entry = entries.get(id);
+    if (!entry) {
+      const failure = latest ? judgeUnsealed(id, toFullXid(Number(row.xmin), nowXmax), row.fields[7]?.replace(' ', 'T') ?? null, latest) : null;
+      if (failure) fail(failure);
+      else unsealed += 1;
+      continue;
+    }
+    sealed += 1;
+    const { leaf, prints } = sealEvent(eventFromCopy(row.fields));
+    if (leaf.toString('hex') !== entry.leaf) {
+      const changed = changedColumns(entry.prints, prints);
+      fail({
+        kind: 'edited',
+        message: `edited event ${id} (seq ${entry.seq}): ${changed.length > 0 ? changed.join(', ') : 'its content'}`,
+        event_id: id,
+        seq: entry.seq,
+        columns: changed,
+      });
+    }
+  }
+
+  const purged = ids.length > 0 ? await goneEvents(client, emailId, ids, fail, notes) : 0;
+  if (ids.length === 0 && latest) notes.push('this email has no events in the log or the archive: a full verification on the Integrity screen finds events deleted from it');
+  return answer({ latest: latest ? summaryOf(latest) : null, sealed, unsealed, purged, key_source: keySource });
+}
+
+/** The newest checkpoint's own checks: its body, its stored hash, its signature with the key the database holds for it. */
+function checkNewestCheckpoint(
+  row: { checkpoint: string; body: string; checkpoint_hash: string; signature: Buffer; public_key: string | null },
+  body: CheckpointBody | null,
+  fail: (failure: Partial<IntegrityFailure> & Pick<IntegrityFailure, 'kind' | 'message'>) => void,
+  notes: string[],
+): KeySource {
+  const number = Number(row.checkpoint);
+  if (!body || body.checkpoint !== number) {
+    fail({ kind: 'bad_signature', message: `checkpoint ${number} does not hold a checkpoint body as seal writes it: forged or edited`, checkpoint: number });
+    return 'none';
+  }
+  if (checkpointHash(row.body).toString('hex') !== row.checkpoint_hash) {
+    fail({ kind: 'bad_signature', message: `checkpoint ${number}'s stored hash is not its body's: edited`, checkpoint: number });
+  }
+  if (row.public_key === null) {
+    fail({ kind: 'bad_signature', message: `checkpoint ${number} is signed by key ${body.key_id}, which is not in mailtrail_integrity_keys: forged`, checkpoint: number });
+    return 'none';
+  }
+  let holds = false;
+  try {
+    const key = parsePublicKey(row.public_key, `the public key ${body.key_id} in mailtrail_integrity_keys`);
+    holds = key.keyId === body.key_id && signatureHolds(row.body, row.signature, key);
+  } catch {
+    holds = false;
+  }
+  if (!holds) fail({ kind: 'bad_signature', message: `checkpoint ${number}'s signature does not hold for key ${body.key_id}: forged or edited`, checkpoint: number });
+  notes.push(DATABASE_KEYS);
+  return 'database';
+}
+
+/**
+ * The email's entries whose events are no longer its own: gone from log and archive (deleted, or
+ * purged where a seam covers the seq) or now in another email (its email_id edited). Entries carry no
+ * email id, only each column's print, so they are found by the print of this email's id among the
+ * entries near its events; another email's id with the same 32-bit print is told apart by the event's own id.
+ */
+async function goneEvents(
+  client: pg.PoolClient,
+  emailId: number,
+  ids: number[],
+  fail: (failure: Partial<IntegrityFailure> & Pick<IntegrityFailure, 'kind' | 'message'>) => void,
+  notes: string[],
+): Promise<number> {
+  const first = Math.max(0, Math.min(...ids) - DELETED_SCAN_MARGIN);
+  let last = Math.max(...ids) + DELETED_SCAN_MARGIN;
+  if (last - first > DELETED_SCAN_MAX) {
+    last = first + DELETED_SCAN_MAX;
+    notes.push(`this email's events span more than ${DELETED_SCAN_MAX.toLocaleString('en')} event ids: deleted events were looked for up to id ${last.toLocaleString('en')}; a full verification on the Integrity screen looks everywhere`);
+  }
+  const print = Buffer.from(columnPrint(String(emailId)), 'hex');
+  const gone = await query<{ event_id: number; seq: string; now_email_id: string | null; purged_by: string | null }>(
+    client,
+    sql`SELECT e.event_id, e.seq::text,
+               COALESCE((SELECT l.email_id FROM email_activity_log l WHERE l.id = e.event_id),
+                        (SELECT a.email_id FROM email_activity_log_archive a WHERE a.id = e.event_id))::text AS now_email_id,
+               (SELECT p.run_id FROM mailtrail_integrity_purged p WHERE p.first_seq <= e.seq AND p.last_seq >= e.seq LIMIT 1)::text AS purged_by
+        FROM mailtrail_integrity_entries e
+        WHERE e.event_id BETWEEN ${first} AND ${last}
+          AND substring(e.column_prints FROM ${EMAIL_ID_PRINT_AT} FOR 4) = ${print}
+          AND e.event_id <> ALL (${ids}::int[])
+        ORDER BY e.seq`,
+  );
+  let purged = 0;
+  for (const entry of gone) {
+    const seq = Number(entry.seq);
+    const id = Number(entry.event_id);
+    if (entry.now_email_id === null) {
+      if (entry.purged_by !== null) purged += 1;
+      else fail({ kind: 'deleted', message: `deleted event ${id} (seq ${seq})`, event_id: id, seq });
+    } else if (columnPrint(entry.now_email_id) !== columnPrint(String(emailId))) {
+      fail({ kind: 'edited', message: `edited event ${id} (seq ${seq}): email_id, now in email ${entry.now_email_id}`, event_id: id, seq, columns: ['email_id'] });
+    }
+  }
+  return purged;
+}
