@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWriteOperation, OPERATION_NAMES, operations, rpcPathOf, type OperationName, type RequestOf } from '../../src-main/contract/operations';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/security/csp';
