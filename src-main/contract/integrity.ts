@@ -194,6 +194,8 @@ export const IntegrityStatus = z.object({
   running: VerificationProgress.nullable(),
   /** The last verification of this source that finished, here or before a restart. */
   last: IntegrityReport.nullable(),
+  /** The email of each failure's event that still exists (event id -> email id), to link it to its timeline. */
+  failure_emails: z.record(z.string(), z.number()),
   /** Set when the most recent run was stopped or failed after `last` was made. */
   stopped: VerificationStop.nullable(),
 });

@@ -16,7 +16,12 @@ export const verificationsPath = (env: NodeJS.ProcessEnv = process.env): string 
 // Sources remembered at most: the oldest verified are forgotten first.
 const SOURCES_MAX = 20;
 
-const KeptVerification = z.object({ report: IntegrityReport.nullable(), stopped: VerificationStop.nullable() });
+const KeptVerification = z.object({
+  report: IntegrityReport.nullable(),
+  /** Event id -> email id for the report's failures, found when it was made. */
+  failure_emails: z.record(z.string(), z.number()).default({}),
+  stopped: VerificationStop.nullable(),
+});
 export type KeptVerification = z.infer<typeof KeptVerification>;
 const VerificationsFile = z.object({ mailtrail_integrity_verifications: z.literal(1), sources: z.record(z.string(), KeptVerification) });
 type VerificationsFile = z.infer<typeof VerificationsFile>;

@@ -71,7 +71,7 @@ export function createIntegrityOperations(store: LogStore, access: IntegrityAcce
   // What this process learnt; undefined until it ran one, and the file answers.
   let kept: KeptVerification | undefined;
 
-  const lastKept = async (): Promise<KeptVerification> => kept ?? (await readVerification(access.verificationsPath, sourceKey)) ?? { report: null, stopped: null };
+  const lastKept = async (): Promise<KeptVerification> => kept ?? (await readVerification(access.verificationsPath, sourceKey)) ?? { report: null, failure_emails: {}, stopped: null };
 
   const remember = async (next: KeptVerification) => {
     kept = next;
@@ -86,7 +86,7 @@ export function createIntegrityOperations(store: LogStore, access: IntegrityAcce
     } catch (error) {
       const mailtrailError = toMailtrailError(error);
       if (mailtrailError.code !== 'unavailable' || store.source.kind !== 'cache') throw mailtrailError;
-      return { available: false, unavailable: mailtrailError.message, latest: null, sealed_events: 0, running: null, last: null, stopped: null };
+      return { available: false, unavailable: mailtrailError.message, latest: null, sealed_events: 0, running: null, last: null, failure_emails: {}, stopped: null };
     }
     const last = await lastKept();
     return {
@@ -96,6 +96,7 @@ export function createIntegrityOperations(store: LogStore, access: IntegrityAcce
       sealed_events: seal.sealedEvents,
       running: running ? { ...running.progress, elapsed_ms: Date.now() - running.began } : null,
       last: last.report,
+      failure_emails: last.failure_emails,
       stopped: last.stopped,
     };
   };
@@ -119,11 +120,15 @@ export function createIntegrityOperations(store: LogStore, access: IntegrityAcce
         },
       })
       .then(
-        (report) => remember({ report, stopped: null }),
+        async (report) => {
+          const eventIds = [...new Set(report.failures.flatMap((failure) => (failure.event_id === null ? [] : [failure.event_id])))];
+          const emails = await store.emailsOfEvents(eventIds).catch(() => new Map<number, number>());
+          await remember({ report, failure_emails: Object.fromEntries([...emails].map(([eventId, emailId]) => [String(eventId), emailId])), stopped: null });
+        },
         async (error: unknown) => {
           const message = toMailtrailError(error).message;
           const last = await lastKept();
-          await remember({ report: last.report, stopped: { outcome: controller.signal.aborted ? 'cancelled' : 'failed', at: new Date().toISOString(), message } });
+          await remember({ ...last, stopped: { outcome: controller.signal.aborted ? 'cancelled' : 'failed', at: new Date().toISOString(), message } });
         },
       )
       .finally(() => {

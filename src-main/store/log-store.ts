@@ -176,6 +176,8 @@ export interface LogStore {
    * the integrity tables do not exist. Throws 'unavailable' where the source does not carry the chain.
    */
   latestSeal(): Promise<{ latest: CheckpointSummary | null; sealedEvents: number; migrated: boolean }>;
+  /** The email of each event id the log or the archive holds (at most a verification's failures): to link a failure to its timeline. */
+  emailsOfEvents(eventIds: number[]): Promise<Map<number, number>>;
   /** One email's events against their entries, for the timeline's badge (bounded by the email's trail). */
   emailIntegrity(emailId: number): Promise<EmailIntegrity>;
   close(): Promise<void>;

@@ -146,6 +146,11 @@ describe("one email's check (the timeline's badge)", () => {
     const status = await verificationEnds();
     expect(status.last?.intact).toBe(false);
     expect(status.last?.failures.map((failure) => failure.kind).sort()).toEqual(['deleted', 'edited', 'edited', 'inserted']);
+    // Each failure whose event still exists links to its email's timeline; a deleted one has none.
+    const edited = status.last?.failures.find((failure) => failure.kind === 'edited' && failure.columns.includes('description'));
+    expect(status.failure_emails[String(edited?.event_id)]).toBe(7);
+    const deleted = status.last?.failures.find((failure) => failure.kind === 'deleted');
+    expect(status.failure_emails[String(deleted?.event_id)]).toBeUndefined();
   });
 
   it('says what a database without the integrity tables needs, and refuses to verify it (503)', async () => {

@@ -235,3 +235,16 @@ async function goneEvents(
   }
   return purged;
 }
+
+/** The email of each event id found in the log or the archive, by their primary keys. */
+export async function emailsOfEvents(db: ReadableDb, eventIds: number[]): Promise<Map<number, number>> {
+  const emails = new Map<number, number>();
+  if (eventIds.length === 0) return emails;
+  const rows = await query<{ id: number; email_id: number }>(
+    db,
+    sql`SELECT id, email_id FROM email_activity_log WHERE id = ANY (${eventIds}::int[])
+        UNION ALL SELECT id, email_id FROM email_activity_log_archive WHERE id = ANY (${eventIds}::int[])`,
+  );
+  for (const row of rows) emails.set(Number(row.id), Number(row.email_id));
+  return emails;
+}

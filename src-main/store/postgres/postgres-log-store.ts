@@ -10,7 +10,7 @@ import { countActivity, emailSubjects, hasReadableArchive, metadataKeys, recentA
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasArchiveRollups, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import type { ArchiveCounts } from './rollup';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
-import { emailIntegrity, latestSeal } from './email-integrity.query';
+import { emailIntegrity, emailsOfEvents, latestSeal } from './email-integrity.query';
 import { streamEvents } from './event-stream.query';
 
 // What migrations provide is looked up again now and then, since a migrate may run meanwhile.
@@ -59,6 +59,7 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     verifyIntegrity: (options) => verifyIntegrity(db, options),
     latestSeal: () => latestSeal(db),
     emailIntegrity: (emailId) => emailIntegrity(db, emailId),
+    emailsOfEvents: (eventIds) => emailsOfEvents(db, eventIds),
     email: async (emailId) => email(db, emailId, await useArchive()),
     searchEmails: (q) => searchEmails(db, q),
     countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),

@@ -51,6 +51,15 @@ export function openSqliteLogStore(file: string): LogStore {
     verifyIntegrity: async () => {
       throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6); verify the live database');
     },
+    emailsOfEvents: async (eventIds) => {
+      const tables = archive ? ['email_activity_log', 'email_activity_log_archive'] : ['email_activity_log'];
+      const emails = new Map<number, number>();
+      for (const table of tables) {
+        const rows = prepare(`SELECT id, email_id FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(eventIds)) as { id: number; email_id: number }[];
+        for (const row of rows) emails.set(row.id, row.email_id);
+      }
+      return emails;
+    },
     latestSeal: async () => {
       throw new MailtrailError('unavailable', 'the offline cache does not carry the sealed chain yet (issue 15, item 6)');
     },
