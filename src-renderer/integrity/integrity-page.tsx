@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { IntegrityFailure, IntegrityReport, IntegrityStatus, VerificationProgress } from '../../src-main/contract/integrity';
 import { hrefOf } from '../app/hash-router';
 import { useTimeZone } from '../app/source-status';
@@ -48,6 +49,8 @@ export function IntegrityPage() {
     </div>
   );
 }
+
+const isKeyNote = (note: string): boolean => /public key/.test(note);
 
 const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -109,6 +112,14 @@ function VerificationCard({ status, api }: { status: IntegrityStatus; api: Integ
   const timeZone = useTimeZone();
   const report = status.last;
   const running = status.running;
+  // Verify now and Stop take each other's place: the keyboard's focus follows, instead of falling to the page.
+  const button = useRef<HTMLButtonElement>(null);
+  const wasRunning = useRef(running !== null);
+  useEffect(() => {
+    if (wasRunning.current === (running !== null)) return;
+    wasRunning.current = running !== null;
+    if (document.activeElement === null || document.activeElement === document.body) button.current?.focus();
+  }, [running]);
   return (
     <section className="card integrity-card" aria-labelledby="integrity-verification-heading" data-testid="integrity-verification">
       <div className="card__header">
@@ -116,11 +127,12 @@ function VerificationCard({ status, api }: { status: IntegrityStatus; api: Integ
           Verification
         </h2>
         {running ? (
-          <button type="button" className="button button--secondary" onClick={api.stop} disabled={running.cancelling || api.busy} data-testid="integrity-stop">
+          <button ref={button} type="button" className="button button--secondary" onClick={api.stop} disabled={running.cancelling || api.busy} data-testid="integrity-stop">
             Stop
           </button>
         ) : (
           <button
+            ref={button}
             type="button"
             className="button"
             onClick={api.verify}
@@ -177,6 +189,8 @@ function ProgressView({ progress }: { progress: VerificationProgress }) {
 
 function ReportSummary({ report, timeZone }: { report: IntegrityReport; timeZone: string | null }) {
   const failures = report.failures.length + report.failures_omitted;
+  // The keys' note says in command-line words what the line above says in the screen's.
+  const notes = report.notes.filter((note) => !isKeyNote(note));
   return (
     <div className="integrity-report" data-testid="integrity-report" data-intact={report.intact}>
       <p className="integrity-report__verdict">
@@ -201,9 +215,9 @@ function ReportSummary({ report, timeZone }: { report: IntegrityReport; timeZone
       <p className="integrity-report__keys" data-testid="integrity-key-source">
         Signatures checked with {KEY_SOURCE_TEXT[report.key_source]}.
       </p>
-      {report.notes.length > 0 && (
+      {notes.length > 0 && (
         <ul className="integrity-report__notes" data-testid="integrity-notes">
-          {report.notes.map((note) => (
+          {notes.map((note) => (
             <li key={note}>{capitalise(note)}.</li>
           ))}
         </ul>

@@ -22,8 +22,8 @@ export const KIND_LABELS: Record<IntegrityFailureKind, string> = {
 export const KEY_SOURCE_TEXT: Record<KeySource, string> = {
   key_pub: 'the public key file given',
   head: "the trusted head's key",
-  database: 'the public keys stored in the database, which whoever can write to it could replace',
-  none: 'no key: signatures were not checked',
+  database: 'the public keys stored in the database, which whoever can write to it could replace (mailtrail verify --key-pub FILE or --head FILE checks against a key kept elsewhere)',
+  none: 'no key, since the database holds none: signatures were not checked',
 };
 
 export const count = (value: number): string => value.toLocaleString('en');
