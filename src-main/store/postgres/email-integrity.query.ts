@@ -3,6 +3,7 @@ import type { CheckpointBody, CheckpointSummary, EmailIntegrity, IntegrityFailur
 import { toMailtrailError, type ReadableDb } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
+import { inTransaction } from '../../db/transaction';
 import { checkpointHash, parseCheckpointBody } from '../../integrity/checkpoint';
 import { changedColumns, columnPrint, eventFromCopy, sealEvent, SEALED_COLUMNS } from '../../integrity/event-hash';
 import { parsePublicKey, signatureHolds } from '../../integrity/keys';
@@ -58,20 +59,8 @@ interface EventRow {
  * sealed period), and the newest checkpoint's own hash and signature. In one read-only snapshot,
  * bounded by the email's trail; the chain and the Merkle roots are the full verification's work.
  */
-export async function emailIntegrity(db: ReadableDb, emailId: number): Promise<EmailIntegrity> {
-  let client: pg.PoolClient;
-  try {
-    client = await db.connect();
-  } catch (error) {
-    throw toMailtrailError(error);
-  }
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    return await checkEmail(client, emailId);
-  } finally {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
-  }
+export function emailIntegrity(db: ReadableDb, emailId: number): Promise<EmailIntegrity> {
+  return inTransaction(db, (client) => checkEmail(client, emailId), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
 }
 
 async function checkEmail(client: pg.PoolClient, emailId: number): Promise<EmailIntegrity> {
