@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,25 @@ describe('GET /api/v1/integrity and the verification it runs', () => {
     // Another process over the same data folder (the app restarted) shows the same last verification.
     const restarted = await serviceOver()['integrity/status']({});
     expect(restarted.last?.checked_at).toBe(after.last?.checked_at);
+  });
+
+  it('stops a verification on cancel, keeping the last report and saying it was stopped; a file not its own is ignored', async () => {
+    const file = join(dir, 'cancel', 'kept.json');
+    const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'cancel-test' });
+    const service = createLogService(store, undefined, undefined, { verificationsPath: file });
+    const started = await service['integrity/verify']({});
+    expect(started.running).not.toBeNull();
+    const stopping = await service['integrity/cancel']({});
+    expect(stopping.running?.cancelling).toBe(true);
+    let status = await service['integrity/status']({});
+    while (status.running) status = await service['integrity/status']({});
+    expect(status).toMatchObject({ last: null, stopped: { outcome: 'cancelled', message: expect.stringMatching(/cancelled/) } });
+    // Cancelling with nothing going changes nothing.
+    expect((await service['integrity/cancel']({})).running).toBeNull();
+    // A hand-edited or foreign file is not an error: it remembers nothing.
+    writeFileSync(file, '{"not": "ours"}');
+    const fresh = createLogService(store, undefined, undefined, { verificationsPath: file });
+    expect(await fresh['integrity/status']({})).toMatchObject({ last: null, stopped: null });
   });
 
   it('refuses bad requests with 400 or 405 and a message', async () => {
