@@ -199,16 +199,20 @@ async function goneEvents(
     notes.push(`this email's events span more than ${DELETED_SCAN_MAX.toLocaleString('en')} event ids: deleted events were looked for up to id ${last.toLocaleString('en')}; a full verification on the Integrity screen looks everywhere`);
   }
   const print = Buffer.from(columnPrint(String(emailId)), 'hex');
+  // The email's own events match too: the lateral lookup (two primary keys) keeps only those no longer its own.
   const gone = await query<{ event_id: number; seq: string; now_email_id: string | null; purged_by: string | null }>(
     client,
-    sql`SELECT e.event_id, e.seq::text,
-               COALESCE((SELECT l.email_id FROM email_activity_log l WHERE l.id = e.event_id),
-                        (SELECT a.email_id FROM email_activity_log_archive a WHERE a.id = e.event_id))::text AS now_email_id,
+    sql`SELECT e.event_id, e.seq::text, now.email_id::text AS now_email_id,
                (SELECT p.run_id FROM mailtrail_integrity_purged p WHERE p.first_seq <= e.seq AND p.last_seq >= e.seq LIMIT 1)::text AS purged_by
         FROM mailtrail_integrity_entries e
+        LEFT JOIN LATERAL (
+          SELECT l.email_id FROM email_activity_log l WHERE l.id = e.event_id
+          UNION ALL SELECT a.email_id FROM email_activity_log_archive a WHERE a.id = e.event_id
+          LIMIT 1
+        ) now ON TRUE
         WHERE e.event_id BETWEEN ${first} AND ${last}
           AND substring(e.column_prints FROM ${EMAIL_ID_PRINT_AT} FOR 4) = ${print}
-          AND e.event_id <> ALL (${ids}::int[])
+          AND now.email_id IS DISTINCT FROM ${emailId}
         ORDER BY e.seq`,
   );
   let purged = 0;
