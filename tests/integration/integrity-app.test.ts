@@ -160,11 +160,34 @@ describe("one email's check (the timeline's badge)", () => {
     expect(check.unsealed).toBe(0);
   });
 
+  it('counts an event purged under a recorded seam as purged, and names a seam whose run does not exist', async () => {
+    // As a retention run's purge leaves it (src-main/integrity/purge-seam.ts), done in SQL: a run whose
+    // purge cutoff is now, and one event of email 14 deleted under its seam.
+    const { rows: [run] } = await db.writable.query(
+      `INSERT INTO mailtrail_retention_runs (actor, archive_after_days, purge_after_days, archive_cutoff, purge_cutoff, time_zone, id_limit, status)
+       VALUES ('test', 30, 90, LOCALTIMESTAMP, LOCALTIMESTAMP, 'UTC', 0, 'succeeded') RETURNING id`,
+    );
+    const purgedEvent = await eventOf(14, 0);
+    const seq = await seqOf(purgedEvent);
+    await db.writable.query(`DELETE FROM email_activity_log WHERE id = $1`, [purgedEvent]);
+    await db.writable.query(`INSERT INTO mailtrail_integrity_purged (run_id, first_seq, last_seq) VALUES ($1, $2, $2)`, [run.id, seq]);
+    expect(await emailCheck(14)).toMatchObject({ sealed: 14, purged: 1, failures: [] });
+
+    const forged = await eventOf(15, 0);
+    const forgedSeq = await seqOf(forged);
+    await db.writable.query(`DELETE FROM email_activity_log WHERE id = $1`, [forged]);
+    await db.writable.query(`INSERT INTO mailtrail_integrity_purged (run_id, first_seq, last_seq) VALUES (4242, $1, $1)`, [forgedSeq]);
+    expect((await emailCheck(15)).failures).toMatchObject([
+      { kind: 'bad_purge_claim', event_id: forged, message: `event ${forged} (seq ${forgedSeq}) is said purged by retention run 4242, which does not exist` },
+    ]);
+  });
+
   it('shows the tampering in the next full verification, which the status then reports', async () => {
     expect((await get('/api/v1/integrity/verify', 'POST')).status).toBe(202);
     const status = await verificationEnds();
     expect(status.last?.intact).toBe(false);
-    expect(status.last?.failures.map((failure) => failure.kind).sort()).toEqual(['deleted', 'edited', 'edited', 'inserted']);
+    // The purge claim names a run that does not exist: the full verification checks what one email's check only counts.
+    expect(status.last?.failures.map((failure) => failure.kind).sort()).toEqual(['bad_purge_claim', 'deleted', 'edited', 'edited', 'inserted']);
     // Each failure whose event still exists links to its email's timeline; a deleted one has none.
     const edited = status.last?.failures.find((failure) => failure.kind === 'edited' && failure.columns.includes('description'));
     expect(status.failure_emails[String(edited?.event_id)]).toBe(7);

@@ -192,24 +192,34 @@ async function goneEvents(
   fail: (failure: Partial<IntegrityFailure> & Pick<IntegrityFailure, 'kind' | 'message'>) => void,
   notes: string[],
 ): Promise<number> {
-  const first = Math.max(0, Math.min(...ids) - DELETED_SCAN_MARGIN);
-  let last = Math.max(...ids) + DELETED_SCAN_MARGIN;
+  // A loop, not Math.min(...ids): a long trail's ids would overflow the call's arguments.
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (const id of ids) {
+    if (id < lowest) lowest = id;
+    if (id > highest) highest = id;
+  }
+  const first = Math.max(0, lowest - DELETED_SCAN_MARGIN);
+  let last = highest + DELETED_SCAN_MARGIN;
   if (last - first > DELETED_SCAN_MAX) {
     last = first + DELETED_SCAN_MAX;
     notes.push(`this email's events span more than ${DELETED_SCAN_MAX.toLocaleString('en')} event ids: deleted events were looked for up to id ${last.toLocaleString('en')}; a full verification on the Integrity screen looks everywhere`);
   }
   const print = Buffer.from(columnPrint(String(emailId)), 'hex');
   // The email's own events match too: the lateral lookup (two primary keys) keeps only those no longer its own.
-  const gone = await query<{ event_id: number; seq: string; now_email_id: string | null; purged_by: string | null }>(
+  // A purge claim is checked as verify checks it: the run exists and its purge cutoff is later than the event.
+  const gone = await query<{ event_id: number; seq: string; created_at: string | null; now_email_id: string | null; purged_by: string | null; run_cutoff: string | null; claim_holds: boolean | null }>(
     client,
-    sql`SELECT e.event_id, e.seq::text, now.email_id::text AS now_email_id,
-               (SELECT p.run_id FROM mailtrail_integrity_purged p WHERE p.first_seq <= e.seq AND p.last_seq >= e.seq LIMIT 1)::text AS purged_by
+    sql`SELECT e.event_id, e.seq::text, e.created_at::text, now.email_id::text AS now_email_id,
+               seam.run_id::text AS purged_by, run.purge_cutoff::text AS run_cutoff, e.created_at < run.purge_cutoff AS claim_holds
         FROM mailtrail_integrity_entries e
         LEFT JOIN LATERAL (
           SELECT l.email_id FROM email_activity_log l WHERE l.id = e.event_id
           UNION ALL SELECT a.email_id FROM email_activity_log_archive a WHERE a.id = e.event_id
           LIMIT 1
         ) now ON TRUE
+        LEFT JOIN LATERAL (SELECT p.run_id FROM mailtrail_integrity_purged p WHERE p.first_seq <= e.seq AND p.last_seq >= e.seq LIMIT 1) seam ON TRUE
+        LEFT JOIN mailtrail_retention_runs run ON run.id = seam.run_id
         WHERE e.event_id BETWEEN ${first} AND ${last}
           AND substring(e.column_prints FROM ${EMAIL_ID_PRINT_AT} FOR 4) = ${print}
           AND now.email_id IS DISTINCT FROM ${emailId}
@@ -220,13 +230,27 @@ async function goneEvents(
     const seq = Number(entry.seq);
     const id = Number(entry.event_id);
     if (entry.now_email_id === null) {
-      if (entry.purged_by !== null) purged += 1;
-      else fail({ kind: 'deleted', message: `deleted event ${id} (seq ${seq})`, event_id: id, seq });
+      if (entry.purged_by === null) fail({ kind: 'deleted', message: `deleted event ${id} (seq ${seq})`, event_id: id, seq });
+      else if (entry.claim_holds) purged += 1;
+      else if (entry.run_cutoff === null && !(await runExists(client, entry.purged_by))) {
+        fail({ kind: 'bad_purge_claim', message: `event ${id} (seq ${seq}) is said purged by retention run ${entry.purged_by}, which does not exist`, event_id: id, seq });
+      } else {
+        fail({
+          kind: 'bad_purge_claim',
+          message: `event ${id} (seq ${seq}, created ${entry.created_at?.replace(' ', 'T') ?? 'never'}) is said purged by run ${entry.purged_by}, whose purge cutoff ${entry.run_cutoff ?? '(none)'} is not later`,
+          event_id: id,
+          seq,
+        });
+      }
     } else if (columnPrint(entry.now_email_id) !== columnPrint(String(emailId))) {
       fail({ kind: 'edited', message: `edited event ${id} (seq ${seq}): email_id, now in email ${entry.now_email_id}`, event_id: id, seq, columns: ['email_id'] });
     }
   }
   return purged;
+}
+
+async function runExists(client: pg.PoolClient, runId: string): Promise<boolean> {
+  return (await query(client, sql`SELECT 1 FROM mailtrail_retention_runs WHERE id = ${Number(runId)}`)).length > 0;
 }
 
 /** The email of each event id found in the log or the archive, by their primary keys. */
