@@ -4,8 +4,8 @@ import type { CheckpointBody, IntegrityFailure } from '../contract/integrity';
  * An event without an entry, judged against the newest checkpoint (docs/integrity.md, "Inserted
  * events"): new (written after that seal, or in flight while it ran) unless it could not be,
  * committed before the seal's horizon or written after the seal yet dated before the oldest
- * transaction then open. Null when it is simply not sealed yet. Shared by the full verification and
- * the one email's check, so both name an insertion alike.
+ * transaction then open. Null when it is simply not sealed yet. The one email's check judges as
+ * verify.ts's classifyUnsealed does, in the same words (a test holds the two to the same answers).
  */
 export function judgeUnsealed(
   id: number,

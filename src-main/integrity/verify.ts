@@ -17,7 +17,6 @@ import { requireIntegrityTables } from './seal';
 import { CHAIN_START, chainHash, changedColumns, eventFromCopy, SEALED_COLUMNS, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
 import { MerkleTree } from './merkle';
-import { judgeUnsealed } from './unsealed';
 import { toFullXid } from './xid';
 
 export interface VerifyOptions {
@@ -478,9 +477,25 @@ function seamOf(seams: Seam[], seq: number): Seam | null {
  * yet dated before the oldest transaction then open (docs/integrity.md, "Inserted events").
  */
 function classifyUnsealed(fields: (string | null)[], latest: CheckpointBody | null, nowXmax: number, failures: Failures, walk: EventWalk): void {
-  const failure = latest === null ? null : judgeUnsealed(Number(fields[0]), toFullXid(Number(fields[9]), nowXmax), fields[7]?.replace(' ', 'T') ?? null, latest);
-  if (failure) failures.add(failure);
-  else walk.unsealed += 1;
+  const id = Number(fields[0]);
+  if (latest === null) {
+    walk.unsealed += 1;
+    return;
+  }
+  const xid = toFullXid(Number(fields[9]), nowXmax);
+  const createdAt = fields[7]?.replace(' ', 'T') ?? null;
+  if (xid < latest.horizon.xmin) {
+    failures.add({ kind: 'inserted', message: `inserted event ${id}: committed before checkpoint ${latest.checkpoint} was sealed, yet not sealed by it`, event_id: id, checkpoint: latest.checkpoint });
+  } else if (xid >= latest.horizon.xmax && createdAt !== null && createdAt < latest.horizon.open_since) {
+    failures.add({
+      kind: 'inserted',
+      message: `inserted event ${id}: dated ${createdAt}, inside the sealed period, but written after checkpoint ${latest.checkpoint} was sealed`,
+      event_id: id,
+      checkpoint: latest.checkpoint,
+    });
+  } else {
+    walk.unsealed += 1;
+  }
 }
 
 /** Edited events, and among them pairs whose contents were swapped (each now holds what the other's entry recorded). */

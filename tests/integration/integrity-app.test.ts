@@ -188,6 +188,9 @@ describe("one email's check (the timeline's badge)", () => {
     expect(status.last?.intact).toBe(false);
     // The purge claim names a run that does not exist: the full verification checks what one email's check only counts.
     expect(status.last?.failures.map((failure) => failure.kind).sort()).toEqual(['bad_purge_claim', 'deleted', 'edited', 'edited', 'inserted']);
+    // One email's check names an insertion in the very words of the full verification (unsealed.ts beside verify.ts).
+    const inserted = status.last?.failures.find((failure) => failure.kind === 'inserted');
+    expect((await emailCheck(13)).failures).toEqual([inserted]);
     // Each failure whose event still exists links to its email's timeline; a deleted one has none.
     const edited = status.last?.failures.find((failure) => failure.kind === 'edited' && failure.columns.includes('description'));
     expect(status.failure_emails[String(edited?.event_id)]).toBe(7);
