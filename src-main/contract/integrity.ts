@@ -77,12 +77,16 @@ export type IntegrityFailure = z.infer<typeof IntegrityFailure>;
 export const KeySource = z.enum(['key_pub', 'head', 'database', 'none']);
 export type KeySource = z.infer<typeof KeySource>;
 
+/** A checkpoint as the screens name it: its number, the last seq it covers, when it was sealed (ISO 8601, UTC) and by which key. */
+export const CheckpointSummary = z.object({ checkpoint: z.number(), last_seq: z.number(), sealed_at: z.string(), key_id: z.string() });
+export type CheckpointSummary = z.infer<typeof CheckpointSummary>;
+
 export const IntegrityReport = z.object({
   intact: z.boolean(),
   /** When the verification ended: ISO 8601 in UTC. */
   checked_at: z.string(),
   /** The newest checkpoint in the database, as its body says. */
-  latest: z.object({ checkpoint: z.number(), last_seq: z.number(), sealed_at: z.string(), key_id: z.string() }).nullable(),
+  latest: CheckpointSummary.nullable(),
   checkpoints: z.number(),
   /** Sealed events checked against their entries (in the log or the archive). */
   events_checked: z.number(),
@@ -113,12 +117,18 @@ export const INTEGRITY_FAILURES_MAX = 1_000;
 export const EmailIntegrity = z.object({
   email_id: z.number(),
   /** The newest checkpoint; null where the log was never sealed (or the source does not carry the chain). */
-  latest: z.object({ checkpoint: z.number(), last_seq: z.number(), sealed_at: z.string(), key_id: z.string() }).nullable(),
+  latest: CheckpointSummary.nullable(),
   /** The email's events (log and archive) that have an entry, and those that have none yet. */
   sealed: z.number(),
   unsealed: z.number(),
+  /** The email's sealed events that a retention run purged (a recorded seam covers them). */
+  purged: z.number(),
   /** What does not hold for this email's events (edited, deleted, inserted), as a full verification names it. */
   failures: z.array(IntegrityFailure),
+  /** Where the key that checked the newest checkpoint's signature came from (the database's own table, here). */
+  key_source: KeySource,
+  /** What this check could not vouch for, in words. */
+  notes: z.array(z.string()),
   /** When this check ran: ISO 8601 in UTC. */
   checked_at: z.string(),
 });
@@ -136,9 +146,57 @@ export const SealResult = z.object({
   /** Checkpoints written by this run (a large seal writes one per CHECKPOINT_MAX_ENTRIES). */
   checkpoints: z.array(z.number()),
   /** The newest checkpoint after the run (this run's, or the one before when nothing was new); null when none exists. */
-  latest: z.object({ checkpoint: z.number(), last_seq: z.number(), sealed_at: z.string(), key_id: z.string() }).nullable(),
+  latest: CheckpointSummary.nullable(),
   /** Events seen but left for a later seal: their transactions were still open when this one began. */
   deferred: z.number(),
   elapsed_ms: z.number(),
 });
 export type SealResult = z.infer<typeof SealResult>;
+
+/** `integrity/email`: one email's events against the sealed chain (the timeline's badge). */
+export const EmailIntegrityRequest = z.strictObject({
+  emailId: z.number({ error: 'must be an email id' }).int('must be a whole number').positive('must be an email id'),
+});
+
+/** The two walks of a verification (verify.ts runs them side by side), each against the count of entries. */
+export const VerificationProgress = z.object({
+  /** When it began: ISO 8601 in UTC. */
+  started_at: z.string(),
+  elapsed_ms: z.number(),
+  chain: z.object({ done: z.number(), total: z.number() }),
+  events: z.object({ done: z.number(), total: z.number() }),
+  /** Set once Stop was asked: the walks stop at their next batch. */
+  cancelling: z.boolean(),
+});
+export type VerificationProgress = z.infer<typeof VerificationProgress>;
+
+/** How the most recent verification of this source ended when it did not give a report. */
+export const VerificationStop = z.object({
+  outcome: z.enum(['cancelled', 'failed']),
+  /** ISO 8601 in UTC. */
+  at: z.string(),
+  message: z.string(),
+});
+export type VerificationStop = z.infer<typeof VerificationStop>;
+
+/**
+ * `GET /integrity` and the Integrity screen: the newest checkpoint, the verification going on (its
+ * progress), and the last one that finished on this machine (kept across restarts).
+ */
+export const IntegrityStatus = z.object({
+  /** Whether this source carries the chain; when not, `unavailable` says why and what it needs. */
+  available: z.boolean(),
+  unavailable: z.string().nullable(),
+  /** The newest checkpoint; null where nothing was ever sealed. */
+  latest: CheckpointSummary.nullable(),
+  /** Entries in the chain (the highest seq): the events sealed so far, purged ones included. */
+  sealed_events: z.number(),
+  running: VerificationProgress.nullable(),
+  /** The last verification of this source that finished, here or before a restart. */
+  last: IntegrityReport.nullable(),
+  /** The email of each failure's event that still exists (event id -> email id), to link it to its timeline. */
+  failure_emails: z.record(z.string(), z.number()),
+  /** Set when the most recent run was stopped or failed after `last` was made. */
+  stopped: VerificationStop.nullable(),
+});
+export type IntegrityStatus = z.infer<typeof IntegrityStatus>;

@@ -59,6 +59,7 @@ import {
   SetPolicyRequest,
 } from './retention';
 import { ReportsList, ReportsListRequest, ReportVerification, ReportVerifyRequest } from './reports';
+import { EmailIntegrity, EmailIntegrityRequest, IntegrityStatus } from './integrity';
 
 /**
  * An operation's request and response. `write: true` marks one that changes data: `serve` answers
@@ -112,6 +113,13 @@ export const operations = {
   // Audit reports (issue 14): the reports made on this machine (its register, not the database) and their verification.
   'reports/list': { request: ReportsListRequest, response: ReportsList },
   'reports/verify': { request: ReportVerifyRequest, response: ReportVerification },
+  // Tamper evidence (issue 15): verifying reads only, so none of these needs the admin token.
+  'integrity/status': { request: Empty, response: IntegrityStatus },
+  /** Starts a full verification in the background, or joins the one going; its progress is in integrity/status. */
+  'integrity/verify': { request: Empty, response: IntegrityStatus },
+  /** Stops the verification going at its next batch; nothing is kept of it. */
+  'integrity/cancel': { request: Empty, response: IntegrityStatus },
+  'integrity/email': { request: EmailIntegrityRequest, response: EmailIntegrity },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { hash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CheckpointBody, TrustedHead } from '../contract/integrity';
+import { CheckpointBody, TrustedHead, type CheckpointSummary } from '../contract/integrity';
 import { MailtrailError } from '../contract/errors';
 import { canonicalJson } from '../reports/digest';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
@@ -11,6 +11,9 @@ import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
 export const checkpointBodyText = (body: CheckpointBody): string => canonicalJson(body);
 
 /** A checkpoint's hash, which the next one names as `previous`: SHA-256 of its body's text. */
+/** What the screens show of a checkpoint. */
+export const checkpointSummary = (body: CheckpointBody): CheckpointSummary => ({ checkpoint: body.checkpoint, last_seq: body.last_seq, sealed_at: body.sealed_at, key_id: body.key_id });
+
 export const checkpointHash = (bodyText: string): Buffer => hash('sha256', Buffer.from(bodyText, 'utf8'), 'buffer');
 
 /** A body as stored, checked against the contract; null when it is not one (verify names that as forged). */

@@ -93,11 +93,14 @@ export interface EventSeal {
 export function sealEvent(event: SealedEvent): EventSeal {
   const columns = canonicalColumns(event);
   let prints = '';
-  for (const text of columns) prints += fnv1a(text).toString(16).padStart(8, '0');
+  for (const text of columns) prints += columnPrint(text);
   // The prefix as a character: U+0000 is the one byte 0x00 in UTF-8, and hashing a string spares a copy.
   const leaf = hash('sha256', `\u0000${canonicalEvent(columns)}`, 'buffer');
   return { leaf, prints };
 }
+
+/** One column's print as an entry keeps it: FNV-1a of the column's canonical JSON, 8 hex digits. */
+export const columnPrint = (canonical: string): string => fnv1a(canonical).toString(16).padStart(8, '0');
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;

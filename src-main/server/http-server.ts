@@ -13,6 +13,7 @@ import type { ReportOrigin } from '../reports/report-origin';
 import { EXPORT_PATH, handleReportRoute, isReportPath, VERIFY_PATH } from './report-routes';
 import { REST_ROUTES, type RestRoute } from './rest-routes';
 import { handleRetentionRoute, RETENTION_PREFIX } from './retention-routes';
+import { handleIntegrityRoute, INTEGRITY_ROUTES, isIntegrityPath } from './integrity-routes';
 import { serveRenderer } from './static-files';
 
 export interface HttpServerOptions {
@@ -45,7 +46,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // Past this, an oversized body is not even drained: the connection is cut.
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 
-const ENDPOINTS = [...REST_ROUTES.map((route) => `GET ${route.template}`), `GET ${EXPORT_PATH}`, `POST ${VERIFY_PATH}`, 'POST /api/v1/rpc/{operation}'].join(', ');
+const ENDPOINTS = [
+  ...REST_ROUTES.map((route) => `GET ${route.template}`),
+  ...INTEGRITY_ROUTES.map((route) => `${route.method} ${route.path}`),
+  `GET ${EXPORT_PATH}`,
+  `POST ${VERIFY_PATH}`,
+  'POST /api/v1/rpc/{operation}',
+].join(', ');
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
@@ -327,6 +334,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       try {
         if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
         else if (isReportPath(path)) await handleReportRoute(service, options.reportOrigin, req, res, path, search, { sendJson, sendError });
+        else if (isIntegrityPath(path)) await handleIntegrityRoute(service, req.method, res, path, search, { sendJson, sendError });
         else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.service, req, res, path, search, { sendJson, sendError, readJsonBody });
         else await handleRest(service, req, res, path, search);
       } catch (error) {

@@ -166,6 +166,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     answer: pageAnswer,
   }),
   route({
+    template: '/api/v1/emails/{id}/integrity',
+    path: /^\/api\/v1\/emails\/([^/]+)\/integrity$/,
+    operation: 'integrity/email',
+    pathParams: [{ name: 'email id in the path', field: 'emailId' }],
+    query: {},
+    answer: valueAnswer,
+  }),
+  route({
     template: '/api/v1/admin/journal',
     path: /^\/api\/v1\/admin\/journal$/,
     operation: 'admin/journal',

@@ -5,6 +5,11 @@ export const RPC_PREFIX = '/api/v1/rpc/';
 /** POST /api/v1/reports/verify (report-routes.ts), kept here so the gate loads nothing of the reports. */
 export const VERIFY_PATH = '/api/v1/reports/verify';
 
+/** DESIGN.md's GET /integrity, and the verification it reports on, started and stopped by POST (integrity-routes.ts). */
+export const INTEGRITY_PATH = '/api/v1/integrity';
+export const INTEGRITY_ACTION_PATHS = { verify: `${INTEGRITY_PATH}/verify`, cancel: `${INTEGRITY_PATH}/cancel` } as const;
+const READING_POSTS = new Set<string>([VERIFY_PATH, INTEGRITY_ACTION_PATHS.verify, INTEGRITY_ACTION_PATHS.cancel]);
+
 // RFC 9110's safe methods: they ask, they change nothing.
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -22,8 +27,9 @@ export function isWriteRequest(method: string | undefined, path: string, writes:
       return false;
     }
   }
-  // Verifying an uploaded report reads it and changes nothing: a POST only because it carries a file.
-  if (path === VERIFY_PATH) return false;
+  // Verifying an uploaded report, or the sealed log, reads and changes nothing: a POST only because it
+  // carries a file, or starts (and stops) a verification that goes on after the answer.
+  if (READING_POSTS.has(path)) return false;
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
 }
 

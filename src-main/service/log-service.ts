@@ -6,6 +6,7 @@ import type { AnalyticsSource, ErrorImpact } from '../contract/analytics';
 import type { FromRollup, LogStore } from '../store/log-store';
 import { MAX_SCAN_BUDGET, MIN_SCAN_BUDGET, textIndexable, widerScan } from '../store/activity-scan';
 import { createReportsService, defaultReportsAccess, type ReportsAccess } from '../reports/reports-service';
+import { createIntegrityOperations, defaultIntegrityAccess, type IntegrityAccess } from './integrity-service';
 import { decodeId, decodeKeyset, decodeRecentCursor, encodeId, encodeKeyset, encodeSearchCursor } from './cursor';
 
 /** Fetches one row more than asked, to know whether another page exists without counting. */
@@ -50,12 +51,19 @@ const eventCursor = (event: ActivityEvent) => encodeKeyset({ createdAt: event.cr
 /**
  * Every contract operation, implemented once over a LogStore; the transports only adapt it. The
  * admin operations run on `admin`, apart from the store (see src-main/admin/admin-service.ts); the
- * reports made on this machine are read from the register `reports` names (src-main/reports/register.ts).
+ * reports made on this machine are read from the register `reports` names (src-main/reports/register.ts);
+ * the last verification of the sealed log is kept in the file `integrity` names (src-main/integrity/verification-state.ts).
  */
-export function createLogService(store: LogStore, admin: AdminAccess = NO_ADMIN, reports: ReportsAccess = defaultReportsAccess()): MailtrailService {
+export function createLogService(
+  store: LogStore,
+  admin: AdminAccess = NO_ADMIN,
+  reports: ReportsAccess = defaultReportsAccess(),
+  integrity: IntegrityAccess = defaultIntegrityAccess(),
+): MailtrailService {
   return {
     ...createAdminService(admin),
     ...createReportsService(reports),
+    ...createIntegrityOperations(store, integrity),
     async 'emails/timeline'({ emailId, order, limit, cursor }) {
       const after = cursor ? decodeKeyset(cursor) : undefined;
       const rows = await store.timeline({ emailId, order, limit: limit + 1, after });

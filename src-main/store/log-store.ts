@@ -16,7 +16,7 @@ export interface EmailFacts {
 }
 import type { EventCategory } from '../contract/taxonomy';
 import type { BoundedPage } from './activity-scan';
-import type { EmailIntegrity, IntegrityReport } from '../contract/integrity';
+import type { CheckpointSummary, EmailIntegrity, IntegrityReport } from '../contract/integrity';
 import type { VerifyOptions } from '../integrity/verify';
 
 /** A position in a list ordered by (created_at, id). */
@@ -171,6 +171,13 @@ export interface LogStore {
   latestCheckpoint(): Promise<string | null>;
   /** Checks the sealed log whole (docs/integrity.md, "Verification"): streams, memory flat. */
   verifyIntegrity(options?: VerifyOptions): Promise<IntegrityReport>;
+  /**
+   * The newest checkpoint and how many entries the chain holds (cheap: index ends); `migrated` false where
+   * the integrity tables do not exist. Throws 'unavailable' where the source does not carry the chain.
+   */
+  latestSeal(): Promise<{ latest: CheckpointSummary | null; sealedEvents: number; migrated: boolean }>;
+  /** The email of each event id the log or the archive holds (at most a verification's failures): to link a failure to its timeline. */
+  emailsOfEvents(eventIds: number[]): Promise<Map<number, number>>;
   /** One email's events against their entries, for the timeline's badge (bounded by the email's trail). */
   emailIntegrity(emailId: number): Promise<EmailIntegrity>;
   close(): Promise<void>;

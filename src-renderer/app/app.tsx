@@ -1,6 +1,7 @@
 import { ActivityPage } from '../activity/activity-page';
 import { AnalyticsPage } from '../analytics/analytics-page';
 import { EmailsPage } from '../emails/emails-page';
+import { IntegrityPage } from '../integrity/integrity-page';
 import { JournalPage } from '../journal/journal-page';
 import { ReportsPage } from '../reports/reports-page';
 import { RetentionPage } from '../retention/retention-page';
@@ -14,7 +15,7 @@ import { OfflineBanner } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
-const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal'];
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity'];
 const TITLES: Record<Section, string> = {
   emails: 'Emails',
   activity: 'Activity',
@@ -23,6 +24,7 @@ const TITLES: Record<Section, string> = {
   reports: 'Reports',
   settings: 'Settings',
   journal: 'Journal',
+  integrity: 'Integrity',
 };
 
 export function App() {
@@ -68,6 +70,8 @@ export function App() {
         return <SettingsPage />;
       case 'journal':
         return <JournalPage params={route.params} />;
+      case 'integrity':
+        return <IntegrityPage />;
       default:
         return (
           <div className="page page--narrow">

@@ -1,7 +1,7 @@
 import type { ComponentType, SVGProps } from 'react';
-import { ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SettingsIcon } from '../components/icons';
+import { ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon } from '../components/icons';
 
-export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal';
+export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity';
 
 interface SectionLink {
   section: Section;
@@ -17,6 +17,7 @@ const PRIMARY: SectionLink[] = [
   { section: 'retention', label: 'Retention', Icon: ArchiveIcon },
   { section: 'reports', label: 'Reports', Icon: ReportIcon },
   { section: 'journal', label: 'Journal', Icon: JournalIcon },
+  { section: 'integrity', label: 'Integrity', Icon: SealIcon },
 ];
 const SECONDARY: SectionLink[] = [{ section: 'settings', label: 'Settings', Icon: SettingsIcon }];
 

@@ -133,3 +133,9 @@ export const JournalIcon = (props: IconProps) => (
     <path d="M8 8h6M8 12h6M8 16h4" />
   </Svg>
 );
+export const SealIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M12 3l7 3v5c0 4.5-3 8.5-7 10-4-1.5-7-5.5-7-10V6z" />
+    <path d="M9 12l2 2 4-4" />
+  </Svg>
+);

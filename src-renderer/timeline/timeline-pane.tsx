@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
 import type { ActivityEvent, EmailOverview, EmailSummary } from '../../src-main/contract/schemas';
 import { useClient } from '../api/client-context';
@@ -12,6 +12,7 @@ import { asMailtrailError, useKeysetPages, useVirtualRowsLoadingMore } from '../
 import { useNow } from '../lib/use-now';
 import { ExportButton } from '../reports/export-dialog';
 import { defaultTitle, emailScope } from '../reports/report-scope';
+import { IntegrityBadge } from './integrity-badge';
 import { LegalHoldBanner } from './legal-hold-banner';
 import { TimelineEvent } from './timeline-event';
 
@@ -163,7 +164,9 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack, backLabel 
           )}
         </p>
         <div className="timeline-header__bar">
-          <EmailFacts emailId={emailId} overview={overview} />
+          <EmailFacts emailId={emailId} overview={overview}>
+            <IntegrityBadge emailId={emailId} timelineLoaded={state.status !== 'loading'} />
+          </EmailFacts>
           <div className="timeline-header__tools">
             <span className="timeline-header__count" data-testid="timeline-count">
               {countLabel}
@@ -257,7 +260,7 @@ export function TimelinePane({ emailId, order, onOrderChange, onBack, backLabel 
 }
 
 /** The email's status and classification (email_messages), its processing time (first to last event) and its errors. */
-function EmailFacts({ emailId, overview }: { emailId: number; overview: EmailOverview | null }) {
+function EmailFacts({ emailId, overview, children }: { emailId: number; overview: EmailOverview | null; children?: ReactNode }) {
   if (!overview) return <div className="timeline-header__facts" data-testid="timeline-facts" aria-busy="true" />;
   const { status, classification, processing_ms: processing, error_count: errors, notice } = overview;
   return (
@@ -292,6 +295,7 @@ function EmailFacts({ emailId, overview }: { emailId: number; overview: EmailOve
           status not in this cache
         </span>
       )}
+      {children}
     </div>
   );
 }

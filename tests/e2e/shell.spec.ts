@@ -65,7 +65,7 @@ test('every screen renders under the strict Content-Security-Policy without erro
   await page.getByTestId('timeline-event').first().waitFor();
   await page.getByTestId('metadata-toggle').first().click();
   await page.getByTestId('metadata-json').waitFor();
-  for (const section of ['activity', 'analytics', 'retention', 'reports', 'settings'] as const) {
+  for (const section of ['activity', 'analytics', 'retention', 'reports', 'integrity', 'settings'] as const) {
     await shell.openSection(section);
     await expect(shell.navLink(section)).toHaveAttribute('aria-current', 'page');
   }

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWriteOperation, OPERATION_NAMES, operations, rpcPathOf, type OperationName, type RequestOf } from '../../src-main/contract/operations';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/security/csp';
@@ -119,7 +119,7 @@ beforeAll(async () => {
   const registerPath = join(mkdtempSync(join(tmpdir(), 'mailtrail-http-register-')), 'reports.jsonl');
   writeFileSync(registerPath, `${JSON.stringify(GONE_REPORT)}\n`);
   server = await startHttpServer({
-    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention }, { registerPath }),
+    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention }, { registerPath }, { verificationsPath: join(dirname(registerPath), 'integrity.json') }),
     port: 0,
   });
   base = server.url;
@@ -403,6 +403,10 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'retention/release': { emailId: 123 },
     'reports/list': { limit: 5 },
     'reports/verify': { id: 'r-1' },
+    'integrity/status': {},
+    'integrity/verify': {},
+    'integrity/cancel': {},
+    'integrity/email': { emailId: 123 },
   };
 
   it.each(OPERATION_NAMES.filter((name) => !isWriteOperation(name)))('answers %s with a value that matches the contract', async (operation) => {

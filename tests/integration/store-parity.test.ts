@@ -237,6 +237,15 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     }
   });
 
+  it("the emails of events, from the log and the archive, to link an integrity failure to its timeline (issue 15)", async () => {
+    const [page] = (await answer('postgres', 'emails/timeline', { emailId: 1, order: 'asc', limit: 1000 })) as [{ items: { id: number; email_id: number; archived?: boolean }[] }];
+    expect(page.items.some((event) => event.archived)).toBe(true);
+    const ids = [...page.items.map((event) => event.id), 999_999_999];
+    const answers = await Promise.all(BACKENDS.map(async (backend) => [...(await fixture.backends[backend].store.emailsOfEvents(ids))].sort(([a], [b]) => a - b)));
+    expect(answers[0]).toEqual(page.items.map((event) => [event.id, 1]).sort(([a], [b]) => (a as number) - (b as number)));
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
   it('slowest executions, metadata keys, users and their activity', async () => {
     for (const limit of [1, 10, 100]) await expectSameAnswer('analytics/slowest', { limit });
     for (const eventTypes of [undefined, ['error'], ['workflow_executed', 'note']]) {

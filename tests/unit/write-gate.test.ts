@@ -24,6 +24,13 @@ describe('which requests are writes (issue 13, item 1)', () => {
     for (const operation of OPERATION_NAMES) expect(isWriteRequest('POST', `/api/v1/rpc/${operation}`)).toBe(writing.includes(operation));
   });
 
+  it('a verification of the sealed log, started and stopped by POST, reads: no admin token (issue 15)', () => {
+    expect(isWriteRequest('POST', '/api/v1/integrity/verify')).toBe(false);
+    expect(isWriteRequest('POST', '/api/v1/integrity/cancel')).toBe(false);
+    expect(isWriteRequest('POST', '/api/v1/integrity')).toBe(true);
+    expect(isWriteRequest('DELETE', '/api/v1/integrity/verify')).toBe(false);
+  });
+
   it('is refused 403 without --admin and 401 without the admin token, and passes with it', () => {
     expect(refuseWrite(false, 'admin', true)).toMatchObject({ status: 403, code: 'read_only', message: expect.stringMatching(/mailtrail serve --admin/) });
     expect(refuseWrite(true, null, false)).toMatchObject({ status: 401, code: 'unauthorized', headers: { 'WWW-Authenticate': 'Bearer realm="mailtrail"' } });

@@ -10,6 +10,7 @@ import { countActivity, emailSubjects, hasReadableArchive, metadataKeys, recentA
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasArchiveRollups, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import type { ArchiveCounts } from './rollup';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
+import { emailIntegrity, emailsOfEvents, latestSeal } from './email-integrity.query';
 import { streamEvents } from './event-stream.query';
 
 // What migrations provide is looked up again now and then, since a migrate may run meanwhile.
@@ -56,9 +57,9 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
     latestCheckpoint: () => latestCheckpointRef(db),
     verifyIntegrity: (options) => verifyIntegrity(db, options),
-    emailIntegrity: async () => {
-      throw new MailtrailError('unavailable', 'checking one email against the sealed log is not built yet (issue 15, item 5)');
-    },
+    latestSeal: () => latestSeal(db),
+    emailIntegrity: (emailId) => emailIntegrity(db, emailId),
+    emailsOfEvents: (eventIds) => emailsOfEvents(db, eventIds),
     email: async (emailId) => email(db, emailId, await useArchive()),
     searchEmails: (q) => searchEmails(db, q),
     countActivity: async (filter, bounds) => countActivity(db, filter, planCount(filter, { rollups: await useRollups(), ...bounds })),

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { MailtrailError } from '../../contract/errors';
-import type { EmailIntegrity, IntegrityFailure, IntegrityReport } from '../../contract/integrity';
-import { parseCheckpointBody } from '../../integrity/checkpoint';
+import type { CheckpointSummary, EmailIntegrity, IntegrityFailure, IntegrityReport, KeySource } from '../../contract/integrity';
+import { checkpointSummary, parseCheckpointBody } from '../../integrity/checkpoint';
 import type { OrderedRows } from '../../integrity/copy-rows';
 import { checkEmailEvents, type SealedEntry } from '../../integrity/email-check';
 import { parsePublicKey, signatureHolds } from '../../integrity/keys';
@@ -147,6 +147,21 @@ export function cacheLatestCheckpoint(db: CacheDb): string | null {
   return ref ?? null;
 }
 
+const CACHE_KEYS =
+  "the newest checkpoint's signature was checked with the public key the cache holds, copied from the database; `mailtrail verify --cache FILE --key-pub FILE` checks against a key kept elsewhere";
+
+/** The newest checkpoint the cache's chain holds and its entries, for the Integrity screen; 'unavailable' where the cache carries no chain. */
+export function cacheLatestSeal(db: CacheDb): { latest: CheckpointSummary | null; sealedEvents: number; migrated: boolean } {
+  const { chainSeq, chainCheckpoint } = requireCachedChain(readCacheInfo(db));
+  const body = db.prepare('SELECT body FROM mailtrail_integrity_checkpoints WHERE checkpoint <= ? ORDER BY checkpoint DESC LIMIT 1').pluck().get(chainCheckpoint) as string | undefined;
+  const latest = body ? parseCheckpointBody(body) : null;
+  return {
+    latest: latest ? checkpointSummary(latest) : null,
+    sealedEvents: chainSeq,
+    migrated: true,
+  };
+}
+
 /**
  * One email's events in the cache against the entries its chain holds (the timeline's badge on an
  * offline cache; email-check.ts), and the newest checkpoint's signature with the keys the cache
@@ -185,10 +200,14 @@ export function cacheEmailIntegrity(db: CacheDb, emailId: number): EmailIntegrit
     }
     return {
       email_id: emailId,
-      latest: latest ? { checkpoint: latest.checkpoint, last_seq: latest.last_seq, sealed_at: latest.sealed_at, key_id: latest.key_id } : null,
+      latest: latest ? checkpointSummary(latest) : null,
       sealed: checked.sealed,
       unsealed: checked.unsealed,
+      // An entry does not name its email: the events deleted from this one are found by a full verify --cache.
+      purged: 0,
+      key_source: (newest ? 'database' : 'none') as KeySource,
       failures: [...failures, ...checked.failures],
+      notes: newest ? [CACHE_KEYS] : [],
       checked_at: new Date().toISOString(),
     };
   })();

@@ -7,7 +7,7 @@ import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheFor
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
 import { streamEvents } from './event-stream.query';
-import { cacheEmailIntegrity, cacheLatestCheckpoint, verifyCacheIntegrity } from './integrity.query';
+import { cacheEmailIntegrity, cacheLatestCheckpoint, cacheLatestSeal, verifyCacheIntegrity } from './integrity.query';
 import { statementCache } from './statements';
 
 /** How the app names a cache: the file, when it was synced, and whether that sync finished. */
@@ -50,6 +50,16 @@ export function openSqliteLogStore(file: string): LogStore {
     latestCheckpoint: async () => cacheLatestCheckpoint(db),
     verifyIntegrity: (options) => verifyCacheIntegrity(() => openCacheReader(file), options),
     emailIntegrity: async (emailId) => cacheEmailIntegrity(db, emailId),
+    latestSeal: async () => cacheLatestSeal(db),
+    emailsOfEvents: async (eventIds) => {
+      const tables = archive ? ['email_activity_log', 'email_activity_log_archive'] : ['email_activity_log'];
+      const emails = new Map<number, number>();
+      for (const table of tables) {
+        const rows = prepare(`SELECT id, email_id FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(eventIds)) as { id: number; email_id: number }[];
+        for (const row of rows) emails.set(row.id, row.email_id);
+      }
+      return emails;
+    },
     userActivity: async (q) => userActivity(prepare, q),
     streamEvents: (scope, batch) => streamEvents(() => openCacheReader(file), scope, archive, batch),
     users: async () => users(prepare),

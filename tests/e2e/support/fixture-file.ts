@@ -9,6 +9,11 @@ export interface E2eFixture extends E2eData {
   offlineUrl: string;
   /** Issue 13: `serve --admin` over a database of its own (retention.spec.ts archives it), its admin token and data. */
   retention: RetentionE2eData & { url: string; adminToken: string; databaseUrl: string };
+  /**
+   * Issue 15: `serve` over a sealed database of its own (integrity.spec.ts tampers with it), the same
+   * server over an offline cache synced from it once sealed, and that database's owner URL.
+   */
+  integrity: { url: string; offlineUrl: string; databaseUrl: string };
   /** Issue 14: the data folder whose register (reports.jsonl) the server lists on the Reports screen. */
   reportsDataDir: string;
 }

@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describeTarget, openReadableDb, openWritableDb } from '../../../src-main/db/connection';
+import { describeTarget, openAdminDb, openReadableDb, openWritableDb } from '../../../src-main/db/connection';
+import { fillDemo } from '../../../src-main/demo/demo';
+import { generateSigningKey, loadSigningKey } from '../../../src-main/integrity/keys';
+import { seal } from '../../../src-main/service/integrity-service';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../../src-main/db/embedded';
 import { migrate } from '../../../src-main/db/migrate';
 import { SERVE_ACTOR } from '../../../src-main/admin/journal';
@@ -74,7 +77,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stops.unshift(() => offline.close());
     const retention = await startRetentionServer(server);
     stops.unshift(retention.stop);
-    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url, retention: retention.fixture, reportsDataDir };
+    const integrity = await startIntegrityServer(server, join(root, 'integrity'));
+    stops.unshift(integrity.stop);
+    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url, retention: retention.fixture, integrity: integrity.fixture, reportsDataDir };
     mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
     writeFileSync(FIXTURE_FILE, JSON.stringify(fixture, null, 2));
   } catch (error) {
@@ -118,4 +123,53 @@ async function startRetentionServer(server: Pick<EmbeddedServer, 'createDatabase
     await source.close();
     throw error;
   }
+}
+
+/**
+ * Issue 15: a sealed database of its own for integrity.spec.ts, which tampers with it: demo data, a
+ * key made as `mailtrail keygen` makes it, one seal; served as `serve` (no --admin: verifying reads),
+ * the last verification kept in the run's own folder.
+ */
+async function startIntegrityServer(server: Pick<EmbeddedServer, 'createDatabase' | 'url'>, folder: string) {
+  await server.createDatabase('mailtrail_e2e_integrity');
+  const url = server.url('mailtrail_e2e_integrity');
+  const writable = openWritableDb(url);
+  try {
+    await migrate(writable);
+    await fillDemo(writable, { emails: 120, seed: 15, until: new Date().toISOString().slice(0, 19) });
+  } finally {
+    await writable.end();
+  }
+  mkdirSync(folder, { recursive: true });
+  const keyFile = join(folder, 'seal.key');
+  generateSigningKey(keyFile);
+  const admin = openAdminDb(url);
+  try {
+    await seal(admin, { key: loadSigningKey(keyFile), actor: 'e2e' });
+  } finally {
+    await admin.end();
+  }
+  // Synced once sealed and before the spec tampers with the database: an offline cache carrying the chain.
+  const cacheFile = join(folder, 'sealed.mailtrail-cache');
+  await syncCache({ sourceUrl: url, cacheFile });
+  const cacheStore = openSqliteLogStore(cacheFile);
+  const offline = await startHttpServer({
+    service: createLogService(cacheStore, undefined, undefined, { verificationsPath: join(folder, 'integrity-verifications-offline.json') }),
+    host: '127.0.0.1',
+    port: 0,
+    rendererDir: RENDERER_DIR,
+  });
+  const readable = openReadableDb(url);
+  const store = createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) });
+  const service = createLogService(store, undefined, { registerPath: join(folder, 'reports.jsonl') }, { verificationsPath: join(folder, 'integrity-verifications.json') });
+  const http = await startHttpServer({ service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR });
+  return {
+    fixture: { url: http.url, offlineUrl: offline.url, databaseUrl: url },
+    stop: async () => {
+      await http.close();
+      await offline.close();
+      await cacheStore.close();
+      await readable.end();
+    },
+  };
 }
