@@ -5,6 +5,7 @@ import { MailtrailError } from '../contract/errors';
 import { migrationsDir } from '../paths';
 import type { PoolClient } from 'pg';
 import { toMailtrailError, type WritableDb } from './connection';
+import { workflowQueueMigrationSql } from '../workflows/queue';
 import { ARCHIVE_ROLLUPS_MIGRATION_SQL, ROLLUP_KEYS_MIGRATION_SQL } from './rollup-keys.migration';
 
 export interface Migration {
@@ -37,6 +38,8 @@ const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex')
 const CODE_MIGRATIONS: Omit<Migration, 'checksum'>[] = [
   { name: '0006_rollup_keys', sql: ROLLUP_KEYS_MIGRATION_SQL, repeatable: true },
   { name: '0009_archive_rollups', sql: ARCHIVE_ROLLUPS_MIGRATION_SQL, repeatable: true },
+  // pg-boss's schema and the engine's queues, as pg-boss itself defines them (src-main/workflows/queue.ts).
+  { name: '0015_workflow_queue', sql: workflowQueueMigrationSql(), repeatable: true },
 ];
 
 export function loadMigrations(dir: string = migrationsDir()): Migration[] {

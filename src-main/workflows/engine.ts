@@ -1,0 +1,107 @@
+import type PgBoss from 'pg-boss';
+import { toMailtrailError, type AdminDb } from '../db/connection';
+import type { ActionRegistry, NotifySettings } from './actions/action';
+import { builtInActions } from './actions/built-in-actions';
+import { finishExecution, runExecution, type ExecutionOutcome } from './execution';
+import { DEAD_EXECUTION_QUEUE, DEFAULT_QUEUE_SETTINGS, EXECUTION_QUEUE, openQueue, type ExecutionJob, type QueueSettings } from './queue';
+import { watchOnce } from './watcher';
+
+export interface WorkflowEngineOptions {
+  admin: AdminDb;
+  queue?: Partial<QueueSettings>;
+  /** Milliseconds between two watcher rounds; a new classified event waits at most about this long. */
+  watchIntervalMs?: number;
+  /** Jobs one worker runs at once. */
+  concurrency?: number;
+  /** The built-ins unless given: a hub registers its own actions on builtInActions(). */
+  actions?: ActionRegistry;
+  notify?: Partial<NotifySettings>;
+  /** Each execution that ended, for progress lines. */
+  onExecution?: (outcome: ExecutionOutcome) => void;
+  /** Problems the engine survives (a round that failed, a job left for retry), one line each. */
+  onNote?: (line: string) => void;
+}
+
+export interface WorkflowEngine {
+  /** Stops watching and taking jobs, waits for the jobs in flight (up to timeoutMs), then returns. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export const DEFAULT_NOTIFY_SETTINGS: NotifySettings = { mailFrom: 'mailtrail@localhost', webhookTimeoutMs: 10_000 };
+
+/**
+ * The workflow engine in this process: the watcher (new classified events -> executions and jobs)
+ * and a pg-boss worker running them. `mailtrail worker` runs it; `serve` and the desktop app can too.
+ * Several engines on one database share the work: one watcher round at a time, each job to one worker.
+ */
+export async function startWorkflowEngine(options: WorkflowEngineOptions): Promise<WorkflowEngine> {
+  const settings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...options.queue };
+  const deps = { admin: options.admin, actions: options.actions ?? builtInActions(), notify: { ...DEFAULT_NOTIFY_SETTINGS, ...options.notify } };
+  const note = options.onNote ?? (() => undefined);
+  const boss = openQueue(options.admin, settings);
+  boss.on('error', (error: Error) => note(`job queue: ${toMailtrailError(error).message}`));
+  await boss.start();
+
+  const runJob = async (job: PgBoss.JobWithMetadata<ExecutionJob>) => {
+    const lastAttempt = job.retryCount >= job.retryLimit;
+    try {
+      const outcome = await runExecution(deps, job.data.execution_id, lastAttempt);
+      if (outcome.status !== 'skipped') options.onExecution?.(outcome);
+    } catch (error) {
+      const reason = toMailtrailError(error);
+      note(`execution ${job.data.execution_id}: ${reason.message}; retry ${job.retryCount + 1} of ${job.retryLimit} follows`);
+      // This job alone goes back for its retry; the others of the batch complete as usual.
+      await boss.fail(EXECUTION_QUEUE, job.id, { message: reason.message });
+    }
+  };
+  const workerId = await boss.work<ExecutionJob>(
+    EXECUTION_QUEUE,
+    { batchSize: options.concurrency ?? 4, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
+    async (jobs) => {
+      await Promise.all(jobs.map(runJob));
+    },
+  );
+  // A job that failed its last attempt without ending its execution (its worker was killed): fail the execution.
+  await boss.work<ExecutionJob>(DEAD_EXECUTION_QUEUE, { pollingIntervalSeconds: Math.max(settings.pollingIntervalSeconds, 1) }, async (jobs) => {
+    for (const job of jobs) {
+      const outcome = await finishExecution(
+        options.admin,
+        job.data.execution_id,
+        'failed',
+        `the execution's worker stopped on its last attempt (killed, or past its ${settings.expireInSeconds} s expiry); no retry was left`,
+      );
+      if (outcome) options.onExecution?.(outcome);
+    }
+  });
+
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+  const interval = options.watchIntervalMs ?? 250;
+  const watch = async () => {
+    try {
+      const result = await watchOnce(options.admin, boss, settings);
+      // Jobs this round sent start now rather than at the worker's next poll.
+      if (result.enqueued > 0) boss.notifyWorker(workerId);
+    } catch (error) {
+      note(`watching for classified events: ${toMailtrailError(error).message}; trying again`);
+    }
+  };
+  const schedule = () => {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      round = watch().finally(schedule);
+    }, interval);
+  };
+  round = watch().finally(schedule);
+
+  return {
+    async stop(timeoutMs = 30_000) {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(timer);
+      await round;
+      await boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+    },
+  };
+}
