@@ -3,7 +3,10 @@ import { toMailtrailError, type AdminDb } from '../db/connection';
 import type { ActionRegistry, NotifySettings } from './actions/action';
 import { builtInActions } from './actions/built-in-actions';
 import { finishExecution, runExecution, type ExecutionOutcome } from './execution';
-import { DEAD_EXECUTION_QUEUE, DEFAULT_QUEUE_SETTINGS, EXECUTION_QUEUE, openQueue, type ExecutionJob, type QueueSettings } from './queue';
+import { MailtrailError } from '../contract/errors';
+import { query } from '../db/query';
+import { sql } from '../db/sql';
+import { QUEUE_MISSING, DEAD_EXECUTION_QUEUE, DEFAULT_QUEUE_SETTINGS, EXECUTION_QUEUE, openQueue, type ExecutionJob, type QueueSettings } from './queue';
 import { watchOnce } from './watcher';
 
 export interface WorkflowEngineOptions {
@@ -29,6 +32,16 @@ export interface WorkflowEngine {
 
 export const DEFAULT_NOTIFY_SETTINGS: NotifySettings = { mailFrom: 'mailtrail@localhost', webhookTimeoutMs: 10_000 };
 
+/** The engine's tables (0015) and pg-boss's queue, or an error that says how to get them. */
+async function checkInstalled(admin: AdminDb): Promise<void> {
+  const [found] = await query<{ engine: boolean; queue: boolean }>(
+    admin,
+    sql`SELECT to_regclass('mailtrail_workflow_watcher') IS NOT NULL AS engine, to_regclass('pgboss.queue') IS NOT NULL AS queue`,
+  );
+  if (!found?.engine) throw new MailtrailError('unavailable', 'this database has no workflow engine tables yet (migration 0015); run `mailtrail migrate` on it');
+  if (!found.queue) throw new MailtrailError('unavailable', QUEUE_MISSING);
+}
+
 /**
  * The workflow engine in this process: the watcher (new classified events -> executions and jobs)
  * and a pg-boss worker running them. `mailtrail worker` runs it; `serve` and the desktop app can too.
@@ -38,6 +51,7 @@ export async function startWorkflowEngine(options: WorkflowEngineOptions): Promi
   const settings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...options.queue };
   const deps = { admin: options.admin, actions: options.actions ?? builtInActions(), notify: { ...DEFAULT_NOTIFY_SETTINGS, ...options.notify } };
   const note = options.onNote ?? (() => undefined);
+  await checkInstalled(options.admin);
   const boss = openQueue(options.admin, settings);
   boss.on('error', (error: Error) => note(`job queue: ${toMailtrailError(error).message}`));
   await boss.start();

@@ -36,14 +36,24 @@ export function workflowQueueMigrationSql(): string {
 DO $mailtrail$
 BEGIN
   IF to_regclass('${QUEUE_SCHEMA}.version') IS NULL THEN
+    IF to_regnamespace('${QUEUE_SCHEMA}') IS NULL AND NOT has_database_privilege(current_database(), 'CREATE') THEN
+      RAISE NOTICE '${QUEUE_MISSING}';
+      RETURN;
+    END IF;
     EXECUTE $pgboss$ ${constructionStatements()} $pgboss$;
   END IF;
+  PERFORM ${QUEUE_SCHEMA}.create_queue('${DEAD_EXECUTION_QUEUE}', '{"policy": "standard"}');
+  PERFORM ${QUEUE_SCHEMA}.create_queue('${EXECUTION_QUEUE}', '{"policy": "stately", "deadLetter": "${DEAD_EXECUTION_QUEUE}"}');
 END
 $mailtrail$;
-SELECT ${QUEUE_SCHEMA}.create_queue('${DEAD_EXECUTION_QUEUE}', '{"policy": "standard"}');
-SELECT ${QUEUE_SCHEMA}.create_queue('${EXECUTION_QUEUE}', '{"policy": "stately", "deadLetter": "${DEAD_EXECUTION_QUEUE}"}');
 `;
 }
+
+/** Whether `migrate` should apply the queue migration again: it was skipped for want of the right to create the schema. */
+export const WORKFLOW_QUEUE_MISSING_SQL = `SELECT to_regclass('${QUEUE_SCHEMA}.queue') IS NULL AS missing`;
+
+/** What a role without CREATE on the database is told, by migrate and by the worker. */
+export const QUEUE_MISSING = `the job queue of the workflow engine (schema ${QUEUE_SCHEMA}) is not installed: the role that ran migrate may not create a schema in this database; have a superuser run CREATE SCHEMA ${QUEUE_SCHEMA} AUTHORIZATION <that role>, then run mailtrail migrate again`;
 
 /** Timing of the queue; the defaults suit a hub, tests shorten them. */
 export interface QueueSettings {

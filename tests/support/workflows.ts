@@ -93,7 +93,7 @@ export interface WebhookCall {
   body: Record<string, unknown>;
 }
 
-/** A local HTTP receiver; `status` answers each call (a function of the call number, from 1). */
+/** A local HTTP receiver; `status` answers each call (a function of the call number, from 1); 0 never answers. */
 export async function startWebhookReceiver(status: (call: number) => number = () => 204) {
   const calls: WebhookCall[] = [];
   const server: Server = createServer((request, response) => {
@@ -101,13 +101,22 @@ export async function startWebhookReceiver(status: (call: number) => number = ()
     request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     request.on('end', () => {
       calls.push({ headers: request.headers, body: JSON.parse(text || '{}') as Record<string, unknown> });
-      response.statusCode = status(calls.length);
+      const answer = status(calls.length);
+      if (answer === 0) return;
+      response.statusCode = answer;
       response.end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, calls, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    calls,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 export interface ReceivedMail {
