@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillDemo } from '../../src-main/demo/demo';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startWebhookReceiver, waitFor } from '../support/workflows';
 
@@ -145,5 +146,16 @@ describe('mailtrail worker, several at once', () => {
       await second?.exited;
       await hook.close();
     }
+  });
+
+  it('leaves the demo\'s history alone: a worker started after `demo` runs none of its classified events', async () => {
+    await fillDemo(db.writable, { emails: 40, seed: 3 });
+    const { rows } = await db.writable.query<{ watermark: string; max_id: number; classified: number }>(
+      `SELECT watermark, (SELECT max(id) FROM email_activity_log) AS max_id,
+              (SELECT count(*)::int FROM email_activity_log WHERE event_type = 'classified' AND metadata->>'classification' = 'invoice') AS classified
+       FROM mailtrail_workflow_watcher`,
+    );
+    expect(rows[0]!.classified).toBeGreaterThan(0);
+    expect(Number(rows[0]!.watermark)).toBe(rows[0]!.max_id);
   });
 });

@@ -54,7 +54,7 @@ export function parseDueDate(text: string): string | null {
 
 /** Invoice number, amount, currency and due date from free text (subject, then body). */
 export function parseInvoiceText(text: string): InvoiceFields {
-  const number = INVOICE_NUMBER.exec(text)?.[1] ?? BARE_INVOICE_NUMBER.exec(text)?.[1] ?? null;
+  const number = BARE_INVOICE_NUMBER.exec(text)?.[1] ?? INVOICE_NUMBER.exec(text)?.[1] ?? null;
   let amount: number | null = null;
   let currency: string | null = null;
   const before = CURRENCY_BEFORE.exec(text);
