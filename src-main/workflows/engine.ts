@@ -64,17 +64,26 @@ export async function startWorkflowEngine(options: WorkflowEngineOptions): Promi
     } catch (error) {
       const reason = toMailtrailError(error);
       note(`execution ${job.data.execution_id}: ${reason.message}; retry ${job.retryCount + 1} of ${job.retryLimit} follows`);
-      // This job alone goes back for its retry; the others of the batch complete as usual.
-      await boss.fail(EXECUTION_QUEUE, job.id, { message: reason.message });
+      // pg-boss fails the job for its retry. Not boss.fail() here: pg-boss would then also complete the
+      // job after this handler, and with no retry delay that could land on the retry already running.
+      throw reason;
     }
   };
-  const workerId = await boss.work<ExecutionJob>(
-    EXECUTION_QUEUE,
-    { batchSize: options.concurrency ?? 4, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
-    async (jobs) => {
-      await Promise.all(jobs.map(runJob));
-    },
-  );
+  // `concurrency` workers of one job each, so a slow step (a webhook taking its time) holds up no other job.
+  const workerIds: string[] = [];
+  for (let i = 0; i < (options.concurrency ?? 4); i++) {
+    const workerId: string = await boss.work<ExecutionJob>(
+      EXECUTION_QUEUE,
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
+      async ([job]) => {
+        if (!job) return;
+        await runJob(job);
+        // There may be more: fetch again at once instead of sleeping out the polling interval.
+        boss.notifyWorker(workerId);
+      },
+    );
+    workerIds.push(workerId);
+  }
   // A job that failed its last attempt without ending its execution (its worker was killed): fail the execution.
   await boss.work<ExecutionJob>(DEAD_EXECUTION_QUEUE, { pollingIntervalSeconds: Math.max(settings.pollingIntervalSeconds, 1) }, async (jobs) => {
     for (const job of jobs) {
@@ -96,7 +105,7 @@ export async function startWorkflowEngine(options: WorkflowEngineOptions): Promi
     try {
       const result = await watchOnce(options.admin, boss, settings);
       // Jobs this round sent start now rather than at the worker's next poll.
-      if (result.enqueued > 0) boss.notifyWorker(workerId);
+      if (result.enqueued > 0) for (const workerId of workerIds) boss.notifyWorker(workerId);
     } catch (error) {
       note(`watching for classified events: ${toMailtrailError(error).message}; trying again`);
     }

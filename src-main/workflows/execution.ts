@@ -120,10 +120,11 @@ async function runStep(deps: ExecutionDeps, execution: ExecutionRow, step: StepR
         WHERE execution_id = ${execution.id} AND step_index = ${step.step_index} AND outcome <> 'succeeded'`,
   );
   await inWriteTransaction(deps.admin, async (client) => {
-    await query(client, sql`SELECT 1 FROM email_workflow_executions WHERE id = ${execution.id} FOR UPDATE`);
     const [current] = await query<{ outcome: string }>(
       client,
-      sql`SELECT outcome FROM email_workflow_execution_steps WHERE execution_id = ${execution.id} AND step_index = ${step.step_index}`,
+      sql`SELECT s.outcome FROM email_workflow_executions e
+          JOIN email_workflow_execution_steps s ON s.execution_id = e.id AND s.step_index = ${step.step_index}
+          WHERE e.id = ${execution.id} FOR UPDATE OF e`,
     );
     if (current?.outcome === 'succeeded') return;
     const action = deps.actions.get(step.action);
@@ -140,11 +141,13 @@ async function runStep(deps: ExecutionDeps, execution: ExecutionRow, step: StepR
     });
     await query(
       client,
-      sql`UPDATE email_workflow_execution_steps
-          SET outcome = 'succeeded', finished_at = clock_timestamp()::timestamp, result_json = ${JSON.stringify(result)}::jsonb
-          WHERE execution_id = ${execution.id} AND step_index = ${step.step_index}`,
+      sql`WITH step AS (
+            UPDATE email_workflow_execution_steps
+            SET outcome = 'succeeded', finished_at = clock_timestamp()::timestamp, result_json = ${JSON.stringify(result)}::jsonb
+            WHERE execution_id = ${execution.id} AND step_index = ${step.step_index}
+          )
+          UPDATE email_workflow_executions SET steps_completed = steps_completed + 1 WHERE id = ${execution.id}`,
     );
-    await query(client, sql`UPDATE email_workflow_executions SET steps_completed = steps_completed + 1 WHERE id = ${execution.id}`);
   });
 }
 
