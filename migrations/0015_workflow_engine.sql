@@ -105,14 +105,15 @@ FROM (VALUES
     ('Invoice Processing', 'Extracts the invoice, links the vendor and marks the email processed', 'invoice', 0.70,
      '[{"action": "extract_invoice", "params": {}},
        {"action": "link_entity", "params": {"entity_type": "vendor"}},
-       {"action": "set_status", "params": {"status": "processed"}}]', 10),
+       {"action": "set_status", "params": {"status": "processed"}}]', 10, 1),
     ('Time Confirmation', 'Links the customer, opens a ticket for the confirmed hours and marks the email processed', 'time_confirmation', 0.75,
      '[{"action": "link_entity", "params": {"entity_type": "customer"}},
        {"action": "create_ticket", "params": {"priority": "normal"}},
-       {"action": "set_status", "params": {"status": "processed"}}]', 20),
+       {"action": "set_status", "params": {"status": "processed"}}]', 20, 2),
     ('Bankruptcy Alert', 'Flags the bankruptcy notice, notifies finance and opens an urgent ticket', 'bankruptcy', 0.80,
      '[{"action": "flag_bankruptcy", "params": {}},
        {"action": "notify", "params": {"channel": "email", "to": "finance@bmc-hub.dk", "reason": "bankruptcy notice"}},
-       {"action": "create_ticket", "params": {"priority": "urgent"}}]', 5)
-) AS v (name, description, classification_trigger, confidence_threshold, workflow_steps, priority)
-WHERE NOT EXISTS (SELECT 1 FROM email_workflows w WHERE w.name = v.name);
+       {"action": "create_ticket", "params": {"priority": "urgent"}}]', 5, 3)
+) AS v (name, description, classification_trigger, confidence_threshold, workflow_steps, priority, position)
+WHERE NOT EXISTS (SELECT 1 FROM email_workflows w WHERE w.name = v.name)
+ORDER BY v.position;
