@@ -11,6 +11,7 @@ import {
   settledExecutions,
   startSmtpReceiver,
   startWebhookReceiver,
+  waitFor,
   watcherPassed,
 } from '../support/workflows';
 
@@ -176,6 +177,43 @@ describe('matching', () => {
     const eventId = await logger.log(emailId, 'classified', 'system', 'Classified as invoice', { classification: 'invoice' });
     await watcherPassed(db.writable, eventId);
     expect(await executionsOf(db.writable, emailId)).toEqual([]);
+  });
+});
+
+describe('picking up events', () => {
+  it('starts an execution within 2 s of the classified event', async () => {
+    const emailId = await insertEmail(db.writable, { subject: 'Faktura 90210 fra Acme', sender_email: 'a@acme.dk' });
+    const logged = Date.now();
+    await logger.logClassified(emailId, 'invoice', 0.9, 'ai');
+    await waitFor(async () => (await executionsOf(db.writable, emailId)).length === 1, 5_000, 'the execution');
+    expect(Date.now() - logged).toBeLessThan(2_000);
+  });
+
+  it('runs an event whose transaction commits after a later id was read (ids commit out of order)', async () => {
+    await addWorkflow('Late commit', 'late_commit', [{ action: 'set_status', params: { status: 'late' } }], { threshold: 0.5 });
+    const early = await insertEmail(db.writable, { subject: 'Early id, late commit', sender_email: 'x@example.com' });
+    const later = await insertEmail(db.writable, { subject: 'Later id, early commit', sender_email: 'x@example.com' });
+    const slow = await db.writable.connect();
+    // Another category than the logger's: the log's rollup trigger holds the row of (day, type, category) until commit.
+    try {
+      await slow.query('BEGIN');
+      const { rows } = await slow.query<{ id: number }>(
+        `INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_by)
+         VALUES ($1, 'classified', 'rule', 'Classified as late_commit', '{"classification": "late_commit", "confidence": 0.9}', 'system') RETURNING id`,
+        [early],
+      );
+      const laterEventId = await logger.logClassified(later, 'late_commit', 0.9, 'ai');
+      expect(laterEventId).toBeGreaterThan(rows[0]!.id);
+      // The later event runs while the earlier one is still uncommitted, and the watermark stays below it.
+      await settledExecutions(db.writable, later, 1);
+      const { rows: state } = await db.writable.query<{ watermark: string }>('SELECT watermark FROM mailtrail_workflow_watcher');
+      expect(Number(state[0]!.watermark)).toBeLessThan(rows[0]!.id);
+      await slow.query('COMMIT');
+    } finally {
+      slow.release();
+    }
+    const [execution] = await settledExecutions(db.writable, early, 1);
+    expect(execution).toMatchObject({ status: 'completed', error_message: null });
   });
 });
 
