@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src-main/cli/command-line';
 import { queueSettingsFromEnv } from '../../src-main/cli/worker.command';
 import { MailtrailError } from '../../src-main/contract/errors';
-import { isPermanent } from '../../src-main/workflows/actions/action';
+import { isPermanent, permanentError } from '../../src-main/workflows/actions/action';
 import { builtInActions } from '../../src-main/workflows/actions/built-in-actions';
 import { parseAmount, parseDueDate, parseInvoiceText } from '../../src-main/workflows/actions/invoice-text';
 import { matchKeywords } from '../../src-main/workflows/actions/keywords';
@@ -88,6 +88,13 @@ describe('action params', () => {
 
   it('an unknown action code is refused with the list of known ones', () => {
     expect(() => actions.get('send_fax')).toThrow('unknown action "send_fax"; the actions are create_ticket, extract_invoice, flag_bankruptcy, link_entity, notify, set_status');
+  });
+
+  it('retry what another attempt may mend, not what it cannot', () => {
+    expect(isPermanent(new MailtrailError('unavailable', 'the webhook answered 503'))).toBe(false);
+    expect(isPermanent(new MailtrailError('not_found', 'email 7 has no row'))).toBe(true);
+    expect(isPermanent(permanentError('unavailable', 'no SMTP server set'))).toBe(true);
+    expect(isPermanent(new Error('plain'))).toBe(false);
   });
 
   it('a hub adds its own action; a code is registered once', () => {

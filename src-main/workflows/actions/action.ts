@@ -53,7 +53,16 @@ export interface WorkflowAction<Params = unknown> {
  * the execution fails at once instead of being retried.
  */
 export const isPermanent = (error: unknown): boolean =>
-  error instanceof MailtrailError && ['bad_request', 'not_found', 'unauthorized', 'conflict'].includes(error.code);
+  error instanceof MailtrailError && (['bad_request', 'not_found', 'unauthorized', 'conflict'].includes(error.code) || PERMANENT.has(error));
+
+const PERMANENT = new WeakSet<MailtrailError>();
+
+/** An error of any code that no retry of this worker can mend (a setting it lacks): the execution fails at once. */
+export function permanentError(code: MailtrailError['code'], message: string): MailtrailError {
+  const error = new MailtrailError(code, message);
+  PERMANENT.add(error);
+  return error;
+}
 
 /** A validate() over a zod schema, whose error names the field: `params.status: …`. */
 export function paramsOf<Schema extends z.ZodType>(code: string, schema: Schema): (params: unknown) => z.output<Schema> {

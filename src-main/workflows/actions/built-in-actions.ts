@@ -10,7 +10,7 @@ import {
   statusChangedEvent,
   ticketCreatedEvent,
 } from '../../logger/events';
-import { ActionRegistry, logStepEvent, paramsOf, type ActionContext, type WorkflowAction } from './action';
+import { ActionRegistry, logStepEvent, paramsOf, permanentError, type ActionContext, type WorkflowAction } from './action';
 import { parseInvoiceText } from './invoice-text';
 import { BANKRUPTCY_KEYWORDS, matchKeywords } from './keywords';
 
@@ -191,7 +191,8 @@ export const notify: WorkflowAction<z.output<typeof notifyParams>> = {
       return { channel: 'webhook', recipient, status: response.status, idempotency_id: context.idempotencyId };
     }
     if (!context.notify.smtpUrl) {
-      throw new MailtrailError('unavailable', 'notify by e-mail needs an SMTP server: set MAILTRAIL_SMTP_URL (smtp://user:password@host:587) for the worker');
+      // The worker's setting, the same on every retry: fail now rather than retry in vain.
+      throw permanentError('unavailable', 'notify by e-mail needs an SMTP server: set MAILTRAIL_SMTP_URL (smtp://user:password@host:587) for the worker');
     }
     const info = await mailTransport(context.notify.smtpUrl)
       .sendMail({
