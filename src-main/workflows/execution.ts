@@ -67,7 +67,8 @@ async function begin(admin: AdminDb, executionId: number): Promise<{ execution: 
     if (!execution) throw new MailtrailError('not_found', `there is no workflow execution ${executionId}`);
     if (execution.status !== 'pending' && execution.status !== 'running') return null;
     if (execution.status === 'pending') {
-      const steps = stepsOf(execution.workflow_steps ?? []);
+      if (execution.workflow_name === null) throw new MailtrailError('not_found', `workflow ${execution.workflow_id} was deleted before this execution started`);
+      const steps = stepsOf(execution.workflow_steps);
       for (const [index, step] of steps.entries()) {
         await query(
           client,
@@ -210,7 +211,16 @@ const describeStepError = (step: StepRow, error: MailtrailError) => `step ${step
  * with that error, else the error is thrown for the queue to retry with its backoff.
  */
 export async function runExecution(deps: ExecutionDeps, executionId: number, lastAttempt: boolean): Promise<ExecutionOutcome> {
-  const begun = await begin(deps.admin, executionId);
+  let begun: Awaited<ReturnType<typeof begin>>;
+  try {
+    begun = await begin(deps.admin, executionId);
+  } catch (caught) {
+    // A workflow gone or with unreadable steps: no attempt will find it otherwise.
+    const error = toMailtrailError(caught);
+    const failed = lastAttempt || isPermanent(error) ? await finishExecution(deps.admin, executionId, 'failed', error.message) : null;
+    if (failed) return failed;
+    throw error;
+  }
   if (!begun) {
     const [row] = await query<{ workflow_id: number; email_id: number; steps_completed: number; execution_time_ms: number | null; error_message: string | null }>(
       deps.admin,

@@ -261,6 +261,16 @@ describe('failures', () => {
     }
   });
 
+  it('fails at once a workflow whose workflow_steps is not a list of steps', async () => {
+    await addWorkflow('Broken steps', 'broken_steps', { action: 'set_status' } as unknown as unknown[]);
+    const emailId = await insertEmail(db.writable, { subject: 'x', sender_email: 'x@example.com' });
+    await logger.logClassified(emailId, 'broken_steps', 0.9, 'ai');
+    const [execution] = await settledExecutions(db.writable, emailId, 1);
+    expect(execution).toMatchObject({ status: 'failed', steps_completed: 0, error_message: "the workflow's workflow_steps is not a JSON array" });
+    const events = await eventsOf(db.writable, emailId);
+    expect(events.map((event) => event.event_type)).toEqual(['classified', 'error', 'workflow_executed']);
+  });
+
   it('fails at once, without retries, on a step no retry can mend', async () => {
     await addWorkflow('Bad params', 'bad_params', [{ action: 'set_status', params: { colour: 'red' } }]);
     const emailId = await insertEmail(db.writable, { subject: 'x', sender_email: 'x@example.com' });
