@@ -154,6 +154,26 @@ describe('the seed\'s sample emails through the pre-configured workflows', () =>
   });
 });
 
+describe('link_entity', () => {
+  it('links a given vendor by id, and refuses an unknown sender domain when told not to create one', async () => {
+    const { rows } = await db.writable.query<{ id: number }>(`INSERT INTO email_entities (entity_type, name, domain) VALUES ('vendor', 'Nordlys Energi', 'nordlys.dk') RETURNING id`);
+    const vendorId = rows[0]!.id;
+    await addWorkflow('Link given', 'link_given', [{ action: 'link_entity', params: { entity_type: 'vendor', entity_id: vendorId } }]);
+    await addWorkflow('Link known only', 'link_known', [{ action: 'link_entity', params: { entity_type: 'customer', create_missing: false } }]);
+    const given = await insertEmail(db.writable, { subject: 'x', sender_email: 'someone@elsewhere.dk' });
+    const unknown = await insertEmail(db.writable, { subject: 'y', sender_email: 'someone@unknown-customer.dk' });
+    await logger.logClassified(given, 'link_given', 0.9, 'ai');
+    await logger.logClassified(unknown, 'link_known', 0.9, 'ai');
+    const [linked] = await settledExecutions(db.writable, given, 1);
+    const [refused] = await settledExecutions(db.writable, unknown, 1);
+    expect(linked).toMatchObject({ status: 'completed' });
+    const { rows: links } = await db.writable.query('SELECT entity_type, entity_id, entity_name FROM email_entity_links WHERE email_id = $1', [given]);
+    expect(links).toEqual([{ entity_type: 'vendor', entity_id: vendorId, entity_name: 'Nordlys Energi' }]);
+    expect((await eventsOf(db.writable, given))[1]).toMatchObject({ event_type: 'linked', metadata: { entity_type: 'vendor', entity_id: vendorId, entity_name: 'Nordlys Energi' } });
+    expect(refused).toMatchObject({ status: 'failed', error_message: 'step 1 (link_entity): no customer has the sender domain unknown-customer.dk; add one to email_entities or set create_missing' });
+  });
+});
+
 describe('matching', () => {
   it('runs only enabled workflows whose trigger matches and whose threshold is met, in priority order', async () => {
     const later = await addWorkflow('Quote later', 'quote', [{ action: 'create_ticket', params: { priority: 'low' } }], { priority: 50, threshold: 0.5 });
