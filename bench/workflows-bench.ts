@@ -2,7 +2,7 @@
  * The workflow engine's figures (issue 16): trigger-to-completion latency (p50/p95) of Invoice
  * Processing on single classified events, and executions per second for a burst, with one engine
  * and with two. Run alone: `npx tsx bench/workflows-bench.ts [--db URL] [--burst N] [--singles N]`
- * (without --db, a throwaway embedded PostgreSQL).
+ * [--concurrency N] (jobs per engine, default 8; without --db, a throwaway embedded PostgreSQL).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,11 +42,11 @@ async function waitAll(db: WritableDb, emailIds: number[]): Promise<void> {
   while ((await finished(db, emailIds)) < emailIds.length) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-async function engines(url: string, count: number): Promise<{ stop: () => Promise<void> }> {
+async function engines(url: string, count: number, concurrency: number): Promise<{ stop: () => Promise<void> }> {
   const started: { engine: WorkflowEngine; admin: pg.Pool }[] = [];
   for (let i = 0; i < count; i++) {
     const admin = openAdminDb(url, { max: 12 });
-    started.push({ admin, engine: await startWorkflowEngine({ admin, concurrency: 8 }) });
+    started.push({ admin, engine: await startWorkflowEngine({ admin, concurrency }) });
   }
   return {
     stop: async () => {
@@ -59,7 +59,8 @@ async function engines(url: string, count: number): Promise<{ stop: () => Promis
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { db: { type: 'string' }, burst: { type: 'string' }, singles: { type: 'string' } } });
+  const { values } = parseArgs({ options: { db: { type: 'string' }, burst: { type: 'string' }, singles: { type: 'string' }, concurrency: { type: 'string' } } });
+  const concurrency = Number(values.concurrency ?? 8);
   const burst = Number(values.burst ?? 2000);
   const singles = Number(values.singles ?? 200);
   let url = values.db;
@@ -74,7 +75,7 @@ async function main() {
   const logger = createEmailActivityLogger(db);
   try {
     // Latency: one classified event at a time, ~20 a second, as a hub classifies mail.
-    const running = await engines(url, 1);
+    const running = await engines(url, 1, concurrency);
     const single = await emails(db, singles, 'lat');
     for (const emailId of single) {
       await logger.logClassified(emailId, 'invoice', 0.9, 'ai');
@@ -87,12 +88,12 @@ async function main() {
       [single],
     );
     const latencies = rows.map((row) => Number(row.ms));
-    console.log(`latency, trigger to completion (${latencies.length} executions, 1 engine): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`);
+    console.log(`latency, trigger to completion (${latencies.length} executions, 1 engine of ${concurrency}): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`);
     await running.stop();
 
     for (const count of [1, 2]) {
       const ids = await emails(db, burst, `burst${count}`);
-      const started = await engines(url, count);
+      const started = await engines(url, count, concurrency);
       const t0 = performance.now();
       await db.query(
         `INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_by)
@@ -102,7 +103,7 @@ async function main() {
       );
       await waitAll(db, ids);
       const seconds = (performance.now() - t0) / 1000;
-      console.log(`throughput, ${burst} executions of Invoice Processing (3 steps) with ${count} engine${count === 1 ? '' : 's'}: ${(burst / seconds).toFixed(0)} executions/s (${seconds.toFixed(1)} s)`);
+      console.log(`throughput, ${burst} executions of Invoice Processing (3 steps) with ${count} engine${count === 1 ? '' : 's'} of ${concurrency}: ${(burst / seconds).toFixed(0)} executions/s (${seconds.toFixed(1)} s)`);
       await started.stop();
     }
   } finally {
