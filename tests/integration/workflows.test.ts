@@ -3,6 +3,7 @@ import { openAdminDb, type AdminDb } from '../../src-main/db/connection';
 import { createEmailActivityLogger, type EmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { builtInActions } from '../../src-main/workflows/actions/built-in-actions';
 import { startWorkflowEngine, type WorkflowEngine } from '../../src-main/workflows/engine';
+import { rerunExecution } from '../../src-main/workflows/rerun';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   eventsOf,
@@ -278,6 +279,41 @@ describe('failures', () => {
       expect(events[3]!.metadata).toEqual({ workflow_id: workflowId, workflow_name: 'Webhook down', status: 'failed', steps_completed: 1, execution_time_ms: execution!.execution_time_ms });
     } finally {
       await down.close();
+    }
+  });
+
+  it('runs a failed execution again on request, journaled, without redoing its finished steps', async () => {
+    const recovering = await startWebhookReceiver((call) => (call <= 3 ? 500 : 204));
+    try {
+      await addWorkflow('Rerun me', 'rerun_me', [
+        { action: 'set_status', params: { status: 'notifying' } },
+        { action: 'notify', params: { channel: 'webhook', url: recovering.url } },
+      ]);
+      const emailId = await insertEmail(db.writable, { subject: 'Try again later', sender_email: 'x@example.com' });
+      await logger.logClassified(emailId, 'rerun_me', 0.9, 'ai');
+      const [failed] = await settledExecutions(db.writable, emailId, 1);
+      expect(failed).toMatchObject({ status: 'failed', steps_completed: 1 });
+
+      expect(await rerunExecution(admin, failed!.id, 'workflows-test')).toEqual({ execution_id: failed!.id, steps_to_run: 1 });
+      const done = await waitFor(async () => {
+        const [row] = await executionsOf(db.writable, emailId);
+        return row?.status === 'completed' ? row : null;
+      }, 20_000, 'the re-run to complete');
+      expect(done).toMatchObject({ id: failed!.id, steps_completed: 2, error_message: null });
+      const { rows: steps } = await db.writable.query('SELECT action, attempts, outcome FROM email_workflow_execution_steps WHERE execution_id = $1 ORDER BY step_index', [failed!.id]);
+      expect(steps).toEqual([
+        { action: 'set_status', attempts: 1, outcome: 'succeeded' },
+        { action: 'notify', attempts: 4, outcome: 'succeeded' },
+      ]);
+      const events = await eventsOf(db.writable, emailId);
+      expect(events.map((event) => `${event.event_type}${event.event_type === 'workflow_executed' ? `:${String(event.metadata.status)}` : ''}`)).toEqual([
+        'classified', 'status_changed', 'error', 'workflow_executed:failed', 'notification_sent', 'workflow_executed:completed',
+      ]);
+      const { rows: journal } = await db.writable.query(`SELECT action, parameters, outcome FROM mailtrail_admin_journal WHERE actor = 'workflows-test'`);
+      expect(journal).toEqual([{ action: 'workflows.rerun', parameters: { execution_id: failed!.id }, outcome: 'succeeded' }]);
+      await expect(rerunExecution(admin, failed!.id, 'workflows-test')).rejects.toThrow(`execution ${failed!.id} is completed; only a failed execution can be run again`);
+    } finally {
+      await recovering.close();
     }
   });
 
