@@ -1,12 +1,12 @@
 import type PgBoss from 'pg-boss';
+import { MailtrailError } from '../contract/errors';
 import { toMailtrailError, type AdminDb } from '../db/connection';
+import { query } from '../db/query';
+import { sql } from '../db/sql';
 import type { ActionRegistry, NotifySettings } from './actions/action';
 import { builtInActions } from './actions/built-in-actions';
 import { finishExecution, runExecution, type ExecutionOutcome } from './execution';
-import { MailtrailError } from '../contract/errors';
-import { query } from '../db/query';
-import { sql } from '../db/sql';
-import { QUEUE_MISSING, DEAD_EXECUTION_QUEUE, DEFAULT_QUEUE_SETTINGS, EXECUTION_QUEUE, openQueue, type ExecutionJob, type QueueSettings } from './queue';
+import { DEAD_EXECUTION_QUEUE, DEFAULT_QUEUE_SETTINGS, EXECUTION_QUEUE, QUEUE_MISSING, openQueue, type ExecutionJob, type QueueSettings } from './queue';
 import { watchOnce } from './watcher';
 
 export interface WorkflowEngineOptions {
@@ -55,7 +55,22 @@ export async function startWorkflowEngine(options: WorkflowEngineOptions): Promi
   const boss = openQueue(options.admin, settings);
   boss.on('error', (error: Error) => note(`job queue: ${toMailtrailError(error).message}`));
   await boss.start();
+  try {
+    return await runEngine(boss, options, settings, deps, note);
+  } catch (error) {
+    await boss.stop({ graceful: false, close: false }).catch(() => undefined);
+    throw error;
+  }
+}
 
+/** The workers and the watcher on a started queue; startWorkflowEngine stops the queue if this fails. */
+async function runEngine(
+  boss: PgBoss,
+  options: WorkflowEngineOptions,
+  settings: QueueSettings,
+  deps: Parameters<typeof runExecution>[0],
+  note: (line: string) => void,
+): Promise<WorkflowEngine> {
   const runJob = async (job: PgBoss.JobWithMetadata<ExecutionJob>) => {
     const lastAttempt = job.retryCount >= job.retryLimit;
     try {
