@@ -45,6 +45,10 @@ Commands:
   verify (--db URL | --cache FILE) [--head FILE] [--key-pub FILE] [--json]
                                               check the sealed log: exit 0 when intact, 1 naming each event, range
                                               or checkpoint that fails; --head refuses a chain shorter than the head
+  worker [--db URL] [--admin-db URL] [--concurrency N]
+                                              run the workflow engine until SIGINT/SIGTERM: each classified event
+                                              runs the enabled workflows it matches; through the admin connection;
+                                              progress on stderr; stops after the jobs in flight
 ${RETENTION_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
                                               (retention, holds) roles; run as the owner; passwords from
                                               MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
@@ -70,11 +74,12 @@ export type Invocation =
   | { command: 'roles'; db: string | undefined; json: boolean }
   | { command: 'report'; db: string | undefined; cache: string | undefined; request: ReportRequest; out: string }
   | { command: 'keygen'; out: string }
+  | { command: 'worker'; db: string | undefined; adminDb: string | undefined; concurrency: number }
   | { command: 'seal'; db: string | undefined; key: string; head: string | undefined }
   | { command: 'verify'; file: string | undefined; db: string | undefined; cache: string | undefined; head: string | undefined; keyPub: string | undefined; json: boolean }
   | RetentionInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'report', 'keygen', 'seal', 'verify'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'report', 'keygen', 'seal', 'verify', 'worker'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -107,6 +112,7 @@ const OPTIONS = {
     to: { type: 'string' },
   },
   keygen: { out: { type: 'string' } },
+  worker: { db: { type: 'string' }, 'admin-db': { type: 'string' }, concurrency: { type: 'string' } },
   seal: { db: { type: 'string' }, key: { type: 'string' }, head: { type: 'string' } },
   verify: { db: { type: 'string' }, cache: { type: 'string' }, head: { type: 'string' }, 'key-pub': { type: 'string' }, json: { type: 'boolean' } },
 } as const;
@@ -176,7 +182,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify, worker and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -245,6 +251,13 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     case 'keygen':
       if (!values.out) throw new UsageError('keygen needs --out FILE: where to write the private key (the public key goes to FILE.pub)');
       return { command, out: values.out };
+    case 'worker':
+      return {
+        command,
+        db: databaseUrl(values.db),
+        adminDb: adminDatabaseUrl(values['admin-db']),
+        concurrency: wholeNumber('concurrency', values.concurrency, 1, 64, 4),
+      };
     case 'seal':
       if (!values.key) throw new UsageError('seal needs --key FILE: the private key `mailtrail keygen --out FILE` made');
       if (values.head === '') throw new UsageError('--head needs a file name');

@@ -33,6 +33,8 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./integrity.command')).runKeygen(invocation, io);
     case 'seal':
       return (await import('./integrity.command')).runSeal(invocation, io);
+    case 'worker':
+      return (await import('./worker.command')).runWorker(invocation, io);
     case 'verify':
       // A report FILE, or the sealed log (--db / --cache).
       if (invocation.file !== undefined) return (await import('./report.command')).runVerify({ ...invocation, file: invocation.file }, io);

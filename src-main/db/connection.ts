@@ -12,6 +12,8 @@ export type ReadableDb = pg.Pool & { readonly [readableBrand]: true };
 export type WritableDb = ReadableDb & { readonly [writableBrand]: true };
 /** The admin connection: writable, every statement bounded by a lock and a statement timeout; what retention, holds and later admin features take. */
 export type AdminDb = WritableDb & { readonly [adminBrand]: true };
+/** One client of a writable pool, in a transaction its holder opened (inWriteTransaction). */
+export type WritableClient = pg.PoolClient & { readonly [writableBrand]: true };
 
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;

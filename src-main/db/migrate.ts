@@ -5,6 +5,7 @@ import { MailtrailError } from '../contract/errors';
 import { migrationsDir } from '../paths';
 import type { PoolClient } from 'pg';
 import { toMailtrailError, type WritableDb } from './connection';
+import { WORKFLOW_QUEUE_MISSING_SQL, workflowQueueMigrationSql } from '../workflows/queue';
 import { ARCHIVE_ROLLUPS_MIGRATION_SQL, ROLLUP_KEYS_MIGRATION_SQL } from './rollup-keys.migration';
 
 export interface Migration {
@@ -13,6 +14,8 @@ export interface Migration {
   checksum: string;
   /** Applied again whenever its checksum changes (a migration generated from a definition in code). */
   repeatable?: boolean;
+  /** A query answering `missing`: a repeatable migration is applied again while it says true (a part skipped for want of a right). */
+  reapplyWhen?: string;
 }
 
 export interface MigrationReport {
@@ -37,6 +40,8 @@ const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex')
 const CODE_MIGRATIONS: Omit<Migration, 'checksum'>[] = [
   { name: '0006_rollup_keys', sql: ROLLUP_KEYS_MIGRATION_SQL, repeatable: true },
   { name: '0009_archive_rollups', sql: ARCHIVE_ROLLUPS_MIGRATION_SQL, repeatable: true },
+  // pg-boss's schema and the engine's queues, as pg-boss itself defines them (src-main/workflows/queue.ts).
+  { name: '0015_workflow_queue', sql: workflowQueueMigrationSql(), repeatable: true, reapplyWhen: WORKFLOW_QUEUE_MISSING_SQL },
 ];
 
 export function loadMigrations(dir: string = migrationsDir()): Migration[] {
@@ -128,7 +133,8 @@ export async function migrate(db: WritableDb, migrations: Migration[] = loadMigr
           [migration.name],
         );
         const previous = recorded.rows[0];
-        if (previous && !(migration.repeatable && previous.checksum !== migration.checksum)) {
+        const reapply = previous !== undefined && migration.reapplyWhen !== undefined && (await client.query<{ missing: boolean }>(migration.reapplyWhen)).rows[0]?.missing === true;
+        if (previous && !reapply && !(migration.repeatable && previous.checksum !== migration.checksum)) {
           await client.query('COMMIT');
           checkUnedited(migration, previous.checksum);
           report.alreadyApplied.push(migration.name);

@@ -39,6 +39,13 @@ const VIEWER_TABLES = [
   'mailtrail_integrity_checkpoints',
   'mailtrail_integrity_keys',
   'mailtrail_integrity_purged',
+  // 0015: the workflow engine's steps, its watcher and what its actions write.
+  'email_workflow_execution_steps',
+  'mailtrail_workflow_watcher',
+  'email_entities',
+  'email_entity_links',
+  'email_tickets',
+  'email_invoices',
 ] as const;
 
 /**
@@ -48,7 +55,8 @@ const VIEWER_TABLES = [
  * A hold checks email_messages for the email. Advisory locks need no right.
  */
 const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
-  email_activity_log: ['SELECT', 'DELETE'],
+  // INSERT: the workflow engine logs its steps' events (0015).
+  email_activity_log: ['SELECT', 'INSERT', 'DELETE'],
   email_activity_log_archive: ['SELECT', 'INSERT', 'DELETE'],
   email_messages: ['SELECT'],
   email_activity_daily_rollup: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
@@ -71,9 +79,33 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   mailtrail_integrity_checkpoints: ['SELECT', 'INSERT'],
   mailtrail_integrity_keys: ['SELECT', 'INSERT'],
   mailtrail_integrity_purged: ['SELECT', 'INSERT'],
+  // 0015: the workflow engine (`mailtrail worker`) runs workflows, never edits them; set_status's
+  // UPDATE of email_messages is the column grant below.
+  email_workflows: ['SELECT'],
+  email_workflow_actions: ['SELECT'],
+  email_workflow_executions: ['SELECT', 'INSERT', 'UPDATE'],
+  email_workflow_execution_steps: ['SELECT', 'INSERT', 'UPDATE'],
+  mailtrail_workflow_watcher: ['SELECT', 'UPDATE'],
+  email_entities: ['SELECT', 'INSERT'],
+  email_entity_links: ['SELECT', 'INSERT'],
+  email_tickets: ['SELECT', 'INSERT'],
+  email_invoices: ['SELECT', 'INSERT', 'UPDATE'],
 };
+/** Columns the admin role may UPDATE in a table it otherwise only reads: set_status writes the status alone. */
+const ADMIN_COLUMN_UPDATES: Record<string, readonly string[]> = { email_messages: ['status'] };
+/** pg-boss's schema (0015_workflow_queue): the worker fetches, completes, fails and archives jobs, row by row. */
+const QUEUE_SCHEMA_NAME = 'pgboss';
 /** Tables whose serial id the admin role draws when it inserts. */
-const ADMIN_SEQUENCES_OF = ['mailtrail_legal_holds', 'mailtrail_retention_runs'] as const;
+const ADMIN_SEQUENCES_OF = [
+  'mailtrail_legal_holds',
+  'mailtrail_retention_runs',
+  'email_activity_log',
+  'email_workflow_executions',
+  'email_entities',
+  'email_entity_links',
+  'email_tickets',
+  'email_invoices',
+] as const;
 /** Functions that run as the owner: 0010, a retention batch's candidates, locked; 0013, the oldest open transaction's start. */
 const ADMIN_FUNCTIONS = [
   'mailtrail_retention_candidates(BOOLEAN, TIMESTAMP, TIMESTAMP, INTEGER, BIGINT, INTEGER)',
@@ -240,6 +272,17 @@ export async function ensureRoles(client: pg.ClientBase, options: RolesOptions =
     await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${ns} GRANT SELECT ON TABLES TO ${VIEWER_ROLE}`);
     for (const table of await present(client, Object.keys(ADMIN_TABLES))) {
       await client.query(`GRANT ${ADMIN_TABLES[table]?.join(', ')} ON ${client.escapeIdentifier(table)} TO ${ADMIN_ROLE}`);
+    }
+    for (const [table, columns] of Object.entries(ADMIN_COLUMN_UPDATES)) {
+      if ((await present(client, [table])).length === 0) continue;
+      await client.query(`GRANT UPDATE (${columns.map((column) => client.escapeIdentifier(column)).join(', ')}) ON ${client.escapeIdentifier(table)} TO ${ADMIN_ROLE}`);
+    }
+    const { rows: queue } = await client.query<{ present: boolean }>('SELECT to_regnamespace($1) IS NOT NULL AS present', [QUEUE_SCHEMA_NAME]);
+    if (queue[0]?.present) {
+      const qs = client.escapeIdentifier(QUEUE_SCHEMA_NAME);
+      await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${qs} FROM ${ADMIN_ROLE}`);
+      await client.query(`GRANT USAGE ON SCHEMA ${qs} TO ${ADMIN_ROLE}`);
+      await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${qs} TO ${ADMIN_ROLE}`);
     }
     const sequences = await client.query<{ sequence: string | null }>(
       'SELECT pg_get_serial_sequence(name, $2) AS sequence FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL',

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toMailtrailError } from './connection';
+import { toMailtrailError, type WritableClient, type WritableDb } from './connection';
 
 /**
  * Runs `work` in one transaction on one client of the pool, opened by `begin` (`BEGIN READ ONLY`
@@ -23,4 +23,9 @@ export async function inTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient
   } finally {
     client.release();
   }
+}
+
+/** As inTransaction, on a writable pool: the client may be handed to writers (the logger) inside it. */
+export function inWriteTransaction<T>(db: WritableDb, work: (client: WritableClient) => Promise<T>): Promise<T> {
+  return inTransaction(db, (client) => work(client as WritableClient));
 }

@@ -97,6 +97,20 @@ async function ensureWorkflows(db: WritableDb): Promise<Map<string, number>> {
   return new Map(rows.map((row) => [row.name, row.id]));
 }
 
+/**
+ * The demo's classified events are history whose workflows it wrote already: the workflow engine's
+ * watcher (0015) starts after them rather than running a year of workflows again.
+ */
+async function skipDemoForWorkflowEngine(db: WritableDb): Promise<void> {
+  const [engine] = await query<{ present: boolean }>(db, sql`SELECT to_regclass('mailtrail_workflow_watcher') IS NOT NULL AS present`);
+  if (!engine?.present) return;
+  await query(
+    db,
+    sql`UPDATE mailtrail_workflow_watcher
+        SET watermark = GREATEST(watermark, (SELECT COALESCE(max(id), 0) FROM email_activity_log)), pending_max_id = NULL, pending_next_xid = NULL, updated_at = NOW()`,
+  );
+}
+
 /** Where new ids start: after every id in use, archived ones and the sequence's included. */
 async function startingIds(db: WritableDb): Promise<{ emailId: number; eventId: number; logEmpty: boolean }> {
   const [row] = await query<{ email_id: number; event_id: number; log_empty: boolean }>(
@@ -267,6 +281,7 @@ export async function fillDemo(db: WritableDb, options: DemoOptions): Promise<De
             setval(pg_get_serial_sequence('email_messages', 'id'), GREATEST((SELECT max(id) FROM email_messages), ${first.emailId - 1}, 1), GREATEST((SELECT max(id) FROM email_messages), ${first.emailId - 1}) > 0)`,
     );
   }
+  await skipDemoForWorkflowEngine(db);
   await query(db, sql`ANALYZE email_activity_log`);
   await query(db, sql`ANALYZE email_messages`);
   return { emails, events: journeys.events, users: users.length };

@@ -1,6 +1,6 @@
 import { MailtrailError } from '../contract/errors';
 import { EVENT_CATEGORIES, EVENT_TYPE_PATTERN, type EventCategory } from '../contract/taxonomy';
-import type { WritableDb } from '../db/connection';
+import type { WritableClient, WritableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import {
@@ -122,7 +122,8 @@ function toJson(method: string, argument: string, value: Record<string, unknown>
   return text;
 }
 
-export function createEmailActivityLogger(db: WritableDb): EmailActivityLogger {
+/** `db` a writable pool, or a client in a transaction, so the event commits with the change it records. */
+export function createEmailActivityLogger(db: WritableDb | WritableClient): EmailActivityLogger {
   async function insert(
     method: string,
     emailId: unknown,

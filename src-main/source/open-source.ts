@@ -246,8 +246,8 @@ export function chosenAdminUrl(options: { adminDb?: string | undefined; env?: No
   return url;
 }
 
-function adminConnectionOver(url: string, description: string, after?: () => Promise<void>): AdminConnection {
-  const db = openAdminDb(url);
+function adminConnectionOver(url: string, description: string, after?: () => Promise<void>, poolSize?: number): AdminConnection {
+  const db = openAdminDb(url, poolSize === undefined ? {} : { max: poolSize });
   return {
     db,
     description,
@@ -265,14 +265,14 @@ function adminConnectionOver(url: string, description: string, after?: () => Pro
  * the caller closes it when the command ends.
  */
 export async function openAdminConnection(
-  options: { adminDb?: string | undefined; db?: string | undefined; env?: NodeJS.ProcessEnv; onProgress?: (message: string) => void } = {},
+  options: { adminDb?: string | undefined; db?: string | undefined; env?: NodeJS.ProcessEnv; onProgress?: (message: string) => void; poolSize?: number } = {},
 ): Promise<AdminConnection> {
   const explicit = chosenAdminUrl(options);
-  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`);
+  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`, undefined, options.poolSize);
   const url = chosenDatabaseUrl(options);
-  if (url) return adminConnectionOver(url, `PostgreSQL ${describeTarget(url)}, opened writable for this command`);
+  if (url) return adminConnectionOver(url, `PostgreSQL ${describeTarget(url)}, opened writable for this command`, undefined, options.poolSize);
   const embedded = await openEmbedded(options, false);
-  return adminConnectionOver(embedded.adminUrl, `embedded PostgreSQL in ${embedded.dataDir} (as mailtrail_admin)`, () => embedded.close());
+  return adminConnectionOver(embedded.adminUrl, `embedded PostgreSQL in ${embedded.dataDir} (as mailtrail_admin)`, () => embedded.close(), options.poolSize);
 }
 
 /**

@@ -109,7 +109,7 @@ describe('mailtrail migrate', () => {
 describe('usage errors', () => {
   it.each([
     [[], /missing command/],
-    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify and help/],
+    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify, worker and help/],
     [['roles', '--db', 'mysql://x/y'], /--db: the database URL must start with postgres:\/\//],
     [['roles', 'extra'], /unexpected argument "extra" for `mailtrail roles`/],
     [['migrate', '--bogus'], /unknown option --bogus for `mailtrail migrate`/],
@@ -121,6 +121,8 @@ describe('usage errors', () => {
     [['demo', '--until', '2025-13-01'], /--until must be a date or date-time without zone such as 2025-01-01 or 2025-01-01T08:00, not "2025-13-01"/],
     [['demo', '--until', 'today'], /--until must be a date or date-time without zone/],
     [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535, not "70000"/],
+    [['worker', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64, not "0"/],
+    [['worker', 'extra'], /unexpected argument "extra" for `mailtrail worker`/],
     [['serve', '--port', '80a'], /--port must be a whole number/],
     [['serve', '--db', 'postgres://x/y', '--cache', 'c.sqlite'], /either --db or --cache, not both/],
     [['serve', 'extra'], /unexpected argument "extra"/],

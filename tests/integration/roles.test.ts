@@ -13,6 +13,8 @@ import { createRetentionService, type RetentionApi } from '../../src-main/servic
 import { generateSigningKey, loadSigningKey } from '../../src-main/integrity/keys';
 import { seal, verify } from '../../src-main/service/integrity-service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { insertEmail, settledExecutions } from '../support/workflows';
+import { startWorkflowEngine } from '../../src-main/workflows/engine';
 
 /** A fresh Ed25519 key in a temporary folder. */
 function sealingKey() {
@@ -241,7 +243,8 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       expect(await failureOf(urls.admin, 'ALTER TABLE email_activity_log ADD COLUMN x INT')).toBe('42501');
       expect(await failureOf(urls.admin, 'TRUNCATE email_activity_log')).toBe('42501');
       expect(await failureOf(urls.admin, 'TRUNCATE email_activity_log_archive')).toBe('42501');
-      expect(await failureOf(urls.admin, `INSERT INTO email_activity_log (email_id, event_type, event_category, description) VALUES (1, 'read', 'user', 'x')`)).toBe('42501');
+      // The workflow engine logs its steps' events through the admin connection (issue 16): it may add events, never change them.
+      expect(await failureOf(urls.admin, `INSERT INTO email_activity_log (email_id, event_type, event_category, description) VALUES (1, 'read', 'user', 'x')`, ['BEGIN'])).toBeNull();
       expect(await failureOf(urls.admin, 'SELECT id FROM email_activity_log LIMIT 1 FOR UPDATE')).toBe('42501');
     });
   });
@@ -324,6 +327,23 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       expect(await failureOf(made.admin.url, `UPDATE email_activity_log SET description = 'x'`)).toBe('42501');
     } finally {
       await hub.drop();
+    }
+  });
+
+  it('lets the admin role run the workflow engine: executions, steps, actions and pg-boss jobs (issue 16)', async () => {
+    const admin = openAdminDb(urls.admin);
+    const engine = await startWorkflowEngine({ admin, queue: { pollingIntervalSeconds: 0.5 }, watchIntervalMs: 100 });
+    try {
+      const emailId = await insertEmail(db.writable, { subject: 'Tidsregistrering uge 3 - Nyborg Net ApS', sender_email: 'anna@nyborg-net.dk' });
+      await db.writable.query(`SELECT log_email_event($1, 'classified', 'system', 'Classified', '{"classification": "time_confirmation", "confidence": 0.9}'::jsonb, NULL, 'system')`, [emailId]);
+      const [execution] = await settledExecutions(db.writable, emailId, 1);
+      expect(execution).toMatchObject({ status: 'completed', steps_completed: 3, error_message: null });
+      // set_status may write the status column, and only that one.
+      expect(await failureOf(urls.admin, `UPDATE email_messages SET subject = 'x' WHERE id = ${emailId}`)).toBe('42501');
+      expect(await failureOf(urls.admin, `UPDATE email_workflows SET enabled = false`)).toBe('42501');
+    } finally {
+      await engine.stop();
+      await admin.end();
     }
   });
 });

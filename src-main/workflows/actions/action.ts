@@ -1,0 +1,105 @@
+import type { z } from 'zod';
+import { MailtrailError } from '../../contract/errors';
+import type { WritableClient } from '../../db/connection';
+import type { ActivityEntry } from '../../logger/events';
+import type { EmailActivityLogger } from '../../logger/email-activity-logger';
+
+/** The email a step works on: email_messages' row, and its body where the hub's table has one. */
+export interface EmailForAction {
+  id: number;
+  subject: string | null;
+  sender_email: string | null;
+  sender_name: string | null;
+  status: string | null;
+  classification: string | null;
+  /** The seed's email_messages has no body column; a hub table with body_text, body or body_plain gives it here. */
+  body: string | null;
+}
+
+/** Where notify sends: from the worker's settings, never from a workflow's params (no secrets there). */
+export interface NotifySettings {
+  /** nodemailer's SMTP URL, e.g. smtp://user:pass@host:587; MAILTRAIL_SMTP_URL. */
+  smtpUrl?: string | undefined;
+  /** The From of notification mail; MAILTRAIL_MAIL_FROM. */
+  mailFrom: string;
+  /** A webhook that has not answered by then is retried. */
+  webhookTimeoutMs: number;
+}
+
+export interface ActionContext<Params> {
+  params: Params;
+  email: EmailForAction;
+  /** The step's transaction: what the action writes commits with the step's success, or not at all. */
+  db: WritableClient;
+  /** The logger on that transaction. */
+  logger: EmailActivityLogger;
+  execution: { id: number; workflow_id: number; workflow_name: string; step_index: number };
+  /** The same for every attempt of this step: for receivers that de-duplicate (webhooks, Message-ID). */
+  idempotencyId: string;
+  notify: NotifySettings;
+}
+
+/** A step's action: the hub may register its own beside the built-ins (ActionRegistry). */
+export interface WorkflowAction<Params = unknown> {
+  code: string;
+  /** The params checked and with defaults, or a bad_request naming the field. */
+  validate(params: unknown): Params;
+  /** Does the work and logs its event; what it returns is stored as the step's result. */
+  run(context: ActionContext<Params>): Promise<Record<string, unknown>>;
+}
+
+/**
+ * A failure that another attempt cannot mend (bad params, a missing email, a 4xx from a webhook):
+ * the execution fails at once instead of being retried.
+ */
+export const isPermanent = (error: unknown): boolean =>
+  error instanceof MailtrailError && (['bad_request', 'not_found', 'unauthorized', 'conflict'].includes(error.code) || PERMANENT.has(error));
+
+const PERMANENT = new WeakSet<MailtrailError>();
+
+/** An error of any code that no retry of this worker can mend (a setting it lacks): the execution fails at once. */
+export function permanentError(code: MailtrailError['code'], message: string): MailtrailError {
+  const error = new MailtrailError(code, message);
+  PERMANENT.add(error);
+  return error;
+}
+
+/** A validate() over a zod schema, whose error names the field: `params.status: …`. */
+export function paramsOf<Schema extends z.ZodType>(code: string, schema: Schema): (params: unknown) => z.output<Schema> {
+  return (params) => {
+    const parsed = schema.safeParse(params ?? {});
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = ['params', ...(issue?.path ?? []).map(String)].join('.');
+    throw new MailtrailError('bad_request', `${code}: ${field}: ${issue?.message ?? 'invalid'}`);
+  };
+}
+
+/** Logs one of the seed's events with the execution named in its metadata, so a reader can find the run. */
+export function logStepEvent(context: ActionContext<unknown>, entry: ActivityEntry<object>): Promise<number> {
+  return context.logger.log(context.email.id, entry.event_type, entry.event_category, entry.description, {
+    ...(entry.metadata as Record<string, unknown>),
+    workflow_id: context.execution.workflow_id,
+    execution_id: context.execution.id,
+  });
+}
+
+export class ActionRegistry {
+  private readonly actions = new Map<string, WorkflowAction<never>>();
+
+  register<Params>(action: WorkflowAction<Params>): this {
+    if (this.actions.has(action.code)) throw new MailtrailError('conflict', `an action ${action.code} is already registered`);
+    this.actions.set(action.code, action as unknown as WorkflowAction<never>);
+    return this;
+  }
+
+  get(code: string): WorkflowAction<unknown> {
+    const action = this.actions.get(code);
+    if (!action) throw new MailtrailError('bad_request', `unknown action "${code}"; the actions are ${this.codes().join(', ')}`);
+    return action as unknown as WorkflowAction<unknown>;
+  }
+
+  codes(): string[] {
+    return [...this.actions.keys()].sort();
+  }
+}
