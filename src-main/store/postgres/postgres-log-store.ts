@@ -10,7 +10,7 @@ import { countActivity, emailSubjects, hasReadableArchive, metadataKeys, recentA
 import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasArchiveRollups, hasRollups, logExtent, slowestExecutions, workflowSuccess } from './analytics.query';
 import type { ArchiveCounts } from './rollup';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
-import { streamEvents } from './event-stream.query';
+import { streamEventLines, streamEvents } from './event-stream.query';
 
 // What migrations provide is looked up again now and then, since a migrate may run meanwhile.
 const SCHEMA_CHECK_MS = 60_000;
@@ -51,6 +51,9 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     userActivity: (q) => userActivity(db, q),
     streamEvents: async function* (scope, batch) {
       yield* streamEvents(db, scope, scope.kind === 'email' && (await useArchive()), batch);
+    },
+    streamEventLines: async function* (scope, format) {
+      yield* streamEventLines(db, scope, scope.kind === 'email' && (await useArchive()), format);
     },
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),
