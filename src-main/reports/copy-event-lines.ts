@@ -101,6 +101,8 @@ class Output {
  */
 export class CopyEventLines {
   private rest: Buffer | null = null;
+  /** How many events' metadata took the rows' way (JSON.parse and canonicalJson) rather than the byte path. */
+  parsedMetadata = 0;
   private readonly starts = new Int32Array(FIELDS);
   private readonly ends = new Int32Array(FIELDS);
 
@@ -154,7 +156,7 @@ export class CopyEventLines {
       if (field !== FIELDS) throw new Error(`a COPY row of ${field} fields, not ${FIELDS}`);
       const room = ROW_ROOM_FACTOR * (index - at) + ROW_ROOM_FIXED;
       canonical.room(room);
-      canonicalLine(source, starts, ends, canonical);
+      if (!canonicalLine(source, starts, ends, canonical)) this.parsedMetadata += 1;
       if (csv) {
         written.room(room);
         csvRow(source, starts, ends, canonical, written);
@@ -191,7 +193,7 @@ function putJsonString(source: Uint8Array, start: number, end: number, out: Outp
       bytes[p++] = QUOTE;
       continue;
     }
-    if (c >= SPACE) {
+    if (c >= SPACE && c !== BACKSLASH) {
       bytes[p++] = c;
       continue;
     }
@@ -251,7 +253,8 @@ function putJsonTimestamp(source: Uint8Array, start: number, end: number, out: O
   }
 }
 
-function canonicalLine(source: Uint8Array, starts: Int32Array, ends: Int32Array, out: Output): void {
+/** Writes the event's canonical line; false where its metadata had to be parsed. */
+function canonicalLine(source: Uint8Array, starts: Int32Array, ends: Int32Array, out: Output): boolean {
   const archived = starts[ARCHIVED]!;
   if (isNull(source, archived, ends[ARCHIVED]!)) out.put(KEY_CREATED_AT);
   else out.put(source[archived] === 0x74 ? KEY_ARCHIVED_TRUE : KEY_ARCHIVED_FALSE);
@@ -271,7 +274,7 @@ function canonicalLine(source: Uint8Array, starts: Int32Array, ends: Int32Array,
   out.put(KEY_METADATA);
   // Where the canonical metadata starts, for the CSV cell made from it.
   metadataStart = out.length;
-  putCanonicalMetadata(source, starts[METADATA]!, ends[METADATA]!, out);
+  const direct = putCanonicalMetadata(source, starts[METADATA]!, ends[METADATA]!, out);
   metadataEnd = out.length;
   out.put(KEY_USER_ID);
   const userId = starts[USER_ID]!;
@@ -282,6 +285,7 @@ function canonicalLine(source: Uint8Array, starts: Int32Array, ends: Int32Array,
   const bytes = out.bytes;
   bytes[out.length++] = CLOSE_BRACE;
   bytes[out.length++] = LF;
+  return direct;
 }
 
 let metadataStart = 0;
@@ -412,15 +416,16 @@ const UNCERTAIN = -1;
 let scan = 0;
 let scanEnd = 0;
 
-function putCanonicalMetadata(source: Uint8Array, start: number, end: number, out: Output): void {
+/** Writes the metadata in canonical form; false where it went the rows' way. */
+function putCanonicalMetadata(source: Uint8Array, start: number, end: number, out: Output): boolean {
   if (isNull(source, start, end)) {
     out.put(NULL);
-    return;
+    return true;
   }
   const from = out.length;
   scan = start;
   scanEnd = end;
-  if (canonicalValue(source, out) !== UNCERTAIN && scan === end) return;
+  if (canonicalValue(source, out) !== UNCERTAIN && scan === end) return true;
   out.length = from;
   // The rows' way: jsonb's text parsed and written canonically (COPY's only escape in it is \\).
   let text = Buffer.prototype.toString.call(source, 'utf8', start, end);
@@ -428,6 +433,7 @@ function putCanonicalMetadata(source: Uint8Array, start: number, end: number, ou
   const line = canonicalJson(JSON.parse(text));
   out.room(Buffer.byteLength(line) + ROW_ROOM_FIXED);
   out.length += out.bytes.write(line, out.length, 'utf8');
+  return false;
 }
 
 function skipSpaces(source: Uint8Array): void {
