@@ -87,8 +87,11 @@ class Output {
     this.bytes = grown;
   }
   put(part: Uint8Array): void {
-    this.bytes.set(part, this.length);
-    this.length += part.length;
+    // A loop: set() costs more than the copy for the few bytes of a key.
+    const bytes = this.bytes;
+    let p = this.length;
+    for (let i = 0; i < part.length; i += 1) bytes[p++] = part[i]!;
+    this.length = p;
   }
   take(): Buffer {
     return this.bytes.subarray(0, this.length);
@@ -295,32 +298,41 @@ let metadataEnd = 0;
 
 /** A COPY text field as csv-layout.ts writes a text cell: neutralised, quoted where it must be. */
 function putCsvText(source: Uint8Array, start: number, end: number, out: Output): void {
+  const bytes = out.bytes;
   if (start === end) {
-    out.bytes[out.length++] = QUOTE;
-    out.bytes[out.length++] = QUOTE;
+    bytes[out.length++] = QUOTE;
+    bytes[out.length++] = QUOTE;
     return;
   }
-  let quoted = false;
+  const from = out.length;
+  let p = from;
+  const first = source[start]!;
+  const risky = first === BACKSLASH ? source[start + 1] === 0x74 || source[start + 1] === 0x72 : first < 128 && RISKY_FIRST[first] === 1;
+  if (risky) bytes[p++] = APOSTROPHE;
+  // Most cells need no quotes: written as they are, and written again quoted at the first byte that needs them.
   for (let i = start; i < end; i += 1) {
-    const c = source[i]!;
-    if (c === QUOTE || c === COMMA) {
-      quoted = true;
-      break;
-    }
+    let c = source[i]!;
     if (c === BACKSLASH) {
       i += 1;
-      const escaped = source[i]!;
-      if (escaped === 0x6e || escaped === 0x72) {
-        quoted = true;
-        break;
+      c = COPY_ESCAPED[source[i]!]!;
+      if (c === LF || c === 0x0d) {
+        putCsvQuoted(source, start, end, risky, out, from);
+        return;
       }
+    } else if (c === QUOTE || c === COMMA) {
+      putCsvQuoted(source, start, end, risky, out, from);
+      return;
     }
+    bytes[p++] = c;
   }
+  out.length = p;
+}
+
+function putCsvQuoted(source: Uint8Array, start: number, end: number, risky: boolean, out: Output, from: number): void {
   const bytes = out.bytes;
-  let p = out.length;
-  if (quoted) bytes[p++] = QUOTE;
-  const first = source[start]!;
-  if (first === BACKSLASH ? source[start + 1] === 0x74 || source[start + 1] === 0x72 : first < 128 && RISKY_FIRST[first] === 1) bytes[p++] = APOSTROPHE;
+  let p = from;
+  bytes[p++] = QUOTE;
+  if (risky) bytes[p++] = APOSTROPHE;
   for (let i = start; i < end; i += 1) {
     let c = source[i]!;
     if (c === BACKSLASH) {
@@ -331,7 +343,7 @@ function putCsvText(source: Uint8Array, start: number, end: number, out: Output)
     }
     bytes[p++] = c;
   }
-  if (quoted) bytes[p++] = QUOTE;
+  bytes[p++] = QUOTE;
   out.length = p;
 }
 
@@ -425,6 +437,7 @@ function putCanonicalMetadata(source: Uint8Array, start: number, end: number, ou
   const from = out.length;
   scan = start;
   scanEnd = end;
+  membersTop = 0;
   if (canonicalValue(source, out) !== UNCERTAIN && scan === end) return true;
   out.length = from;
   // The rows' way: jsonb's text parsed and written canonically (COPY's only escape in it is \\).
@@ -563,18 +576,24 @@ function canonicalArray(source: Uint8Array, out: Output): number {
   return 0;
 }
 
-// An object's members while it is sorted: where each member's text went, and its key in the source.
-const MAX_MEMBERS = 64;
+// Objects' members while they are sorted, nested objects above their parent's: where each member's
+// text starts in the output, and its key in the source. An object of more members falls back.
+const MEMBERS = 4096;
+const memberStarts = new Int32Array(MEMBERS);
+const keyStarts = new Int32Array(MEMBERS);
+const keyEnds = new Int32Array(MEMBERS);
+const order = new Int32Array(MEMBERS);
+let membersTop = 0;
 let scratch = Buffer.allocUnsafe(4096);
 
 /**
- * An object: members written one after the other as `"key":value`, then put in code-unit order of
- * their keys with commas between. Keys are compared as UTF-8 bytes, which is code-unit order unless a
- * key holds a character from U+E000 up (0xEE or more as a first byte): those, and keys with escapes, fall back.
+ * An object: members written one after the other as `"key":value` (a comma before each while their
+ * keys come in order), then, where they did not, put in code-unit order of their keys with commas
+ * between. Keys are compared as UTF-8 bytes, which is code-unit order unless a key holds a character
+ * from U+E000 up (0xEE or more as a first byte): those, and keys with escapes, fall back.
  */
 function canonicalObject(source: Uint8Array, out: Output): number {
   scan += 1;
-  const objectStart = out.length;
   out.bytes[out.length++] = OPEN_BRACE;
   skipSpaces(source);
   if (source[scan] === CLOSE_BRACE) {
@@ -582,9 +601,8 @@ function canonicalObject(source: Uint8Array, out: Output): number {
     out.bytes[out.length++] = CLOSE_BRACE;
     return 0;
   }
-  const memberStarts: number[] = [];
-  const keyStarts: number[] = [];
-  const keyEnds: number[] = [];
+  const first = membersTop;
+  const from = out.length;
   let sorted = true;
   for (;;) {
     skipSpaces(source);
@@ -598,13 +616,14 @@ function canonicalObject(source: Uint8Array, out: Output): number {
       if (c === BACKSLASH || c >= 0xee) return UNCERTAIN;
       keyEnd += 1;
     }
-    const count = keyStarts.length;
-    if (count >= MAX_MEMBERS) return UNCERTAIN;
-    if (count > 0 && sorted && compareKeys(source, keyStarts[count - 1]!, keyEnds[count - 1]!, keyStart, keyEnd) > 0) sorted = false;
-    memberStarts.push(out.length);
-    keyStarts.push(keyStart);
-    keyEnds.push(keyEnd);
-    if (count > 0 && sorted) out.bytes[out.length++] = COMMA;
+    const member = membersTop;
+    if (member >= MEMBERS) return UNCERTAIN;
+    if (member > first && sorted && compareKeys(source, keyStarts[member - 1]!, keyEnds[member - 1]!, keyStart, keyEnd) > 0) sorted = false;
+    memberStarts[member] = out.length;
+    keyStarts[member] = keyStart;
+    keyEnds[member] = keyEnd;
+    membersTop = member + 1;
+    if (member > first && sorted) out.bytes[out.length++] = COMMA;
     putBytes(source, keyStart - 1, keyEnd + 1, out);
     scan = keyEnd + 1;
     skipSpaces(source);
@@ -612,13 +631,16 @@ function canonicalObject(source: Uint8Array, out: Output): number {
     scan += 1;
     out.bytes[out.length++] = COLON;
     if (canonicalValue(source, out) === UNCERTAIN) return UNCERTAIN;
+    // The nested objects' members are written: their slots are free again.
+    membersTop = member + 1;
     skipSpaces(source);
     const c = source[scan];
     scan += 1;
     if (c === CLOSE_BRACE) break;
     if (c !== COMMA) return UNCERTAIN;
   }
-  if (!sorted) sortMembers(source, out, objectStart + 1, memberStarts, keyStarts, keyEnds);
+  if (!sorted) sortMembers(source, out, from, first, membersTop);
+  membersTop = first;
   out.bytes[out.length++] = CLOSE_BRACE;
   return 0;
 }
@@ -633,29 +655,31 @@ function compareKeys(source: Uint8Array, aStart: number, aEnd: number, bStart: n
 }
 
 /**
- * Rewrites the members written from `from` (commas only between those written while still in
- * order) in key order, with a comma between each. Members are known by where they start.
+ * Rewrites the members first..last (written from `from`, with commas only between those written
+ * while still in order) in key order, with a comma between each.
  */
-function sortMembers(source: Uint8Array, out: Output, from: number, memberStarts: number[], keyStarts: number[], keyEnds: number[]): void {
-  const count = memberStarts.length;
-  const order: number[] = [];
-  for (let m = 0; m < count; m += 1) {
-    let at = order.length;
-    while (at > 0 && compareKeys(source, keyStarts[order[at - 1]!]!, keyEnds[order[at - 1]!]!, keyStarts[m]!, keyEnds[m]!) > 0) at -= 1;
-    order.splice(at, 0, m);
+function sortMembers(source: Uint8Array, out: Output, from: number, first: number, last: number): void {
+  // Insertion sort: an object has a handful of members.
+  for (let m = first; m < last; m += 1) {
+    let at = m;
+    while (at > first && compareKeys(source, keyStarts[order[at - 1]!]!, keyEnds[order[at - 1]!]!, keyStarts[m]!, keyEnds[m]!) > 0) {
+      order[at] = order[at - 1]!;
+      at -= 1;
+    }
+    order[at] = m;
   }
   const length = out.length - from;
   if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, scratch.length * 2));
   out.bytes.copy(scratch, 0, from, out.length);
-  let p = from;
   const bytes = out.bytes;
-  for (let k = 0; k < count; k += 1) {
+  let p = from;
+  for (let k = first; k < last; k += 1) {
     const m = order[k]!;
-    // A member's text starts at its key's quote: skip the comma written before it, if any.
+    // A member's text starts at its key's quote: the comma written before it, if any, is left out.
     let start = memberStarts[m]! - from;
     if (scratch[start] === COMMA) start += 1;
-    const end = m + 1 < count ? memberStarts[m + 1]! - from : length;
-    if (k > 0) bytes[p++] = COMMA;
+    const end = m + 1 < last ? memberStarts[m + 1]! - from : length;
+    if (k > first) bytes[p++] = COMMA;
     for (let i = start; i < end; i += 1) bytes[p++] = scratch[i]!;
   }
   out.length = p;
