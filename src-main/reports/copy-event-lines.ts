@@ -94,6 +94,8 @@ class Output {
     this.length = p;
   }
   take(): Buffer {
+    // Writes past the end of a typed array vanish without a word: a row that outgrew its room must not pass unseen.
+    if (this.length > this.bytes.length) throw new Error('a report line outgrew the room kept for it');
     return this.bytes.subarray(0, this.length);
   }
 }
