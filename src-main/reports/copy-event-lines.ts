@@ -66,6 +66,10 @@ COPY_ESCAPED[0x74] = 0x09;
 COPY_ESCAPED[0x76] = 0x0b;
 COPY_ESCAPED[BACKSLASH] = BACKSLASH;
 
+// The bytes a JSON string holds as they are in COPY's text: all but controls, " and \ (COPY's escape).
+const JSON_AS_IS = new Uint8Array(256);
+for (let c = SPACE; c < 256; c += 1) JSON_AS_IS[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
 // The first bytes csv-layout.ts's neutralise() puts a ' before: = + - @ tab CR and ' itself.
 const RISKY_FIRST = new Uint8Array(128);
 for (const c of [0x3d, 0x2b, MINUS, 0x40, TAB, 0x0d, APOSTROPHE]) RISKY_FIRST[c] = 1;
@@ -149,7 +153,7 @@ export class CopyEventLines {
       let index = at;
       for (;;) {
         const c = source[index]!;
-        if (c === TAB || c === LF) {
+        if (c <= LF && (c === TAB || c === LF)) {
           if (field >= FIELDS) throw new Error(`a COPY row of more than ${FIELDS} fields`);
           ends[field] = index;
           field += 1;
@@ -190,17 +194,23 @@ function putJsonString(source: Uint8Array, start: number, end: number, out: Outp
   bytes[p++] = QUOTE;
   for (let i = start; i < end; i += 1) {
     let c = source[i]!;
-    if (c === BACKSLASH) {
-      i += 1;
-      c = COPY_ESCAPED[source[i]!]!;
-    } else if (c === QUOTE) {
+    // Nearly every byte: one look-up, then as it is.
+    if (JSON_AS_IS[c] === 1) {
+      bytes[p++] = c;
+      continue;
+    }
+    if (c === QUOTE) {
       bytes[p++] = BACKSLASH;
       bytes[p++] = QUOTE;
       continue;
     }
-    if (c >= SPACE && c !== BACKSLASH) {
-      bytes[p++] = c;
-      continue;
+    if (c === BACKSLASH) {
+      i += 1;
+      c = COPY_ESCAPED[source[i]!]!;
+      if (c >= SPACE && c !== BACKSLASH) {
+        bytes[p++] = c;
+        continue;
+      }
     }
     bytes[p++] = BACKSLASH;
     // JSON.stringify's short forms; other control characters as \u00xx, lower-case.
