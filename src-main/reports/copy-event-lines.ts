@@ -77,6 +77,7 @@ for (const c of [0x3d, 0x2b, MINUS, 0x40, TAB, 0x0d, APOSTROPHE]) RISKY_FIRST[c]
 /** Growable output: a row never needs more than ROW_ROOM_FACTOR times its COPY bytes plus ROW_ROOM_FIXED. */
 const ROW_ROOM_FACTOR = 6;
 const ROW_ROOM_FIXED = 256;
+const RUN_ROOM_FIXED = 16_384;
 
 class Output {
   bytes: Buffer;
@@ -141,8 +142,9 @@ export class CopyEventLines {
 
   private lines(source: Buffer, end: number): EventLines {
     const csv = this.format === 'csv';
-    const canonical = new Output(end * 2 + 1024);
-    const written = csv ? new Output(end + 1024) : canonical;
+    // Sized for what such rows make (canonical lines ~1.7 times COPY's bytes, CSV ~1.0) plus a row's room: most runs never grow.
+    const canonical = new Output(end * 2 + RUN_ROOM_FIXED);
+    const written = csv ? new Output(Math.ceil(end * 1.5) + RUN_ROOM_FIXED) : canonical;
     const { starts, ends } = this;
     let events = 0;
     let at = 0;
