@@ -103,7 +103,8 @@ export async function* streamEventLines(db: ReadableDb, scope: EventScope, archi
       if (made && made.events > 0) yield made;
     }
     copying = false;
-    lines.end();
+    const last = lines.end();
+    if (last) yield last;
   } catch (error) {
     broken = error;
     throw toMailtrailError(error);
