@@ -1,4 +1,4 @@
-import type { EventLines, EventLinesFormat } from '../store/log-store';
+import { EVENT_ROW_FIELDS, type EventLines, type EventLinesFormat } from '../store/log-store';
 import { canonicalJson } from './digest';
 
 /**
@@ -19,8 +19,20 @@ import { canonicalJson } from './digest';
  * write the same); anything else goes the way the rows go, JSON.parse and canonicalJson.
  */
 
-const FIELDS = 11;
-const [ID, EMAIL_ID, EVENT_TYPE, EVENT_CATEGORY, DESCRIPTION, METADATA, USER_ID, USER_NAME, CREATED_AT, CREATED_BY, ARCHIVED] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+// The COPY row's columns, where EVENT_ROW_FIELDS puts them.
+const FIELDS = EVENT_ROW_FIELDS.length;
+const column = (name: (typeof EVENT_ROW_FIELDS)[number]): number => EVENT_ROW_FIELDS.indexOf(name);
+const ID = column('id');
+const EMAIL_ID = column('email_id');
+const EVENT_TYPE = column('event_type');
+const EVENT_CATEGORY = column('event_category');
+const DESCRIPTION = column('description');
+const METADATA = column('metadata');
+const USER_ID = column('user_id');
+const USER_NAME = column('user_name');
+const CREATED_AT = column('created_at');
+const CREATED_BY = column('created_by');
+const ARCHIVED = column('archived');
 
 const TAB = 0x09;
 const LF = 0x0a;
