@@ -4,7 +4,7 @@ import type { MailtrailService } from '../contract/operations';
 import type { ReportFormat, ReportProvenance, ReportScope, ReportSummary } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
 import { packageRoot } from '../paths';
-import type { EventRow, LogStore } from '../store/log-store';
+import type { EventLines, EventLinesFormat, EventRow, LogStore } from '../store/log-store';
 import type { ReportOrigin } from './report-origin';
 import { countScope } from './scope-count';
 
@@ -145,13 +145,32 @@ export async function* scopeRows(store: Pick<LogStore, 'streamEvents'>, service:
     empty = false;
     yield rows;
   }
-  if (empty && scope.kind !== 'activity') {
-    const pages = scopePages(service, scope, 1);
-    try {
-      await pages.next();
-    } finally {
-      await pages.return(undefined);
-    }
+  if (empty) await checkEmptyScope(service, scope);
+}
+
+/** The scope's events as a CSV or JSONL report's lines (LogStore.streamEventLines), checked as scopeRows checks them. */
+export async function* scopeLines(
+  store: Pick<LogStore, 'streamEventLines'>,
+  service: MailtrailService,
+  scope: ReportScope,
+  format: EventLinesFormat,
+): AsyncGenerator<EventLines> {
+  let empty = true;
+  for await (const lines of store.streamEventLines(scope, format)) {
+    empty = false;
+    yield lines;
+  }
+  if (empty) await checkEmptyScope(service, scope);
+}
+
+/** An email or user the log does not know is an error (the service's not_found), not an empty report. */
+async function checkEmptyScope(service: MailtrailService, scope: ReportScope): Promise<void> {
+  if (scope.kind === 'activity') return;
+  const pages = scopePages(service, scope, 1);
+  try {
+    await pages.next();
+  } finally {
+    await pages.return(undefined);
   }
 }
 

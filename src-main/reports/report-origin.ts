@@ -19,8 +19,8 @@ export interface ReportOrigin {
   journalDb: AdminDb | null;
   /** The sealed log's newest checkpoint (`N:HASH`) when the report is made, or null. */
   checkpoint: string | null;
-  /** The source's store, whose streamEvents reads a scope whole: one statement, not the screens' pages. */
-  store: Pick<LogStore, 'streamEvents'>;
+  /** The source's store, whose streamEvents and streamEventLines read a scope whole: one statement, not the screens' pages. */
+  store: Pick<LogStore, 'streamEvents' | 'streamEventLines'>;
 }
 
 /** PostgreSQL's host and database name from its URL, without the user or password. */

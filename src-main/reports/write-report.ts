@@ -10,12 +10,11 @@ import { MailtrailError } from '../contract/errors';
 import type { MailtrailService } from '../contract/operations';
 import { DOCUMENT_MAX_EVENTS, ReportRequest, type ReportFormat, type ReportProvenance, type ReportRecord, type ReportTotals } from '../contract/reports';
 import type { ActivityEvent } from '../contract/schemas';
-import type { EventRow } from '../store/log-store';
 import { checkRequestShape, describeIssues } from '../contract/validation';
-import { csvProvenance, csvRows, csvTotals } from './csv-layout';
+import { csvProvenance, csvTotals } from './csv-layout';
 import { canonicalJson, canonicalRow, canonicalRowMetadata, ReportDigest, rowEvent } from './digest';
 import { writeDocument } from './document';
-import { reportProvenance, scopeRows, SummaryCounter } from './report-model';
+import { reportProvenance, scopeLines, scopeRows, SummaryCounter } from './report-model';
 import type { ReportOrigin } from './report-origin';
 import { recordReport } from './register';
 
@@ -41,7 +40,6 @@ export interface ReportHooks {
 
 const PROGRESS_EVERY_MS = 200;
 const FILE_BUFFER = 4 << 20;
-const WRITE_BATCH = 256;
 
 /** Writes a chunk and waits while the stream's buffer is full: memory stays flat whatever the row count. */
 async function put(out: Writable, chunk: string | Buffer, signal: AbortSignal | undefined): Promise<void> {
@@ -87,34 +85,21 @@ export async function exportReport(
 
   if (format === 'csv' || format === 'jsonl') {
     const csv = format === 'csv';
-    // The first batch before the first byte: an unknown email or an unreachable database is an error, not a cut file.
-    const batches = scopeRows(origin.store, service, scope);
+    // The first lines before the first byte: an unknown email or an unreachable database is an error, not a cut file.
+    const runs = scopeLines(origin.store, service, scope, format);
     try {
-      const first = await batches.next();
+      const first = await runs.next();
       await put(out, csv ? csvProvenance(provenance) : `{"report":${canonicalJson(provenance)}}\n`, hooks.signal);
-      for await (const rows of prepend(first, batches)) {
+      for await (const run of prepend(first, runs)) {
         hooks.signal?.throwIfAborted();
-        // A few hundred events at a time, hashed and written at once: a batch's worth of strings kept
-        // alive costs three times the work in garbage collection (measured: 4 µs an event against 1.3).
-        for (let start = 0; start < rows.length; start += WRITE_BATCH) {
-          const end = Math.min(rows.length, start + WRITE_BATCH);
-          // JSONL's event lines are the canonical lines themselves: one serialisation for both.
-          if (csv) {
-            const written = csvRows(rows, start, end);
-            digest.addCanonicalLines(written.canonical, end - start);
-            await put(out, written.rows, hooks.signal);
-          } else {
-            // Encoded once, hashed and written as the same bytes.
-            const lines = Buffer.from(canonicalLines(rows, start, end));
-            digest.addCanonicalLines(lines, end - start);
-            await put(out, lines, hooks.signal);
-          }
-        }
+        // Ready-made by the store: hashed and written as they come (JSONL's lines are the canonical lines).
+        digest.addCanonicalLines(run.canonical, run.events);
+        await put(out, run.lines, hooks.signal);
         progress(digest.events);
       }
     } finally {
       // Stopped early (a cancel, a failed write): the store's statement and connection are let go.
-      await batches.return(undefined);
+      await runs.return(undefined);
     }
     hooks.signal?.throwIfAborted();
     const totals = digest.finish();
@@ -247,15 +232,6 @@ export function reportFileName(request: ReportRequest, now: Date): string {
   const { scope } = request;
   const what = scope.kind === 'email' ? `email-${scope.emailId}` : scope.kind === 'user' ? `user-${scope.userId}` : 'activity';
   return `mailtrail-${what}-${fileDate(now)}.${request.format}`;
-}
-
-function canonicalLines(rows: EventRow[], start: number, end: number): string {
-  let lines = '';
-  for (let index = start; index < end; index += 1) {
-    const row = rows[index]!;
-    lines += `${canonicalRow(row, canonicalRowMetadata(row))}\n`;
-  }
-  return lines;
 }
 
 /** The pages again, the first one already read. */

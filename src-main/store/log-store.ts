@@ -122,6 +122,20 @@ export type EventRow = [
 ];
 export const EVENT_ROW_FIELDS = ['id', 'email_id', 'event_type', 'event_category', 'description', 'metadata', 'user_id', 'user_name', 'created_at', 'created_by', 'archived'] as const;
 
+/** The formats whose lines a store writes itself: every event of a scope, a line each. */
+export type EventLinesFormat = 'csv' | 'jsonl';
+
+/**
+ * A run of a report's event lines, ready-made (src-main/reports/event-lines.ts): `lines` as the file
+ * gets them (CSV rows, or JSONL lines), `canonical` the same events' canonical lines, each ending in
+ * a newline, as the digest hashes them (for JSONL the same bytes as `lines`).
+ */
+export interface EventLines {
+  lines: Buffer;
+  canonical: Buffer;
+  events: number;
+}
+
 /**
  * Rows per batch of streamEvents: small enough that a batch dies young (10,000 kept ~60 MB more
  * resident in a million-event export: 286 MB against 224 at 1,000), big enough that round trips do not show.
@@ -152,6 +166,11 @@ export interface LogStore {
    * the screens' bounded pages. Stopping early (return()) releases its connection or statement.
    */
   streamEvents(scope: EventScope, batch?: number): AsyncGenerator<EventRow[], void, undefined>;
+  /**
+   * The same events as streamEvents, in the same order and snapshot, as a CSV or JSONL report's
+   * lines: an export of every event does no per-event work beyond what the backend must.
+   */
+  streamEventLines(scope: EventScope, format: EventLinesFormat): AsyncGenerator<EventLines, void, undefined>;
   /** The email's summary; null when neither email_messages nor the log knows the id. */
   email(emailId: number): Promise<EmailSummary | null>;
   searchEmails(query: EmailSearchQuery): Promise<EmailSummary[]>;

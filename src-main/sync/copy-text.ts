@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import type { Database, Statement } from 'better-sqlite3';
-import type pg from 'pg';
+import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { toMailtrailError } from '../db/connection';
 import type { Sql } from '../db/sql';
@@ -71,12 +71,22 @@ export class CopyLines {
   }
 }
 
-// COPY takes no parameters: the values of these statements are numbers and checked timestamps only.
+// COPY takes no parameters: values become literals, text quoted by pg's escapeLiteral (quotes
+// doubled, backslashes in an E'' string), so a value is only ever read as a value.
 function literal(value: unknown): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value === 'string' && /^[0-9T:. -]+$/.test(value)) return `'${value}'`;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) return `'{${value.join(',')}}'`;
+  if (typeof value === 'string') return quoted(value);
+  if (Array.isArray(value) && value.every((v) => (typeof v === 'number' && Number.isSafeInteger(v)) || typeof v === 'string')) {
+    // An array's text form, each element double-quoted with its quotes and backslashes escaped.
+    return quoted(`{${value.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`);
+  }
   throw new Error(`not a value COPY may inline: ${String(value)}`);
+}
+
+function quoted(text: string): string {
+  // The statement's text ends at a NUL; contract/validation.ts refuses one in any input before this.
+  if (text.includes('\u0000')) throw new Error('a value COPY inlines cannot hold U+0000');
+  return pg.escapeLiteral(text);
 }
 
 export function inlineForCopy(statement: Sql): string {

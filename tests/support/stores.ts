@@ -47,11 +47,17 @@ export function temporaryDirectory(prefix = 'mailtrail-cache-'): { dir: string; 
  * created_at, metadata of every JSON type, a nameless user, an email without a message), then
  * the same data synced into a cache: one PostgreSQL store and one SQLite store over it.
  */
-export async function createStoreFixture({ emails = 150, archive = false } = {}): Promise<StoreFixture> {
+export async function createStoreFixture({
+  emails = 150,
+  archive = false,
+  moreRows,
+}: { emails?: number; archive?: boolean; moreRows?: (database: TestDatabase) => Promise<void> } = {}): Promise<StoreFixture> {
   const database = await createTestDatabase();
   const { dir, remove } = temporaryDirectory();
   await fillDemo(database.writable, { emails, seed: 7 });
   const special = await writeSpecialRows(database);
+  // A test's own rows, in the log before the cache is synced from it.
+  if (moreRows) await moreRows(database);
   if (archive) await archiveSomeEvents(database, special);
   const cacheFile = join(dir, 'audit.mailtrail');
   await syncCache({ sourceUrl: database.url, cacheFile });

@@ -1,7 +1,10 @@
 import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { toMailtrailError, type ReadableDb } from '../../db/connection';
 import { sql, type Sql } from '../../db/sql';
-import { EVENT_BATCH, type EventRow, type EventScope } from '../log-store';
+import { CopyEventLines } from '../../reports/copy-event-lines';
+import { inlineForCopy } from '../../sync/copy-text';
+import { EVENT_BATCH, type EventLines, type EventLinesFormat, type EventRow, type EventScope } from '../log-store';
 import { activityFilterConditions, dateRangeConditions } from './filters';
 
 // EventRow's columns (log-store.ts), from the email_timeline view, as the screens read them.
@@ -68,6 +71,53 @@ export async function* streamEvents(db: ReadableDb, scope: EventScope, archive: 
       broken ??= error;
     }
     // A connection that failed mid-stream is closed rather than handed to the next query.
+    client.release(broken instanceof Error ? broken : undefined);
+  }
+}
+
+/**
+ * The scope's events as a report's lines (LogStore.streamEventLines): the same statement read through
+ * `COPY (…) TO STDOUT`, whose text reports/copy-event-lines.ts turns into lines byte by byte, so
+ * Node parses no rows and makes no object per event while PostgreSQL writes the next ones. One
+ * REPEATABLE READ READ ONLY transaction, as streamEvents; the statement timeout is lifted for it,
+ * as it is the whole export's one statement (a cancel stops it). Stopped early, the connection is
+ * closed: that ends the COPY in PostgreSQL at once.
+ */
+export async function* streamEventLines(db: ReadableDb, scope: EventScope, archive: boolean, format: EventLinesFormat): AsyncGenerator<EventLines, void, undefined> {
+  let client: pg.PoolClient;
+  try {
+    client = await db.connect();
+  } catch (error) {
+    throw toMailtrailError(error);
+  }
+  let copying = false;
+  let broken: unknown;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await client.query('SET LOCAL statement_timeout = 0');
+    const lines = new CopyEventLines(format);
+    const stream = client.query(copyTo(`COPY (${inlineForCopy(eventStatement(scope, archive))}) TO STDOUT`));
+    copying = true;
+    for await (const chunk of stream) {
+      const made = lines.push(chunk as Buffer);
+      if (made && made.events > 0) yield made;
+    }
+    copying = false;
+    const last = lines.end();
+    if (last) yield last;
+  } catch (error) {
+    broken = error;
+    throw toMailtrailError(error);
+  } finally {
+    // A COPY stopped half way cannot be rolled back on its connection: the connection goes instead.
+    if (copying) broken ??= new Error('the export stopped before its COPY ended');
+    if (!broken) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (error) {
+        broken = error;
+      }
+    }
     client.release(broken instanceof Error ? broken : undefined);
   }
 }

@@ -11,7 +11,7 @@ import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, hasArchi
 import type { ArchiveCounts } from './rollup';
 import { countEmails, email, emailFacts, searchEmails } from './emails.query';
 import { emailIntegrity, emailsOfEvents, latestSeal } from './email-integrity.query';
-import { streamEvents } from './event-stream.query';
+import { streamEventLines, streamEvents } from './event-stream.query';
 
 // What migrations provide is looked up again now and then, since a migrate may run meanwhile.
 const SCHEMA_CHECK_MS = 60_000;
@@ -52,6 +52,9 @@ export function createPostgresLogStore(db: ReadableDb, source: SourceDescription
     userActivity: (q) => userActivity(db, q),
     streamEvents: async function* (scope, batch) {
       yield* streamEvents(db, scope, scope.kind === 'email' && (await useArchive()), batch);
+    },
+    streamEventLines: async function* (scope, format) {
+      yield* streamEventLines(db, scope, scope.kind === 'email' && (await useArchive()), format);
     },
     users: () => users(db),
     metadataKeys: (eventTypes) => metadataKeys(db, eventTypes),

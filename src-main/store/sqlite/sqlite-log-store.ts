@@ -6,6 +6,7 @@ import { activityStats, categoryTimeseries, errorAnalysis, errorImpact, logExten
 import { hasArchive, hasIndexes, hasMessageStatus, hasSearchTables, openCacheForReading, openCacheReader, readCacheInfo, type CacheInfo } from './cache-file';
 import { registerCacheFunctions } from './cache-text';
 import { countEmails, email, emailFacts, emailSubjects, searchEmails } from './emails.query';
+import { rowsAsLines } from '../../reports/event-lines';
 import { streamEvents } from './event-stream.query';
 import { cacheEmailIntegrity, cacheLatestCheckpoint, cacheLatestSeal, verifyCacheIntegrity } from './integrity.query';
 import { statementCache } from './statements';
@@ -62,6 +63,8 @@ export function openSqliteLogStore(file: string): LogStore {
     },
     userActivity: async (q) => userActivity(prepare, q),
     streamEvents: (scope, batch) => streamEvents(() => openCacheReader(file), scope, archive, batch),
+    // SQLite hands over rows, not text: the lines are made from them.
+    streamEventLines: (scope, format) => rowsAsLines(streamEvents(() => openCacheReader(file), scope, archive), format),
     users: async () => users(prepare),
     email: async (emailId) => email(prepare, emailId, archive),
     searchEmails: async (q) => searchEmails(prepare, q),
