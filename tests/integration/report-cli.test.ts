@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '../../src-main/cli/command-line';
+import { runMailtrail } from '../support/cli';
 import { readCsv, readJsonl } from '../support/reports';
 import { createStoreFixture, type StoreFixture } from '../support/stores';
 
@@ -16,14 +16,7 @@ const env = (() => {
   return values;
 })();
 
-function mailtrail(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/mailtrail.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const mailtrail = (args: string[]) => runMailtrail(args, env);
 
 beforeAll(async () => {
   fixture = await createStoreFixture({ emails: 60 });
