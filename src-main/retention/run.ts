@@ -3,6 +3,7 @@ import { MailtrailError } from '../contract/errors';
 import type { RetentionRun, RetentionRunResult } from '../contract/retention';
 import { toMailtrailError, type AdminDb, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
+import { RETENTION_MOVE_SETTING } from '../db/rollup-keys.migration';
 import { sql, type Sql } from '../db/sql';
 import { HOLD_LOCK } from './holds';
 import { computeCutoffs, cutoffsAnswer, effectiveDays, withRetentionSchema, type Cutoffs, type RetentionDays } from './policy';
@@ -413,8 +414,11 @@ async function work(admin: AdminDb, client: pg.PoolClient, start: RunRow, progre
       // SET LOCAL: the limits end with the batch's transaction. The shared hold lock: see HOLD_LOCK.
       // synchronous_commit off: a server crash can lose the last batches only whole (rows back in the log, the
       // watermark before them), so a batch need not wait for its WAL flush.
+      // RETENTION_MOVE_SETTING: the archive's insert trigger counts the moved rows out of the log's rollups and into
+      // the archive's from one aggregate, and the log's delete trigger stands aside (an older trigger ignores it).
+      const moving = phase === 'archive' ? ` SET LOCAL ${RETENTION_MOVE_SETTING} = on;` : '';
       await client.query(
-        `SET LOCAL lock_timeout = ${lockTimeout}; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock_shared(${HOLD_LOCK})`,
+        `SET LOCAL lock_timeout = ${lockTimeout}; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL synchronous_commit = off;${moving} SELECT pg_advisory_xact_lock_shared(${HOLD_LOCK})`,
       );
       const moved = await client.query<typeof batch>(batchStatement(phase, run, size).toQuery());
       batch = moved.rows[0] ?? { events: 0, last_id: null, last_created_at: null };
