@@ -37,6 +37,8 @@ export interface RunProgress {
   /** What this process set out to do: planned archive moves plus purge deletes still to do at its start. */
   total: number;
   startedMs: number;
+  /** Batches going at once: 2 while the archive phase runs in two streams (archiveInTwoStreams). */
+  streams?: number;
 }
 
 export interface RunHooks {
@@ -556,7 +558,7 @@ async function archiveInTwoStreams(admin: AdminDb, client: pg.PoolClient, run: R
         throw withPartitionHint(error);
       }
       progress.done += batch.events;
-      hooks.onProgress?.({ ...progress });
+      hooks.onProgress?.({ ...progress, streams: 2 });
       if (batch.events > 0) stretch = { ...stretch, afterCreatedAt: batch.last_created_at as string, afterId: batch.last_id as number };
       if (batch.events < size) return stretch;
       size = nextSize(size, began, hooks);
