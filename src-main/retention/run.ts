@@ -513,8 +513,9 @@ async function runBatch(client: pg.PoolClient, phase: Exclude<Phase, 'done'>, ru
 
 /**
  * The archive phase from the run's watermark in two streams at once, each on its own connection
- * (a batch keeps one core busy; the machine has two or more): the earlier stretch, up to a
- * midnight halfway to the cutoff, advances the run's watermark; the later one only its count, and
+ * (a batch keeps one core busy; with a core to spare two streams double the rate, on a saturated
+ * server one does better: bench/results-2026-11-28-issue13-rate.md). The split is halfway in time,
+ * not in events. The earlier stretch, up to that midnight, advances the run's watermark; the later one only its count, and
  * a killed run redoes it from its start (what it moved is gone from the log, so nothing is moved
  * twice). Split at midnight, the two never write the same hourly or daily rollup row. The single
  * stream then finishes the phase as before: the rows either skipped (locked) are looked for again.
