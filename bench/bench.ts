@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     'month-events': { type: 'string', default: '400000' },
     'integrity-events': { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '3' },
+    streams: { type: 'string', default: '2' },
     'reports-events': { type: 'string', default: '1000000' },
     help: { type: 'boolean', default: false },
   },
@@ -56,6 +57,7 @@ if (args.help) {
                         and during the run) and purging a month row by row and by the partition path
   --retention-events N  demo events loaded for retention's rows (default 1500000)
   --month-events N      events of the month purged (default 400000)
+  --streams N           archive batches going at once in retention's run, 1 or 2 (default 2)
   --repeat N            archive runs and purges per path, and export rounds; medians are reported (default 3)
   --only reports        only the reports' rows: CSV and JSONL export of --reports-events against COPY csv,
                         peak memory at a quarter and all of them, a 5,000-row PDF and one email's PDF
@@ -298,10 +300,11 @@ const retentionOptions = {
   events: Number(args['retention-events']),
   monthEvents: Number(args['month-events']),
   repeat: Number(args.repeat),
+  streams: Number(args.streams),
   say,
 };
 const integrityOptions = { events: Number(args['integrity-events']), repeat: retentionOptions.repeat, say };
-for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat], ['--integrity-events', integrityOptions.events]] as const) {
+for (const [name, value] of [['--retention-events', retentionOptions.events], ['--month-events', retentionOptions.monthEvents], ['--repeat', retentionOptions.repeat], ['--streams', retentionOptions.streams], ['--integrity-events', integrityOptions.events]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
 }
 

@@ -15,12 +15,7 @@ const positions = (count: number) => Array.from({ length: count }, (_, i) => i +
 const GROUP_POSITIONS = positions(3 + KEY_COLUMNS.length);
 const sameKeys = (left: string, right: string) =>
   ['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
-/**
- * The log's rows of one hourly group `g` (its hour, type, category and keys), for the trigger's
- * recount: one range of the (event_category, created_at, id) index, a few hundred rows at 10 million
- * events. The event type is compared as an expression so that no index serves it: planned with
- * unknown values, the planner ANDed the event_type index (a million entries per type) into the scan.
- */
+
 /** The tables one set of rollups counts from and into: the log's (0006), or its archive's (0009). */
 export interface RollupTables {
   trigger: string;
@@ -43,20 +38,36 @@ const LOG_TABLES: RollupTables = {
   groupOrder: 'a.event_category, a.created_at, a.id',
 };
 
+const ARCHIVE_TABLES: RollupTables = {
+  trigger: 'mailtrail_archive_rollup_trigger',
+  log: 'email_activity_log_archive',
+  hourly: 'email_activity_archive_hourly_rollup',
+  daily: 'email_activity_archive_daily_rollup',
+  durationHourly: 'email_workflow_archive_duration_hourly_rollup',
+  duration: 'email_workflow_archive_duration_rollup',
+  // The archive has no category index: a group's hour is one range of its (created_at, id) index (0008).
+  groupOrder: 'a.created_at, a.id',
+};
+
 /**
- * The touched groups `groups` (a subquery), narrowed to those a delete left rows in: first and last
- * occurrence are recounted for those alone. Retention deletes whole hours in time order, whose groups
- * are gone by then (12 of 1,088 groups kept rows in a batch of 64,000 at 10 million events; reading
- * the others' hours again was a third of the trigger's time). OFFSET 0 fences the EXISTS, so the
- * recount's own test is not pushed in ahead of it.
+ * Set (SET LOCAL) by a retention batch that moves events from the log to the archive in one
+ * statement (src-main/retention/run.ts): the archive's insert trigger then moves their counts from
+ * the log's rollups to the archive's, aggregating the rows once, and the log's delete trigger does
+ * nothing. Nothing else may set it: a delete from the log under it would not be counted out.
  */
-const survivingGroups = (t: RollupTables, groups: string) =>
-  `(SELECT d.* FROM ${groups} d
-                  WHERE EXISTS (SELECT 1 FROM ${t.hourly} s WHERE s.hour = d.hour AND ${sameKeys('s', 'd')})
-                  OFFSET 0)`;
+export const RETENTION_MOVE_SETTING = 'mailtrail.retention_move';
+const MOVING = `COALESCE(current_setting('${RETENTION_MOVE_SETTING}', true), '') = 'on'`;
 
 const descending = (order: string) => order.split(', ').map((column) => `${column} DESC`).join(', ');
+const columnsOf = (alias: string, columns: readonly string[]) => columns.map((column) => `${alias}.${column}`).join(', ');
+const GROUP_COLUMNS = ['event_type', 'event_category', ...KEY_COLUMNS];
 
+/**
+ * The rows of one hourly group `g` (its hour, type, category and keys) in the table `a`, for the
+ * trigger's recount: one range of the (event_category, created_at, id) index, a few hundred rows at
+ * 10 million events. The event type is compared as an expression so that no index serves it:
+ * planned with unknown values, the planner ANDed the event_type index (a million entries per type) into the scan.
+ */
 const GROUP_ROWS = [
   `a.event_category = g.event_category`,
   `a.created_at >= g.hour AND a.created_at < g.hour + INTERVAL '1 hour'`,
@@ -65,6 +76,21 @@ const GROUP_ROWS = [
 ].join(' AND ');
 const DURATION_ROWS = `${pg.durationEventType()} AND ${pg.indexedExecutionTime()} IS NOT NULL`;
 const BUCKET = `mailtrail_duration_bucket(${pg.indexedExecutionTime()})`;
+
+/**
+ * A composite type, made again only when its definition (kept as its comment) changed: a trigger
+ * function another session has compiled would not find a type dropped under it. Its definition
+ * changes only with the keys, and then both trigger functions that use it are replaced as well.
+ */
+const compositeType = (name: string, definition: string) => `DO $$
+BEGIN
+    IF to_regtype('${name}') IS NULL OR obj_description(to_regtype('${name}'), 'pg_type') IS DISTINCT FROM '${definition}' THEN
+        DROP TYPE IF EXISTS ${name};
+        CREATE TYPE ${name} AS (${definition});
+        COMMENT ON TYPE ${name} IS '${definition}';
+    END IF;
+END;
+$$;`;
 
 const HELPERS = `
 -- A metadata value as the execution time, or NULL when it is not one: an index or trigger must never
@@ -79,97 +105,118 @@ CREATE OR REPLACE FUNCTION mailtrail_duration_bucket(execution_time_ms INTEGER) 
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT ${pg.bucketOf('execution_time_ms')}
 $$;
+
+-- One statement's rows counted per hourly group (the hour NULL for rows without created_at), as the
+-- rollup triggers hold them between their statements: aggregated once, written to several tables.
+${compositeType('mailtrail_rollup_group', `hour TIMESTAMP, event_type TEXT, event_category TEXT, ${KEY_COLUMNS.map((column) => `${column} TEXT`).join(', ')}, count BIGINT, first_occurrence TIMESTAMP, last_occurrence TIMESTAMP`)}
+${compositeType('mailtrail_duration_group', 'hour TIMESTAMP, workflow_name TEXT, bucket SMALLINT, count BIGINT')}
 `;
 
-const trigger = (t: RollupTables) => `
--- Adds (argument 1) or subtracts (argument -1) the rows of one statement, seen through the transition
--- table changed_rows, grouped by hour once; days are derived from the hours. Groups are written in
--- key order so concurrent writers cannot deadlock.
-CREATE OR REPLACE FUNCTION ${t.trigger}() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    direction CONSTANT INTEGER := TG_ARGV[0]::integer;
-    changed_hours TIMESTAMP[];
-    changed_days DATE[];
-BEGIN
-    WITH hourly AS MATERIALIZED (
-        SELECT ${pg.hour()} AS hour,
-               event_type,
-               event_category,
-               ${pg.keys()},
-               direction * COUNT(*) AS count,
-               MIN(created_at) AS first_occurrence,
-               MAX(created_at) AS last_occurrence
-        FROM changed_rows
-        GROUP BY ${GROUP_POSITIONS}
-    ), hours_written AS (
-        INSERT INTO ${t.hourly} AS r
-            (hour, ${GROUP}, count, first_occurrence, last_occurrence)
-        SELECT * FROM hourly WHERE hour IS NOT NULL ORDER BY ${GROUP_POSITIONS}
+/** The statement's rows (changed_rows) into the arrays `groups` and `durations`. */
+const AGGREGATE = `
+    SELECT array_agg(ROW(g.*)::mailtrail_rollup_group) INTO groups
+    FROM (SELECT ${pg.hour()} AS hour, event_type, event_category, ${pg.keys()},
+                 COUNT(*) AS count, MIN(created_at) AS first_occurrence, MAX(created_at) AS last_occurrence
+          FROM changed_rows
+          GROUP BY ${GROUP_POSITIONS}) g;
+    SELECT array_agg(ROW(d.*)::mailtrail_duration_group) INTO durations
+    FROM (SELECT ${pg.hour()} AS hour, ${pg.durationWorkflow()} AS workflow_name, ${BUCKET} AS bucket, COUNT(*) AS count
+          FROM changed_rows
+          WHERE ${DURATION_ROWS}
+          GROUP BY 1, 2, 3) d;`;
+
+/** The daily groups of `groups`: days are derived from the hours (-infinity for rows without created_at). */
+const DAILY_GROUPS = `SELECT COALESCE(hour::date, '-infinity'::date) AS day, ${GROUP},
+               SUM(count) AS count, MIN(first_occurrence) AS first_occurrence, MAX(last_occurrence) AS last_occurrence
+        FROM unnest(groups)
+        GROUP BY ${GROUP_POSITIONS}`;
+const DAILY_DURATIONS = `SELECT COALESCE(hour::date, '-infinity'::date) AS day, workflow_name, bucket, SUM(count) AS count
+    FROM unnest(durations)
+    GROUP BY 1, 2, 3`;
+
+/** Counts `groups` and `durations` into t's rollups. Groups are written in key order so concurrent writers cannot deadlock. */
+const add = (t: RollupTables) => `
+    WITH hours_written AS (
+        INSERT INTO ${t.hourly} AS r (hour, ${GROUP}, count, first_occurrence, last_occurrence)
+        SELECT * FROM unnest(groups) WHERE hour IS NOT NULL ORDER BY ${GROUP_POSITIONS}
         ON CONFLICT (hour, ${GROUP}) DO UPDATE SET
             count = r.count + EXCLUDED.count,
-            first_occurrence = CASE WHEN direction > 0 THEN LEAST(r.first_occurrence, EXCLUDED.first_occurrence) ELSE r.first_occurrence END,
-            last_occurrence = CASE WHEN direction > 0 THEN GREATEST(r.last_occurrence, EXCLUDED.last_occurrence) ELSE r.last_occurrence END
+            first_occurrence = LEAST(r.first_occurrence, EXCLUDED.first_occurrence),
+            last_occurrence = GREATEST(r.last_occurrence, EXCLUDED.last_occurrence)
     )
-    INSERT INTO ${t.daily} AS r
-        (day, ${GROUP}, count, first_occurrence, last_occurrence)
-    SELECT COALESCE(hour::date, '-infinity'::date), ${GROUP},
-           SUM(count), MIN(first_occurrence), MAX(last_occurrence)
-    FROM hourly
-    GROUP BY ${GROUP_POSITIONS}
+    INSERT INTO ${t.daily} AS r (day, ${GROUP}, count, first_occurrence, last_occurrence)
+    ${DAILY_GROUPS}
     ORDER BY ${GROUP_POSITIONS}
     ON CONFLICT (day, ${GROUP}) DO UPDATE SET
         count = r.count + EXCLUDED.count,
-        first_occurrence = CASE WHEN direction > 0 THEN LEAST(r.first_occurrence, EXCLUDED.first_occurrence) ELSE r.first_occurrence END,
-        last_occurrence = CASE WHEN direction > 0 THEN GREATEST(r.last_occurrence, EXCLUDED.last_occurrence) ELSE r.last_occurrence END;
-
-    WITH hourly AS MATERIALIZED (
-        SELECT ${pg.hour()} AS hour,
-               ${pg.durationWorkflow()} AS workflow_name,
-               ${BUCKET} AS bucket,
-               direction * COUNT(*) AS count
-        FROM changed_rows
-        WHERE ${DURATION_ROWS}
-        GROUP BY 1, 2, 3
-    ), hours_written AS (
+        first_occurrence = LEAST(r.first_occurrence, EXCLUDED.first_occurrence),
+        last_occurrence = GREATEST(r.last_occurrence, EXCLUDED.last_occurrence);
+    WITH hours_written AS (
         INSERT INTO ${t.durationHourly} AS r (hour, workflow_name, bucket, count)
-        SELECT * FROM hourly WHERE hour IS NOT NULL ORDER BY 1, 2, 3
+        SELECT * FROM unnest(durations) WHERE hour IS NOT NULL ORDER BY 1, 2, 3
         ON CONFLICT (hour, workflow_name, bucket) DO UPDATE SET count = r.count + EXCLUDED.count
     )
     INSERT INTO ${t.duration} AS r (day, workflow_name, bucket, count)
-    SELECT COALESCE(hour::date, '-infinity'::date), workflow_name, bucket, SUM(count)
-    FROM hourly
-    GROUP BY 1, 2, 3
+    ${DAILY_DURATIONS}
+    ORDER BY 1, 2, 3
+    ON CONFLICT (day, workflow_name, bucket) DO UPDATE SET count = r.count + EXCLUDED.count;`;
+
+/**
+ * Counts `groups` and `durations` out of t's rollups: down in key order (as add writes), then the
+ * groups counted down to nothing deleted, then first and last occurrence recounted where a group
+ * kept rows and lost its first or last one. Retention takes whole hours in time order, so nearly
+ * every group it touches is emptied; of the rest, a group whose first and last rows stayed keeps
+ * both as they were (a group's rows never move earlier than its first: it is their minimum).
+ */
+const subtract = (t: RollupTables) => `
+    WITH hours_written AS (
+        INSERT INTO ${t.hourly} AS r (hour, ${GROUP}, count, first_occurrence, last_occurrence)
+        SELECT hour, ${GROUP}, -count, first_occurrence, last_occurrence
+        FROM unnest(groups) WHERE hour IS NOT NULL ORDER BY ${GROUP_POSITIONS}
+        ON CONFLICT (hour, ${GROUP}) DO UPDATE SET count = r.count + EXCLUDED.count
+        RETURNING r.*
+    ), days_written AS (
+        INSERT INTO ${t.daily} AS r (day, ${GROUP}, count, first_occurrence, last_occurrence)
+        SELECT day, ${GROUP}, -count, first_occurrence, last_occurrence FROM (${DAILY_GROUPS}) d
+        ORDER BY ${GROUP_POSITIONS}
+        ON CONFLICT (day, ${GROUP}) DO UPDATE SET count = r.count + EXCLUDED.count
+        RETURNING r.*
+    )
+    SELECT (SELECT array_agg(ROW(w.hour, ${columnsOf('w', GROUP_COLUMNS)}, w.count, w.first_occurrence, w.last_occurrence)::mailtrail_rollup_group)
+            FROM hours_written w JOIN unnest(groups) g ON w.hour = g.hour AND ${sameKeys('w', 'g')}
+            WHERE w.count > 0 AND (g.first_occurrence <= w.first_occurrence OR g.last_occurrence >= w.last_occurrence)),
+           (SELECT array_agg(ROW(w.day::timestamp, ${columnsOf('w', GROUP_COLUMNS)}, w.count, w.first_occurrence, w.last_occurrence)::mailtrail_rollup_group)
+            FROM days_written w JOIN (${DAILY_GROUPS}) g ON w.day = g.day AND ${sameKeys('w', 'g')}
+            WHERE w.count > 0 AND (g.first_occurrence <= w.first_occurrence OR g.last_occurrence >= w.last_occurrence))
+    INTO kept_hours, kept_days;
+    WITH hours_written AS (
+        INSERT INTO ${t.durationHourly} AS r (hour, workflow_name, bucket, count)
+        SELECT hour, workflow_name, bucket, -count FROM unnest(durations) WHERE hour IS NOT NULL ORDER BY 1, 2, 3
+        ON CONFLICT (hour, workflow_name, bucket) DO UPDATE SET count = r.count + EXCLUDED.count
+    )
+    INSERT INTO ${t.duration} AS r (day, workflow_name, bucket, count)
+    SELECT day, workflow_name, bucket, -count FROM (${DAILY_DURATIONS}) d
     ORDER BY 1, 2, 3
     ON CONFLICT (day, workflow_name, bucket) DO UPDATE SET count = r.count + EXCLUDED.count;
-
-    IF direction < 0 THEN
-        -- Groups counted down to nothing, looked up by the hours and days this statement touched
-        -- (the keys' first column) rather than by scanning each table: no other group changed.
-        -- (= ANY of an array: a join here was planned as a scan of the table.)
-        -- The hours and days are read from the changed rows once: each DISTINCT of its own was a pass
-        -- over them (55 of 250 ms for 50,000 archived events).
-        SELECT array_agg(DISTINCT ${pg.hour()}) FILTER (WHERE created_at IS NOT NULL),
-               array_agg(DISTINCT COALESCE(created_at::date, '-infinity'::date))
-        INTO changed_hours, changed_days
-        FROM changed_rows;
-        DELETE FROM ${t.hourly} WHERE hour = ANY (changed_hours) AND count <= 0;
-        DELETE FROM ${t.daily} WHERE day = ANY (changed_days) AND count <= 0;
-        DELETE FROM ${t.durationHourly} WHERE hour = ANY (changed_hours) AND count <= 0;
-        DELETE FROM ${t.duration} WHERE day = ANY (changed_days) AND count <= 0;
-        -- Groups that lost some rows: first and last occurrence come from the log, an hour at a time,
-        -- then each day's from its hours. Each group reads the two ends of its own hour in index order
-        -- (GROUP_ROWS): a join let the planner read the log by category, 7-11 s for a batch of 500
-        -- deleted events at 10 million.
+    -- Groups counted down to nothing, looked up by the hours and days this statement touched (the
+    -- keys' first column) rather than by scanning each table: no other group changed. (= ANY of an
+    -- array: a join here was planned as a scan of the table.)
+    SELECT array_agg(DISTINCT hour) FILTER (WHERE hour IS NOT NULL), array_agg(DISTINCT COALESCE(hour::date, '-infinity'::date))
+    INTO changed_hours, changed_days
+    FROM unnest(groups);
+    DELETE FROM ${t.hourly} WHERE hour = ANY (changed_hours) AND count <= 0;
+    DELETE FROM ${t.daily} WHERE day = ANY (changed_days) AND count <= 0;
+    DELETE FROM ${t.durationHourly} WHERE hour = ANY (changed_hours) AND count <= 0;
+    DELETE FROM ${t.duration} WHERE day = ANY (changed_days) AND count <= 0;
+    IF kept_hours IS NOT NULL THEN
+        -- Each group reads the two ends of its own hour in index order (GROUP_ROWS): a join let the
+        -- planner read the log by category, 7-11 s for a batch of 500 deleted events at 10 million.
         UPDATE ${t.hourly} r SET
             first_occurrence = recount.first_occurrence,
             last_occurrence = recount.last_occurrence
         FROM (
-            SELECT g.hour, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `g.${column}`).join(', ')},
-                   x.first_occurrence, x.last_occurrence
-            FROM ${survivingGroups(t, `(SELECT DISTINCT ${pg.hour()} AS hour, event_type, event_category,
-                         ${pg.keys()}
-                  FROM changed_rows WHERE created_at IS NOT NULL)`)} g
+            SELECT g.hour, ${columnsOf('g', GROUP_COLUMNS)}, x.first_occurrence, x.last_occurrence
+            FROM unnest(kept_hours) g
             CROSS JOIN LATERAL (
                 SELECT (SELECT a.created_at FROM ${t.log} a WHERE ${GROUP_ROWS}
                         ORDER BY ${t.groupOrder} LIMIT 1) AS first_occurrence,
@@ -179,19 +226,50 @@ BEGIN
             WHERE x.first_occurrence IS NOT NULL
         ) recount
         WHERE r.hour = recount.hour AND ${sameKeys('r', 'recount')};
+    END IF;
+    IF kept_days IS NOT NULL THEN
+        -- A day's first and last from its hours, now counted (a range on hour, the key's first column).
         UPDATE ${t.daily} r SET
             first_occurrence = hours.first_occurrence,
             last_occurrence = hours.last_occurrence
         FROM (
-            SELECT d.day, ${['event_type', 'event_category', ...KEY_COLUMNS].map((column) => `h.${column}`).join(', ')},
-                   MIN(h.first_occurrence) AS first_occurrence, MAX(h.last_occurrence) AS last_occurrence
-            FROM unnest(changed_days) AS d (day)
-            -- A range on hour, the key's first column, rather than hour::date, which no index has.
-            JOIN ${t.hourly} h ON h.hour >= d.day AND h.hour < d.day + INTERVAL '1 day'
-            GROUP BY ${GROUP_POSITIONS}
+            SELECT d.hour::date AS day, ${columnsOf('d', GROUP_COLUMNS)}, h.first_occurrence, h.last_occurrence
+            FROM unnest(kept_days) d
+            CROSS JOIN LATERAL (
+                SELECT MIN(s.first_occurrence) AS first_occurrence, MAX(s.last_occurrence) AS last_occurrence
+                FROM ${t.hourly} s
+                WHERE s.hour >= d.hour AND s.hour < d.hour + INTERVAL '1 day' AND ${sameKeys('s', 'd')}
+            ) h
         ) hours
         WHERE r.day = hours.day AND ${sameKeys('r', 'hours')};
-    END IF;
+    END IF;`;
+
+/**
+ * The statement-level trigger of one table's rollups: adds (argument 1) or subtracts (argument -1)
+ * the rows of one statement, seen through the transition table changed_rows, aggregated once.
+ * Under RETENTION_MOVE_SETTING the log's delete does nothing and the archive's insert, which sees
+ * the same rows, also counts them out of the log's rollups (`movedFrom`).
+ */
+const trigger = (t: RollupTables, moved: { skip: 'DELETE' } | { from: RollupTables }) => `
+CREATE OR REPLACE FUNCTION ${t.trigger}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    direction CONSTANT INTEGER := TG_ARGV[0]::integer;
+    moving CONSTANT BOOLEAN := TG_OP = '${'skip' in moved ? moved.skip : 'INSERT'}' AND ${MOVING};
+    groups mailtrail_rollup_group[];
+    durations mailtrail_duration_group[];
+    kept_hours mailtrail_rollup_group[];
+    kept_days mailtrail_rollup_group[];
+    changed_hours TIMESTAMP[];
+    changed_days DATE[];
+BEGIN
+    ${'skip' in moved ? 'IF moving THEN RETURN NULL; END IF;' : ''}${AGGREGATE}
+    IF groups IS NULL THEN RETURN NULL; END IF;
+    IF direction > 0 THEN${add(t)}
+    ELSE${subtract(t)}
+    END IF;${'from' in moved ? `
+    IF moving THEN${subtract(moved.from)}
+    END IF;` : ''}
     RETURN NULL;
 END;
 $$;
@@ -245,18 +323,7 @@ CREATE INDEX idx_email_activity_log_workflow_execution_time ON email_activity_lo
     WHERE ${pg.durationEventType()};
 `;
 
-export const ROLLUP_KEYS_MIGRATION_SQL = `-- Generated from src-main/store/rollup-keys.ts; see src-main/db/rollup-keys.migration.ts.\n${HELPERS}${trigger(LOG_TABLES)}${recount(LOG_TABLES)}${EXECUTION_TIME_INDEX}`;
-
-const ARCHIVE_TABLES: RollupTables = {
-  trigger: 'mailtrail_archive_rollup_trigger',
-  log: 'email_activity_log_archive',
-  hourly: 'email_activity_archive_hourly_rollup',
-  daily: 'email_activity_archive_daily_rollup',
-  durationHourly: 'email_workflow_archive_duration_hourly_rollup',
-  duration: 'email_workflow_archive_duration_rollup',
-  // The archive has no category index: a group's hour is one range of its (created_at, id) index (0008).
-  groupOrder: 'a.created_at, a.id',
-};
+export const ROLLUP_KEYS_MIGRATION_SQL = `-- Generated from src-main/store/rollup-keys.ts; see src-main/db/rollup-keys.migration.ts.\n${HELPERS}${trigger(LOG_TABLES, { skip: 'DELETE' })}${recount(LOG_TABLES)}${EXECUTION_TIME_INDEX}`;
 
 const ARCHIVE_TRIGGERS = [
   ['insert', 'INSERT', "REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION mailtrail_archive_rollup_trigger('1')"],
@@ -285,7 +352,7 @@ CREATE TABLE IF NOT EXISTS email_workflow_archive_duration_rollup (LIKE email_wo
 CREATE TABLE IF NOT EXISTS email_workflow_archive_duration_hourly_rollup (LIKE email_workflow_duration_hourly_rollup INCLUDING ALL);
 -- Error impact counts distinct emails per error type from the rows themselves: the archive's errors, a few in a hundred.
 CREATE INDEX IF NOT EXISTS idx_email_activity_log_archive_errors ON email_activity_log_archive (created_at) WHERE event_type = 'error';
-${trigger(ARCHIVE_TABLES)}
+${trigger(ARCHIVE_TABLES, { from: LOG_TABLES })}
 CREATE OR REPLACE FUNCTION mailtrail_archive_rollup_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

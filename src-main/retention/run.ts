@@ -3,6 +3,7 @@ import { MailtrailError } from '../contract/errors';
 import type { RetentionRun, RetentionRunResult } from '../contract/retention';
 import { toMailtrailError, type AdminDb, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
+import { RETENTION_MOVE_SETTING } from '../db/rollup-keys.migration';
 import { sql, type Sql } from '../db/sql';
 import { HOLD_LOCK } from './holds';
 import { computeCutoffs, cutoffsAnswer, effectiveDays, withRetentionSchema, type Cutoffs, type RetentionDays } from './policy';
@@ -16,6 +17,7 @@ export const RETENTION_LOCK = 7_411_912;
 export const DEFAULT_BATCH_SIZE = 2_000;
 export const MIN_BATCH_SIZE = 500;
 export const MAX_BATCH_SIZE = 100_000;
+export const DEFAULT_STREAMS = 2;
 // A batch aims at 0.5-2 s: long enough that what each batch pays once (the rollup trigger's lookups
 // per hour, the round trips, the commit) stays small, short enough that its locks are never held
 // long; they are on old events and the rollup rows of old hours, which the hub's writers do not
@@ -35,6 +37,8 @@ export interface RunProgress {
   /** What this process set out to do: planned archive moves plus purge deletes still to do at its start. */
   total: number;
   startedMs: number;
+  /** Batches going at once: 2 while the archive phase runs in two streams (archiveInTwoStreams). */
+  streams?: number;
 }
 
 export interface RunHooks {
@@ -45,6 +49,8 @@ export interface RunHooks {
   onProgress?: (progress: RunProgress) => void;
   /** A fixed batch size; by default batches start at DEFAULT_BATCH_SIZE and adapt to their duration. */
   batchSize?: number;
+  /** Archive batches going at once (1 or 2; DEFAULT_STREAMS): see archiveInTwoStreams. */
+  streams?: number;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
 }
@@ -157,6 +163,20 @@ const NOT_HELD = (alias: string) =>
 
 const EVENT_COLUMNS = sql.raw('id, email_id, event_type, event_category, description, metadata, user_id, created_at, created_by');
 
+/** Where a batch's candidates lie: after (created_at, id) = (afterCreatedAt, afterId), and created_at before `before`. */
+interface Stretch {
+  before: string;
+  afterCreatedAt: string;
+  afterId: number;
+}
+
+/** The phase's whole stretch from the run's watermark to its cutoff. */
+const wholeStretch = (phase: Exclude<Phase, 'done'>, run: RunRow): Stretch => ({
+  before: (phase === 'archive' ? run.archive_cutoff : run.purge_cutoff) as string,
+  afterCreatedAt: run.watermark_created_at,
+  afterId: run.watermark,
+});
+
 /**
  * One batch of a phase as ONE statement, so an event is in exactly one table at every instant:
  * the log's rows leave and enter the archive together, or not at all. Candidates come in
@@ -167,14 +187,13 @@ const EVENT_COLUMNS = sql.raw('id, email_id, event_type, event_category, descrip
  * LOCKED) and looked for again at the end of the phase. `= ANY (ARRAY(…))` makes the DELETE find its
  * rows by primary key; `IN (…)` was planned as a hash semi-join over a scan of the whole log.
  */
-function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number): Sql {
-  const cutoff = phase === 'archive' ? run.archive_cutoff : run.purge_cutoff;
+function batchStatement(phase: Exclude<Phase, 'done'>, run: RunRow, size: number, stretch: Stretch = wholeStretch(phase, run)): Sql {
   const fromArchive = phase === 'purge_archive';
   const table = sql.raw(fromArchive ? 'email_activity_log_archive' : 'email_activity_log');
   // Chosen and locked by migration 0010's function: FOR UPDATE needs an UPDATE right the admin role lacks.
   const candidates = sql`
-    SELECT mailtrail_retention_candidates(${fromArchive}, ${cutoff}::timestamp, ${run.watermark_created_at}::timestamp,
-      ${run.watermark}::integer, ${run.id_limit}::bigint, ${size}::integer)`;
+    SELECT mailtrail_retention_candidates(${fromArchive}, ${stretch.before}::timestamp, ${stretch.afterCreatedAt}::timestamp,
+      ${stretch.afterId}::integer, ${run.id_limit}::bigint, ${size}::integer)`;
   const last = sql.raw('COUNT(*) AS events, MAX(created_at) AS last_created_at, (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_id');
   if (phase === 'archive') {
     return sql`
@@ -375,8 +394,10 @@ async function work(admin: AdminDb, client: pg.PoolClient, start: RunRow, progre
   let size = hooks.batchSize ?? DEFAULT_BATCH_SIZE;
   const lockTimeout = Math.trunc(hooks.lockTimeoutMs ?? 5_000);
   const statementTimeout = Math.trunc(hooks.statementTimeoutMs ?? 120_000);
+  const limits: BatchLimits = { lockTimeout, statementTimeout };
   let sweeps = 0;
   let partitionsPurged: Phase | null = null;
+  let streamed = (hooks.streams ?? DEFAULT_STREAMS) < 2;
   while (run.phase !== 'done') {
     // A cancel from this process (Ctrl-C, shutdown) or from another one (cancelRun sets the row's request).
     if (hooks.signal?.aborted || run.cancel_requested_at) {
@@ -406,18 +427,16 @@ async function work(admin: AdminDb, client: pg.PoolClient, start: RunRow, progre
       });
       continue;
     }
+    if (phase === 'archive' && !streamed) {
+      streamed = true;
+      run = await archiveInTwoStreams(admin, client, run, progress, hooks, limits);
+      continue;
+    }
     const began = Date.now();
-    let batch: { events: number; last_id: number | null; last_created_at: string | null };
+    let batch: Batch;
     await client.query('BEGIN');
     try {
-      // SET LOCAL: the limits end with the batch's transaction. The shared hold lock: see HOLD_LOCK.
-      // synchronous_commit off: a server crash can lose the last batches only whole (rows back in the log, the
-      // watermark before them), so a batch need not wait for its WAL flush.
-      await client.query(
-        `SET LOCAL lock_timeout = ${lockTimeout}; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock_shared(${HOLD_LOCK})`,
-      );
-      const moved = await client.query<typeof batch>(batchStatement(phase, run, size).toQuery());
-      batch = moved.rows[0] ?? { events: 0, last_id: null, last_created_at: null };
+      batch = await runBatch(client, phase, run, size, limits);
       const finishedPass = batch.events < size;
       if (!finishedPass) {
         [run] = (await query<RunRow>(
@@ -452,11 +471,119 @@ async function work(admin: AdminDb, client: pg.PoolClient, start: RunRow, progre
     progress.done += batch.events;
     progress.phase = run.phase;
     hooks.onProgress?.({ ...progress });
-    if (hooks.batchSize === undefined) {
-      const ms = Date.now() - began;
-      if (ms < GROW_BELOW_MS) size = Math.min(MAX_BATCH_SIZE, size * 2);
-      else if (ms > SHRINK_ABOVE_MS) size = Math.max(MIN_BATCH_SIZE, Math.floor(size / 2));
-    }
+    size = nextSize(size, began, hooks);
   }
   return run;
+}
+
+/** The adaptive batch size after a batch that began at `began` (see GROW_BELOW_MS); a fixed one stays. */
+function nextSize(size: number, began: number, hooks: RunHooks): number {
+  if (hooks.batchSize !== undefined) return size;
+  const ms = Date.now() - began;
+  if (ms < GROW_BELOW_MS) return Math.min(MAX_BATCH_SIZE, size * 2);
+  if (ms > SHRINK_ABOVE_MS) return Math.max(MIN_BATCH_SIZE, Math.floor(size / 2));
+  return size;
+}
+
+interface BatchLimits {
+  lockTimeout: number;
+  statementTimeout: number;
+}
+
+interface Batch {
+  events: number;
+  last_id: number | null;
+  last_created_at: string | null;
+}
+
+/** One batch's statement in the transaction the caller began, under the batch's settings. */
+async function runBatch(client: pg.PoolClient, phase: Exclude<Phase, 'done'>, run: RunRow, size: number, limits: BatchLimits, stretch?: Stretch): Promise<Batch> {
+  // SET LOCAL: the limits end with the batch's transaction. The shared hold lock: see HOLD_LOCK.
+  // synchronous_commit off: a server crash can lose the last batches only whole (rows back in the log, the
+  // watermark before them), so a batch need not wait for its WAL flush.
+  // RETENTION_MOVE_SETTING: the archive's insert trigger counts the moved rows out of the log's rollups and into
+  // the archive's from one aggregate, and the log's delete trigger stands aside (an older trigger ignores it).
+  const moving = phase === 'archive' ? ` SET LOCAL ${RETENTION_MOVE_SETTING} = on;` : '';
+  await client.query(
+    `SET LOCAL lock_timeout = ${limits.lockTimeout}; SET LOCAL statement_timeout = ${limits.statementTimeout}; SET LOCAL synchronous_commit = off;${moving} SELECT pg_advisory_xact_lock_shared(${HOLD_LOCK})`,
+  );
+  const moved = await client.query<Batch>(batchStatement(phase, run, size, stretch).toQuery());
+  return moved.rows[0] ?? { events: 0, last_id: null, last_created_at: null };
+}
+
+/**
+ * The archive phase from the run's watermark in two streams at once, each on its own connection
+ * (a batch keeps one core busy; with a core to spare two streams double the rate, on a saturated
+ * server one does better: bench/results-2026-11-28-issue13-rate.md). The split is halfway in time,
+ * not in events. The earlier stretch, up to that midnight, advances the run's watermark; the later one only its count, and
+ * a killed run redoes it from its start (what it moved is gone from the log, so nothing is moved
+ * twice). Split at midnight, the two never write the same hourly or daily rollup row. The single
+ * stream then finishes the phase as before: the rows either skipped (locked) are looked for again.
+ * Returns the run row, its watermark at the end of the later stretch when both finished.
+ */
+async function archiveInTwoStreams(admin: AdminDb, client: pg.PoolClient, run: RunRow, progress: RunProgress, hooks: RunHooks, limits: BatchLimits): Promise<RunRow> {
+  const cutoff = run.archive_cutoff as string;
+  const [found] = await query<{ split: string | null }>(
+    client,
+    sql`SELECT CASE WHEN split > first AND split < ${cutoff}::timestamp THEN split::text END AS split
+        FROM (SELECT first, date_trunc('day', first + (${cutoff}::timestamp - first) / 2) AS split
+              FROM (SELECT MIN(created_at) AS first FROM email_activity_log
+                    WHERE created_at < ${cutoff}::timestamp AND (created_at, id) > (${run.watermark_created_at}::timestamp, ${run.watermark})) f) s`,
+  );
+  const split = found?.split;
+  if (!split) return run;
+  const later = await connect(admin);
+  let failed = false;
+  let latest = run;
+  const stream = async (conn: pg.PoolClient, start: Stretch, advancesWatermark: boolean): Promise<Stretch | null> => {
+    let stretch = start;
+    let size = hooks.batchSize ?? DEFAULT_BATCH_SIZE;
+    while (!failed && !hooks.signal?.aborted && !latest.cancel_requested_at) {
+      const began = Date.now();
+      let batch: Batch;
+      await conn.query('BEGIN');
+      try {
+        batch = await runBatch(conn, 'archive', run, size, limits, stretch);
+        const watermark = advancesWatermark && batch.events > 0
+          ? sql`watermark_created_at = ${batch.last_created_at}::timestamp, watermark = ${batch.last_id},`
+          : sql``;
+        [latest] = (await query<RunRow>(
+          conn,
+          sql`UPDATE mailtrail_retention_runs SET ${watermark} archived_events = archived_events + ${batch.events}, updated_at = NOW()
+              WHERE id = ${run.id} RETURNING *`,
+        )) as [RunRow];
+        await conn.query('COMMIT');
+      } catch (error) {
+        failed = true;
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw withPartitionHint(error);
+      }
+      progress.done += batch.events;
+      hooks.onProgress?.({ ...progress, streams: 2 });
+      if (batch.events > 0) stretch = { ...stretch, afterCreatedAt: batch.last_created_at as string, afterId: batch.last_id as number };
+      if (batch.events < size) return stretch;
+      size = nextSize(size, began, hooks);
+    }
+    return null;
+  };
+  let ends: PromiseSettledResult<Stretch | null>[];
+  try {
+    ends = await Promise.allSettled([
+      stream(client, { before: split, afterCreatedAt: run.watermark_created_at, afterId: run.watermark }, true),
+      stream(later, { before: cutoff, afterCreatedAt: split, afterId: 0 }, false),
+    ]);
+  } finally {
+    later.release();
+  }
+  const failure = ends.find((end): end is PromiseRejectedResult => end.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [earlier, last] = ends.map((end) => (end as PromiseFulfilledResult<Stretch | null>).value);
+  if (!earlier || !last) return latest;
+  // Both stretches are done up to rows skipped as locked, which the phase's last pass looks for from the start.
+  const [moved] = (await query<RunRow>(
+    client,
+    sql`UPDATE mailtrail_retention_runs SET watermark_created_at = ${last.afterCreatedAt}::timestamp, watermark = ${last.afterId}, updated_at = NOW()
+        WHERE id = ${run.id} RETURNING *`,
+  )) as [RunRow];
+  return moved;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../../src-main/db/migrate';
 import { preparedQuery } from '../../src-main/db/query';
+import { RETENTION_MOVE_SETTING } from '../../src-main/db/rollup-keys.migration';
 import { sql } from '../../src-main/db/sql';
 import { createLogService } from '../../src-main/service/log-service';
 import { invoke } from '../../src-main/service/invoke';
@@ -40,6 +41,55 @@ describe('the archive\'s rollups (issue 13, item 5)', () => {
     await expectRollupsEqualRecount(db, 'archive');
     const { rows: [empty] } = await db.writable.query(`SELECT count(*)::int AS n FROM email_activity_archive_daily_rollup`);
     expect(empty.n).toBe(0);
+  });
+
+  it("move a retention batch's counts from the log's rollups to the archive's under the move setting, aggregating once", async () => {
+    const moving = await createTestDatabase();
+    try {
+      await moving.writable.query(mixedEventsSql({ count: 6000, minutesApart: 23, untypedErrorEvery: 4 }));
+      await moving.writable.query(`INSERT INTO email_activity_log (email_id, event_type, event_category, description, created_at) VALUES (3, 'read', 'user', 'undated', NULL)`);
+      // One dense hourly group, to move its first, its last and a middle row, then part of its hour.
+      await moving.writable.query(`
+        INSERT INTO email_activity_log (email_id, event_type, event_category, description, created_at)
+        SELECT 9, 'note', 'user', 'dense ' || g, TIMESTAMP '2025-01-25 14:00' + g * INTERVAL '10 seconds' FROM generate_series(0, 299) g`);
+      const client = await moving.writable.connect();
+      /** One batch as run.ts moves it: one statement, in a transaction that set RETENTION_MOVE_SETTING. */
+      const move = async (where: string) => {
+        await client.query(`BEGIN; SET LOCAL ${RETENTION_MOVE_SETTING} = on`);
+        const { rows } = await client.query<{ moved: number }>(
+          `WITH moved AS (DELETE FROM email_activity_log WHERE ${where} RETURNING *),
+                inserted AS (INSERT INTO email_activity_log_archive SELECT * FROM moved RETURNING 1)
+           SELECT count(*)::int AS moved FROM inserted`,
+        );
+        await client.query('COMMIT');
+        return rows[0]!.moved;
+      };
+      try {
+        // Whole hours in time order; then groups left part full (their first, their last, a middle row
+        // moved); then rows scattered over many hours, and the undated one.
+        expect(await move(`created_at < '2025-01-12'`)).toBeGreaterThan(100);
+        expect(await move(`created_at < '2025-01-20' AND email_id % 5 <> 0`)).toBeGreaterThan(100);
+        for (const dense of ['dense 0', 'dense 299', 'dense 150']) expect(await move(`description = '${dense}'`)).toBe(1);
+        expect(await move(`created_at < '2025-01-25 14:20'`)).toBeGreaterThan(100);
+        const { rows: [group] } = await moving.writable.query(
+          `SELECT count, first_occurrence::text AS first, last_occurrence::text AS last FROM email_activity_hourly_rollup WHERE hour = '2025-01-25 14:00' AND event_type = 'note'`,
+        );
+        expect(group).toEqual({ count: 178, first: '2025-01-25 14:20:00', last: '2025-01-25 14:49:40' });
+        expect(await move(`id IN (SELECT min(id) FROM email_activity_log WHERE created_at < '2025-02-01' GROUP BY date_trunc('hour', created_at), event_type)`)).toBeGreaterThan(10);
+        expect(await move(`id IN (SELECT max(id) FROM email_activity_log WHERE created_at < '2025-02-10' GROUP BY date_trunc('hour', created_at), event_type)`)).toBeGreaterThan(10);
+        expect(await move(`created_at IS NULL OR (created_at < '2025-03-20' AND id % 3 = 0)`)).toBeGreaterThan(100);
+      } finally {
+        client.release();
+      }
+      await expectRollupsEqualRecount(moving);
+      await expectRollupsEqualRecount(moving, 'archive');
+      // Outside such a transaction the two triggers count on their own, as for any other writer.
+      await archiveEvents(moving, sql`created_at < '2025-03-25'`);
+      await expectRollupsEqualRecount(moving);
+      await expectRollupsEqualRecount(moving, 'archive');
+    } finally {
+      await moving.drop();
+    }
   });
 
   it('are backfilled by migration 0009 from an archive that was filled before it', async () => {

@@ -269,6 +269,46 @@ describe('retention on PostgreSQL', () => {
     ]);
   });
 
+  it('archives in two streams at once, split at a midnight; a run cancelled meanwhile resumes and moves each event once (issue 13, item 4)', async () => {
+    await db.writable.query(eventsSql(8_000, 300, 150).replace("'event ' || g", "'streamed event ' || g"));
+    await snapshotEvents(db);
+    const plan = await retention['retention/preview']({});
+    // Cancelled while both streams go: the later stretch's batches so far stay moved and counted.
+    const controller = new AbortController();
+    const streamed: number[] = [];
+    const cancelled = await retention.runToEnd({}, {
+      batchSize: 150,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.streams === 2) streamed.push(progress.done);
+        if (streamed.length === 12) controller.abort();
+      },
+    });
+    expect(cancelled.status).toBe('cancelled');
+    expect(streamed.length).toBeGreaterThanOrEqual(12);
+    const { rows: [halfway] } = await db.writable.query<{ archived_events: number; moved: number }>(
+      `SELECT archived_events, (SELECT COUNT(*) FROM email_activity_log_archive a WHERE NOT EXISTS (SELECT 1 FROM before_archive b WHERE b.id = a.id))::int AS moved
+       FROM mailtrail_retention_runs WHERE id = $1`,
+      [cancelled.run_id],
+    );
+    expect(halfway!.archived_events).toBe(halfway!.moved);
+    expect(halfway!.moved).toBeGreaterThan(0);
+    expect(halfway!.moved).toBeLessThan(plan.archive.events);
+    // Both stretches were under way: moved events on both sides of some midnight, with unheld unmoved ones between.
+    const { rows: [sides] } = await db.writable.query<{ gaps: number }>(
+      `SELECT COUNT(*)::int AS gaps FROM (
+         SELECT created_at, id, lag(in_archive) OVER (ORDER BY created_at, id) AS before, in_archive FROM (
+           SELECT created_at, id, FALSE AS in_archive FROM email_activity_log e WHERE created_at < $1::timestamp AND NOT ${HELD('e')}
+           UNION ALL SELECT created_at, id, TRUE FROM email_activity_log_archive a WHERE NOT EXISTS (SELECT 1 FROM before_archive b WHERE b.id = a.id)) e
+         ) t WHERE in_archive AND before IS FALSE`,
+      [plan.cutoffs.archive],
+    );
+    expect(sides!.gaps).toBeGreaterThanOrEqual(1);
+    const resumed = await retention.runToEnd({}, { batchSize: 150 });
+    expect(resumed).toMatchObject({ run_id: cancelled.run_id, status: 'succeeded', resumed_run: true, archive: { events: plan.archive.events } });
+    await expectRunKeptItsPromises(db, resumed.run_id as number);
+  });
+
   it('answers the REST endpoints; without an admin connection writes are 403 (issue 13, items 2-4)', async () => {
     const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' });
     const readOnly = createRetentionService({ viewer: db.readable, admin: null, actor: () => 'nobody' });
