@@ -340,7 +340,9 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       expect(execution).toMatchObject({ status: 'completed', steps_completed: 3, error_message: null });
       // set_status may write the status column, and only that one.
       expect(await failureOf(urls.admin, `UPDATE email_messages SET subject = 'x' WHERE id = ${emailId}`)).toBe('42501');
-      expect(await failureOf(urls.admin, `UPDATE email_workflows SET enabled = false`)).toBe('42501');
+      // The CRUD API edits workflows through the admin connection; the viewer may not.
+      expect(await failureOf(urls.admin, `UPDATE email_workflows SET priority = priority WHERE id = 1`)).toBeNull();
+      expect(await failureOf(urls.viewer, `UPDATE email_workflows SET priority = priority WHERE id = 1`)).not.toBeNull();
     } finally {
       await engine.stop();
       await admin.end();
