@@ -52,7 +52,7 @@ export interface SourceOptions {
    * says, and let the service write through it, journaling `actor`. Without it the source opens
    * nothing writable.
    */
-  admin?: { adminDb?: string | undefined; actor: string } | undefined;
+  admin?: { adminDb?: string | undefined; actor: string; poolSize?: number | undefined } | undefined;
   /** What a write refused for want of an admin connection says: how to get one here. */
   noAdminMessage?: string | undefined;
 }
@@ -99,7 +99,7 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   const readable = openReadableDb(target);
   let admin: AdminConnection | null;
   try {
-    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).adminUrl, options.admin.adminDb, options.env) : null;
+    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).adminUrl, options.admin.adminDb, options.env, options.admin.poolSize) : null;
   } catch (error) {
     await readable.end().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
@@ -286,14 +286,14 @@ export async function openAdminConnection(
  * default's admin role) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
  * database, so there it needs an admin URL.
  */
-export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv): AdminConnection {
+export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv, poolSize?: number): AdminConnection {
   const explicit = chosenAdminUrl({ adminDb, env });
-  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`);
+  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`, undefined, poolSize);
   if (viewerUrl === null) {
     throw new MailtrailError(
       'bad_request',
       `an offline cache has no database to write to; give the admin connection with --admin-db URL or ${ADMIN_DATABASE_URL_VARIABLE}`,
     );
   }
-  return adminConnectionOver(viewerUrl, `PostgreSQL ${describeTarget(viewerUrl)}, opened writable for admin work`);
+  return adminConnectionOver(viewerUrl, `PostgreSQL ${describeTarget(viewerUrl)}, opened writable for admin work`, undefined, poolSize);
 }
