@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cursor, EmailId, Timestamp } from './schemas';
+import { checkRange, Cursor, EmailId, Timestamp } from './schemas';
 
 // The workflows CRUD API's schemas (issue 16, item 4). A workflow and an execution in the tables' own
 // column names (DESIGN.md, "REST API"); the operations are in operations.ts's one table.
@@ -90,13 +90,14 @@ export const ExecutionsRequest = z
     workflowId: WorkflowId.optional(),
     status: z.enum(EXECUTION_STATUSES, { error: `must be one of ${EXECUTION_STATUSES.join(', ')}` }).optional(),
     emailId: EmailId.optional(),
-    /** started_at at or after, and before (zoneless, as the column). */
+    /** On started_at (zoneless, as the column); a date-only `to` includes that day, as everywhere. */
     from: Timestamp.optional(),
     to: Timestamp.optional(),
     limit: z.number().int('must be a whole number').min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(50),
     cursor: Cursor.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(checkRange);
 
 export const WorkflowExecution = z.object({
   id: z.number(),

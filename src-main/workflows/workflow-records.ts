@@ -4,6 +4,7 @@ import type { AdminDb, ReadableDb, WritableClient } from '../db/connection';
 import { query } from '../db/query';
 import { sql, type Sql } from '../db/sql';
 import { inWriteTransaction } from '../db/transaction';
+import { dateRangeConditions } from '../store/postgres/filters';
 
 // The CRUD API's queries over the seed's workflow tables (issue 16, item 4): reads on the viewer's
 // pool, writes on the admin connection. Free functions, the handle first.
@@ -109,8 +110,7 @@ export async function listExecutions(db: ReadableDb, filter: ExecutionFilter): P
   if (filter.workflowId !== undefined) conditions.push(sql`e.workflow_id = ${filter.workflowId}`);
   if (filter.status !== undefined) conditions.push(sql`e.status = ${filter.status}`);
   if (filter.emailId !== undefined) conditions.push(sql`e.email_id = ${filter.emailId}`);
-  if (filter.from !== undefined) conditions.push(sql`e.started_at >= ${filter.from}::timestamp`);
-  if (filter.to !== undefined) conditions.push(sql`e.started_at < ${filter.to}::timestamp`);
+  conditions.push(...dateRangeConditions(filter, sql`e.started_at`));
   if (filter.beforeId !== undefined) conditions.push(sql`e.id < ${filter.beforeId}`);
   const where = conditions.reduce((all, condition) => sql`${all} AND ${condition}`);
   return query<WorkflowExecution>(

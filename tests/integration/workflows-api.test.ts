@@ -305,9 +305,12 @@ describe('workflow executions: keyset pages with filters, one with its steps, re
     expect(items.map((e) => e.id)).toEqual(ids.filter((e) => e.workflow === second && e.status === 'failed').map((e) => e.id).reverse());
     const byEmail = await allPages('/api/v1/workflow-executions?email_id=702&limit=3');
     expect(byEmail.items.map((e) => e.id)).toEqual(ids.filter((e) => e.email === 702).map((e) => e.id).reverse());
-    const range = await allPages('/api/v1/workflow-executions?from=2026-02-10&to=2026-02-15T08:00:00&limit=2');
-    expect(range.items.map((e) => e.id)).toEqual(ids.filter((e) => e.at >= '2026-02-10' && e.at < '2026-02-15T08:00:00').map((e) => e.id).reverse());
+    const range = await allPages('/api/v1/workflow-executions?from=2026-02-10&to=2026-02-14T08:00:00&limit=2');
+    expect(range.items.map((e) => e.id)).toEqual(ids.filter((e) => e.at >= '2026-02-10' && e.at <= '2026-02-14T08:00:00').map((e) => e.id).reverse());
     expect(range.items).toHaveLength(5);
+    // A date-only `to` includes that day, as the other endpoints' ranges do.
+    const days = await allPages('/api/v1/workflow-executions?from=2026-02-10&to=2026-02-14');
+    expect(days.items.map((e) => e.id)).toEqual(range.items.map((e) => e.id));
   });
 
   it('refuses bad filters naming the parameter', async () => {
@@ -316,6 +319,8 @@ describe('workflow executions: keyset pages with filters, one with its steps, re
     expect(errorOf(status).message).toMatch(/^status: must be one of pending, running, completed, failed/);
     const from = await call(viewerServer, 'GET', '/api/v1/workflow-executions?from=yesterday', { token: null });
     expect(errorOf(from).message).toMatch(/^from: must be an ISO 8601 date/);
+    const reversed = await call(viewerServer, 'GET', '/api/v1/workflow-executions?from=2026-03-01&to=2026-02-01', { token: null });
+    expect(errorOf(reversed).message).toBe('from: must not be after "to"');
     const cursor = await call(viewerServer, 'GET', '/api/v1/workflow-executions?cursor=$$$', { token: null });
     expect(cursor.status).toBe(400);
   });
