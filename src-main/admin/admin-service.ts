@@ -3,6 +3,7 @@ import type { MailtrailService } from '../contract/operations';
 import type { AdminDb, ReadableDb } from '../db/connection';
 import { decodeId, encodeId } from '../service/cursor';
 import { RETENTION_OPERATIONS, type RetentionApi, type RetentionOperations } from '../service/retention-service';
+import { WORKFLOW_OPERATIONS, type WorkflowOperations } from '../service/workflows-service';
 import { listJournal } from './journal';
 
 /**
@@ -18,32 +19,40 @@ export interface AdminAccess {
   journalDb: ReadableDb | null;
   /** Retention over the live database (reads on the viewer's pool, writes on `db`); absent for an offline cache. */
   retention?: RetentionApi | null;
+  /** The workflows CRUD API over the live database (reads on the viewer's pool, writes on `db`); absent for an offline cache. */
+  workflows?: WorkflowOperations | null;
 }
 
 export const NO_ADMIN: AdminAccess = { db: null, actor: 'unknown', journalDb: null };
 
-export type AdminOperations = Pick<MailtrailService, 'admin/journal'> & RetentionOperations;
+export type AdminOperations = Pick<MailtrailService, 'admin/journal'> & RetentionOperations & WorkflowOperations;
 
 const NO_RETENTION = 'retention needs the live PostgreSQL database and this is an offline cache; open the database to preview or run retention';
 
-/** Retention's operations from `access.retention` as it is at each call (the desktop's admin connection changes), or 503 where there is none. */
-function retentionOperations(access: AdminAccess): RetentionOperations {
+const NO_WORKFLOWS = 'workflows need the live PostgreSQL database and this is an offline cache; open the database to read or change workflows';
+
+/**
+ * A capability's operations from its implementation as it is at each call (the desktop's admin
+ * connection changes), or 503 saying why where there is none (an offline cache).
+ */
+function delegated<Name extends string, Operations extends Record<Name, unknown>>(names: readonly Name[], current: () => Operations | null | undefined, missing: string): Operations {
   return Object.fromEntries(
-    RETENTION_OPERATIONS.map((name) => [
+    names.map((name) => [
       name,
       (request: never) => {
-        const retention = access.retention;
-        if (!retention) throw new MailtrailError('unavailable', NO_RETENTION);
-        return (retention[name] as (request: never) => Promise<unknown>)(request);
+        const implementation = current();
+        if (!implementation) throw new MailtrailError('unavailable', missing);
+        return (implementation[name] as (request: never) => Promise<unknown>)(request);
       },
     ]),
-  ) as unknown as RetentionOperations;
+  ) as unknown as Operations;
 }
 
 /** The admin operations, implemented once; createLogService adds them to the log's. */
 export function createAdminService(access: AdminAccess): AdminOperations {
   return {
-    ...retentionOperations(access),
+    ...delegated<(typeof RETENTION_OPERATIONS)[number], RetentionOperations>(RETENTION_OPERATIONS, () => access.retention, NO_RETENTION),
+    ...delegated<(typeof WORKFLOW_OPERATIONS)[number], WorkflowOperations>(WORKFLOW_OPERATIONS, () => access.workflows, NO_WORKFLOWS),
     async 'admin/journal'({ limit, cursor, actions, actors, from, to }) {
       const journalDb = access.db ?? access.journalDb;
       if (!journalDb) {

@@ -17,14 +17,15 @@ Commands:
                                               write realistic demo activity (default ${DEFAULT_DEMO_EMAILS} emails, seed ${DEFAULT_DEMO_SEED}),
                                               a year of it ending at --until (default now; a date alone means its end);
                                               the same seed and --until write the same data
-  serve [--db URL | --cache FILE] [--host H] [--port P] [--admin [--admin-db URL]]
+  serve [--db URL | --cache FILE] [--host H] [--port P] [--admin [--admin-db URL] [--no-worker]]
                                               the REST API and the browser UI; prints "listening on http://H:P"
                                               (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one);
                                               beyond loopback it needs MAILTRAIL_API_TOKEN, which every API
                                               request then sends as Authorization: Bearer TOKEN;
                                               --admin answers writes, with MAILTRAIL_ADMIN_TOKEN as their bearer
                                               token, through the admin connection (--admin-db, else
-                                              MAILTRAIL_ADMIN_DATABASE_URL, else the --db database)
+                                              MAILTRAIL_ADMIN_DATABASE_URL, else the --db database), and runs
+                                              the workflow engine on it as \`worker\` does (--no-worker: not)
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log (and its sealed chain, for verify --cache) into an
                                               offline SQLite cache; a second run fetches only what changed, an
@@ -69,7 +70,7 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'migrate'; db: string | undefined }
   | { command: 'demo'; db: string | undefined; emails: number; seed: number; until: string | undefined }
-  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined }
+  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined; worker: boolean }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
   | { command: 'roles'; db: string | undefined; json: boolean }
   | { command: 'report'; db: string | undefined; cache: string | undefined; request: ReportRequest; out: string }
@@ -92,6 +93,7 @@ const OPTIONS = {
     port: { type: 'string' },
     admin: { type: 'boolean' },
     'admin-db': { type: 'string' },
+    'no-worker': { type: 'boolean' },
   },
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
@@ -228,6 +230,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       if (values.host === '') throw new UsageError('--host needs a host name or address, e.g. 127.0.0.1');
       // Read-only unless asked: without --admin, serve opens no writable connection at all.
       if (values['admin-db'] !== undefined && !flags.admin) throw new UsageError('--admin-db is for `serve --admin`, which answers writes; add --admin or leave it out');
+      if (flags['no-worker'] && !flags.admin) throw new UsageError('--no-worker is for `serve --admin`, which runs the workflow engine; without --admin serve runs none');
       return {
         command,
         db: databaseUrl(values.db),
@@ -236,6 +239,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         port: wholeNumber('port', values.port, 0, 65_535, DEFAULT_PORT),
         admin: flags.admin === true,
         adminDb: adminDatabaseUrl(values['admin-db']),
+        // The engine needs the admin connection, so it runs with --admin alone.
+        worker: flags.admin === true && flags['no-worker'] !== true,
       };
     }
     case 'sync': {

@@ -8,9 +8,14 @@ import { ADMIN_TOKEN_VARIABLE, API_TOKEN_VARIABLE, checkTokenShape, type BearerT
 import { reportOriginOf } from '../reports/report-origin';
 import { isLoopbackHost, startHttpServer } from '../server/http-server';
 import { openLogSource } from '../source/open-source';
+import type { WorkflowEngine } from '../workflows/engine';
 import type { CommandIo } from './io';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** openAdminDb's own pool size, which the API's writes keep when the engine gets connections of its own. */
+const ADMIN_POOL = 4;
+/** Jobs the engine inside `serve --admin` runs at once: a side job here; `mailtrail worker` is for throughput. */
+const SERVE_ENGINE_CONCURRENCY = 2;
 
 /**
  * The bearer tokens `serve` requires, from the environment (never the command line, which `ps` shows).
@@ -70,20 +75,39 @@ export async function checkAdminConnection(db: AdminDb, description: string): Pr
 
 /** `mailtrail serve`: the REST API and browser mode until SIGINT or SIGTERM. */
 export async function runServe(
-  options: { db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined },
+  options: { db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined; worker?: boolean },
   io: CommandIo,
 ): Promise<number> {
   // Refused before anything starts: no database is opened for a server that would not run.
   const tokens = serveTokens(options.host, process.env, options.admin);
+  const runsEngine = options.admin && options.worker === true;
+  // The engine and pg-boss are loaded only when they run here; its settings are checked before anything opens.
+  const workerCommand = runsEngine ? await import('./worker.command') : null;
+  const queue = workerCommand?.queueSettingsFromEnv() ?? null;
   const source = await openLogSource({
     db: options.db,
     cache: options.cache,
     onProgress: io.note,
-    admin: options.admin ? { adminDb: options.adminDb, actor: SERVE_ACTOR } : undefined,
+    // The engine's jobs, watcher and pg-boss hold connections of their own beside the API's writes.
+    admin: options.admin ? { adminDb: options.adminDb, actor: SERVE_ACTOR, poolSize: runsEngine ? ADMIN_POOL + SERVE_ENGINE_CONCURRENCY + 4 : undefined } : undefined,
   });
   let server;
+  let engine: WorkflowEngine | null = null;
   try {
     if (source.admin) await checkAdminConnection(source.admin.db, source.admin.description);
+    if (source.admin && queue && workerCommand) {
+      const { startWorkflowEngine } = await import('../workflows/engine');
+      engine = await startWorkflowEngine({
+        admin: source.admin.db,
+        queue,
+        concurrency: SERVE_ENGINE_CONCURRENCY,
+        notify: workerCommand.notifySettingsFromEnv(),
+        onNote: io.note,
+      }).catch((error: unknown) => {
+        const cause = toMailtrailError(error);
+        throw new MailtrailError(cause.code, `${cause.message}; or start serve with --no-worker to answer the API without running workflows`);
+      });
+    }
     server = await startHttpServer({
       service: source.service,
       host: options.host,
@@ -94,6 +118,7 @@ export async function runServe(
       reportOrigin: () => reportOriginOf(source, { record: false }),
     });
   } catch (error) {
+    await engine?.stop();
     await source.close();
     throw error;
   }
@@ -105,9 +130,12 @@ export async function runServe(
   io.note(`reading ${source.description}`);
   if (tokens.some((token) => token.holder === 'api')) io.note(`every /api/ request needs Authorization: Bearer $${API_TOKEN_VARIABLE}; the browser UI asks for it once`);
   if (source.admin) io.note(`writes go to ${source.admin.description}; each needs Authorization: Bearer $${ADMIN_TOKEN_VARIABLE}`);
+  if (engine) io.note(`the workflow engine runs here (${SERVE_ENGINE_CONCURRENCY} jobs at a time); --no-worker leaves it off`);
   io.out(`listening on ${server.url}`);
   const signal = await stopped;
   io.note(`${signal}: shutting down`);
+  // The engine first: it finishes its jobs in flight on the admin connection the source then closes.
+  await engine?.stop();
   await server.close();
   await source.close();
   return 0;

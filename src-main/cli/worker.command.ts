@@ -32,6 +32,11 @@ export function queueSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Queu
   return settings;
 }
 
+/** Where notify sends, from MAILTRAIL_SMTP_URL and MAILTRAIL_MAIL_FROM: the worker's settings, never a workflow's. */
+export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  return { smtpUrl: env.MAILTRAIL_SMTP_URL || undefined, ...(env.MAILTRAIL_MAIL_FROM ? { mailFrom: env.MAILTRAIL_MAIL_FROM } : {}) };
+}
+
 /** `mailtrail worker [--db URL] [--admin-db URL] [--concurrency N]`: runs until SIGINT or SIGTERM, then finishes its jobs. */
 export async function runWorker(
   options: { db: string | undefined; adminDb: string | undefined; concurrency: number },
@@ -46,7 +51,7 @@ export async function runWorker(
       admin: admin.db,
       queue,
       concurrency: options.concurrency,
-      notify: { smtpUrl: env.MAILTRAIL_SMTP_URL || undefined, ...(env.MAILTRAIL_MAIL_FROM ? { mailFrom: env.MAILTRAIL_MAIL_FROM } : {}) },
+      notify: notifySettingsFromEnv(env),
       onNote: io.note,
       onExecution: (outcome) =>
         io.note(

@@ -60,6 +60,19 @@ import {
 } from './retention';
 import { ReportsList, ReportsListRequest, ReportVerification, ReportVerifyRequest } from './reports';
 import { EmailIntegrity, EmailIntegrityRequest, IntegrityStatus } from './integrity';
+import {
+  CreateWorkflowRequest,
+  DeleteWorkflowResult,
+  ExecutionRequest,
+  ExecutionsPage,
+  ExecutionsRequest,
+  ExecutionWithSteps,
+  RerunResult,
+  UpdateWorkflowRequest,
+  Workflow,
+  WorkflowRequest,
+  WorkflowsRequest,
+} from './workflows';
 
 /**
  * An operation's request and response. `write: true` marks one that changes data: `serve` answers
@@ -120,6 +133,19 @@ export const operations = {
   /** Stops the verification going at its next batch; nothing is kept of it. */
   'integrity/cancel': { request: Empty, response: IntegrityStatus },
   'integrity/email': { request: EmailIntegrityRequest, response: EmailIntegrity },
+  // Workflows (issue 16): the live database only; an offline cache answers 503. Writes are journaled as workflows.<verb>.
+  'workflows/list': { request: WorkflowsRequest, response: z.object({ items: z.array(Workflow) }) },
+  'workflows/get': { request: WorkflowRequest, response: Workflow },
+  'workflows/create': { request: CreateWorkflowRequest, response: Workflow, write: true },
+  /** The fields given replace the stored ones; those left out stay. */
+  'workflows/update': { request: UpdateWorkflowRequest, response: Workflow, write: true },
+  /** Soft: a workflow with executions is disabled, one without is deleted. */
+  'workflows/delete': { request: WorkflowRequest, response: DeleteWorkflowResult, write: true },
+  /** Newest first, keyset pages; across workflows or, with workflowId, one workflow's. */
+  'workflows/executions': { request: ExecutionsRequest, response: ExecutionsPage },
+  'workflows/execution': { request: ExecutionRequest, response: ExecutionWithSteps },
+  /** Queues a failed execution again from its first unfinished step. */
+  'workflows/rerun': { request: ExecutionRequest, response: RerunResult, write: true },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;

@@ -79,9 +79,9 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   mailtrail_integrity_checkpoints: ['SELECT', 'INSERT'],
   mailtrail_integrity_keys: ['SELECT', 'INSERT'],
   mailtrail_integrity_purged: ['SELECT', 'INSERT'],
-  // 0015: the workflow engine (`mailtrail worker`) runs workflows, never edits them; set_status's
-  // UPDATE of email_messages is the column grant below.
-  email_workflows: ['SELECT'],
+  // 0015: the workflow engine (`mailtrail worker`) runs workflows; the CRUD API (issue 16, item 4) edits
+  // them through the admin connection, journaled. set_status's UPDATE of email_messages is the column grant below.
+  email_workflows: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   email_workflow_actions: ['SELECT'],
   email_workflow_executions: ['SELECT', 'INSERT', 'UPDATE'],
   email_workflow_execution_steps: ['SELECT', 'INSERT', 'UPDATE'],
@@ -101,6 +101,7 @@ const ADMIN_SEQUENCES_OF = [
   'mailtrail_retention_runs',
   'email_activity_log',
   'email_workflow_executions',
+  'email_workflows',
   'email_entities',
   'email_entity_links',
   'email_tickets',

@@ -12,7 +12,8 @@ import { nameParameters, parseInteger, parseQuery } from './query-params';
 import type { ReportOrigin } from '../reports/report-origin';
 import { EXPORT_PATH, handleReportRoute, isReportPath, VERIFY_PATH } from './report-routes';
 import { REST_ROUTES, type RestRoute } from './rest-routes';
-import { handleRetentionRoute, RETENTION_PREFIX } from './retention-routes';
+import { handleRouteTable, RETENTION_PREFIX, RETENTION_ROUTES } from './retention-routes';
+import { isWorkflowPath, WORKFLOW_ROUTES } from './workflow-routes';
 import { handleIntegrityRoute, INTEGRITY_ROUTES, isIntegrityPath } from './integrity-routes';
 import { serveRenderer } from './static-files';
 
@@ -335,7 +336,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         if (path.startsWith(RPC_PREFIX)) await handleRpc(service, req, res, path);
         else if (isReportPath(path)) await handleReportRoute(service, options.reportOrigin, req, res, path, search, { sendJson, sendError });
         else if (isIntegrityPath(path)) await handleIntegrityRoute(service, req.method, res, path, search, { sendJson, sendError });
-        else if (path.startsWith(RETENTION_PREFIX)) await handleRetentionRoute(options.service, req, res, path, search, { sendJson, sendError, readJsonBody });
+        else if (path.startsWith(RETENTION_PREFIX)) await handleRouteTable(RETENTION_ROUTES, 'retention', service, req, res, path, search, { sendJson, sendError, readJsonBody });
+        else if (isWorkflowPath(path)) await handleRouteTable(WORKFLOW_ROUTES, 'workflow', service, req, res, path, search, { sendJson, sendError, readJsonBody });
         else await handleRest(service, req, res, path, search);
       } catch (error) {
         const mailtrailError = toMailtrailError(error);

@@ -22,7 +22,7 @@ export interface RestRoute<K extends OperationName = OperationName> {
 
 const route = <K extends OperationName>(definition: RestRoute<K>) => definition as unknown as RestRoute;
 
-const DATE_RANGE: ParamSpecs = {
+export const DATE_RANGE: ParamSpecs = {
   from: { field: 'from', kind: 'text' },
   to: { field: 'to', kind: 'text' },
 };

@@ -5,8 +5,8 @@ import { toMailtrailError } from '../db/connection';
 import { invoke } from '../service/invoke';
 import { nameParameters, parseInteger, parseQuery, type ParamSpecs } from './query-params';
 
-/** How the HTTP server reads and answers; passed in so this module holds only retention's routes. */
-export interface RetentionHttp {
+/** How the HTTP server reads and answers; passed in so this module holds only the routes. */
+export interface RouteHttp {
   sendJson(res: ServerResponse, status: number, body: unknown): void;
   sendError(res: ServerResponse, status: number, error: ErrorValue): void;
   /** The request's JSON body (see http-server.ts); null once it answered 413, 415 or 400. */
@@ -15,11 +15,12 @@ export interface RetentionHttp {
 
 export const RETENTION_PREFIX = '/api/v1/retention/';
 
-interface Route {
+/** A route of an admin capability's table (retention's here, workflows' in workflow-routes.ts). */
+export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   template: string;
   path: RegExp;
-  operation: OperationName & `retention/${string}`;
+  operation: OperationName;
   query?: ParamSpecs;
   /** snake_case body field -> request field. */
   body?: Readonly<Record<string, string>>;
@@ -27,6 +28,8 @@ interface Route {
   pathField?: { field: string; name: string };
   status?: (value: unknown) => number;
   answer?: (value: unknown) => unknown;
+  /** A keyset page: the items as a bare array, the next page's cursor in X-Next-Cursor (as the seed's lists). */
+  paged?: true;
 }
 
 const DAYS: ParamSpecs = { archive_after_days: { field: 'archiveAfterDays', kind: 'text' }, purge_after_days: { field: 'purgeAfterDays', kind: 'text' } };
@@ -126,19 +129,21 @@ function fromBody(route: Route, payload: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(payload).map(([key, value]) => [fields[key] as string, value]));
 }
 
-/** Answers a request under /api/v1/retention/ through the service's retention operations (503 for an offline cache). */
-export async function handleRetentionRoute(
+/** Answers a request by one capability's table of routes (retention's, workflows'): query or JSON body to the operation's request, its answer as JSON. */
+export async function handleRouteTable(
+  routes: readonly Route[],
+  capability: string,
   service: MailtrailService,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   search: URLSearchParams,
-  http: RetentionHttp,
+  http: RouteHttp,
 ): Promise<void> {
-  const matching = RETENTION_ROUTES.filter((route) => route.path.test(path));
+  const matching = routes.filter((route) => route.path.test(path));
   if (matching.length === 0) {
-    const endpoints = RETENTION_ROUTES.map((route) => `${route.method} ${route.template}`).join(', ');
-    http.sendError(res, 404, new MailtrailError('not_found', `no retention endpoint at ${path.slice(0, 100)}; the endpoints are ${endpoints}`).toValue());
+    const endpoints = routes.map((route) => `${route.method} ${route.template}`).join(', ');
+    http.sendError(res, 404, new MailtrailError('not_found', `no ${capability} endpoint at ${path.slice(0, 100)}; the endpoints are ${endpoints}`).toValue());
     return;
   }
   const route = matching.find((candidate) => candidate.method === req.method);
@@ -171,9 +176,16 @@ export async function handleRetentionRoute(
   }
   const result = await invoke(service, route.operation, request);
   if (!result.ok) {
-    const names = Object.fromEntries(Object.entries(route.body ?? {}).map(([name, field]) => [field, name]));
+    const names: Record<string, string> = Object.fromEntries(Object.entries(route.body ?? {}).map(([name, field]) => [field, name]));
+    if (route.pathField) names[route.pathField.field] = route.pathField.name;
     const message = nameParameters(result.error.message, route.query ?? {}, names);
     http.sendError(res, HTTP_STATUS[result.error.code], { ...result.error, message });
+    return;
+  }
+  if (route.paged) {
+    const page = result.value as { items: unknown[]; nextCursor: string | null };
+    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
+    http.sendJson(res, 200, page.items);
     return;
   }
   http.sendJson(res, route.status?.(result.value) ?? 200, route.answer ? route.answer(result.value) : result.value);

@@ -15,6 +15,7 @@ import {
 import type { EmbeddedDefault } from '../db/embedded-default';
 import { createLogService } from '../service/log-service';
 import { createRetentionService, type RetentionApi } from '../service/retention-service';
+import { createWorkflowsService, type WorkflowOperations } from '../service/workflows-service';
 import type { LogStore } from '../store/log-store';
 import { createPostgresLogStore } from '../store/postgres/postgres-log-store';
 
@@ -51,7 +52,7 @@ export interface SourceOptions {
    * says, and let the service write through it, journaling `actor`. Without it the source opens
    * nothing writable.
    */
-  admin?: { adminDb?: string | undefined; actor: string } | undefined;
+  admin?: { adminDb?: string | undefined; actor: string; poolSize?: number | undefined } | undefined;
   /** What a write refused for want of an admin connection says: how to get one here. */
   noAdminMessage?: string | undefined;
 }
@@ -98,7 +99,7 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   const readable = openReadableDb(target);
   let admin: AdminConnection | null;
   try {
-    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).adminUrl, options.admin.adminDb, options.env) : null;
+    admin = options.admin ? adminConnectionBeside(url ?? (embedded as EmbeddedDefault).adminUrl, options.admin.adminDb, options.env, options.admin.poolSize) : null;
   } catch (error) {
     await readable.end().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
@@ -118,9 +119,10 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
     });
   }
   const actor = options.admin?.actor ?? journalActor(options.env);
-  const writes = replaceableAdmin(admin, { db: null, actor, journalDb: readable }, (db) =>
-    createRetentionService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
-  );
+  const writes = replaceableAdmin(admin, { db: null, actor, journalDb: readable }, (db) => ({
+    retention: createRetentionService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
+    workflows: createWorkflowsService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
+  }));
   return {
     service: createLogService(store, writes.access),
     store,
@@ -141,15 +143,16 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
 
 /**
  * The admin side of a source, whose connection can be replaced while the viewer stays open: the
- * service reads `access` at each call. `retentionOver` makes retention for a connection (none for a cache).
+ * service reads `access` at each call. `servicesOver` makes retention and workflows for a connection (none for a cache).
  */
 function replaceableAdmin(
   first: AdminConnection | null,
-  base: Omit<AdminAccess, 'retention'>,
-  retentionOver?: (db: AdminDb | null) => RetentionApi,
+  base: Omit<AdminAccess, 'retention' | 'workflows'>,
+  servicesOver?: (db: AdminDb | null) => { retention: RetentionApi; workflows: WorkflowOperations },
 ) {
   let admin = first;
-  const access: AdminAccess = { ...base, db: admin?.db ?? null, retention: retentionOver?.(admin?.db ?? null) ?? null };
+  const firstServices = servicesOver?.(admin?.db ?? null);
+  const access: AdminAccess = { ...base, db: admin?.db ?? null, retention: firstServices?.retention ?? null, workflows: firstServices?.workflows ?? null };
   const closeWrites = async (connection: AdminConnection | null, retention: RetentionApi | null | undefined) => {
     await retention?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);
@@ -161,7 +164,9 @@ function replaceableAdmin(
       const previous = { admin, retention: access.retention };
       admin = adminUrl === null ? null : adminConnectionBeside(null, adminUrl);
       access.db = admin?.db ?? null;
-      access.retention = retentionOver?.(access.db) ?? null;
+      const services = servicesOver?.(access.db);
+      access.retention = services?.retention ?? null;
+      access.workflows = services?.workflows ?? null;
       await closeWrites(previous.admin, previous.retention);
     },
     close: () => closeWrites(admin, access.retention),
@@ -281,14 +286,14 @@ export async function openAdminConnection(
  * default's admin role) in a pool of its own; the viewer's pool stays read-only. An offline cache has no
  * database, so there it needs an admin URL.
  */
-export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv): AdminConnection {
+export function adminConnectionBeside(viewerUrl: string | null, adminDb: string | undefined, env?: NodeJS.ProcessEnv, poolSize?: number): AdminConnection {
   const explicit = chosenAdminUrl({ adminDb, env });
-  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`);
+  if (explicit) return adminConnectionOver(explicit, `PostgreSQL ${describeTarget(explicit)} (admin connection)`, undefined, poolSize);
   if (viewerUrl === null) {
     throw new MailtrailError(
       'bad_request',
       `an offline cache has no database to write to; give the admin connection with --admin-db URL or ${ADMIN_DATABASE_URL_VARIABLE}`,
     );
   }
-  return adminConnectionOver(viewerUrl, `PostgreSQL ${describeTarget(viewerUrl)}, opened writable for admin work`);
+  return adminConnectionOver(viewerUrl, `PostgreSQL ${describeTarget(viewerUrl)}, opened writable for admin work`, undefined, poolSize);
 }

@@ -7,6 +7,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src-main/security/csp';
 import { startHttpServer, type HttpServer } from '../../src-main/server/http-server';
 import { createLogService } from '../../src-main/service/log-service';
 import { createRetentionService } from '../../src-main/service/retention-service';
+import { createWorkflowsService } from '../../src-main/service/workflows-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { rawRequest, type RawResponse } from '../support/http';
@@ -115,11 +116,17 @@ beforeAll(async () => {
   const store = createPostgresLogStore(db.readable, { kind: 'postgres', label: 'test' });
   // As `serve` without --admin: nothing writes, the journal is read through the viewer's connection.
   const retention = createRetentionService({ viewer: db.readable, admin: null, actor: () => 'test' });
+  const workflows = createWorkflowsService({ viewer: db.readable, admin: null, actor: () => 'test' });
+  // One execution, so that workflows/execution has one to answer.
+  await db.writable.query(
+    `INSERT INTO email_workflow_executions (id, workflow_id, email_id, status, steps_completed, steps_total)
+     SELECT 1, id, 123, 'completed', 3, 3 FROM email_workflows WHERE name = 'Invoice Processing'`,
+  );
   // A register of reports made on this machine with one record, whose file is gone (verify says so).
   const registerPath = join(mkdtempSync(join(tmpdir(), 'mailtrail-http-register-')), 'reports.jsonl');
   writeFileSync(registerPath, `${JSON.stringify(GONE_REPORT)}\n`);
   server = await startHttpServer({
-    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention }, { registerPath }, { verificationsPath: join(dirname(registerPath), 'integrity.json') }),
+    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention, workflows }, { registerPath }, { verificationsPath: join(dirname(registerPath), 'integrity.json') }),
     port: 0,
   });
   base = server.url;
@@ -407,6 +414,14 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'integrity/verify': {},
     'integrity/cancel': {},
     'integrity/email': { emailId: 123 },
+    'workflows/list': {},
+    'workflows/get': { workflowId: 1 },
+    'workflows/create': { name: 'New', classification_trigger: 'invoice', workflow_steps: [{ action: 'extract_invoice' }] },
+    'workflows/update': { workflowId: 1, enabled: false },
+    'workflows/delete': { workflowId: 1 },
+    'workflows/executions': { limit: 5 },
+    'workflows/execution': { executionId: 1 },
+    'workflows/rerun': { executionId: 1 },
   };
 
   it.each(OPERATION_NAMES.filter((name) => !isWriteOperation(name)))('answers %s with a value that matches the contract', async (operation) => {

@@ -10,6 +10,7 @@ import { openAdminDb, openReadableDb, openWritableDb, type AdminDb, type Readabl
 import { migrate } from '../../src-main/db/migrate';
 import { ADMIN_ROLE, VIEWER_ROLE } from '../../src-main/db/roles';
 import { createRetentionService, type RetentionApi } from '../../src-main/service/retention-service';
+import { createWorkflowsService } from '../../src-main/service/workflows-service';
 import { generateSigningKey, loadSigningKey } from '../../src-main/integrity/keys';
 import { seal, verify } from '../../src-main/service/integrity-service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -330,6 +331,22 @@ describe('mailtrail roles (issue 13, item 1)', () => {
     }
   });
 
+  it('lets the admin role create, edit and delete workflows through the CRUD API, read by the viewer role (issue 16)', async () => {
+    const admin = openAdminDb(urls.admin);
+    const viewer = openReadableDb(urls.viewer);
+    try {
+      const workflows = createWorkflowsService({ viewer, admin, actor: () => 'roles-test' });
+      const steps = [{ action: 'set_status', params: { status: 'seen' } }];
+      const created = await workflows['workflows/create']({ name: 'Roles CRUD', description: null, classification_trigger: 'roles', confidence_threshold: 0.5, workflow_steps: steps, priority: 50, enabled: true });
+      expect(await workflows['workflows/update']({ workflowId: created.id, enabled: false })).toMatchObject({ id: created.id, enabled: false });
+      expect((await workflows['workflows/list']({ includeDisabled: true })).items.map((w) => w.name)).toContain('Roles CRUD');
+      expect(await workflows['workflows/delete']({ workflowId: created.id })).toEqual({ id: created.id, outcome: 'deleted', executions: 0 });
+    } finally {
+      await admin.end();
+      await viewer.end();
+    }
+  });
+
   it('lets the admin role run the workflow engine: executions, steps, actions and pg-boss jobs (issue 16)', async () => {
     const admin = openAdminDb(urls.admin);
     const engine = await startWorkflowEngine({ admin, queue: { pollingIntervalSeconds: 0.5 }, watchIntervalMs: 100 });
@@ -340,7 +357,9 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       expect(execution).toMatchObject({ status: 'completed', steps_completed: 3, error_message: null });
       // set_status may write the status column, and only that one.
       expect(await failureOf(urls.admin, `UPDATE email_messages SET subject = 'x' WHERE id = ${emailId}`)).toBe('42501');
-      expect(await failureOf(urls.admin, `UPDATE email_workflows SET enabled = false`)).toBe('42501');
+      // The CRUD API edits workflows through the admin connection; the viewer may not.
+      expect(await failureOf(urls.admin, `UPDATE email_workflows SET priority = priority WHERE id = 1`)).toBeNull();
+      expect(await failureOf(urls.viewer, `UPDATE email_workflows SET priority = priority WHERE id = 1`)).not.toBeNull();
     } finally {
       await engine.stop();
       await admin.end();

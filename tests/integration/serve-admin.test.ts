@@ -92,7 +92,62 @@ describe('mailtrail serve --admin (issue 13, item 1)', () => {
     expect(serveTokens('127.0.0.1', { MAILTRAIL_ADMIN_TOKEN: ADMIN_TOKEN })).toEqual([]);
   });
 
+  it('runs the workflow engine with --admin: a classified event is executed; --no-worker leaves it off (issue 16)', async () => {
+    const { rows: workflows } = await db.writable.query<{ id: number }>(
+      `INSERT INTO email_workflows (name, classification_trigger, confidence_threshold, workflow_steps, priority)
+       VALUES ('Serve engine', 'serve_engine', 0.5, '[{"action": "set_status", "params": {"status": "seen-by-serve"}}]', 1) RETURNING id`,
+    );
+    const logClassified = async () => {
+      const { rows } = await db.writable.query<{ id: number }>(`INSERT INTO email_messages (subject, sender_email, status) VALUES ('x', 'a@b.dk', 'active') RETURNING id`);
+      const emailId = rows[0]!.id;
+      await db.writable.query(`SELECT log_email_event($1, 'classified', 'system', 'Classified', '{"classification": "serve_engine", "confidence": 0.9}'::jsonb, NULL, 'system')`, [emailId]);
+      return emailId;
+    };
+    const statusOf = async (emailId: number) => (await db.writable.query<{ status: string }>('SELECT status FROM email_messages WHERE id = $1', [emailId])).rows[0]?.status;
+    const executions = async (emailId: number) =>
+      (await db.writable.query<{ status: string }>('SELECT status FROM email_workflow_executions WHERE email_id = $1 AND workflow_id = $2', [emailId, workflows[0]!.id])).rows;
+
+    async function serving(extra: string[], work: (stderr: () => string) => Promise<void>) {
+      const child = start(['serve', '--db', db.url, '--port', '0', '--admin', ...extra], { ...childEnv, MAILTRAIL_ADMIN_TOKEN: ADMIN_TOKEN });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      try {
+        await new Promise<string>((resolve, reject) => {
+          createInterface({ input: child.stdout! }).once('line', resolve);
+          void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+        });
+        await work(() => stderr);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited, stderr).toBe(0);
+    }
+
+    let seen = 0;
+    await serving([], async (stderr) => {
+      await expect.poll(stderr).toMatch(/the workflow engine runs here \(2 jobs at a time\); --no-worker leaves it off/);
+      seen = await logClassified();
+      await expect.poll(() => statusOf(seen), { timeout: 15_000 }).toBe('seen-by-serve');
+      expect(await executions(seen)).toEqual([{ status: 'completed' }]);
+    });
+
+    await serving(['--no-worker'], async (stderr) => {
+      const unseen = await logClassified();
+      // Another round of a running watcher would have queued it by now (it rounds every 250 ms).
+      const { rows: watcher } = await db.writable.query<{ watermark: string }>('SELECT watermark FROM mailtrail_workflow_watcher');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await executions(unseen)).toEqual([]);
+      expect((await db.writable.query<{ watermark: string }>('SELECT watermark FROM mailtrail_workflow_watcher')).rows).toEqual(watcher);
+      expect(stderr()).not.toMatch(/workflow engine runs here/);
+    });
+  });
+
   it('reads --admin and --admin-db, and refuses --admin-db without --admin', () => {
+    expect(parseCommandLine(['serve', '--admin'])).toMatchObject({ admin: true, worker: true });
+    expect(parseCommandLine(['serve', '--admin', '--no-worker'])).toMatchObject({ admin: true, worker: false });
+    expect(parseCommandLine(['serve'])).toMatchObject({ admin: false, worker: false });
+    expect(() => parseCommandLine(['serve', '--no-worker'])).toThrow(/--no-worker is for `serve --admin`/);
     expect(parseCommandLine(['serve', '--admin', '--admin-db', 'postgres://retention@primary/hub'])).toMatchObject({ admin: true, adminDb: 'postgres://retention@primary/hub' });
     expect(() => parseCommandLine(['serve', '--admin-db', 'postgres://retention@primary/hub'])).toThrow(/--admin-db is for `serve --admin`/);
     expect(() => parseCommandLine(['serve', '--admin', '--admin-db', 'mysql://x/y'])).toThrow(/^--admin-db: the database URL must start with postgres/);

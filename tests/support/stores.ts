@@ -10,6 +10,7 @@ import { fillDemo } from '../../src-main/demo/demo';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { createLogService } from '../../src-main/service/log-service';
 import { createRetentionService } from '../../src-main/service/retention-service';
+import { createWorkflowsService } from '../../src-main/service/workflows-service';
 import type { LogStore } from '../../src-main/store/log-store';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
@@ -71,12 +72,13 @@ export async function createStoreFixture({
       postgres: {
         name: 'postgres',
         store: postgres,
-        // As `serve` without --admin: retention reads, its writes are refused.
+        // As `serve` without --admin: retention and workflows read, their writes are refused.
         service: createLogService(postgres, {
           db: null,
           actor: 'test',
           journalDb: database.readable,
           retention: createRetentionService({ viewer: database.readable, admin: null, actor: () => 'test' }),
+          workflows: createWorkflowsService({ viewer: database.readable, admin: null, actor: () => 'test' }),
         }),
       },
       sqlite: { name: 'sqlite', store: sqlite, service: createLogService(sqlite) },

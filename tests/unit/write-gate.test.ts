@@ -18,8 +18,18 @@ describe('which requests are writes (issue 13, item 1)', () => {
     expect(isWriteRequest('POST', '/api/v1/rpc/retention%2Frun', writes)).toBe(true);
     expect(isWriteRequest('POST', '/api/v1/rpc/retention/preview', writes)).toBe(false);
     expect(isWriteRequest('POST', '/api/v1/rpc/%E0%A4%A', writes)).toBe(false);
-    // Retention's changes write; every other operation reads, the journal and a retention preview included.
-    const writing = ['retention/set-policy', 'retention/run', 'retention/cancel', 'retention/hold', 'retention/release'];
+    // Retention's and workflows' changes write; every other operation reads, the journal and a retention preview included.
+    const writing = [
+      'retention/set-policy',
+      'retention/run',
+      'retention/cancel',
+      'retention/hold',
+      'retention/release',
+      'workflows/create',
+      'workflows/update',
+      'workflows/delete',
+      'workflows/rerun',
+    ];
     expect(OPERATION_NAMES.filter(isWriteOperation)).toEqual(writing);
     for (const operation of OPERATION_NAMES) expect(isWriteRequest('POST', `/api/v1/rpc/${operation}`)).toBe(writing.includes(operation));
   });

@@ -14,6 +14,7 @@ import { openLogSource } from '../../../src-main/source/open-source';
 import { startHttpServer } from '../../../src-main/server/http-server';
 import { createLogService } from '../../../src-main/service/log-service';
 import { createRetentionService } from '../../../src-main/service/retention-service';
+import { createWorkflowsService } from '../../../src-main/service/workflows-service';
 import { createPostgresLogStore } from '../../../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../../../src-main/store/sqlite/sqlite-log-store';
 import { syncCache } from '../../../src-main/sync/sync-cache';
@@ -48,7 +49,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     console.log(`e2e: database filled through the logger in ${Date.now() - started} ms (${data.emailCount} emails)`);
     const readable = openReadableDb(url);
     stops.unshift(() => readable.end());
-    // As `serve` without --admin: the journal and retention are read through the viewer's connection, nothing writes.
+    // As `serve` without --admin: the journal, retention and workflows are read through the viewer's connection, nothing writes.
     const retentionReads = createRetentionService({ viewer: readable, admin: null, actor: () => 'e2e' });
     stops.unshift(() => retentionReads.close());
     // The reports made on "this machine" are kept in the run's own folder, never the user's data folder.
@@ -56,7 +57,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const store = createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) });
     const service = createLogService(
       store,
-      { db: null, actor: 'e2e', journalDb: readable, retention: retentionReads },
+      { db: null, actor: 'e2e', journalDb: readable, retention: retentionReads, workflows: createWorkflowsService({ viewer: readable, admin: null, actor: () => 'e2e' }) },
       { registerPath: reportRegisterPath({ MAILTRAIL_DATA_DIR: reportsDataDir }) },
     );
     const http = await startHttpServer({
