@@ -1,12 +1,13 @@
 /**
- * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports|integrity]`:
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports|integrity|workflows]`:
  * loads N demo events (default 10 million) into a fresh embedded PostgreSQL, then times every
  * screen's query through Mailtrail's service and the seed's SQL for the same question run raw.
  * Before that, unless --no-trigger-cost: the rollup triggers' cost on a bulk load of a million
  * events, and the offline cache's sync rate and query times over that million. After it, retention's
  * rows (bench/retention-bench.ts), which `--only retention` runs alone, the reports' rows
  * (bench/reports-bench.ts: CSV and JSONL export against COPY, memory, documents), which `--only reports`
- * runs alone, and tamper evidence's (bench/integrity-bench.ts), which `--only integrity` runs alone.
+ * runs alone, tamper evidence's (bench/integrity-bench.ts), which `--only integrity` runs alone, and the
+ * workflow engine's (bench/workflows-bench.ts: latency and executions per second), which `--only workflows` runs alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { syncCache, type SyncResult } from '../src-main/sync/sync-cache';
 import { reportsFigures } from './reports-bench';
 import { integrityFigures } from './integrity-bench';
 import { retentionFigures } from './retention-bench';
+import { workflowsFigures } from './workflows-bench';
 
 const EVENTS_PER_EMAIL = 6.67;
 
@@ -43,6 +45,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     streams: { type: 'string', default: '2' },
     'reports-events': { type: 'string', default: '1000000' },
+    'workflows-burst': { type: 'string', default: '2000' },
+    'workflows-singles': { type: 'string', default: '200' },
     help: { type: 'boolean', default: false },
   },
   allowNegative: true,
@@ -64,12 +68,16 @@ if (args.help) {
   --reports-events N    demo events loaded for the reports' rows (default 1000000)
   --only integrity      only tamper evidence's rows: sealing a log from scratch, sealing 10,000 new
                         events, verifying it whole, and the logger's insert time with and without a chain
-  --integrity-events N  demo events sealed and verified for those rows (default 1000000)`);
+  --integrity-events N  demo events sealed and verified for those rows (default 1000000)
+  --only workflows      only the workflow engine's rows: trigger-to-completion latency p50/p95 and
+                        executions per second for a burst with one engine and with two
+  --workflows-burst N   classified events of each burst (default 2000)
+  --workflows-singles N classified events logged one by one for the latency (default 200)`);
   process.exit(0);
 }
-const ONLY = ['retention', 'reports', 'integrity'];
+const ONLY = ['retention', 'reports', 'integrity', 'workflows'];
 if (args.only !== undefined && !ONLY.includes(args.only)) {
-  throw new Error(`--only takes "retention", "reports" or "integrity", not ${JSON.stringify(args.only)}`);
+  throw new Error(`--only takes "retention", "reports", "integrity" or "workflows", not ${JSON.stringify(args.only)}`);
 }
 const events = Number(args.events);
 const runs = Number(args.runs);
@@ -310,6 +318,10 @@ for (const [name, value] of [['--retention-events', retentionOptions.events], ['
 
 const reportsOptions = { events: Number(args['reports-events']), repeat: retentionOptions.repeat, say };
 if (!Number.isInteger(reportsOptions.events) || reportsOptions.events < 1000) throw new Error('--reports-events must be a whole number of at least 1000');
+const workflowsOptions = { burst: Number(args['workflows-burst']), singles: Number(args['workflows-singles']), concurrency: 8, say };
+for (const [name, value] of [['--workflows-burst', workflowsOptions.burst], ['--workflows-singles', workflowsOptions.singles]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
+}
 
 if (args.only !== undefined) {
   try {
@@ -317,6 +329,7 @@ if (args.only !== undefined) {
     say('');
     if (args.only === 'retention') await retentionFigures(server, retentionOptions);
     else if (args.only === 'reports') await reportsFigures(server, reportsOptions);
+    else if (args.only === 'workflows') await workflowsFigures(server, workflowsOptions);
     else await integrityFigures(server, integrityOptions);
   } finally {
     await server.stop();
@@ -619,6 +632,8 @@ try {
   await reportsFigures(server, reportsOptions);
   say('');
   await integrityFigures(server, integrityOptions);
+  say('');
+  await workflowsFigures(server, workflowsOptions);
 } finally {
   await server.stop();
 }

@@ -1,16 +1,11 @@
 /**
  * The workflow engine's figures (issue 16): trigger-to-completion latency (p50/p95) of Invoice
  * Processing on single classified events, and executions per second for a burst, with one engine
- * and with two. Run alone: `npx tsx bench/workflows-bench.ts [--db URL] [--burst N] [--singles N]`
- * [--concurrency N] (jobs per engine, default 8; without --db, a throwaway embedded PostgreSQL).
+ * and with two. `npm run bench -- --only workflows [--workflows-burst N] [--workflows-singles N]`.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openAdminDb, openWritableDb, type WritableDb } from '../src-main/db/connection';
-import { startEmbeddedPostgres } from '../src-main/db/embedded';
+import type { EmbeddedServer } from '../src-main/db/embedded';
 import { migrate } from '../src-main/db/migrate';
 import { createEmailActivityLogger } from '../src-main/logger/email-activity-logger';
 import { startWorkflowEngine, type WorkflowEngine } from '../src-main/workflows/engine';
@@ -58,18 +53,20 @@ async function engines(url: string, count: number, concurrency: number): Promise
   };
 }
 
-async function main() {
-  const { values } = parseArgs({ options: { db: { type: 'string' }, burst: { type: 'string' }, singles: { type: 'string' }, concurrency: { type: 'string' } } });
-  const concurrency = Number(values.concurrency ?? 8);
-  const burst = Number(values.burst ?? 2000);
-  const singles = Number(values.singles ?? 200);
-  let url = values.db;
-  let server: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  if (!url) {
-    server = await startEmbeddedPostgres({ dataDir: join(mkdtempSync(join(tmpdir(), 'mailtrail-wf-bench-')), 'pg'), persistent: false, throwaway: true });
-    await server.createDatabase('workflows');
-    url = server.url('workflows');
-  }
+export interface WorkflowsBenchOptions {
+  /** Executions of the burst, per engine count. */
+  burst: number;
+  /** Classified events logged one at a time for the latency. */
+  singles: number;
+  /** Jobs at a time per engine. */
+  concurrency: number;
+  say: (line: string) => void;
+}
+
+export async function workflowsFigures(server: EmbeddedServer, options: WorkflowsBenchOptions): Promise<void> {
+  const { burst, singles, concurrency, say } = options;
+  await server.createDatabase('workflows');
+  const url = server.url('workflows');
   const db = openWritableDb(url);
   await migrate(db);
   const logger = createEmailActivityLogger(db);
@@ -88,7 +85,11 @@ async function main() {
       [single],
     );
     const latencies = rows.map((row) => Number(row.ms));
-    console.log(`latency, trigger to completion (${latencies.length} executions, 1 engine of ${concurrency}): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`);
+    say(`Workflow engine (issue 16): Invoice Processing (3 steps) on classified events, engines of ${concurrency} jobs at a time.`);
+    say('');
+    say('| what | executions | figure |');
+    say('|---|---:|---|');
+    say(`| trigger to completion, one event every 50 ms, 1 engine | ${latencies.length} | p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms |`);
     await running.stop();
 
     for (const count of [1, 2]) {
@@ -103,13 +104,10 @@ async function main() {
       );
       await waitAll(db, ids);
       const seconds = (performance.now() - t0) / 1000;
-      console.log(`throughput, ${burst} executions of Invoice Processing (3 steps) with ${count} engine${count === 1 ? '' : 's'} of ${concurrency}: ${(burst / seconds).toFixed(0)} executions/s (${seconds.toFixed(1)} s)`);
+      say(`| a burst of classified events, ${count} engine${count === 1 ? '' : 's'} | ${burst} | ${(burst / seconds).toFixed(0)} executions/s (${seconds.toFixed(1)} s) |`);
       await started.stop();
     }
   } finally {
     await db.end();
-    await server?.stop();
   }
 }
-
-await main();
