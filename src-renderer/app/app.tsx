@@ -8,6 +8,8 @@ import { RetentionPage } from '../retention/retention-page';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
+import { ExecutionPage } from '../workflows/execution-page';
+import { WorkflowsPage } from '../workflows/workflows-page';
 import { CopyLinkButton } from './copy-link';
 import { PageErrorBoundary } from './error-boundary';
 import { useRoute } from './hash-router';
@@ -15,7 +17,7 @@ import { OfflineBanner } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
-const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity'];
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows'];
 const TITLES: Record<Section, string> = {
   emails: 'Emails',
   activity: 'Activity',
@@ -25,12 +27,14 @@ const TITLES: Record<Section, string> = {
   settings: 'Settings',
   journal: 'Journal',
   integrity: 'Integrity',
+  workflows: 'Workflows',
 };
 
 export function App() {
   const route = useRoute();
   const [first = 'emails', second] = route.segments;
-  const section = (SECTIONS as string[]).includes(first) ? (first as Section) : null;
+  // An execution's page (`#/workflow-executions/{id}`, the REST API's word) belongs to Workflows.
+  const section = first === 'workflow-executions' ? 'workflows' : (SECTIONS as string[]).includes(first) ? (first as Section) : null;
   const page = (() => {
     // A link whose %-escapes do not decode (e.g. #/emails/%E0) says so instead of blanking the app.
     if (route.malformed !== null) {
@@ -72,6 +76,8 @@ export function App() {
         return <JournalPage params={route.params} />;
       case 'integrity':
         return <IntegrityPage />;
+      case 'workflows':
+        return first === 'workflow-executions' ? <ExecutionPage executionIdText={second} /> : <WorkflowsPage params={route.params} />;
       default:
         return (
           <div className="page page--narrow">

@@ -1,7 +1,7 @@
 import type { ComponentType, SVGProps } from 'react';
-import { ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon } from '../components/icons';
+import { WorkflowIcon, ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon } from '../components/icons';
 
-export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity';
+export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'workflows';
 
 interface SectionLink {
   section: Section;
@@ -14,6 +14,7 @@ const PRIMARY: SectionLink[] = [
   { section: 'emails', label: 'Emails', Icon: MailIcon },
   { section: 'activity', label: 'Activity', Icon: ActivityIcon },
   { section: 'analytics', label: 'Analytics', Icon: ChartIcon },
+  { section: 'workflows', label: 'Workflows', Icon: WorkflowIcon },
   { section: 'retention', label: 'Retention', Icon: ArchiveIcon },
   { section: 'reports', label: 'Reports', Icon: ReportIcon },
   { section: 'journal', label: 'Journal', Icon: JournalIcon },

@@ -6,6 +6,7 @@ import { JsonView } from '../components/json-view';
 import { metadataValueHref } from '../activity/activity-filters';
 import { LONG_WAIT_MS } from '../../src-main/contract/durations';
 import { formatAbsolute, formatDuration, formatRelative, instantOf } from '../lib/time';
+import { executionLinkOf } from '../workflows/workflow-text';
 
 export interface TimelineEventProps {
   event: ActivityEvent;
@@ -38,6 +39,7 @@ function Gap({ event, previous, timeZone }: { event: ActivityEvent; previous: Ac
 export const TimelineEvent = memo(function TimelineEvent({ event, previous, timeZone, now, expanded, onToggle }: TimelineEventProps) {
   const fields = event.metadata ? Object.keys(event.metadata).length : 0;
   const instant = instantOf(event.created_at, timeZone);
+  const execution = executionLinkOf(event);
   return (
     <article
       className="event"
@@ -79,6 +81,11 @@ export const TimelineEvent = memo(function TimelineEvent({ event, previous, time
             <span className="event__relative" data-testid="event-relative">
               {formatRelative(instant, now)}
             </span>
+            {execution && (
+              <a className="event__execution" href={execution} data-testid="event-execution-link" title="The workflow execution this event belongs to">
+                {execution.includes('workflow-executions/') ? 'Execution' : 'Executions'}
+              </a>
+            )}
             {fields > 0 && (
               <button
                 type="button"
