@@ -14,6 +14,8 @@ export interface E2eFixture extends E2eData {
    * server over an offline cache synced from it once sealed, and that database's owner URL.
    */
   integrity: { url: string; offlineUrl: string; databaseUrl: string };
+  /** Issue 16: `serve --admin` running the workflow engine over a database of its own (workflows.spec.ts logs events in it). */
+  workflows: { url: string; adminToken: string; databaseUrl: string };
   /** Issue 14: the data folder whose register (reports.jsonl) the server lists on the Reports screen. */
   reportsDataDir: string;
 }

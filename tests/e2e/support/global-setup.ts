@@ -18,6 +18,7 @@ import { createWorkflowsService } from '../../../src-main/service/workflows-serv
 import { createPostgresLogStore } from '../../../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../../../src-main/store/sqlite/sqlite-log-store';
 import { syncCache } from '../../../src-main/sync/sync-cache';
+import { startWorkflowEngine } from '../../../src-main/workflows/engine';
 import { fillE2eDatabase, fillRetentionDatabase } from './e2e-data';
 import { FIXTURE_FILE, type E2eFixture } from './fixture-file';
 
@@ -80,7 +81,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stops.unshift(retention.stop);
     const integrity = await startIntegrityServer(server, join(root, 'integrity'));
     stops.unshift(integrity.stop);
-    const fixture: E2eFixture = { ...data, baseUrl: http.url, offlineUrl: offline.url, retention: retention.fixture, integrity: integrity.fixture, reportsDataDir };
+    const workflows = await startWorkflowsServer(server);
+    stops.unshift(workflows.stop);
+    const fixture: E2eFixture = {
+      ...data,
+      baseUrl: http.url,
+      offlineUrl: offline.url,
+      retention: retention.fixture,
+      integrity: integrity.fixture,
+      workflows: workflows.fixture,
+      reportsDataDir,
+    };
     mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
     writeFileSync(FIXTURE_FILE, JSON.stringify(fixture, null, 2));
   } catch (error) {
@@ -173,4 +184,41 @@ async function startIntegrityServer(server: Pick<EmbeddedServer, 'createDatabase
       await readable.end();
     },
   };
+}
+
+const WORKFLOWS_ADMIN_TOKEN = 'e2e-workflows-token-7d2e91c4a05b3f68';
+
+/**
+ * Issue 16: `serve --admin` with its workflow engine over a database of its own (demo data, the three
+ * pre-configured workflows of migration 0015), so workflows.spec.ts can log classified events and see
+ * them run without changing what every other spec counts.
+ */
+async function startWorkflowsServer(server: Pick<EmbeddedServer, 'createDatabase' | 'url'>) {
+  await server.createDatabase('mailtrail_e2e_workflows');
+  const url = server.url('mailtrail_e2e_workflows');
+  const writable = openWritableDb(url);
+  try {
+    await migrate(writable);
+    await fillDemo(writable, { emails: 40, seed: 16, until: new Date().toISOString().slice(0, 19) });
+  } finally {
+    await writable.end();
+  }
+  const source = await openLogSource({ db: url, env: {}, admin: { actor: SERVE_ACTOR, poolSize: 12 } });
+  try {
+    if (!source.admin) throw new Error('the workflows server has no admin connection');
+    // No SMTP server is set, so Bankruptcy Alert's e-mail step fails at once: a failed execution to show.
+    const engine = await startWorkflowEngine({ admin: source.admin.db, concurrency: 2, watchIntervalMs: 200 });
+    const http = await startHttpServer({ service: source.service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR, tokens: [{ holder: 'admin', token: WORKFLOWS_ADMIN_TOKEN }] });
+    return {
+      fixture: { url: http.url, adminToken: WORKFLOWS_ADMIN_TOKEN, databaseUrl: url },
+      stop: async () => {
+        await http.close();
+        await engine.stop();
+        await source.close();
+      },
+    };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
 }

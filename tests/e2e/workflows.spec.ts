@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import pg from 'pg';
+import { WorkflowsPage } from './pages/workflows.page';
+import { expect, test } from './support/test';
+
+// Issue 16, item 5: the Workflows screen, the execution history and an execution's page, over the global
+// setup's `serve --admin` with its workflow engine. The spec logs classified events as the hub would (a
+// plain insert, as the owner) and the real engine runs the pre-configured workflows on them.
+const SHOTS = process.env.MAILTRAIL_SHOTS_DIR ?? null;
+const LOAD_EMAILS = 55;
+
+let owner: pg.Pool;
+let timeEmailId: number;
+let bankruptcyEmailId: number;
+
+async function newEmail(subject: string, sender: string): Promise<number> {
+  const { rows } = await owner.query<{ id: number }>(`INSERT INTO email_messages (subject, sender_email, status) VALUES ($1, $2, 'active') RETURNING id`, [subject, sender]);
+  return Number(rows[0]!.id);
+}
+
+async function classify(emailIds: number[], classification: string): Promise<void> {
+  await owner.query(
+    `INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_by)
+     SELECT id, 'classified', 'system', 'Classified as ' || $2, jsonb_build_object('classification', $2::text, 'confidence', 0.95, 'method', 'ai'), 'system'
+     FROM unnest($1::int[]) AS id`,
+    [emailIds, classification],
+  );
+}
+
+test.beforeAll(async ({ data }) => {
+  test.setTimeout(90_000);
+  owner = new pg.Pool({ connectionString: data.workflows.databaseUrl, max: 2 });
+  timeEmailId = await newEmail('Bekræftelse af tid: montering tirsdag kl. 10', 'planning@acme-e2e.example');
+  bankruptcyEmailId = await newEmail('Konkurs: Nordic Supplies ApS er erklæret konkurs', 'kurator@law-e2e.example');
+  const { rows } = await owner.query<{ id: number }>(
+    `INSERT INTO email_messages (subject, sender_email, status) SELECT 'Tid bekræftet ' || g, 'load' || g || '@acme-e2e.example', 'active' FROM generate_series(1, $1) g RETURNING id`,
+    [LOAD_EMAILS],
+  );
+  await classify(rows.map((row) => Number(row.id)), 'time_confirmation');
+  await classify([timeEmailId], 'time_confirmation');
+  await classify([bankruptcyEmailId], 'bankruptcy');
+  // The engine picks them up within a watcher round; wait until every execution has ended.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { rows: left } = await owner.query<{ ended: number; open: number }>(
+      `SELECT count(*) FILTER (WHERE status IN ('completed', 'failed'))::int AS ended, count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS open
+       FROM email_workflow_executions WHERE email_id = ANY($1::int[])`,
+      [[timeEmailId, bankruptcyEmailId, ...rows.map((row) => Number(row.id))]],
+    );
+    if (left[0]!.ended === LOAD_EMAILS + 2 && left[0]!.open === 0) break;
+    if (Date.now() > deadline) throw new Error(`the workflow engine did not finish: ${JSON.stringify(left[0])}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+});
+test.afterAll(async () => {
+  await owner?.end();
+});
+
+async function shots(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  for (const [width, height] of [[1024, 700], [1920, 1080]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(SHOTS, `workflows-${name}-${width}.png`), fullPage: false });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function executionIdOf(emailId: number): Promise<number> {
+  const { rows } = await owner.query<{ id: number }>(`SELECT id FROM email_workflow_executions WHERE email_id = $1 ORDER BY id DESC LIMIT 1`, [emailId]);
+  return Number(rows[0]!.id);
+}
+
+test('lists the three pre-configured workflows with their trigger, threshold, steps and last run', async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  await page.goto(`${data.workflows.url}/#/emails`);
+  await screen.navLink.click();
+  await expect(page).toHaveURL(/#\/workflows$/);
+  await expect(screen.navLink).toHaveAttribute('aria-current', 'page');
+  await expect(screen.workflowRows).toHaveCount(3);
+  const invoice = screen.workflow('Invoice Processing');
+  await expect(invoice.getByTestId('workflow-trigger')).toHaveText('invoice');
+  await expect(invoice.getByTestId('workflow-threshold')).toHaveText('≥ 0.70');
+  await expect(invoice.getByTestId('workflow-steps')).toHaveText('extract_invoice → link_entity → set_status');
+  await expect(invoice.getByTestId('workflow-enabled')).toHaveText('Enabled');
+  const bankruptcy = screen.workflow('Bankruptcy Alert');
+  await expect(bankruptcy.getByTestId('workflow-steps')).toHaveText('flag_bankruptcy → notify → create_ticket');
+  await expect(bankruptcy.getByTestId('workflow-last-run')).toContainText('Failed');
+  await expect(screen.workflow('Time Confirmation').getByTestId('workflow-last-run')).toContainText('Completed');
+  // The success rate comes from the analytics rollups of workflow_executed: a percentage where it ran.
+  await expect(screen.workflow('Time Confirmation').getByTestId('workflow-success')).toHaveText(/^\d+\.\d %$/);
+  await shots(page, 'list');
+});
+
+test('filters the history through the address and pages it with Load more', async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  const { rows } = await owner.query<{ total: number; failed: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM email_workflow_executions`,
+  );
+  const { total, failed } = rows[0]!;
+  expect(total).toBeGreaterThan(50);
+  await screen.goto(data.workflows.url);
+  await expect(screen.executionRows).toHaveCount(50);
+  // Newest first: the bankruptcy run was logged last.
+  await expect(screen.executionRows.first()).toHaveAttribute('data-execution-id', String(await executionIdOf(bankruptcyEmailId)));
+  await screen.loadMore.focus();
+  await page.keyboard.press('Enter');
+  await expect(screen.executionRows).toHaveCount(Math.min(total, 100));
+
+  await screen.filterStatus.selectOption('failed');
+  await expect(page).toHaveURL(/#\/workflows\/executions\?status=failed$/);
+  await expect(screen.executionRows).toHaveCount(Math.min(failed, 50));
+  for (const status of await screen.executionRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')))) expect(status).toBe('failed');
+  await expect(screen.executionRows.filter({ has: page.getByText('Bankruptcy Alert') }).first()).toContainText('notify');
+  await shots(page, 'failed');
+
+  await screen.filterStatus.selectOption('');
+  await screen.filterEmail.fill(String(timeEmailId));
+  await screen.filterEmail.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`#/workflows/executions\\?email=${timeEmailId}$`));
+  await expect(screen.executionRows).toHaveCount(1);
+  await expect(screen.executionRows.first()).toHaveAttribute('data-status', 'completed');
+  await expect(screen.executionRows.first()).toContainText('Time Confirmation');
+
+  // The address alone gives the same list (a link to a filtered history).
+  await page.reload();
+  await expect(screen.filterEmail).toHaveValue(String(timeEmailId));
+  await expect(screen.executionRows).toHaveCount(1);
+
+  await screen.filterEmail.fill('abc');
+  await expect(page.getByTestId('executions-filter-email-error')).toBeVisible();
+  await screen.filterWorkflow.selectOption({ label: 'Invoice Processing' });
+  await expect(screen.executionsEmpty).toBeVisible();
+});
+
+test("an execution's page shows its steps, links to the email's timeline, and the timeline links back", async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  const executionId = await executionIdOf(timeEmailId);
+  await screen.goto(data.workflows.url, `#/workflows/executions?email=${timeEmailId}`);
+  await screen.executionLinks.first().focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`#/workflow-executions/${executionId}$`));
+  await expect(screen.navLink).toHaveAttribute('aria-current', 'page');
+  await expect(screen.executionTitle).toContainText(`Execution #${executionId}`);
+  await expect(screen.executionTitle).toContainText('Completed');
+  await expect(screen.executionSteps).toHaveCount(3);
+  expect(await screen.executionSteps.evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-action')}:${row.getAttribute('data-outcome')}`))).toEqual([
+    'link_entity:succeeded',
+    'create_ticket:succeeded',
+    'set_status:succeeded',
+  ]);
+  await expect(screen.executionSteps.first()).toContainText('entity_type=customer');
+  await expect(page.getByTestId('execution-steps-done')).toHaveText('3 of 3');
+  await shots(page, 'execution');
+
+  await screen.executionEmail.click();
+  await expect(page).toHaveURL(new RegExp(`#/emails/${timeEmailId}$`));
+  const executed = page.locator('[data-testid="timeline-event"][data-event-type="workflow_executed"]');
+  await expect(executed).toHaveCount(1);
+  const ticket = page.locator('[data-testid="timeline-event"][data-event-type="ticket_created"]');
+  await expect(ticket.getByTestId('event-execution-link')).toHaveAttribute('href', `#/workflow-executions/${executionId}`);
+  await shots(page, 'timeline');
+  // workflow_executed names no execution (the seed's five fields): it leads to that workflow's runs on this email.
+  await executed.getByTestId('event-execution-link').click();
+  await expect(page).toHaveURL(new RegExp(`#/workflows/executions\\?workflow=\\d+&email=${timeEmailId}$`));
+  await expect(screen.executionRows).toHaveCount(1);
+  await page.goBack();
+  await ticket.getByTestId('event-execution-link').click();
+  await expect(screen.executionTitle).toContainText(`Execution #${executionId}`);
+});
+
+test('a failed execution names the step and its error', async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  const executionId = await executionIdOf(bankruptcyEmailId);
+  await screen.goto(data.workflows.url, `#/workflows/executions?status=failed&email=${bankruptcyEmailId}`);
+  await screen.executionLinks.first().click();
+  await expect(screen.executionTitle).toContainText(`Execution #${executionId}`);
+  await expect(screen.executionTitle).toContainText('Failed');
+  await expect(screen.executionError).toContainText('step 2 (notify)');
+  await expect(page.locator('[data-testid="execution-step"][data-action="flag_bankruptcy"]')).toHaveAttribute('data-outcome', 'succeeded');
+  await expect(page.locator('[data-testid="execution-step"][data-action="notify"]')).toHaveAttribute('data-outcome', 'failed');
+  await expect(page.locator('[data-testid="execution-step"][data-action="notify"]').getByTestId('execution-step-error')).not.toBeEmpty();
+  await shots(page, 'execution-failed');
+  await page.goto(`${data.workflows.url}/#/workflow-executions/99999999`);
+  await expect(page.getByTestId('execution-error')).toBeVisible();
+  await page.goto(`${data.workflows.url}/#/workflow-executions/abc`);
+  await expect(page.getByTestId('execution-bad-id')).toBeVisible();
+});
