@@ -6,7 +6,7 @@ import { hrefOf } from '../app/hash-router';
 import { useTimeZone } from '../app/source-status';
 import { JsonView } from '../components/json-view';
 import { EmptyState, ErrorState, LoadingState } from '../components/states';
-import { formatAbsolute } from '../lib/time';
+import { formatAbsolute, formatShort } from '../lib/time';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { TableHead } from '../retention/preview-cards';
 import { elapsedMs, executionsHref, idOf, msText, NO_EXECUTION_FILTERS, paramsText } from './workflow-text';
@@ -134,13 +134,15 @@ function ExecutionView({ execution }: { execution: ExecutionWithSteps }) {
                     <td className="mono workflows-steps__params" title={paramsText(step.params)}>
                       {paramsText(step.params)}
                     </td>
-                    <td>{when(step.started_at)}</td>
+                    <td className="nowrap" title={when(step.started_at)}>
+                      {step.started_at ? formatShort(step.started_at) : '—'}
+                    </td>
                     <td className="num mono">{msText(elapsedMs(step.started_at, step.finished_at))}</td>
                     <td>
                       <StatusPill status={step.outcome === 'succeeded' ? 'completed' : step.outcome} />
                     </td>
                     <td className="num mono">{step.attempts}</td>
-                    <td className="danger" data-testid="execution-step-error">
+                    <td className="danger workflows-steps__error" data-testid="execution-step-error">
                       {step.error_message ?? ''}
                     </td>
                   </tr>

@@ -126,7 +126,7 @@ function WorkflowsCard({ state, retry }: { state: WorkflowsState; retry(): void 
       ) : (
         <div className="retention-table-wrap">
           <table className="data-table workflows-table">
-            <TableHead columns={['Name', 'Trigger', ['Threshold'], ['Priority'], 'Enabled', 'Steps', 'Last run', ['Success'], ['p95']]} />
+            <TableHead columns={['Name', 'Trigger', 'Enabled', 'Steps', 'Last run', ['Success']]} />
             <tbody>
               {state.items.map((workflow) => {
                 const success = state.figures.success.get(workflow.name);
@@ -137,34 +137,47 @@ function WorkflowsCard({ state, retry }: { state: WorkflowsState; retry(): void 
                       <a href={executionsHref({ ...NO_EXECUTION_FILTERS, workflow: workflow.id })} title={`${workflow.name}'s executions`} data-testid="workflow-name">
                         {workflow.name}
                       </a>
-                      {workflow.description && <div className="muted workflows-table__description">{workflow.description}</div>}
+                      <div className="muted workflows-table__sub" title="Matching workflows run lowest priority first" data-testid="workflow-priority">
+                        priority {workflow.priority ?? '—'}
+                      </div>
+                      {workflow.description && (
+                        <div className="muted workflows-table__description" title={workflow.description}>
+                          {workflow.description}
+                        </div>
+                      )}
                     </td>
-                    <td className="mono" data-testid="workflow-trigger">
-                      {workflow.classification_trigger ?? '—'}
+                    <td className="nowrap">
+                      <div className="mono" data-testid="workflow-trigger">
+                        {workflow.classification_trigger ?? '—'}
+                      </div>
+                      <div className="muted workflows-table__sub mono" title="The classified event's confidence it needs" data-testid="workflow-threshold">
+                        {thresholdText(workflow.confidence_threshold)}
+                      </div>
                     </td>
-                    <td className="num mono" data-testid="workflow-threshold">
-                      {thresholdText(workflow.confidence_threshold)}
-                    </td>
-                    <td className="num mono">{workflow.priority ?? '—'}</td>
                     <td data-testid="workflow-enabled">
                       <span className={`pill journal-outcome--${workflow.enabled ? 'succeeded' : 'cancelled'}`}>{workflow.enabled ? 'Enabled' : 'Disabled'}</span>
                     </td>
                     <td className="mono workflows-table__steps" data-testid="workflow-steps">
                       {stepsText(workflow.workflow_steps)}
                     </td>
-                    <td data-testid="workflow-last-run">
+                    <td className="nowrap" data-testid="workflow-last-run">
                       {last ? (
                         <a href={executionHref(last.id)} title={last.started_at ? formatAbsolute(last.started_at, timeZone) : undefined}>
-                          {last.started_at ? formatShort(last.started_at) : `#${last.id}`} · {statusLabel(last.status)}
+                          <div>{last.started_at ? formatShort(last.started_at) : `#${last.id}`}</div>
+                          <div className="workflows-table__sub">{statusLabel(last.status)}</div>
                         </a>
                       ) : (
-                        <span className="muted">never</span>
+                        <span className="muted" title="No execution of it is stored (runs logged without the engine, as the demo's, count in the success rate only)">
+                          none stored
+                        </span>
                       )}
                     </td>
-                    <td className="num mono" data-testid="workflow-success" title={success ? `${success.total.toLocaleString('en')} executions logged` : 'No workflow_executed event names it'}>
-                      {success?.success_rate == null ? '—' : `${success.success_rate.toFixed(1)} %`}
+                    <td className="num mono nowrap" title={success ? `${success.total.toLocaleString('en')} executions logged` : 'No workflow_executed event names it'}>
+                      <div data-testid="workflow-success">{success?.success_rate == null ? '—' : `${success.success_rate.toFixed(1)} %`}</div>
+                      <div className="muted workflows-table__sub" title="95th percentile of its execution time">
+                        {success?.p95_ms == null ? '' : `p95 ${msText(success.p95_ms)}`}
+                      </div>
                     </td>
-                    <td className="num mono">{msText(success?.p95_ms) || '—'}</td>
                   </tr>
                 );
               })}
@@ -303,7 +316,7 @@ function ExecutionList({ filters, clear }: { filters: ExecutionFilters; clear():
                 <td className="num mono">
                   {execution.steps_completed ?? 0}/{execution.steps_total ?? '?'}
                 </td>
-                <td title={execution.started_at ? formatAbsolute(execution.started_at, timeZone) : undefined}>{execution.started_at ? formatShort(execution.started_at) : '—'}</td>
+                <td className="nowrap" title={execution.started_at ? formatAbsolute(execution.started_at, timeZone) : undefined}>{execution.started_at ? formatShort(execution.started_at) : '—'}</td>
                 <td className="num mono">{msText(execution.execution_time_ms)}</td>
                 <td className="danger workflows-executions__error" title={execution.error_message ?? undefined}>
                   {execution.error_message ?? ''}

@@ -82,6 +82,7 @@ test('lists the three pre-configured workflows with their trigger, threshold, st
   await expect(invoice.getByTestId('workflow-trigger')).toHaveText('invoice');
   await expect(invoice.getByTestId('workflow-threshold')).toHaveText('≥ 0.70');
   await expect(invoice.getByTestId('workflow-steps')).toHaveText('extract_invoice → link_entity → set_status');
+  await expect(invoice.getByTestId('workflow-priority')).toHaveText('priority 10');
   await expect(invoice.getByTestId('workflow-enabled')).toHaveText('Enabled');
   const bankruptcy = screen.workflow('Bankruptcy Alert');
   await expect(bankruptcy.getByTestId('workflow-steps')).toHaveText('flag_bankruptcy → notify → create_ticket');
