@@ -23,6 +23,10 @@ export function idOf(text: string | null | undefined): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/** An id from metadata, where the hub may have written it as a number or a string. */
+const idOfValue = (value: unknown): number | null =>
+  typeof value === 'number' ? (Number.isSafeInteger(value) && value > 0 ? value : null) : typeof value === 'string' ? idOf(value) : null;
+
 export function executionFiltersFromParams(params: URLSearchParams): ExecutionFilters {
   const status = params.get('status')?.trim().toLowerCase() ?? '';
   return {
@@ -88,12 +92,11 @@ export function elapsedMs(from: string | null, to: string | null): number | null
  */
 export function executionLinkOf(event: { email_id: number; event_type: string; metadata: Record<string, unknown> | null }): string | null {
   const metadata = event.metadata ?? {};
-  const execution = typeof metadata.execution_id === 'number' ? metadata.execution_id : idOf(typeof metadata.execution_id === 'string' ? metadata.execution_id : null);
+  const execution = idOfValue(metadata.execution_id);
   if (execution !== null) return executionHref(execution);
   if (event.event_type !== 'workflow_executed') return null;
-  const workflow = typeof metadata.workflow_id === 'number' ? metadata.workflow_id : idOf(typeof metadata.workflow_id === 'string' ? metadata.workflow_id : null);
-  if (workflow === null || !Number.isSafeInteger(workflow) || workflow <= 0) return null;
-  return executionsHref({ workflow, status: null, email: event.email_id });
+  const workflow = idOfValue(metadata.workflow_id);
+  return workflow === null ? null : executionsHref({ workflow, status: null, email: event.email_id });
 }
 
 export const STATUS_LABELS: Record<ExecutionStatus, string> = { pending: 'Pending', running: 'Running', completed: 'Completed', failed: 'Failed' };
