@@ -10,7 +10,11 @@ import { formatAbsolute, formatShort } from '../lib/time';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { TableHead } from '../retention/preview-cards';
 import { elapsedMs, executionsHref, idOf, msText, NO_EXECUTION_FILTERS, paramsText } from './workflow-text';
+import { useWorkflowWrite } from './use-workflow-write';
 import { StatusPill } from './workflows-page';
+
+/** While an execution runs, it is read again this often. */
+const POLL_MS = 500;
 
 type ExecutionWithSteps = ResponseOf<'workflows/execution'>;
 
@@ -34,6 +38,22 @@ export function ExecutionPage({ executionIdText }: { executionIdText: string | u
     };
   }, [client, executionId, attempt]);
 
+  // While a (re-)run is under way, it is read again until it ends.
+  const underway = state.status === 'ready' && (state.execution.status === 'pending' || state.execution.status === 'running');
+  useEffect(() => {
+    if (!underway || executionId === null) return;
+    let current = true;
+    const timer = window.setTimeout(() => {
+      client['workflows/execution']({ executionId })
+        .then((execution) => current && setState({ status: 'ready', execution }))
+        .catch(() => current && setAttempt((value) => value + 1));
+    }, POLL_MS);
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [client, executionId, underway, state]);
+
   return (
     <div className="page workflows" data-testid="execution-page">
       <p className="workflows__back">
@@ -52,14 +72,21 @@ export function ExecutionPage({ executionIdText }: { executionIdText: string | u
       ) : state.status === 'error' ? (
         <ErrorState error={state.error} onRetry={() => setAttempt((value) => value + 1)} title={`Execution ${executionId} could not be read`} testId="execution-error" />
       ) : (
-        <ExecutionView execution={state.execution} />
+        <ExecutionView execution={state.execution} onRerun={(execution) => setState({ status: 'ready', execution })} />
       )}
     </div>
   );
 }
 
-function ExecutionView({ execution }: { execution: ExecutionWithSteps }) {
+function ExecutionView({ execution, onRerun }: { execution: ExecutionWithSteps; onRerun(execution: ExecutionWithSteps): void }) {
   const timeZone = useTimeZone();
+  const { client } = useClient();
+  const { busy, write, notice } = useWorkflowWrite();
+  const rerun = () =>
+    void write(async () => {
+      await client['workflows/rerun']({ executionId: execution.id });
+      return client['workflows/execution']({ executionId: execution.id });
+    }).then((next) => next && onRerun(next));
   const when = (timestamp: string | null) => (timestamp ? formatAbsolute(timestamp, timeZone) : '—');
   return (
     <>
@@ -72,7 +99,20 @@ function ExecutionView({ execution }: { execution: ExecutionWithSteps }) {
             {execution.workflow_name ?? `Workflow ${execution.workflow_id} (deleted)`} on email {execution.email_id}
           </p>
         </div>
+        {execution.status === 'failed' && (
+          <button
+            type="button"
+            className="button"
+            onClick={rerun}
+            disabled={busy}
+            title="Run its failed steps again, from the first unfinished one; the steps that succeeded are not repeated"
+            data-testid="execution-rerun"
+          >
+            Re-run
+          </button>
+        )}
       </header>
+      {notice}
       <section className="card" aria-label="Execution" data-testid="execution-facts">
         <dl className="integrity-facts">
           <dt>Workflow</dt>
@@ -128,7 +168,7 @@ function ExecutionView({ execution }: { execution: ExecutionWithSteps }) {
               <TableHead columns={[['#'], 'Action', 'Params', 'Started', ['Took'], 'Outcome', ['Attempts'], 'Error']} />
               <tbody>
                 {execution.steps.map((step) => (
-                  <tr key={step.step_index} className="data-table__row" data-testid="execution-step" data-action={step.action} data-outcome={step.outcome}>
+                  <tr key={step.step_index} className="data-table__row" data-testid="execution-step" data-action={step.action} data-outcome={step.outcome} data-attempts={step.attempts}>
                     <td className="num mono">{step.step_index + 1}</td>
                     <td className="mono">{step.action}</td>
                     <td className="mono workflows-steps__params" title={paramsText(step.params)}>

@@ -9,6 +9,7 @@ import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/
 import { formatAbsolute, formatShort } from '../lib/time';
 import { asMailtrailError, useKeysetPages } from '../lib/use-keyset-pages';
 import { TableHead } from '../retention/preview-cards';
+import { useWorkflowWrite } from './use-workflow-write';
 import {
   executionFiltersFromParams,
   executionHref,
@@ -58,7 +59,7 @@ export function WorkflowsPage({ params }: { params: URLSearchParams }) {
         </EmptyState>
       ) : (
         <>
-          <WorkflowsCard state={workflows.state} retry={workflows.retry} />
+          <WorkflowsCard state={workflows.state} retry={workflows.retry} replace={workflows.replace} />
           <section className="card workflows-history" aria-labelledby="workflows-history-heading" data-testid="workflow-executions">
             <h2 className="card__title" id="workflows-history-heading">
               Executions
@@ -103,16 +104,25 @@ function useWorkflows(offline: boolean) {
     setState({ status: 'loading' });
     setAttempt((value) => value + 1);
   }, []);
-  return { state, retry };
+  /** The workflow as an update answered it, in place. */
+  const replace = useCallback((workflow: Workflow) => {
+    setState((previous) => (previous.status === 'ready' ? { ...previous, items: previous.items.map((item) => (item.id === workflow.id ? workflow : item)) } : previous));
+  }, []);
+  return { state, retry, replace };
 }
 
-function WorkflowsCard({ state, retry }: { state: WorkflowsState; retry(): void }) {
+function WorkflowsCard({ state, retry, replace }: { state: WorkflowsState; retry(): void; replace(workflow: Workflow): void }) {
   const timeZone = useTimeZone();
+  const { client } = useClient();
+  const { busy, write, notice } = useWorkflowWrite();
+  const toggle = (workflow: Workflow) =>
+    void write(() => client['workflows/update']({ workflowId: workflow.id, enabled: !workflow.enabled })).then((updated) => updated && replace(updated));
   return (
     <section className="card workflows-list" aria-labelledby="workflows-list-heading" data-testid="workflows-list">
       <h2 className="card__title" id="workflows-list-heading">
         Workflows
       </h2>
+      {notice}
       {state.status === 'loading' ? (
         <LoadingState label="Reading the workflows…" testId="workflows-loading" />
       ) : state.status === 'error' ? (
@@ -154,8 +164,23 @@ function WorkflowsCard({ state, retry }: { state: WorkflowsState; retry(): void 
                         {thresholdText(workflow.confidence_threshold)}
                       </div>
                     </td>
-                    <td data-testid="workflow-enabled">
-                      <span className={`pill journal-outcome--${workflow.enabled ? 'succeeded' : 'cancelled'}`}>{workflow.enabled ? 'Enabled' : 'Disabled'}</span>
+                    <td>
+                      <button
+                        type="button"
+                        role="switch"
+                        aria-checked={workflow.enabled}
+                        aria-label={`${workflow.name} enabled`}
+                        className={`workflow-switch${workflow.enabled ? ' is-on' : ''}`}
+                        disabled={busy}
+                        onClick={() => toggle(workflow)}
+                        title={workflow.enabled ? 'Enabled: runs on matching classified emails. Click to switch it off.' : 'Disabled: does not run. Click to switch it on.'}
+                        data-testid="workflow-enabled"
+                      >
+                        <span className="workflow-switch__track" aria-hidden="true">
+                          <span className="workflow-switch__thumb" />
+                        </span>
+                        <span>{workflow.enabled ? 'Enabled' : 'Disabled'}</span>
+                      </button>
                     </td>
                     <td className="mono workflows-table__steps" data-testid="workflow-steps">
                       {stepsText(workflow.workflow_steps)}

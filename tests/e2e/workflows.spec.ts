@@ -187,3 +187,55 @@ test('a failed execution names the step and its error', async ({ page, data }) =
   await page.goto(`${data.workflows.url}/#/workflow-executions/abc`);
   await expect(page.getByTestId('execution-bad-id')).toBeVisible();
 });
+
+test('switches a workflow off and on through the admin write path, asking for the admin token first', async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  await screen.goto(data.workflows.url);
+  const invoice = screen.workflow('Invoice Processing').getByTestId('workflow-enabled');
+  await expect(invoice).toHaveAttribute('aria-checked', 'true');
+  // Without the token the server refuses (401): the screen says what the change needs and asks for it.
+  await invoice.click();
+  const access = page.getByTestId('retention-access');
+  await expect(access).toHaveAttribute('data-reason', 'admin-token');
+  await expect(access).toContainText('to switch workflows on or off');
+  await expect(page.getByTestId('admin-token-input')).toBeFocused();
+  await expect(invoice).toHaveAttribute('aria-checked', 'true');
+  await shots(page, 'token');
+  await page.keyboard.type(data.workflows.adminToken);
+  await page.keyboard.press('Enter');
+  await expect(access).toHaveCount(0);
+
+  await invoice.focus();
+  await page.keyboard.press('Space');
+  await expect(invoice).toHaveAttribute('aria-checked', 'false');
+  await expect(invoice).toHaveText('Disabled');
+  expect((await owner.query(`SELECT enabled FROM email_workflows WHERE name = 'Invoice Processing'`)).rows[0].enabled).toBe(false);
+  const journal = await owner.query(`SELECT action, outcome FROM mailtrail_admin_journal WHERE action = 'workflows.update' ORDER BY id DESC LIMIT 1`);
+  expect(journal.rows[0]).toEqual({ action: 'workflows.update', outcome: 'succeeded' });
+  await shots(page, 'disabled');
+  await page.reload();
+  await expect(invoice).toHaveAttribute('aria-checked', 'false');
+  await invoice.click();
+  await expect(invoice).toHaveAttribute('aria-checked', 'true');
+  expect((await owner.query(`SELECT enabled FROM email_workflows WHERE name = 'Invoice Processing'`)).rows[0].enabled).toBe(true);
+});
+
+test('re-runs a failed execution: it runs again from the failed step and ends with a second workflow_executed', async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  const executionId = await executionIdOf(bankruptcyEmailId);
+  // The token for this tab, as the form above saves it.
+  await page.goto(`${data.workflows.url}/#/emails`);
+  await page.evaluate((token) => window.sessionStorage.setItem('mailtrail.adminToken', token), data.workflows.adminToken);
+  await screen.goto(data.workflows.url, `#/workflow-executions/${executionId}`);
+  await expect(screen.executionTitle).toContainText('Failed');
+  const rerun = page.getByTestId('execution-rerun');
+  await rerun.focus();
+  await page.keyboard.press('Enter');
+  // No SMTP server is set, so it fails again at the same step; the step that succeeded is not repeated.
+  await expect.poll(async () => Number((await owner.query(`SELECT count(*) AS n FROM email_activity_log WHERE email_id = $1 AND event_type = 'workflow_executed'`, [bankruptcyEmailId])).rows[0].n), { timeout: 15_000 }).toBe(2);
+  await expect(screen.executionTitle).toContainText('Failed', { timeout: 10_000 });
+  await expect(page.locator('[data-testid="execution-step"][data-action="flag_bankruptcy"]')).toHaveAttribute('data-attempts', '1');
+  await expect(page.locator('[data-testid="execution-step"][data-action="notify"]')).toHaveAttribute('data-attempts', '2');
+  const journal = await owner.query(`SELECT action, outcome FROM mailtrail_admin_journal WHERE action = 'workflows.rerun' ORDER BY id DESC LIMIT 1`);
+  expect(journal.rows[0]).toEqual({ action: 'workflows.rerun', outcome: 'succeeded' });
+});

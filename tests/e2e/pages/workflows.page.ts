@@ -34,7 +34,7 @@ export class WorkflowsPage {
 
   async goto(baseUrl: string, hash = '#/workflows'): Promise<void> {
     await this.page.goto(`${baseUrl}/${hash}`);
-    await this.page.getByTestId('workflows-list').waitFor();
+    await this.page.locator('[data-testid="workflows-list"], [data-testid="execution-page"]').first().waitFor();
   }
 
   workflow(name: string): Locator {
