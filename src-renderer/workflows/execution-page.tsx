@@ -179,7 +179,7 @@ function ExecutionView({ execution, onRerun }: { execution: ExecutionWithSteps; 
                     </td>
                     <td className="num mono">{msText(elapsedMs(step.started_at, step.finished_at))}</td>
                     <td>
-                      <StatusPill status={step.outcome === 'succeeded' ? 'completed' : step.outcome} />
+                      <StatusPill status={step.outcome} />
                     </td>
                     <td className="num mono">{step.attempts}</td>
                     <td className="danger workflows-steps__error" data-testid="execution-step-error">

@@ -100,4 +100,5 @@ export function executionLinkOf(event: { email_id: number; event_type: string; m
 }
 
 export const STATUS_LABELS: Record<ExecutionStatus, string> = { pending: 'Pending', running: 'Running', completed: 'Completed', failed: 'Failed' };
-export const statusLabel = (status: string): string => STATUS_LABELS[status as ExecutionStatus] ?? status;
+/** An execution's status or a step's outcome (`succeeded`, `skipped` …), capitalised. */
+export const statusLabel = (status: string): string => STATUS_LABELS[status as ExecutionStatus] ?? status.charAt(0).toUpperCase() + status.slice(1);

@@ -179,7 +179,7 @@ function WorkflowsCard({ state, retry, replace }: { state: WorkflowsState; retry
                         <span className="workflow-switch__track" aria-hidden="true">
                           <span className="workflow-switch__thumb" />
                         </span>
-                        <span>{workflow.enabled ? 'Enabled' : 'Disabled'}</span>
+                        <span className="workflow-switch__label">{workflow.enabled ? 'Enabled' : 'Disabled'}</span>
                       </button>
                     </td>
                     <td className="mono workflows-table__steps" data-testid="workflow-steps">
@@ -366,7 +366,7 @@ function ExecutionList({ filters, clear }: { filters: ExecutionFilters; clear():
   );
 }
 
-const STATUS_PILL: Record<string, string> = { completed: 'succeeded', failed: 'failed', running: 'started', pending: 'cancelled' };
+const STATUS_PILL: Record<string, string> = { completed: 'succeeded', succeeded: 'succeeded', failed: 'failed', running: 'started', pending: 'cancelled' };
 
 export function StatusPill({ status }: { status: string }) {
   return (

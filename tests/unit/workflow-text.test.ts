@@ -8,6 +8,7 @@ import {
   idOf,
   msText,
   paramsText,
+  statusLabel,
   stepsText,
   thresholdText,
 } from '../../src-renderer/workflows/workflow-text';
@@ -74,5 +75,12 @@ describe('the words for a workflow and its steps', () => {
     expect(elapsedMs('2026-11-28T18:56:41', '2026-11-28T18:56:43')).toBe(2000);
     expect(elapsedMs('2026-11-28 18:56:41', null)).toBeNull();
     expect(elapsedMs('2026-11-28 18:56:42', '2026-11-28 18:56:41')).toBeNull();
+  });
+});
+
+describe('status words', () => {
+  it("labels an execution's status and a step's outcome", () => {
+    expect(statusLabel('failed')).toBe('Failed');
+    expect(statusLabel('succeeded')).toBe('Succeeded');
   });
 });
