@@ -42,6 +42,19 @@ export function LoadingState({ label, testId = 'loading-state' }: { label: strin
   );
 }
 
+/** An empty filtered list's way out: the filters cleared in one click. */
+export function ClearFiltersHint({ onClear }: { onClear: () => void }) {
+  return (
+    <p>
+      Change a filter or{' '}
+      <button type="button" className="link-button" onClick={onClear}>
+        clear them all
+      </button>
+      .
+    </p>
+  );
+}
+
 export function EmptyState({
   title,
   children,

@@ -9,7 +9,7 @@ import { useTimeZone } from '../app/source-status';
 import { DateField } from '../components/date-field';
 import { JsonView } from '../components/json-view';
 import { ReversedRangeNotice } from '../components/reversed-range';
-import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
+import { ClearFiltersHint, EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatRelative, formatShort, instantOf } from '../lib/time';
 import { useDebounced } from '../lib/use-debounced';
 import { useKeysetPages, useVirtualRowsLoadingMore } from '../lib/use-keyset-pages';
@@ -179,13 +179,7 @@ function JournalResults({ filters, filterKey, clear }: { filters: JournalFilters
       ) : entries.length === 0 ? (
         <EmptyState title={isJournalFiltered(filters) ? 'No entries match these filters' : 'Nothing has been written yet'} testId="journal-empty">
           {isJournalFiltered(filters) ? (
-            <p>
-              Change a filter or{' '}
-              <button type="button" className="link-button" onClick={clear}>
-                clear them all
-              </button>
-              .
-            </p>
+            <ClearFiltersHint onClear={clear} />
           ) : (
             <p>Retention runs, legal holds and every other write through the admin connection appear here, with who made them.</p>
           )}

@@ -5,7 +5,7 @@ import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { useOffline } from '../app/offline-banner';
 import { useTimeZone } from '../app/source-status';
-import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
+import { ClearFiltersHint, EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatShort } from '../lib/time';
 import { asMailtrailError, useKeysetPages } from '../lib/use-keyset-pages';
 import { TableHead } from '../retention/preview-cards';
@@ -297,13 +297,7 @@ function ExecutionList({ filters, clear }: { filters: ExecutionFilters; clear():
     return (
       <EmptyState title={isExecutionFiltered(filters) ? 'No executions match these filters' : 'No workflow has run yet'} testId="executions-empty">
         {isExecutionFiltered(filters) ? (
-          <p>
-            Change a filter or{' '}
-            <button type="button" className="link-button" onClick={clear}>
-              clear them all
-            </button>
-            .
-          </p>
+          <ClearFiltersHint onClear={clear} />
         ) : (
           <p>
             An execution appears here when <code>mailtrail worker</code> (or <code>serve --admin</code>) runs a workflow on a classified email.
