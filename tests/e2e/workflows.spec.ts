@@ -41,17 +41,20 @@ test.beforeAll(async ({ data }) => {
   await classify([timeEmailId], 'time_confirmation');
   await classify([bankruptcyEmailId], 'bankruptcy');
   // The engine picks them up within a watcher round; wait until every execution has ended.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { rows: left } = await owner.query<{ ended: number; open: number }>(
-      `SELECT count(*) FILTER (WHERE status IN ('completed', 'failed'))::int AS ended, count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS open
-       FROM email_workflow_executions WHERE email_id = ANY($1::int[])`,
-      [[timeEmailId, bankruptcyEmailId, ...rows.map((row) => Number(row.id))]],
-    );
-    if (left[0]!.ended === LOAD_EMAILS + 2 && left[0]!.open === 0) break;
-    if (Date.now() > deadline) throw new Error(`the workflow engine did not finish: ${JSON.stringify(left[0])}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const emailIds = [timeEmailId, bankruptcyEmailId, ...rows.map((row) => Number(row.id))];
+  await expect
+    .poll(
+      async () =>
+        (
+          await owner.query<{ ended: number; open: number }>(
+            `SELECT count(*) FILTER (WHERE status IN ('completed', 'failed'))::int AS ended, count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS open
+             FROM email_workflow_executions WHERE email_id = ANY($1::int[])`,
+            [emailIds],
+          )
+        ).rows[0],
+      { message: 'the workflow engine finishes every execution', timeout: 60_000 },
+    )
+    .toEqual({ ended: LOAD_EMAILS + 2, open: 0 });
 });
 test.afterAll(async () => {
   await owner?.end();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmailIntegrity, IntegrityStatus } from '../../src-main/contract/integrity';
 import { openAdminDb, type AdminDb } from '../../src-main/db/connection';
 import { generateSigningKey, loadSigningKey } from '../../src-main/integrity/keys';
@@ -55,13 +55,15 @@ const seqOf = async (eventId: number): Promise<number> =>
   Number((await db.writable.query(`SELECT seq FROM mailtrail_integrity_entries WHERE event_id = $1`, [eventId])).rows[0].seq);
 
 /** Polls GET /api/v1/integrity until no verification is going on, as the screen does. */
-async function verificationEnds(): Promise<IntegrityStatus> {
-  for (;;) {
-    const status = (await get<IntegrityStatus>('/api/v1/integrity')).json as IntegrityStatus;
-    if (status.running === null) return status;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const verificationEnds = (): Promise<IntegrityStatus> =>
+  vi.waitFor(
+    async () => {
+      const status = (await get<IntegrityStatus>('/api/v1/integrity')).json as IntegrityStatus;
+      if (status.running !== null) throw new Error('a verification is still going on');
+      return status;
+    },
+    { timeout: 60_000, interval: 50 },
+  );
 
 describe('GET /api/v1/integrity and the verification it runs', () => {
   it('answers the newest checkpoint, runs a verification with POST (no admin token) and keeps its report across a restart', async () => {
