@@ -18,19 +18,49 @@ export interface OrderedRows {
 }
 
 /**
- * A COPY result read row by row at the reader's pace (the stream pauses while the reader does not
- * pull), for walking several ordered results side by side without holding any of them whole.
+ * A COPY result as runs of complete lines (about a megabyte each), read at the reader's pace: the
+ * stream pauses while the reader does not pull. The byte paths (the seal, verify's events) take the
+ * runs as they are; CopyRows splits them into fields.
  */
-export class CopyRows implements OrderedRows {
+export class CopyRuns {
   private readonly chunks: AsyncIterator<Buffer>;
   private readonly lines = new CopyLines();
-  private rows: Row[] = [];
-  private index = 0;
   private ended = false;
 
   constructor(client: pg.PoolClient, statement: Sql) {
     const stream = client.query(copyTo(`COPY (${inlineForCopy(statement)}) TO STDOUT`));
     this.chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  /** The next run of lines, or null at the end. */
+  async next(): Promise<Buffer | null> {
+    while (!this.ended) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await this.chunks.next();
+      } catch (error) {
+        throw toMailtrailError(error);
+      }
+      if (next.done) this.ended = true;
+      const lines = next.done ? this.lines.end() : this.lines.push(next.value);
+      if (lines) return lines;
+    }
+    return null;
+  }
+}
+
+/**
+ * A COPY result read row by row at the reader's pace, for walking several ordered results side by
+ * side without holding any of them whole.
+ */
+export class CopyRows implements OrderedRows {
+  private readonly runs: CopyRuns;
+  private rows: Row[] = [];
+  private index = 0;
+  private ended = false;
+
+  constructor(client: pg.PoolClient, statement: Sql) {
+    this.runs = new CopyRuns(client, statement);
   }
 
   /** The current row, or null at the end; call fill() first whenever `needsFill`. */
@@ -49,14 +79,8 @@ export class CopyRows implements OrderedRows {
   /** Reads until a row is buffered or the result ends. */
   async fill(): Promise<void> {
     while (this.needsFill) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await this.chunks.next();
-      } catch (error) {
-        throw toMailtrailError(error);
-      }
-      const lines = next.done ? this.lines.end() : this.lines.push(next.value);
-      if (next.done) this.ended = true;
+      const lines = await this.runs.next();
+      if (lines === null) this.ended = true;
       this.rows = lines ? parseCopyLines(lines) : [];
       this.index = 0;
     }

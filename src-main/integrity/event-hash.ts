@@ -44,6 +44,9 @@ export function eventFromCopy(fields: readonly (string | null)[]): SealedEvent {
 // Only an exponent of three digits or more, or 309 digits in a row (jsonb prints 1e400 in full), can overflow a double: JSON.parse makes it Infinity.
 const HUGE_EXPONENT = /\d[eE]\+?\d{3}|\d{309}/;
 
+/** metadata's canonical JSON from jsonb's text, as a seal hashes it (event-bytes.ts's way where its byte path is not certain). */
+export const canonicalMetadata = (text: string): string => canonicalJson(parseMetadata(text));
+
 /** jsonb as JSON; a number JSON cannot carry keeps jsonb's own text, so the event still hashes. */
 function parseMetadata(text: string): unknown {
   const value: unknown = JSON.parse(text);

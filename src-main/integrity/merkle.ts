@@ -3,11 +3,11 @@ import { hash } from 'node:crypto';
 const node = Buffer.alloc(65);
 node[0] = 1;
 
-/** RFC 6962's inner node: SHA-256(0x01 || left || right). */
-function innerHash(left: Buffer, right: Buffer): Buffer {
-  left.copy(node, 1);
-  right.copy(node, 33);
-  return hash('sha256', node, 'buffer');
+/** RFC 6962's inner node: SHA-256(0x01 || left || right), the hashes as latin1 strings (cheaper than a Buffer each). */
+function innerHash(left: string, right: string): string {
+  node.write(left, 1, 32, 'latin1');
+  node.write(right, 33, 32, 'latin1');
+  return hash('sha256', node, 'binary');
 }
 
 /**
@@ -17,19 +17,20 @@ function innerHash(left: Buffer, right: Buffer): Buffer {
  */
 export class MerkleTree {
   private readonly sizes: number[] = [];
-  private readonly hashes: Buffer[] = [];
+  private readonly hashes: string[] = [];
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  add(leafHash: Buffer): void {
+  /** Adds a leaf hash, as a Buffer or as a latin1 string of 32 characters. */
+  add(leafHash: Buffer | string): void {
     let size = 1;
-    let current = leafHash;
+    let current = typeof leafHash === 'string' ? leafHash : leafHash.toString('latin1');
     while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
       this.sizes.pop();
-      current = innerHash(this.hashes.pop() as Buffer, current);
+      current = innerHash(this.hashes.pop() as string, current);
       size *= 2;
     }
     this.sizes.push(size);
@@ -40,8 +41,8 @@ export class MerkleTree {
   /** The root; the empty tree's is SHA-256 of nothing, as the RFC defines it. */
   root(): Buffer {
     if (this.hashes.length === 0) return hash('sha256', Buffer.alloc(0), 'buffer');
-    let root = this.hashes[this.hashes.length - 1] as Buffer;
-    for (let i = this.hashes.length - 2; i >= 0; i--) root = innerHash(this.hashes[i] as Buffer, root);
-    return root;
+    let root = this.hashes[this.hashes.length - 1] as string;
+    for (let i = this.hashes.length - 2; i >= 0; i--) root = innerHash(this.hashes[i] as string, root);
+    return Buffer.from(root, 'latin1');
   }
 }

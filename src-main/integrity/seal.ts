@@ -9,8 +9,10 @@ import { toMailtrailError, type AdminDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointBodyText, checkpointHash } from './checkpoint';
-import { CopyRows, destroyClient } from './copy-rows';
-import { CHAIN_START, chainHash, eventFromCopy, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
+import { ascii, Output, putBytes } from '../reports/copy-event-lines';
+import { CopyRuns, destroyClient } from './copy-rows';
+import { byteable, ChainLink, CopyEventSealer, putDecimal, putLatin1Hex, putPrintHex } from './event-bytes';
+import { CHAIN_START, SEALED_COLUMNS, SEALED_COLUMNS_SQL } from './event-hash';
 import { signBody, type SigningKey } from './keys';
 import { MerkleTree } from './merkle';
 import { toFullXid } from './xid';
@@ -19,6 +21,14 @@ import { toFullXid } from './xid';
 export const CHECKPOINT_MAX_ENTRIES = 1_000_000;
 /** A seal's two long statements (the events read, the entries written) may run this long. */
 const SEAL_STATEMENT_TIMEOUT_MS = 30 * 60_000;
+// The events' COPY rows: SEALED_COLUMNS, then xmin.
+const XMIN_FIELD = SEALED_COLUMNS.length;
+const CREATED_AT_FIELD = SEALED_COLUMNS.indexOf('created_at');
+const TAB = 0x09;
+const LF = 0x0a;
+const BYTEA_HEX = ascii('\t\\\\x');
+/** An entry's line beside its event's id and created_at: seq, three hashes in hex, separators. */
+const ENTRY_ROOM = 320;
 // Any constant works; it keeps two seals from numbering the same entries.
 const SEAL_LOCK = 7_411_915;
 
@@ -126,7 +136,7 @@ class EntryWriter {
     this.stream.on('error', (error) => (this.failure ??= error));
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Buffer): Promise<void> {
     if (this.failure) throw toMailtrailError(this.failure);
     if (!this.stream.write(text)) await once(this.stream, 'drain');
   }
@@ -199,7 +209,7 @@ async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, o
 
   // Above the newest sealed id no entry can exist: the anti-join is needed only below it.
   const unsealed = (alias: string) => sql`AND (${sql.raw(alias)}.id > ${sealedMaxId} OR NOT EXISTS (SELECT 1 FROM mailtrail_integrity_entries s WHERE s.event_id = ${sql.raw(alias)}.id))`;
-  const events = new CopyRows(
+  const events = new CopyRuns(
     reader,
     sql`SELECT * FROM (
           SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log l WHERE l.id > ${floor} AND l.id <= ${maxId} ${unsealed('l')}
@@ -208,35 +218,57 @@ async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, o
         ) events ORDER BY id`,
   );
   const entries = new EntryWriter(sealer);
+  // Each event's seal straight from COPY's bytes (event-bytes.ts), the chain carried as bytes too.
+  const event = new CopyEventSealer();
+  const link = new ChainLink(chain.chain);
+  const { starts, ends } = event;
   let scanned = 0;
   for (;;) {
-    if (events.needsFill) {
-      if (options.signal?.aborted) throw new MailtrailError('conflict', 'the seal was cancelled; nothing of it was kept');
-      await events.fill();
-    }
-    const batch: string[] = [];
-    for (let fields = events.current; fields !== null; events.advance(), fields = events.current) {
+    if (options.signal?.aborted) throw new MailtrailError('conflict', 'the seal was cancelled; nothing of it was kept');
+    const run = await events.next();
+    if (run === null) break;
+    const utf8 = byteable(run);
+    // The entries' COPY lines (room() grows it where a run has many short rows).
+    const lines = new Output(2 * run.length + ENTRY_ROOM);
+    for (let at = 0; at < run.length; ) {
+      const rowStart = at;
+      at = event.split(run, at);
       scanned += 1;
-      const xid = toFullXid(Number(fields[9]), xmax);
+      const xid = toFullXid(event.integer(run, XMIN_FIELD), xmax);
       if (xid >= xmin) {
         // Its transaction may have been open when this one began: a later seal takes it, and no floor passes it.
         deferred += 1;
-        nextFloor = Math.min(nextFloor, Number(fields[0]) - 1);
+        nextFloor = Math.min(nextFloor, event.integer(run, 0) - 1);
         continue;
       }
-      if (tree.size >= checkpointMax) closeCheckpoint();
-      const event = eventFromCopy(fields);
-      const { leaf, prints } = sealEvent(event);
+      if (tree.size >= checkpointMax) {
+        chain.chain = link.chain;
+        closeCheckpoint();
+      }
+      event.seal(run, utf8);
+      const chainHash = link.link(event.leaf);
       chain.seq += 1;
-      chain.chain = chainHash(chain.chain, leaf);
-      tree.add(leaf);
+      tree.add(event.leaf);
       sealed += 1;
-      batch.push(`${chain.seq}\t${event.id}\t${fields[7] ?? '\\N'}\t\\\\x${leaf.toString('hex')}\t\\\\x${prints}\t\\\\x${chain.chain.toString('hex')}\n`);
+      // seq, event_id, created_at (COPY's text as it came), then leaf_hash, column_prints and chain_hash as bytea's \x hex.
+      lines.room(ENTRY_ROOM + at - rowStart);
+      putDecimal(chain.seq, lines);
+      lines.bytes[lines.length++] = TAB;
+      putBytes(run, starts[0]!, ends[0]!, lines);
+      lines.bytes[lines.length++] = TAB;
+      putBytes(run, starts[CREATED_AT_FIELD]!, ends[CREATED_AT_FIELD]!, lines);
+      lines.put(BYTEA_HEX);
+      putLatin1Hex(event.leaf, lines);
+      lines.put(BYTEA_HEX);
+      for (const print of event.prints) putPrintHex(print, lines);
+      lines.put(BYTEA_HEX);
+      putLatin1Hex(chainHash, lines);
+      lines.bytes[lines.length++] = LF;
     }
-    if (batch.length > 0) await entries.write(batch.join(''));
-    if (!events.needsFill) break;
+    if (lines.length > 0) await entries.write(lines.take());
     options.onProgress?.({ sealed, scanned, total: maxId - floor });
   }
+  chain.chain = link.chain;
   await entries.end();
   closeCheckpoint();
 

@@ -50,7 +50,7 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const N = 0x4e;
 
-const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const KEY_ARCHIVED_TRUE = ascii('{"archived":true,"created_at":');
 const KEY_ARCHIVED_FALSE = ascii('{"archived":false,"created_at":');
 const KEY_CREATED_AT = ascii('{"created_at":');
@@ -93,7 +93,7 @@ const RUN_ROOM_FIXED = 16_384;
 /** Canonical bytes a run of lines gathers before it is handed over. */
 const RUN_BYTES = 1 << 20;
 
-class Output {
+export class Output {
   bytes: Buffer;
   length = 0;
   constructor(size: number) {
@@ -208,10 +208,10 @@ export class CopyEventLines {
   }
 }
 
-const isNull = (source: Uint8Array, start: number, end: number): boolean =>
+export const isNull = (source: Uint8Array, start: number, end: number): boolean =>
   end - start === 2 && source[start] === BACKSLASH && source[start + 1] === N;
 
-function putBytes(source: Uint8Array, start: number, end: number, out: Output): void {
+export function putBytes(source: Uint8Array, start: number, end: number, out: Output): void {
   const bytes = out.bytes;
   let p = out.length;
   for (let i = start; i < end; i += 1) bytes[p++] = source[i]!;
@@ -219,7 +219,7 @@ function putBytes(source: Uint8Array, start: number, end: number, out: Output): 
 }
 
 /** A COPY text field as a JSON string, escaped as JSON.stringify escapes it. */
-function putJsonString(source: Uint8Array, start: number, end: number, out: Output): void {
+export function putJsonString(source: Uint8Array, start: number, end: number, out: Output): void {
   const bytes = out.bytes;
   let p = out.length;
   bytes[p++] = QUOTE;
@@ -277,13 +277,13 @@ function putJsonString(source: Uint8Array, start: number, end: number, out: Outp
 }
 
 /** A nullable text field as JSON: null, or the string. */
-function putJsonText(source: Uint8Array, start: number, end: number, out: Output): void {
+export function putJsonText(source: Uint8Array, start: number, end: number, out: Output): void {
   if (isNull(source, start, end)) out.put(NULL);
   else putJsonString(source, start, end, out);
 }
 
 /** created_at as the rows carry it: DateStyle ISO's text with its first space a T. */
-function putJsonTimestamp(source: Uint8Array, start: number, end: number, out: Output): void {
+export function putJsonTimestamp(source: Uint8Array, start: number, end: number, out: Output): void {
   if (isNull(source, start, end)) {
     out.put(NULL);
     return;
@@ -473,6 +473,22 @@ let scanEnd = 0;
 
 /** Writes the metadata in canonical form; false where it went the rows' way. */
 function putCanonicalMetadata(source: Uint8Array, start: number, end: number, out: Output): boolean {
+  if (putCertainMetadata(source, start, end, out)) return true;
+  // The rows' way: jsonb's text parsed and written canonically (COPY's only escape in it is \\).
+  let text = Buffer.prototype.toString.call(source, 'utf8', start, end);
+  if (text.includes('\\')) text = text.replaceAll('\\\\', '\\');
+  const line = canonicalJson(JSON.parse(text));
+  out.room(Buffer.byteLength(line) + ROW_ROOM_FIXED);
+  out.length += out.bytes.write(line, out.length, 'utf8');
+  return false;
+}
+
+/**
+ * Writes the metadata (jsonb's text in COPY, or \N) in canonical form where the byte path is certain
+ * of it (see the top of this file); false, with nothing written, where it is not. The seal's leaf
+ * hashes (src-main/integrity/event-bytes.ts) share it.
+ */
+export function putCertainMetadata(source: Uint8Array, start: number, end: number, out: Output): boolean {
   if (isNull(source, start, end)) {
     out.put(NULL);
     return true;
@@ -483,12 +499,6 @@ function putCanonicalMetadata(source: Uint8Array, start: number, end: number, ou
   membersTop = 0;
   if (canonicalValue(source, out) !== UNCERTAIN && scan === end) return true;
   out.length = from;
-  // The rows' way: jsonb's text parsed and written canonically (COPY's only escape in it is \\).
-  let text = Buffer.prototype.toString.call(source, 'utf8', start, end);
-  if (text.includes('\\')) text = text.replaceAll('\\\\', '\\');
-  const line = canonicalJson(JSON.parse(text));
-  out.room(Buffer.byteLength(line) + ROW_ROOM_FIXED);
-  out.length += out.bytes.write(line, out.length, 'utf8');
   return false;
 }
 

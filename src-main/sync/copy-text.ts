@@ -8,7 +8,7 @@ import type { Sql } from '../db/sql';
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 
 /** A field of COPY's text format: `\N` is NULL, backslash escapes as PostgreSQL writes them. */
-function field(text: string): string | null {
+export function copyField(text: string): string | null {
   if (text === '\\N') return null;
   if (!text.includes('\\')) return text;
   return text.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
@@ -24,7 +24,7 @@ export function parseCopyLines(lines: Buffer): (string | null)[][] {
   const text = complete.toString(isAscii(complete) ? 'latin1' : 'utf8');
   const split = text.split('\n');
   const rows: (string | null)[][] = new Array(split.length);
-  for (let i = 0; i < split.length; i++) rows[i] = split[i]!.split('\t').map(field);
+  for (let i = 0; i < split.length; i++) rows[i] = split[i]!.split('\t').map(copyField);
   return rows;
 }
 
