@@ -317,3 +317,126 @@ export class ChainLink {
     return Buffer.from(this.bytes.subarray(0, 32));
   }
 }
+
+/** Whether a hash kept as a latin1 string is the one `hex` writes (lower-case, as encode(…, 'hex') and SQLite's lower(hex()) give it). */
+export function latin1IsHex(latin1: string, hex: string | null): boolean {
+  if (hex === null || hex.length !== 2 * latin1.length) return false;
+  for (let i = 0; i < latin1.length; i += 1) {
+    const c = latin1.charCodeAt(i);
+    if (hex.charCodeAt(2 * i) !== HEX[c >> 4] || hex.charCodeAt(2 * i + 1) !== HEX[c & 15]) return false;
+  }
+  return true;
+}
+
+type Row = (string | null)[];
+
+/**
+ * A verification's walk over events in id order (the log, the archive): each event's id, and its
+ * seal checked against an entry's, without the event's fields as strings unless they are asked for
+ * (an event without an entry).
+ */
+export interface EventRows {
+  readonly needsFill: boolean;
+  fill(): Promise<void>;
+  advance(): void;
+  /** The current event's id; Infinity after the last. */
+  readonly id: number;
+  /** The current event's fields as strings (SEALED_COLUMNS, then any others). */
+  fields(): Row;
+  /** Whether the current event hashes to `leafHex` (the entry's leaf hash in hex). */
+  leafIs(leafHex: string | null): boolean;
+  /** The current event's column prints, hex (after leafIs). */
+  prints(): string;
+}
+
+/** PostgreSQL's events as COPY runs, sealed from their bytes (CopyEventSealer). */
+export class CopyEventRows implements EventRows {
+  private readonly sealer = new CopyEventSealer();
+  private run: Buffer | null = null;
+  private utf8 = true;
+  /** Where the row after the current one starts, in `run`. */
+  private next = 0;
+  private ended = false;
+  id = Infinity;
+
+  constructor(private readonly runs: { next(): Promise<Buffer | null> }) {}
+
+  get needsFill(): boolean {
+    return this.id === Infinity && !this.ended;
+  }
+
+  async fill(): Promise<void> {
+    while (this.needsFill) {
+      const run = await this.runs.next();
+      if (run === null) {
+        this.ended = true;
+        return;
+      }
+      this.run = run;
+      this.utf8 = byteable(run);
+      this.next = 0;
+      this.advance();
+    }
+  }
+
+  advance(): void {
+    const run = this.run;
+    if (run === null || this.next >= run.length) {
+      this.id = Infinity;
+      this.run = null;
+      return;
+    }
+    this.next = this.sealer.split(run, this.next);
+    this.id = this.sealer.integer(run, 0);
+  }
+
+  fields(): Row {
+    return this.sealer.fieldsOf(this.run as Buffer);
+  }
+
+  leafIs(leafHex: string | null): boolean {
+    this.sealer.seal(this.run as Buffer, this.utf8);
+    return latin1IsHex(this.sealer.leaf, leafHex);
+  }
+
+  prints(): string {
+    return this.sealer.printsHex();
+  }
+}
+
+/** Events given as rows of strings (the offline cache's statements), sealed the strings' way. */
+export class FieldEventRows implements EventRows {
+  private readonly sealer = new CopyEventSealer();
+
+  constructor(private readonly rows: { readonly current: Row | null; readonly needsFill: boolean; advance(): void; fill(): Promise<void> }) {}
+
+  get needsFill(): boolean {
+    return this.rows.needsFill;
+  }
+
+  fill(): Promise<void> {
+    return this.rows.fill();
+  }
+
+  advance(): void {
+    this.rows.advance();
+  }
+
+  get id(): number {
+    const row = this.rows.current;
+    return row === null ? Infinity : Number(row[0]);
+  }
+
+  fields(): Row {
+    return this.rows.current as Row;
+  }
+
+  leafIs(leafHex: string | null): boolean {
+    this.sealer.sealFields(this.rows.current as Row);
+    return latin1IsHex(this.sealer.leaf, leafHex);
+  }
+
+  prints(): string {
+    return this.sealer.printsHex();
+  }
+}

@@ -12,9 +12,10 @@ import { toMailtrailError, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointHash, parseCheckpointBody, type ReadHead } from './checkpoint';
-import { CopyRows, destroyClient, type OrderedRows } from './copy-rows';
+import { CopyRows, CopyRuns, destroyClient, type OrderedRows } from './copy-rows';
+import { ChainLink, CopyEventRows, latin1IsHex, type EventRows } from './event-bytes';
 import { requireIntegrityTables } from './seal';
-import { CHAIN_START, chainHash, changedColumns, eventFromCopy, SEALED_COLUMNS, SEALED_COLUMNS_SQL, sealEvent } from './event-hash';
+import { CHAIN_START, changedColumns, SEALED_COLUMNS, SEALED_COLUMNS_SQL } from './event-hash';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
 import { MerkleTree } from './merkle';
 import { toFullXid } from './xid';
@@ -83,8 +84,8 @@ export interface ChainSource {
   /** event_id, seq, created_at, leaf_hash and column_prints as hex; by event_id. */
   entriesByEventId(): OrderedRows;
   /** SEALED_COLUMNS (then, in PostgreSQL, xmin); by id. */
-  log(): OrderedRows;
-  archive(): OrderedRows;
+  log(): EventRows;
+  archive(): EventRows;
   /**
    * The full transaction id that wrote an unsealed event, read from its fields; null where the
    * source keeps none (the cache), and an unsealed event is judged by its date alone.
@@ -166,8 +167,9 @@ async function postgresSource([main, log, archive, chainClient, checkpointClient
     runs: (ids) => query<RunClaim>(main, sql`SELECT id, purge_cutoff FROM mailtrail_retention_runs WHERE id = ANY (${ids}::bigint[])`),
     entriesByEventId: () =>
       new CopyRows(main, sql`SELECT event_id, seq, created_at, encode(leaf_hash, 'hex'), encode(column_prints, 'hex') FROM mailtrail_integrity_entries ORDER BY event_id`),
-    log: () => new CopyRows(log, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log ORDER BY id`),
-    archive: () => new CopyRows(archive, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive ORDER BY id`),
+    // The events are sealed from COPY's bytes (event-bytes.ts), as the seal does.
+    log: () => new CopyEventRows(new CopyRuns(log, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log ORDER BY id`)),
+    archive: () => new CopyEventRows(new CopyRuns(archive, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive ORDER BY id`)),
     xidOf: (fields) => toFullXid(Number(fields[SEALED_COLUMNS.length]), nowXmax),
   };
 }
@@ -297,16 +299,17 @@ async function walkChain(
 
   let checkpoint = await nextCheckpoint();
   let tree = new MerkleTree();
-  let chain = CHAIN_START;
+  // The previous entry's chain hash (as stored) and this entry's leaf, in bytes: hashes as latin1 strings, no Buffer an entry.
+  const link = new ChainLink(CHAIN_START);
   let expectedSeq = 1;
   let previousEventId = 0;
   let rows = 0;
   const entries = source.entriesBySeq();
 
-  const closeCheckpoint = (cp: CheckpointBody, lastChain: Buffer) => {
+  const closeCheckpoint = (cp: CheckpointBody, lastChain: string) => {
     if (tree.root().toString('hex') !== cp.merkle_root) {
       failures.add({ kind: 'merkle_mismatch', message: `checkpoint ${cp.checkpoint}'s Merkle root does not match its entries (seq ${cp.first_seq}–${cp.last_seq})`, checkpoint: cp.checkpoint, seq: cp.first_seq, seq_to: cp.last_seq });
-    } else if (lastChain.toString('hex') !== cp.chain_hash) {
+    } else if (lastChain !== cp.chain_hash) {
       failures.add({ kind: 'chain_broken', message: `checkpoint ${cp.checkpoint}'s chain hash does not match its entries' (seq ${cp.last_seq})`, checkpoint: cp.checkpoint, seq: cp.last_seq });
     }
     tree = new MerkleTree();
@@ -322,8 +325,9 @@ async function walkChain(
     entries.advance();
     const seq = Number(row[0]);
     const eventId = Number(row[1]);
-    const leaf = Buffer.from(row[2] as string, 'hex');
-    const stored = Buffer.from(row[3] as string, 'hex');
+    const storedHex = row[3] ?? '';
+    writeHash(link.bytes, 32, row[2] ?? '');
+    const leaf = link.bytes.toString('latin1', 32, 64);
     if (seq !== expectedSeq) {
       failures.add({
         kind: 'deleted',
@@ -332,8 +336,9 @@ async function walkChain(
         seq_to: seq - 1 === expectedSeq ? null : seq - 1,
       });
     }
-    const computed = chainHash(chain, leaf);
-    if (seq === expectedSeq && !computed.equals(stored)) {
+    const computed = link.link(leaf);
+    const intact = latin1IsHex(computed, storedHex);
+    if (seq === expectedSeq && !intact) {
       if (eventId < previousEventId) {
         failures.add({ kind: 'reordered', message: `entries out of their sealed order at seq ${seq}: event ${eventId} comes after event ${previousEventId}`, seq, event_id: eventId });
       } else {
@@ -341,17 +346,17 @@ async function walkChain(
       }
     }
     // Carry on from what is stored, so one break is reported once, not at every later entry.
-    chain = stored;
+    if (!intact) writeHash(link.bytes, 0, storedHex);
     expectedSeq = seq + 1;
     previousEventId = eventId;
     while (checkpoint && seq > checkpoint.last_seq) {
-      closeCheckpoint(checkpoint, chain);
+      closeCheckpoint(checkpoint, storedHex);
       checkpoint = await nextCheckpoint();
     }
     if (checkpoint && seq >= checkpoint.first_seq) {
       tree.add(leaf);
       if (seq === checkpoint.last_seq) {
-        closeCheckpoint(checkpoint, computed);
+        closeCheckpoint(checkpoint, Buffer.from(computed, 'latin1').toString('hex'));
         checkpoint = await nextCheckpoint();
       }
     } else if (!checkpoint) {
@@ -446,37 +451,23 @@ async function walkEvents(
   let rows = 0;
   const idOf = (row: (string | null)[] | null) => (row === null ? Infinity : Number(row[0]));
 
-  for (;;) {
-    for (const reader of [entries, log, archive]) if (reader.needsFill) await reader.fill();
-    if (context.options.signal?.aborted) throw new MailtrailError('conflict', 'the verification was cancelled');
-    const id = Math.min(idOf(entries.current), idOf(log.current), idOf(archive.current));
-    if (id === Infinity) break;
-    const entry = idOf(entries.current) === id ? entries.current : null;
-    const inLog = idOf(log.current) === id ? log.current : null;
-    const inArchive = idOf(archive.current) === id ? archive.current : null;
-    if (entry) entries.advance();
-    if (inLog) log.advance();
-    if (inArchive) archive.advance();
-    if (inLog && inArchive) {
-      failures.add({ kind: 'inserted', message: `event ${id} is in both the log and the archive: one of them was inserted`, event_id: id });
-    }
-    const fields = inLog ?? inArchive;
+  /** Judges the event `id`: its entry (or none) against the event in the log or the archive (or none). */
+  const judge = (id: number, entry: (string | null)[] | null, event: EventRows | null, inLog: boolean) => {
     if (entry) {
       const seq = Number(entry[1]);
       rows += 1;
       if (rows % PROGRESS_EVERY === 0) context.options.onProgress?.({ phase: 'events', done: rows, total: context.total });
-      if (fields) {
+      if (event) {
         flushDeleted();
         walk.checked += 1;
         if (!inLog) walk.archived += 1;
-        const { leaf, prints } = sealEvent(eventFromCopy(fields));
-        if (leaf.toString('hex') !== entry[3]) {
-          const event = { eventId: id, seq, recorded: entry[4] as string, now: prints };
+        if (!event.leafIs(entry[3] ?? null)) {
+          const edit = { eventId: id, seq, recorded: entry[4] as string, now: event.prints() };
           // Past what the list shows, edits are only counted: no need to keep them for pairing.
-          if (edited.length < INTEGRITY_FAILURES_MAX) edited.push(event);
+          if (edited.length < INTEGRITY_FAILURES_MAX) edited.push(edit);
           else failures.add({ kind: 'edited', message: `edited event ${id} (seq ${seq})`, event_id: id, seq });
         }
-        continue;
+        return;
       }
       const createdAt = entry[2]?.replace(' ', 'T') ?? null;
       const seam = seamOf(seams, seq);
@@ -490,12 +481,12 @@ async function walkEvents(
         } else {
           walk.purged += 1;
         }
-        continue;
+        return;
       }
       if (source.outsideRange?.(createdAt)) {
         flushDeleted();
         walk.outside += 1;
-        continue;
+        return;
       }
       if (deleted && deleted.seqTo + 1 === seq) {
         deleted.seqTo = seq;
@@ -504,17 +495,43 @@ async function walkEvents(
         flushDeleted();
         deleted = { seq, seqTo: seq, eventId: id, eventIdTo: id };
       }
-      continue;
+      return;
     }
-    if (fields) {
+    if (event) {
       flushDeleted();
-      classifyUnsealed(fields, latest, source.xidOf, failures, walk);
+      classifyUnsealed(event.fields(), latest, source.xidOf, failures, walk);
     }
+  };
+
+  for (;;) {
+    if (entries.needsFill) await entries.fill();
+    if (log.needsFill) await log.fill();
+    if (archive.needsFill) await archive.fill();
+    if (context.options.signal?.aborted) throw new MailtrailError('conflict', 'the verification was cancelled');
+    const entryId = idOf(entries.current);
+    const id = Math.min(entryId, log.id, archive.id);
+    if (id === Infinity) break;
+    const entry = entryId === id ? entries.current : null;
+    const inLog = log.id === id;
+    const inArchive = archive.id === id;
+    if (entry) entries.advance();
+    if (inLog && inArchive) {
+      failures.add({ kind: 'inserted', message: `event ${id} is in both the log and the archive: one of them was inserted`, event_id: id });
+    }
+    // The event is read where it stands, so the readers move on only after it is judged.
+    judge(id, entry, inLog ? log : inArchive ? archive : null, inLog);
+    if (inLog) log.advance();
+    if (inArchive) archive.advance();
   }
   flushDeleted();
   reportEdits(edited, failures);
   context.options.onProgress?.({ phase: 'events', done: rows, total: context.total });
   return walk;
+}
+
+/** Writes a hash given in hex (an entry's, 32 bytes) into `bytes` at `offset`; zeros where the hex is not a whole hash, which then matches nothing. */
+function writeHash(bytes: Buffer, offset: number, hex: string): void {
+  if (hex.length !== 64 || bytes.write(hex, offset, 32, 'hex') !== 32) bytes.fill(0, offset, offset + 32);
 }
 
 /** The seam (a purged run of seqs) that holds `seq`, by binary search; null when none. */

@@ -4,6 +4,7 @@ import type { CheckpointSummary, EmailIntegrity, IntegrityFailure, IntegrityRepo
 import { checkpointSummary, parseCheckpointBody } from '../../integrity/checkpoint';
 import type { OrderedRows } from '../../integrity/copy-rows';
 import { checkEmailEvents, type SealedEntry } from '../../integrity/email-check';
+import { FieldEventRows } from '../../integrity/event-bytes';
 import { parsePublicKey, signatureHolds } from '../../integrity/keys';
 import { verifyChain, type ChainSource, type RunClaim, type Seam, type VerifyOptions } from '../../integrity/verify';
 import { addDays } from '../range-plan';
@@ -122,8 +123,8 @@ export async function verifyCacheIntegrity(openReader: () => CacheDb, options: V
            WHERE seq <= ? ORDER BY event_id`,
           chainSeq,
         ),
-      log: () => eventRows('email_activity_log'),
-      archive: () => eventRows('email_activity_log_archive'),
+      log: () => new FieldEventRows(eventRows('email_activity_log')),
+      archive: () => new FieldEventRows(eventRows('email_activity_log_archive')),
       xidOf: null,
       outsideRange: rangeTest(info),
     };
