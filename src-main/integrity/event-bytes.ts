@@ -343,16 +343,19 @@ export interface EventRows {
   readonly id: number;
   /** The current event's fields as strings (SEALED_COLUMNS, then any others). */
   fields(): Row;
-  /** Whether the current event hashes to `leafHex` (the entry's leaf hash in hex). */
-  leafIs(leafHex: string | null): boolean;
-  /** The current event's column prints, hex (after leafIs). */
+  /** Seals the current event: its leaf hash (a latin1 string) and prints. */
+  seal(): void;
+  readonly leaf: string;
+  /** The current event's column prints, hex (after seal). */
   prints(): string;
 }
 
 /** PostgreSQL's events as COPY runs, sealed from their bytes (CopyEventSealer). */
 export class CopyEventRows implements EventRows {
-  private readonly sealer = new CopyEventSealer();
-  private run: Buffer | null = null;
+  /** The current row's fields and, after seal(), its leaf and prints. */
+  readonly sealer = new CopyEventSealer();
+  /** The run of COPY lines that holds the current row. */
+  run: Buffer | null = null;
   private utf8 = true;
   /** Where the row after the current one starts, in `run`. */
   private next = 0;
@@ -394,9 +397,13 @@ export class CopyEventRows implements EventRows {
     return this.sealer.fieldsOf(this.run as Buffer);
   }
 
-  leafIs(leafHex: string | null): boolean {
+  /** Seals the current row: the sealer's leaf and prints. */
+  seal(): void {
     this.sealer.seal(this.run as Buffer, this.utf8);
-    return latin1IsHex(this.sealer.leaf, leafHex);
+  }
+
+  get leaf(): string {
+    return this.sealer.leaf;
   }
 
   prints(): string {
@@ -431,12 +438,167 @@ export class FieldEventRows implements EventRows {
     return this.rows.current as Row;
   }
 
-  leafIs(leafHex: string | null): boolean {
+  seal(): void {
     this.sealer.sealFields(this.rows.current as Row);
-    return latin1IsHex(this.sealer.leaf, leafHex);
+  }
+
+  get leaf(): string {
+    return this.sealer.leaf;
   }
 
   prints(): string {
     return this.sealer.printsHex();
+  }
+}
+
+/**
+ * A verification's walk over entries (by seq, by event id): their numbers and hashes read where they
+ * stand, a string made only for a field the walk keeps (a date, prints, where something failed).
+ */
+export interface EntryRows {
+  readonly needsFill: boolean;
+  fill(): Promise<void>;
+  advance(): void;
+  /** Whether there is a current row (false after the last). */
+  readonly present: boolean;
+  integer(field: number): number;
+  text(field: number): string | null;
+  /** Writes a hash field (hex, 32 bytes) into `bytes` at `offset`; zeros where it is not a whole hash, which then matches nothing. */
+  hashInto(field: number, bytes: Buffer, offset: number): void;
+  /** Whether a hash field (hex) is the hash `latin1` (a latin1 string). */
+  hashIs(field: number, latin1: string): boolean;
+}
+
+const ENTRY_FIELDS = 8;
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i += 1) HEX_VALUE[HEX[i]!] = i;
+
+/** PostgreSQL's entries as COPY runs, read from their bytes. */
+export class CopyEntryRows implements EntryRows {
+  private readonly starts = new Int32Array(ENTRY_FIELDS);
+  private readonly ends = new Int32Array(ENTRY_FIELDS);
+  private run: Buffer | null = null;
+  private next = 0;
+  private ended = false;
+  present = false;
+
+  constructor(private readonly runs: { next(): Promise<Buffer | null> }) {}
+
+  get needsFill(): boolean {
+    return !this.present && !this.ended;
+  }
+
+  async fill(): Promise<void> {
+    while (this.needsFill) {
+      const run = await this.runs.next();
+      if (run === null) {
+        this.ended = true;
+        return;
+      }
+      this.run = run;
+      this.next = 0;
+      this.advance();
+    }
+  }
+
+  advance(): void {
+    const run = this.run;
+    if (run === null || this.next >= run.length) {
+      this.present = false;
+      this.run = null;
+      return;
+    }
+    const { starts, ends } = this;
+    let field = 0;
+    let index = this.next;
+    starts[0] = index;
+    for (;;) {
+      const c = run[index];
+      if (c === undefined) throw new Error('a COPY row without its newline');
+      if (c === TAB || c === LF) {
+        if (field >= ENTRY_FIELDS) throw new Error(`a COPY row of more than ${ENTRY_FIELDS} fields`);
+        ends[field] = index;
+        field += 1;
+        if (c === LF) break;
+        starts[field] = index + 1;
+      }
+      index += 1;
+    }
+    for (; field < ENTRY_FIELDS; field += 1) starts[field] = ends[field] = index;
+    this.next = index + 1;
+    this.present = true;
+  }
+
+  integer(field: number): number {
+    return integerAt(this.run as Buffer, this.starts[field]!, this.ends[field]!);
+  }
+
+  text(field: number): string | null {
+    return copyField((this.run as Buffer).toString('utf8', this.starts[field]!, this.ends[field]!));
+  }
+
+  hashInto(field: number, bytes: Buffer, offset: number): void {
+    const run = this.run as Buffer;
+    const start = this.starts[field]!;
+    if (this.ends[field]! - start === 64) {
+      let i = 0;
+      for (; i < 32; i += 1) {
+        const high = HEX_VALUE[run[start + 2 * i]!]!;
+        const low = HEX_VALUE[run[start + 2 * i + 1]!]!;
+        if (high < 0 || low < 0) break;
+        bytes[offset + i] = (high << 4) | low;
+      }
+      if (i === 32) return;
+    }
+    bytes.fill(0, offset, offset + 32);
+  }
+
+  hashIs(field: number, latin1: string): boolean {
+    const run = this.run as Buffer;
+    const start = this.starts[field]!;
+    if (this.ends[field]! - start !== 2 * latin1.length) return false;
+    for (let i = 0; i < latin1.length; i += 1) {
+      const c = latin1.charCodeAt(i);
+      if (run[start + 2 * i] !== HEX[c >> 4] || run[start + 2 * i + 1] !== HEX[c & 15]) return false;
+    }
+    return true;
+  }
+}
+
+/** Entries given as rows of strings (the offline cache's statements). */
+export class FieldEntryRows implements EntryRows {
+  constructor(private readonly rows: { readonly current: Row | null; readonly needsFill: boolean; advance(): void; fill(): Promise<void> }) {}
+
+  get needsFill(): boolean {
+    return this.rows.needsFill;
+  }
+
+  fill(): Promise<void> {
+    return this.rows.fill();
+  }
+
+  advance(): void {
+    this.rows.advance();
+  }
+
+  get present(): boolean {
+    return this.rows.current !== null;
+  }
+
+  integer(field: number): number {
+    return Number(this.rows.current?.[field]);
+  }
+
+  text(field: number): string | null {
+    return this.rows.current?.[field] ?? null;
+  }
+
+  hashInto(field: number, bytes: Buffer, offset: number): void {
+    const hex = this.text(field) ?? '';
+    if (hex.length !== 64 || bytes.write(hex, offset, 32, 'hex') !== 32) bytes.fill(0, offset, offset + 32);
+  }
+
+  hashIs(field: number, latin1: string): boolean {
+    return latin1IsHex(latin1, this.text(field));
   }
 }

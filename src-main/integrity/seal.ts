@@ -11,7 +11,7 @@ import { sql } from '../db/sql';
 import { checkpointBodyText, checkpointHash } from './checkpoint';
 import { ascii, Output, putBytes } from '../reports/copy-event-lines';
 import { CopyRuns, destroyClient } from './copy-rows';
-import { byteable, ChainLink, CopyEventSealer, putDecimal, putLatin1Hex, putPrintHex } from './event-bytes';
+import { ChainLink, CopyEventRows, putDecimal, putLatin1Hex, putPrintHex } from './event-bytes';
 import { CHAIN_START, SEALED_COLUMNS, SEALED_COLUMNS_SQL } from './event-hash';
 import { signBody, type SigningKey } from './keys';
 import { MerkleTree } from './merkle';
@@ -29,6 +29,7 @@ const LF = 0x0a;
 const BYTEA_HEX = ascii('\t\\\\x');
 /** An entry's line beside its event's id and created_at: seq, three hashes in hex, separators. */
 const ENTRY_ROOM = 320;
+const LINES_ROOM = 1 << 21;
 // Any constant works; it keeps two seals from numbering the same entries.
 const SEAL_LOCK = 7_411_915;
 
@@ -70,10 +71,10 @@ interface Chain {
 }
 
 /**
- * Seals what is new up to the safe horizon (docs/integrity.md). Two connections share one snapshot:
- * the sealing transaction (repeatable read, on the admin connection) takes it, and a reader streams
- * the events above the scan floor in id order through it while the sealer streams their entries back
- * in one COPY, so reading, hashing and writing overlap. Events whose inserting transaction does not
+ * Seals what is new up to the safe horizon (docs/integrity.md). Three connections share one snapshot:
+ * the sealing transaction (repeatable read, on the admin connection) takes it, and two readers stream
+ * the log's and the archive's events above the scan floor in id order through it while the sealer
+ * streams their entries back in one COPY, so reading, hashing and writing overlap. Events whose inserting transaction does not
  * precede the oldest one still open are left for a later seal. The checkpoints are signed and
  * written at the end; either all of it commits or none.
  */
@@ -82,12 +83,12 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
   const checkpointMax = options.checkpointMaxEntries ?? CHECKPOINT_MAX_ENTRIES;
   const clients: pg.PoolClient[] = [];
   try {
-    for (let i = 0; i < 2; i++) clients.push(await admin.connect());
+    for (let i = 0; i < 3; i++) clients.push(await admin.connect());
   } catch (error) {
     for (const client of clients) client.release();
     throw toMailtrailError(error);
   }
-  const [sealer, reader] = clients as [pg.PoolClient, pg.PoolClient];
+  const [sealer, reader, archiveReader] = clients as [pg.PoolClient, pg.PoolClient, pg.PoolClient];
   let locked = false;
   let failed = false;
   try {
@@ -98,7 +99,7 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
     // The lock first, then the snapshot: a seal that waited would otherwise not see the entries of the one before.
     // One COPY writes every entry of a large seal: past the admin connection's 60 s statement timeout.
     await sealer.query(`BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
-    const result = await sealInTransaction(sealer, reader, options, checkpointMax);
+    const result = await sealInTransaction(sealer, [reader, archiveReader], options, checkpointMax);
     await sealer.query('COMMIT');
     const head = await headOf(sealer, options.key);
     return { ...result, head, elapsed_ms: Date.now() - began };
@@ -111,7 +112,7 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
       // server rolls back and lets go of the lock.
       for (const client of clients) destroyClient(client);
     } else {
-      await reader.query('ROLLBACK').catch(() => undefined);
+      for (const client of [reader, archiveReader]) await client.query('ROLLBACK').catch(() => undefined);
       if (locked) await sealer.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
       for (const client of clients) client.release();
     }
@@ -151,7 +152,12 @@ class EntryWriter {
   }
 }
 
-async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, options: SealOptions, checkpointMax: number): Promise<Omit<SealResult, 'elapsed_ms'>> {
+async function sealInTransaction(
+  sealer: pg.PoolClient,
+  [reader, archiveReader]: [pg.PoolClient, pg.PoolClient],
+  options: SealOptions,
+  checkpointMax: number,
+): Promise<Omit<SealResult, 'elapsed_ms'>> {
   // The first statement takes the transaction's snapshot; the horizon is read in it, and the reader shares it.
   const [horizon] = (await query<Horizon & { snapshot: string }>(
     sealer,
@@ -160,9 +166,11 @@ async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, o
                (SELECT MAX(event_id) FROM mailtrail_integrity_entries) AS sealed_max_id, pg_export_snapshot() AS snapshot
         FROM mailtrail_integrity_horizon() AS h`,
   )) as [Horizon & { snapshot: string }];
-  await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  await reader.query(`SET TRANSACTION SNAPSHOT '${horizon.snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
-  await reader.query(`SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
+  for (const client of [reader, archiveReader]) {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`SET TRANSACTION SNAPSHOT '${horizon.snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
+    await client.query(`SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
+  }
   const xmin = Number(horizon.xmin);
   const xmax = Number(horizon.xmax);
   const [last] = await query<LastCheckpoint>(
@@ -209,67 +217,77 @@ async function sealInTransaction(sealer: pg.PoolClient, reader: pg.PoolClient, o
 
   // Above the newest sealed id no entry can exist: the anti-join is needed only below it.
   const unsealed = (alias: string) => sql`AND (${sql.raw(alias)}.id > ${sealedMaxId} OR NOT EXISTS (SELECT 1 FROM mailtrail_integrity_entries s WHERE s.event_id = ${sql.raw(alias)}.id))`;
-  const events = new CopyRuns(
-    reader,
-    sql`SELECT * FROM (
-          SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log l WHERE l.id > ${floor} AND l.id <= ${maxId} ${unsealed('l')}
-          UNION ALL
-          SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive a WHERE a.id > ${floor} AND a.id <= ${maxId} ${unsealed('a')}
-        ) events ORDER BY id`,
-  );
+  // The log and the archive each in id order on a connection of its own (an index scan each: one query over
+  // both sorted them whole before the first row came), merged here by id.
+  const eventsOf = (client: pg.PoolClient, table: string) =>
+    new CopyEventRows(
+      new CopyRuns(
+        client,
+        sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM ${sql.raw(table)} e WHERE e.id > ${floor} AND e.id <= ${maxId} ${unsealed('e')} ORDER BY e.id`,
+      ),
+    );
+  const log = eventsOf(reader, 'email_activity_log');
+  const archive = eventsOf(archiveReader, 'email_activity_log_archive');
   const entries = new EntryWriter(sealer);
   // Each event's seal straight from COPY's bytes (event-bytes.ts), the chain carried as bytes too.
-  const event = new CopyEventSealer();
   const link = new ChainLink(chain.chain);
-  const { starts, ends } = event;
+  // The entries' COPY lines, written whenever a reader needs more rows (about a megabyte of events).
+  let lines = new Output(LINES_ROOM);
   let scanned = 0;
   for (;;) {
-    if (options.signal?.aborted) throw new MailtrailError('conflict', 'the seal was cancelled; nothing of it was kept');
-    const run = await events.next();
-    if (run === null) break;
-    const utf8 = byteable(run);
-    // The entries' COPY lines (room() grows it where a run has many short rows).
-    const lines = new Output(2 * run.length + ENTRY_ROOM);
-    for (let at = 0; at < run.length; ) {
-      const rowStart = at;
-      at = event.split(run, at);
-      scanned += 1;
-      const xid = toFullXid(event.integer(run, XMIN_FIELD), xmax);
-      if (xid >= xmin) {
-        // Its transaction may have been open when this one began: a later seal takes it, and no floor passes it.
-        deferred += 1;
-        nextFloor = Math.min(nextFloor, event.integer(run, 0) - 1);
-        continue;
+    if (log.needsFill || archive.needsFill) {
+      if (lines.length > 0) {
+        await entries.write(lines.take());
+        lines = new Output(LINES_ROOM);
+        options.onProgress?.({ sealed, scanned, total: maxId - floor });
       }
-      if (tree.size >= checkpointMax) {
-        chain.chain = link.chain;
-        closeCheckpoint();
-      }
-      event.seal(run, utf8);
-      const chainHash = link.link(event.leaf);
-      chain.seq += 1;
-      tree.add(event.leaf);
-      sealed += 1;
-      // seq, event_id, created_at (COPY's text as it came), then leaf_hash, column_prints and chain_hash as bytea's \x hex.
-      lines.room(ENTRY_ROOM + at - rowStart);
-      putDecimal(chain.seq, lines);
-      lines.bytes[lines.length++] = TAB;
-      putBytes(run, starts[0]!, ends[0]!, lines);
-      lines.bytes[lines.length++] = TAB;
-      putBytes(run, starts[CREATED_AT_FIELD]!, ends[CREATED_AT_FIELD]!, lines);
-      lines.put(BYTEA_HEX);
-      putLatin1Hex(event.leaf, lines);
-      lines.put(BYTEA_HEX);
-      for (const print of event.prints) putPrintHex(print, lines);
-      lines.put(BYTEA_HEX);
-      putLatin1Hex(chainHash, lines);
-      lines.bytes[lines.length++] = LF;
+      if (options.signal?.aborted) throw new MailtrailError('conflict', 'the seal was cancelled; nothing of it was kept');
+      if (log.needsFill) await log.fill();
+      if (archive.needsFill) await archive.fill();
     }
-    if (lines.length > 0) await entries.write(lines.take());
-    options.onProgress?.({ sealed, scanned, total: maxId - floor });
+    const events = log.id <= archive.id ? log : archive;
+    const id = events.id;
+    if (id === Infinity) break;
+    const { sealer: event } = events;
+    const run = events.run as Buffer;
+    scanned += 1;
+    const xid = toFullXid(event.integer(run, XMIN_FIELD), xmax);
+    if (xid >= xmin) {
+      // Its transaction may have been open when this one began: a later seal takes it, and no floor passes it.
+      deferred += 1;
+      nextFloor = Math.min(nextFloor, id - 1);
+      events.advance();
+      continue;
+    }
+    if (tree.size >= checkpointMax) {
+      chain.chain = link.chain;
+      closeCheckpoint();
+    }
+    events.seal();
+    const chainHash = link.link(event.leaf);
+    chain.seq += 1;
+    tree.add(event.leaf);
+    sealed += 1;
+    // seq, event_id, created_at (COPY's text as it came), then leaf_hash, column_prints and chain_hash as bytea's \\x hex.
+    const { starts, ends } = event;
+    lines.room(ENTRY_ROOM + ends[0]! - starts[0]! + ends[CREATED_AT_FIELD]! - starts[CREATED_AT_FIELD]!);
+    putDecimal(chain.seq, lines);
+    lines.bytes[lines.length++] = TAB;
+    putBytes(run, starts[0]!, ends[0]!, lines);
+    lines.bytes[lines.length++] = TAB;
+    putBytes(run, starts[CREATED_AT_FIELD]!, ends[CREATED_AT_FIELD]!, lines);
+    lines.put(BYTEA_HEX);
+    putLatin1Hex(event.leaf, lines);
+    lines.put(BYTEA_HEX);
+    for (const print of event.prints) putPrintHex(print, lines);
+    lines.put(BYTEA_HEX);
+    putLatin1Hex(chainHash, lines);
+    lines.bytes[lines.length++] = LF;
+    events.advance();
   }
-  chain.chain = link.chain;
+  if (lines.length > 0) await entries.write(lines.take());
   await entries.end();
+  chain.chain = link.chain;
   closeCheckpoint();
 
   // Signed in order, each naming the one before; the last is written after the scan, so its floor is final.

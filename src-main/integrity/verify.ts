@@ -13,7 +13,7 @@ import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointHash, parseCheckpointBody, type ReadHead } from './checkpoint';
 import { CopyRows, CopyRuns, destroyClient, type OrderedRows } from './copy-rows';
-import { ChainLink, CopyEventRows, latin1IsHex, type EventRows } from './event-bytes';
+import { ChainLink, CopyEntryRows, CopyEventRows, type EntryRows, type EventRows } from './event-bytes';
 import { requireIntegrityTables } from './seal';
 import { CHAIN_START, changedColumns, SEALED_COLUMNS, SEALED_COLUMNS_SQL } from './event-hash';
 import { parsePublicKey, signatureHolds, type PublicKey } from './keys';
@@ -77,12 +77,12 @@ export interface ChainSource {
   /** checkpoint, body, checkpoint_hash and signature as hex; by checkpoint. */
   checkpoints(): OrderedRows;
   /** seq, event_id, leaf_hash and chain_hash as hex; by seq. */
-  entriesBySeq(): OrderedRows;
+  entriesBySeq(): EntryRows;
   /** The purge seams by first_seq, and the retention runs they name. Read before the walks by event id begin. */
   seams(): Promise<Seam[]>;
   runs(ids: number[]): Promise<RunClaim[]>;
   /** event_id, seq, created_at, leaf_hash and column_prints as hex; by event_id. */
-  entriesByEventId(): OrderedRows;
+  entriesByEventId(): EntryRows;
   /** SEALED_COLUMNS (then, in PostgreSQL, xmin); by id. */
   log(): EventRows;
   archive(): EventRows;
@@ -162,11 +162,14 @@ async function postgresSource([main, log, archive, chainClient, checkpointClient
     },
     checkpoints: () =>
       new CopyRows(checkpointClient, sql`SELECT checkpoint, body, encode(checkpoint_hash, 'hex'), encode(signature, 'hex') FROM mailtrail_integrity_checkpoints ORDER BY checkpoint`),
-    entriesBySeq: () => new CopyRows(chainClient, sql`SELECT seq, event_id, encode(leaf_hash, 'hex'), encode(chain_hash, 'hex') FROM mailtrail_integrity_entries ORDER BY seq`),
+    entriesBySeq: () =>
+      new CopyEntryRows(new CopyRuns(chainClient, sql`SELECT seq, event_id, encode(leaf_hash, 'hex'), encode(chain_hash, 'hex') FROM mailtrail_integrity_entries ORDER BY seq`)),
     seams: () => query<Seam>(main, sql`SELECT run_id, first_seq, last_seq FROM mailtrail_integrity_purged ORDER BY first_seq`),
     runs: (ids) => query<RunClaim>(main, sql`SELECT id, purge_cutoff FROM mailtrail_retention_runs WHERE id = ANY (${ids}::bigint[])`),
     entriesByEventId: () =>
-      new CopyRows(main, sql`SELECT event_id, seq, created_at, encode(leaf_hash, 'hex'), encode(column_prints, 'hex') FROM mailtrail_integrity_entries ORDER BY event_id`),
+      new CopyEntryRows(
+        new CopyRuns(main, sql`SELECT event_id, seq, created_at, encode(leaf_hash, 'hex'), encode(column_prints, 'hex') FROM mailtrail_integrity_entries ORDER BY event_id`),
+      ),
     // The events are sealed from COPY's bytes (event-bytes.ts), as the seal does.
     log: () => new CopyEventRows(new CopyRuns(log, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log ORDER BY id`)),
     archive: () => new CopyEventRows(new CopyRuns(archive, sql`SELECT ${sql.raw(SEALED_COLUMNS_SQL)}, xmin FROM email_activity_log_archive ORDER BY id`)),
@@ -320,13 +323,11 @@ async function walkChain(
       if (context.options.signal?.aborted) throw new MailtrailError('conflict', 'the verification was cancelled');
       await entries.fill();
     }
-    const row = entries.current;
-    if (row === null) break;
-    entries.advance();
-    const seq = Number(row[0]);
-    const eventId = Number(row[1]);
-    const storedHex = row[3] ?? '';
-    writeHash(link.bytes, 32, row[2] ?? '');
+    if (!entries.present) break;
+    // seq, event_id, leaf_hash, chain_hash (hex).
+    const seq = entries.integer(0);
+    const eventId = entries.integer(1);
+    entries.hashInto(2, link.bytes, 32);
     const leaf = link.bytes.toString('latin1', 32, 64);
     if (seq !== expectedSeq) {
       failures.add({
@@ -337,7 +338,7 @@ async function walkChain(
       });
     }
     const computed = link.link(leaf);
-    const intact = latin1IsHex(computed, storedHex);
+    const intact = entries.hashIs(3, computed);
     if (seq === expectedSeq && !intact) {
       if (eventId < previousEventId) {
         failures.add({ kind: 'reordered', message: `entries out of their sealed order at seq ${seq}: event ${eventId} comes after event ${previousEventId}`, seq, event_id: eventId });
@@ -346,11 +347,11 @@ async function walkChain(
       }
     }
     // Carry on from what is stored, so one break is reported once, not at every later entry.
-    if (!intact) writeHash(link.bytes, 0, storedHex);
+    if (!intact) entries.hashInto(3, link.bytes, 0);
     expectedSeq = seq + 1;
     previousEventId = eventId;
     while (checkpoint && seq > checkpoint.last_seq) {
-      closeCheckpoint(checkpoint, storedHex);
+      closeCheckpoint(checkpoint, entries.text(3) ?? '');
       checkpoint = await nextCheckpoint();
     }
     if (checkpoint && seq >= checkpoint.first_seq) {
@@ -362,6 +363,7 @@ async function walkChain(
     } else if (!checkpoint) {
       failures.add({ kind: 'uncovered', message: `the entry of seq ${seq} (event ${eventId}) is not covered by any checkpoint: forged`, seq, event_id: eventId });
     }
+    entries.advance();
     rows += 1;
     if (rows % PROGRESS_EVERY === 0) context.options.onProgress?.({ phase: 'chain', done: rows, total: context.total });
   }
@@ -449,27 +451,28 @@ async function walkEvents(
     deleted = null;
   };
   let rows = 0;
-  const idOf = (row: (string | null)[] | null) => (row === null ? Infinity : Number(row[0]));
 
-  /** Judges the event `id`: its entry (or none) against the event in the log or the archive (or none). */
-  const judge = (id: number, entry: (string | null)[] | null, event: EventRows | null, inLog: boolean) => {
+  /** Judges the event `id`: its entry (the current one of `entries`, or none) against the event in the log or the archive (or none). */
+  const judge = (id: number, entry: EntryRows | null, event: EventRows | null, inLog: boolean) => {
+    // The entry's fields: event_id, seq, created_at, leaf_hash, column_prints (hex).
     if (entry) {
-      const seq = Number(entry[1]);
+      const seq = entry.integer(1);
       rows += 1;
       if (rows % PROGRESS_EVERY === 0) context.options.onProgress?.({ phase: 'events', done: rows, total: context.total });
       if (event) {
         flushDeleted();
         walk.checked += 1;
         if (!inLog) walk.archived += 1;
-        if (!event.leafIs(entry[3] ?? null)) {
-          const edit = { eventId: id, seq, recorded: entry[4] as string, now: event.prints() };
+        event.seal();
+        if (!entry.hashIs(3, event.leaf)) {
+          const edit = { eventId: id, seq, recorded: entry.text(4) ?? '', now: event.prints() };
           // Past what the list shows, edits are only counted: no need to keep them for pairing.
           if (edited.length < INTEGRITY_FAILURES_MAX) edited.push(edit);
           else failures.add({ kind: 'edited', message: `edited event ${id} (seq ${seq})`, event_id: id, seq });
         }
         return;
       }
-      const createdAt = entry[2]?.replace(' ', 'T') ?? null;
+      const createdAt = entry.text(2)?.replace(' ', 'T') ?? null;
       const seam = seamOf(seams, seq);
       if (seam) {
         flushDeleted();
@@ -508,18 +511,18 @@ async function walkEvents(
     if (log.needsFill) await log.fill();
     if (archive.needsFill) await archive.fill();
     if (context.options.signal?.aborted) throw new MailtrailError('conflict', 'the verification was cancelled');
-    const entryId = idOf(entries.current);
+    const entryId = entries.present ? entries.integer(0) : Infinity;
     const id = Math.min(entryId, log.id, archive.id);
     if (id === Infinity) break;
-    const entry = entryId === id ? entries.current : null;
+    const entry = entryId === id ? entries : null;
     const inLog = log.id === id;
     const inArchive = archive.id === id;
-    if (entry) entries.advance();
     if (inLog && inArchive) {
       failures.add({ kind: 'inserted', message: `event ${id} is in both the log and the archive: one of them was inserted`, event_id: id });
     }
-    // The event is read where it stands, so the readers move on only after it is judged.
+    // The rows are read where they stand, so the readers move on only after they are judged.
     judge(id, entry, inLog ? log : inArchive ? archive : null, inLog);
+    if (entry) entries.advance();
     if (inLog) log.advance();
     if (inArchive) archive.advance();
   }
@@ -527,11 +530,6 @@ async function walkEvents(
   reportEdits(edited, failures);
   context.options.onProgress?.({ phase: 'events', done: rows, total: context.total });
   return walk;
-}
-
-/** Writes a hash given in hex (an entry's, 32 bytes) into `bytes` at `offset`; zeros where the hex is not a whole hash, which then matches nothing. */
-function writeHash(bytes: Buffer, offset: number, hex: string): void {
-  if (hex.length !== 64 || bytes.write(hex, offset, 32, 'hex') !== 32) bytes.fill(0, offset, offset + 32);
 }
 
 /** The seam (a purged run of seqs) that holds `seq`, by binary search; null when none. */

@@ -4,7 +4,7 @@ import type { CheckpointSummary, EmailIntegrity, IntegrityFailure, IntegrityRepo
 import { checkpointSummary, parseCheckpointBody } from '../../integrity/checkpoint';
 import type { OrderedRows } from '../../integrity/copy-rows';
 import { checkEmailEvents, type SealedEntry } from '../../integrity/email-check';
-import { FieldEventRows } from '../../integrity/event-bytes';
+import { FieldEntryRows, FieldEventRows } from '../../integrity/event-bytes';
 import { parsePublicKey, signatureHolds } from '../../integrity/keys';
 import { verifyChain, type ChainSource, type RunClaim, type Seam, type VerifyOptions } from '../../integrity/verify';
 import { addDays } from '../range-plan';
@@ -91,6 +91,7 @@ export async function verifyCacheIntegrity(openReader: () => CacheDb, options: V
     db.exec('BEGIN');
     const info = readCacheInfo(db);
     const { chainSeq, chainCheckpoint } = requireCachedChain(info);
+    const fieldEntries = (statement: string, ...params: unknown[]) => new FieldEntryRows(rows(statement, ...params));
     const eventRows = (table: string) => rows(`SELECT ${EVENT_FIELDS} FROM ${table} ORDER BY id`);
     const source: ChainSource = {
       storedKeys: async () => db.prepare('SELECT key_id, public_key FROM mailtrail_integrity_keys').all() as { key_id: string; public_key: string }[],
@@ -110,7 +111,7 @@ export async function verifyCacheIntegrity(openReader: () => CacheDb, options: V
           chainCheckpoint,
         ),
       entriesBySeq: () =>
-        rows(
+        fieldEntries(
           `SELECT CAST(seq AS TEXT), CAST(event_id AS TEXT), lower(hex(leaf_hash)), lower(hex(chain_hash)) FROM mailtrail_integrity_entries
            WHERE seq <= ? ORDER BY seq`,
           chainSeq,
@@ -118,7 +119,7 @@ export async function verifyCacheIntegrity(openReader: () => CacheDb, options: V
       seams: async () => db.prepare('SELECT run_id, first_seq, last_seq FROM mailtrail_integrity_purged ORDER BY first_seq').all() as Seam[],
       runs: async (ids) => db.prepare('SELECT id, purge_cutoff FROM mailtrail_retention_runs WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as RunClaim[],
       entriesByEventId: () =>
-        rows(
+        fieldEntries(
           `SELECT CAST(event_id AS TEXT), CAST(seq AS TEXT), ${copyTimestamp('created_at')}, lower(hex(leaf_hash)), lower(hex(column_prints)) FROM mailtrail_integrity_entries
            WHERE seq <= ? ORDER BY event_id`,
           chainSeq,
