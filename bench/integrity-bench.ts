@@ -5,7 +5,7 @@
  * logger's insert time with and without a sealed chain present).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAdminDb, openReadableDb, openWritableDb, type WritableDb } from '../src-main/db/connection';
 import type { EmbeddedServer } from '../src-main/db/embedded';
@@ -24,6 +24,7 @@ const NEW_EVENTS = 10_000;
 const LOGGED = 2_000;
 const GOAL_EVENTS = 10_000_000;
 
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 export interface IntegrityBenchOptions {
@@ -63,9 +64,12 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
     const without: number[] = [];
     for (let round = 0; round < options.repeat; round++) without.push(await loggerInsertMs(writable, round));
 
+    const sealLoad = loadavg()[0]!;
+    const sealCpu = process.cpuUsage();
     const sealStarted = performance.now();
     const full = await sealLog(admin, { key });
     const sealSeconds = (performance.now() - sealStarted) / 1000;
+    const sealCpuUs = cpuMicros(process.cpuUsage(sealCpu));
     process.stderr.write(`integrity: sealed ${full.sealed} events from scratch in ${sealSeconds.toFixed(1)} s\n`);
 
     const withChain: number[] = [];
@@ -85,9 +89,12 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
       if (result.sealed !== NEW_EVENTS) throw new Error(`the incremental seal sealed ${result.sealed} events, not ${NEW_EVENTS}`);
     }
 
+    const verifyLoad = loadavg()[0]!;
+    const verifyCpu = process.cpuUsage();
     const verifyStarted = performance.now();
     const report = await verifyIntegrity(readable, {});
     const verifySeconds = (performance.now() - verifyStarted) / 1000;
+    const verifyCpuUs = cpuMicros(process.cpuUsage(verifyCpu));
     if (!report.intact) throw new Error(`the benchmark's log did not verify: ${report.failures[0]?.message}`);
     // Offline (issue 15, item 6): the whole log and its chain into a new cache, then the cache verified with no database.
     const cacheFile = join(keyDir, 'bench.mailtrail');
@@ -116,6 +123,11 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
     say(`| … of which the chain | ${synced.chain.entries.toLocaleString('en')} | ${synced.chain.seconds.toFixed(1)} | ${Math.round(synced.chain.entries / synced.chain.seconds).toLocaleString('en')} | ${at10M(synced.chain.seconds, synced.chain.entries).toFixed(0)} | |`);
     say(`| verify the cache (\`verify --cache\`) | ${offline.events_checked.toLocaleString('en')} | ${cacheSeconds.toFixed(1)} | ${Math.round(offline.events_checked / cacheSeconds).toLocaleString('en')} | ${at10M(cacheSeconds, offline.events_checked).toFixed(0)} | |`);
     say('');
+    say(
+      `Node's CPU time (process.cpuUsage, user and system, every thread of the process): seal ${(sealCpuUs / full.sealed).toFixed(2)} µs an event ` +
+        `(${(sealCpuUs / 1e6).toFixed(1)} s, load average ${sealLoad.toFixed(1)} at its start), verify ${(verifyCpuUs / checked).toFixed(2)} µs an event ` +
+        `(${(verifyCpuUs / 1e6).toFixed(1)} s, load average ${verifyLoad.toFixed(1)}); ${cpus().length} cores.`,
+    );
     say(
       `Per million events: seal ${perMillion(sealSeconds, full.sealed).toFixed(1)} s, verify ${perMillion(verifySeconds, checked).toFixed(1)} s. ` +
         `Incremental seals: ${incremental.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s. ` +
