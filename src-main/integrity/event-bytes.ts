@@ -202,7 +202,7 @@ function putText(source: Uint8Array, start: number, end: number, out: Output): v
 function putInteger(source: Uint8Array, start: number, end: number, out: Output): void {
   const first = source[start] === MINUS ? start + 1 : start;
   const digits = end - first;
-  // A leading zero (0 itself aside, and never -0) Number would drop; PostgreSQL writes none, but a digit more costs nothing.
+  // A leading zero Number would drop, and -0 it writes as 0: PostgreSQL writes neither, but the check costs one comparison.
   if (digits >= 1 && digits <= 15 && (source[first] !== 0x30 || (digits === 1 && first === start))) {
     putBytes(source, start, end, out);
     return;
