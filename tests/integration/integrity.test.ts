@@ -240,6 +240,28 @@ describe('sealing and verifying the log (issue 15)', () => {
     expect((await log.verify()).failures.map((failure) => failure.message)).toEqual([`checkpoint 1's signature does not hold for key ${log.key.keyId}: forged or edited`]);
   });
 
+  it('seals the log and the archive together in id order, their ids interleaved, and verifies them', async () => {
+    // The seal reads each table in id order on its own connection and merges them: every third event archived first.
+    const db = await createTestDatabase();
+    await db.writable.query(eventsSql(900, 30, 60));
+    await db.writable.query(`WITH moved AS (DELETE FROM email_activity_log WHERE id % 3 = 0 RETURNING *) INSERT INTO email_activity_log_archive SELECT * FROM moved`);
+    const admin = openAdminDb(db.url);
+    onTestFinished(async () => {
+      await admin.end();
+      await db.drop();
+    });
+    const { key, file } = newKey();
+    const sealed = await sealLog(admin, { key });
+    expect(sealed.sealed).toBe(900);
+    const { rows } = await db.writable.query<{ seq: number; event_id: number }>(`SELECT seq::int, event_id FROM mailtrail_integrity_entries ORDER BY seq`);
+    expect(rows.map((row) => row.event_id)).toEqual([...rows.map((row) => row.event_id)].sort((a, b) => a - b));
+    expect(new Set(rows.map((row) => row.event_id)).size).toBe(900);
+    const report = await verify(db.readable, { publicKey: loadPublicKey(`${file}.pub`) });
+    expect(report.failures).toEqual([]);
+    expect(report.events_checked).toBe(900);
+    expect(report.archived).toBe(300);
+  });
+
   it('verifies a log after an archive-and-purge run, and reports the purge as that run\'s', async () => {
     const log = await sealedLog(3_000);
     const run = await runRetention(log.admin, { archiveAfterDays: 30, purgeAfterDays: 90, actor: 'test' });
