@@ -53,6 +53,10 @@ const OPTIONS = {
   history: { ...COMMON, limit: { type: 'string' } },
   policy: { ...COMMON, ...DAYS },
 } as const;
+/** Each action's options by name (without `--`), for the user guide's test. */
+export const RETENTION_OPTION_NAMES: Readonly<Record<RetentionAction, readonly string[]>> = Object.fromEntries(
+  RETENTION_ACTIONS.map((action) => [action, Object.keys(OPTIONS[action])]),
+) as unknown as Record<RetentionAction, readonly string[]>;
 const POSITIONALS: Record<RetentionAction, number> = { preview: 0, run: 0, cancel: 1, hold: 1, release: 1, holds: 0, history: 0, policy: 0 };
 
 /** A command-line mistake; the caller turns it into its UsageError (exit 2). */

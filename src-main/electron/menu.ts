@@ -14,6 +14,8 @@ export interface MenuContext {
   syncForOffline(): void;
   openOfflineCache(): void;
   openLiveDatabase(): void;
+  /** Help › User guide: the window shows the guide (`#/help`), bundled with the app, so it works offline. */
+  openUserGuide(): void;
 }
 
 /** The application menu: only what exists today, in the order each platform expects. */
@@ -85,6 +87,9 @@ export function buildMenuTemplate(context: MenuContext): MenuItemConstructorOpti
       label: 'Window',
       submenu: [{ role: 'minimize' }, { role: 'zoom' }, ...(isMac ? [{ role: 'front' } as const] : [{ role: 'close' } as const])],
     },
-    { role: 'help', submenu: [about] },
+    {
+      role: 'help',
+      submenu: [{ id: 'user-guide', label: 'User guide', accelerator: 'F1', click: () => context.openUserGuide() }, { type: 'separator' }, about],
+    },
   ];
 }

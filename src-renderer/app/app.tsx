@@ -1,6 +1,7 @@
 import { ActivityPage } from '../activity/activity-page';
 import { AnalyticsPage } from '../analytics/analytics-page';
 import { EmailsPage } from '../emails/emails-page';
+import { HelpPage } from '../help/help-page';
 import { IntegrityPage } from '../integrity/integrity-page';
 import { JournalPage } from '../journal/journal-page';
 import { ReportsPage } from '../reports/reports-page';
@@ -17,7 +18,7 @@ import { OfflineBanner } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
-const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows'];
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows', 'help'];
 const TITLES: Record<Section, string> = {
   emails: 'Emails',
   activity: 'Activity',
@@ -28,6 +29,7 @@ const TITLES: Record<Section, string> = {
   journal: 'Journal',
   integrity: 'Integrity',
   workflows: 'Workflows',
+  help: 'Help',
 };
 
 export function App() {
@@ -76,6 +78,8 @@ export function App() {
         return <JournalPage params={route.params} />;
       case 'integrity':
         return <IntegrityPage />;
+      case 'help':
+        return <HelpPage segments={route.segments.slice(1)} section={route.params.get('section')} />;
       case 'workflows':
         return first === 'workflow-executions' ? <ExecutionPage executionIdText={second} /> : <WorkflowsPage params={route.params} />;
       default:

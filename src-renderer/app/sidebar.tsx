@@ -1,7 +1,7 @@
 import type { ComponentType, SVGProps } from 'react';
-import { WorkflowIcon, ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon } from '../components/icons';
+import { WorkflowIcon, ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon, HelpIcon } from '../components/icons';
 
-export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'workflows';
+export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'workflows' | 'help';
 
 interface SectionLink {
   section: Section;
@@ -20,7 +20,10 @@ const PRIMARY: SectionLink[] = [
   { section: 'journal', label: 'Journal', Icon: JournalIcon },
   { section: 'integrity', label: 'Integrity', Icon: SealIcon },
 ];
-const SECONDARY: SectionLink[] = [{ section: 'settings', label: 'Settings', Icon: SettingsIcon }];
+const SECONDARY: SectionLink[] = [
+  { section: 'help', label: 'Help', Icon: HelpIcon },
+  { section: 'settings', label: 'Settings', Icon: SettingsIcon },
+];
 
 function Link({ link, active }: { link: SectionLink; active: boolean }) {
   return (

@@ -65,10 +65,15 @@ test('every screen renders under the strict Content-Security-Policy without erro
   await page.getByTestId('timeline-event').first().waitFor();
   await page.getByTestId('metadata-toggle').first().click();
   await page.getByTestId('metadata-json').waitFor();
-  for (const section of ['activity', 'analytics', 'retention', 'reports', 'integrity', 'settings'] as const) {
+  for (const section of ['activity', 'analytics', 'retention', 'reports', 'integrity', 'help', 'settings'] as const) {
     await shell.openSection(section);
     await expect(shell.navLink(section)).toHaveAttribute('aria-current', 'page');
   }
   await page.getByTestId('activity-row').or(page.getByTestId('settings-page')).first().waitFor();
+  // The guide's screenshots are bundled files the policy allows (img-src 'self').
+  await page.goto('/#/help/auditor');
+  const screenshot = page.getByTestId('help-article').getByRole('img').first();
+  await screenshot.scrollIntoViewIfNeeded();
+  await expect.poll(() => screenshot.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
   expect(problems).toEqual([]);
 });

@@ -12,6 +12,7 @@ import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main
 import { chooseSource, sourceFromArgs } from '../../src-main/electron/main/source-choice';
 import { createWindowOptions } from '../../src-main/electron/main/window-options';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/security/csp';
+import { APP_ENTRY_URL } from '../../src-main/electron/security';
 import { createLogService } from '../../src-main/service/log-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -127,6 +128,13 @@ describe('the desktop app, started against the fake electron module and a real d
   it('sets an application menu with developer tools in development', () => {
     const view = (fake.Menu.applied?.template as { label?: string; submenu?: { role?: string }[] }[]).find((item) => item.label === 'View');
     expect(view?.submenu?.map((item) => item.role)).toContain('toggleDevTools');
+  });
+
+  it('opens the user guide in the window from Help › User guide', async () => {
+    const help = (fake.Menu.applied?.template as { role?: string; submenu?: { id?: string; click?: () => void }[] }[]).find((item) => item.role === 'help');
+    help?.submenu?.find((item) => item.id === 'user-guide')?.click?.();
+    expect(window.loadedUrl).toBe(`${APP_ENTRY_URL}#/help`);
+    expect(window.show).toHaveBeenCalled();
   });
 
   it('closes the data source before quitting', async () => {

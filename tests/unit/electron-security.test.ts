@@ -154,7 +154,7 @@ describe('the application menu', () => {
   const labels = (template: ReturnType<typeof buildMenuTemplate>) => template.map((item) => item.label ?? item.role);
   const roles = (template: ReturnType<typeof buildMenuTemplate>, label: string) =>
     ((template.find((item) => item.label === label)?.submenu ?? []) as { role?: string }[]).map((item) => item.role);
-  const handlers = () => ({ syncForOffline: vi.fn(), openOfflineCache: vi.fn(), openLiveDatabase: vi.fn() });
+  const handlers = () => ({ syncForOffline: vi.fn(), openOfflineCache: vi.fn(), openLiveDatabase: vi.fn(), openUserGuide: vi.fn() });
   const context = { appName: 'Mailtrail', showAbout: () => undefined, sourceKind: 'postgres' as const, syncing: false, ...handlers() };
   type FileItem = { id?: string; label?: string; enabled?: boolean; role?: string; click?: () => void };
   const fileMenu = (template: ReturnType<typeof buildMenuTemplate>) => (template.find((item) => item.label === 'File')?.submenu ?? []) as FileItem[];
@@ -169,10 +169,21 @@ describe('the application menu', () => {
     expect(roles(buildMenuTemplate({ ...context, platform: 'linux', isPackaged: true }), 'View')).not.toContain('toggleDevTools');
   });
 
+  it('opens the user guide from Help › User guide (F1), on every platform', () => {
+    for (const platform of ['win32', 'darwin', 'linux'] as const) {
+      const calls = handlers();
+      const help = buildMenuTemplate({ ...context, ...calls, platform, isPackaged: true }).find((item) => item.role === 'help');
+      const guide = (help?.submenu as { id?: string; label?: string; accelerator?: string; click?: () => void }[])[0];
+      expect(guide).toMatchObject({ id: 'user-guide', label: 'User guide', accelerator: 'F1' });
+      guide?.click?.();
+      expect(calls.openUserGuide).toHaveBeenCalledOnce();
+    }
+  });
+
   it('shows the about panel from Help', () => {
     const showAbout = vi.fn();
     const help = buildMenuTemplate({ ...context, showAbout, platform: 'win32', isPackaged: true }).find((item) => item.role === 'help');
-    const about = (help?.submenu as { label?: string; click?: () => void }[])[0];
+    const about = (help?.submenu as { label?: string; click?: () => void }[]).find((item) => item.label === 'About Mailtrail');
     expect(about?.label).toBe('About Mailtrail');
     about?.click?.();
     expect(showAbout).toHaveBeenCalledOnce();

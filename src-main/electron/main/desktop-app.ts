@@ -160,6 +160,12 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
           syncForOffline: () => report(offline.syncForOffline()),
           openOfflineCache: () => report(offline.openOfflineCache()),
           openLiveDatabase: () => report(offline.openLiveDatabase()),
+          // Only the fragment changes, so the app stays loaded and Help opens as a link in it would.
+          openUserGuide: () => {
+            if (!window) return;
+            window.show();
+            report(window.loadURL(`${APP_ENTRY_URL}#/help`));
+          },
         }),
       ),
     );

@@ -22,11 +22,11 @@ export class AppShell {
     this.copyLinkField = page.getByTestId('copy-link-field');
   }
 
-  navLink(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity'): Locator {
+  navLink(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'help'): Locator {
     return this.page.getByTestId(`nav-${section}`);
   }
 
-  async openSection(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity'): Promise<void> {
+  async openSection(section: 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'help'): Promise<void> {
     await this.navLink(section).click();
   }
 }
