@@ -107,7 +107,7 @@ export function WorkflowEditor({ workflowIdText }: { workflowIdText?: string | u
 }
 
 /** Whether writes can go through at all, known before Save: the desktop's saved admin connection, the browser tab's admin token. */
-function useWriteAccess(): MailtrailError | null {
+function useWriteAccess(): [MailtrailError | null, () => void] {
   const { transport } = useClient();
   const [missing, setMissing] = useState<MailtrailError | null>(() =>
     transport === 'browser' && readAdminToken() === null ? new MailtrailError('unauthorized', 'this change needs the admin token') : null,
@@ -123,7 +123,7 @@ function useWriteAccess(): MailtrailError | null {
       current = false;
     };
   }, [transport]);
-  return missing;
+  return [missing, useCallback(() => setMissing(null), [])];
 }
 
 function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | null }) {
@@ -135,7 +135,7 @@ function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | n
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [generalError, setGeneralError] = useState<MailtrailError | null>(null);
   const [busy, setBusy] = useState(false);
-  const missingAccess = useWriteAccess();
+  const [missingAccess, clearMissingAccess] = useWriteAccess();
   const [refusal, setRefusal] = useState<MailtrailError | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [focusStep, setFocusStep] = useState<{ key: string; control: string } | null>(null);
@@ -221,6 +221,19 @@ function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | n
 
   const refusalShown = refusal ?? missingAccess;
   return (
+    <>
+      {/* Outside the form: the notice may hold a form of its own (the admin token's). */}
+      {refusalShown && (
+        <WriteAccessNotice
+          refusal={refusalShown}
+          transport={transport}
+          onTokenSaved={() => {
+            setRefusal(null);
+            clearMissingAccess();
+          }}
+          words={EDITOR_WRITES}
+        />
+      )}
     <form
       className="workflow-editor__form"
       noValidate
@@ -230,9 +243,6 @@ function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | n
       }}
       aria-label="Workflow"
     >
-      {refusalShown && (
-        <WriteAccessNotice refusal={refusalShown} transport={transport} onTokenSaved={() => setRefusal(null)} words={EDITOR_WRITES} />
-      )}
       <section className="card workflow-editor__card" aria-labelledby="workflow-fields-heading">
         <h2 className="card__title" id="workflow-fields-heading">
           Workflow
@@ -370,6 +380,7 @@ function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | n
         />
       )}
     </form>
+    </>
   );
 }
 
@@ -506,7 +517,7 @@ function ParamField({ field, at, value, error, onChange }: { field: ActionField;
   const testId = `workflow-param-${field.name}`;
   if (field.type === 'boolean') {
     return (
-      <label className="workflow-editor__check workflow-step__param" title={field.help ?? undefined}>
+      <label className="workflow-editor__check workflow-step__param workflow-step__param--wide" title={field.help ?? undefined}>
         <input type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} data-field={key} data-testid={testId} />
         <span className="mono">{field.name}</span>
         {field.help && <span className="muted"> · {field.help}</span>}
@@ -656,7 +667,7 @@ function TryResult({ result }: { result: TryWorkflowResult }) {
             <div className="workflow-try__step-head">
               <span className="mono workflow-step__number">{step.step_index + 1}</span>
               <span className="mono">{step.action}</span>
-              <span className={`pill journal-outcome--${OUTCOME_PILLS[step.outcome] ?? 'cancelled'}`}>{OUTCOME_LABELS[step.outcome] ?? step.outcome}</span>
+              <span className={`pill workflow-try__outcome journal-outcome--${OUTCOME_PILLS[step.outcome] ?? 'cancelled'}`}>{OUTCOME_LABELS[step.outcome] ?? step.outcome}</span>
             </div>
             <p className="workflow-try__summary" data-testid="workflow-try-summary">
               {step.summary}
