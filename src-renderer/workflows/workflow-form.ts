@@ -123,7 +123,8 @@ export function paramsOf(step: StepForm, catalogue: Catalogue, at: string): { pa
     if (!fieldApplies(field, step.values)) continue;
     const value = step.values[field.name];
     if (field.type === 'boolean') {
-      params[field.name] = value === true;
+      // At its default it is left out, as the seed's workflows write their steps (the action fills it).
+      if (field.default === undefined || (value === true) !== field.default) params[field.name] = value === true;
       continue;
     }
     const text = typeof value === 'string' ? value.trim() : '';

@@ -118,6 +118,8 @@ test('creates a workflow with mouse and keyboard, tries it on an email, saves it
   await editor.save.click();
   await expect(editor.fieldError('workflow_steps.2.params.status')).toBeVisible();
   await expect(editor.step(2).getByTestId('workflow-param-status')).toBeFocused();
+  await shots(page, 'errors');
+  await editor.step(2).getByTestId('workflow-param-status').focus();
   await page.keyboard.type('review');
   await expect(editor.fieldError('workflow_steps.2.params.status')).toHaveCount(0);
 

@@ -63,7 +63,8 @@ describe('requestOf: the form as create’s request', () => {
       enabled: true,
       workflow_steps: [
         { action: 'extract_invoice', params: {} },
-        { action: 'link_entity', params: { entity_type: 'vendor', entity_id: 12, create_missing: true } },
+        // create_missing at its default (true) is left out: the stored step stays as the seed writes it.
+        { action: 'link_entity', params: { entity_type: 'vendor', entity_id: 12 } },
         { action: 'set_status', params: { status: 'processed' } },
         { action: 'flag_bankruptcy', params: { keywords: ['konkurs', 'insolvent', 'kurator'] } },
         // Only the fields of the chosen channel are sent.
