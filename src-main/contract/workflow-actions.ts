@@ -6,7 +6,11 @@ import { EmailId } from './schemas';
 // the catalogue derives its form fields from them (actionFieldsOf), and the editor checks a step as
 // it is typed with the same schema. No Node import: the renderer reads this file too.
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Messages in the editor's words; the server's 400s say the same (`workflow_steps.2.params.status: is required`).
+const required = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
+const text = (max: number) =>
+  z.string({ error: required('a text') }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values) => z.enum(values, { error: required(`one of ${values.join(', ')}`) });
 
 /** flag_bankruptcy's words unless a workflow names its own: Danish and English. */
 export const BANKRUPTCY_KEYWORDS: readonly string[] = ['konkurs', 'bankruptcy', 'bankrupt', 'insolvency', 'insolvent', 'kurator', 'tvangsopløsning'];
@@ -24,14 +28,14 @@ export const BUILT_IN_ACTION_PARAMS = {
   extract_invoice: z.object({}).strict(),
   link_entity: z
     .object({
-      entity_type: z.enum(['vendor', 'customer']).describe('What the email is linked to'),
-      entity_id: z.number().int().positive().optional().describe('That entity’s id in email_entities; default: the one with the sender’s domain'),
-      create_missing: z.boolean().default(true).describe('Create the vendor or customer of an unknown sender domain, named after it; otherwise the step fails'),
+      entity_type: oneOf(['vendor', 'customer']).describe('What the email is linked to'),
+      entity_id: z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0').optional().describe('That entity’s id in email_entities; default: the one with the sender’s domain'),
+      create_missing: z.boolean({ error: 'must be true or false' }).default(true).describe('Create the vendor or customer of an unknown sender domain, named after it; otherwise the step fails'),
     })
     .strict(),
   create_ticket: z
     .object({
-      priority: z.enum(TICKET_PRIORITIES).default('normal').describe('The ticket’s priority'),
+      priority: oneOf(TICKET_PRIORITIES).default('normal').describe('The ticket’s priority'),
       subject: text(500).optional().describe('Default: the email’s subject'),
     })
     .strict(),
@@ -39,21 +43,21 @@ export const BUILT_IN_ACTION_PARAMS = {
     z
       .object({
         channel: z.literal('webhook'),
-        url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).describe('Receives a JSON POST with an Idempotency-Key header'),
+        url: z.url({ protocol: /^https?$/, error: required('an http:// or https:// URL') }).describe('Receives a JSON POST with an Idempotency-Key header'),
         reason: text(500).optional().describe('Said in the notification; default: the workflow’s name'),
       })
       .strict(),
     z
       .object({
         channel: z.literal('email'),
-        to: z.email().describe('Sent through the worker’s SMTP server (MAILTRAIL_SMTP_URL)'),
+        to: z.email({ error: required('an e-mail address, e.g. finance@example.com') }).describe('Sent through the worker’s SMTP server (MAILTRAIL_SMTP_URL)'),
         subject: text(200).optional().describe('Default: the workflow’s name and the email’s subject'),
         reason: text(500).optional().describe('Said in the notification; default: the workflow’s name'),
       })
       .strict(),
-  ]),
+  ], { error: 'must be webhook or email' }),
   flag_bankruptcy: z
-    .object({ keywords: z.array(text(100)).min(1).max(50).optional().describe(`Words to look for; default: ${BANKRUPTCY_KEYWORDS.join(', ')}`) })
+    .object({ keywords: z.array(text(100), { error: 'must be a list of words' }).min(1, 'must name a word at least').max(50, 'must be at most 50 words').optional().describe(`Words to look for; default: ${BANKRUPTCY_KEYWORDS.join(', ')}`) })
     .strict(),
 } as const;
 

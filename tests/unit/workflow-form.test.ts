@@ -104,6 +104,7 @@ describe('requestOf: the form as create’s request', () => {
     );
     expect(Object.keys(errors).sort()).toEqual(['workflow_steps.0.params.status', 'workflow_steps.1.params.to', 'workflow_steps.2.params.entity_id', 'workflow_steps.3.params.url']);
     expect(errors['workflow_steps.2.params.entity_id']).toBe('must be a number');
+    expect(errors['workflow_steps.0.params.status']).toBe('is required');
     expect(errors['workflow_steps.3.params.url']).toBe('must be an http:// or https:// URL');
     expect(stepErrorsOf(errors, 1)).toEqual([`to: ${errors['workflow_steps.1.params.to']}`]);
   });
