@@ -232,7 +232,7 @@ describe('workflows/try: what each built-in would do, writing nothing', () => {
 
   it('reports bad params and unknown actions per step, and refuses an email that does not exist', async () => {
     const result = await tryOn(invoiceEmail, [{ action: 'set_status', params: {} }, { action: 'no_such_action' }, { action: 'set_status', params: { status: 'x' } }]);
-    expect(result.steps[0]).toEqual(expect.objectContaining({ outcome: 'would_fail', summary: "workflow_steps.0.params.status: is required" }));
+    expect(result.steps[0]).toEqual(expect.objectContaining({ outcome: 'would_fail', summary: 'workflow_steps.0.params.status: is required' }));
     expect(result.steps[1]).toEqual(expect.objectContaining({ outcome: 'would_fail', summary: expect.stringContaining('unknown action "no_such_action"') }));
     expect(result.steps[2]!.outcome).toBe('would_run');
     await expect(tryOn(99_999_999, [{ action: 'extract_invoice' }])).rejects.toThrow(MailtrailError);
