@@ -190,10 +190,10 @@ export function requestOf(form: WorkflowForm, catalogue: Catalogue): { request: 
   return { request, errors };
 }
 
-/** The draft for "try on an email": the form's request and the email id. */
+/** The draft for "try on an email": what a dry run reads of the form (not its priority or description, which may be half typed), and the email id. */
 export function tryRequestOf(request: RequestOf<'workflows/create'>, emailId: number): RequestOf<'workflows/try'> {
-  const { name, ...rest } = request;
-  return { ...rest, ...(name.trim() ? { name } : {}), emailId };
+  const { name, classification_trigger, confidence_threshold, workflow_steps, enabled } = request;
+  return { classification_trigger, confidence_threshold, workflow_steps, enabled, ...(name.trim() ? { name } : {}), emailId };
 }
 
 /**
