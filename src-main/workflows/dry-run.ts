@@ -31,19 +31,21 @@ export async function listActionCatalogue(viewer: ReadableDb, actions: ActionReg
   return [...rows.map((row) => info(row.action_code, row)), ...actions.codes().filter((code) => !listed.has(code)).map((code) => info(code))];
 }
 
-/** How many of the newest classified events the editor's trigger list is read from. */
-const CLASSIFICATIONS_SAMPLE = 5_000;
+/** How many of the log's newest events (by id) the editor's trigger list is read from. */
+const CLASSIFICATIONS_WINDOW = 50_000;
 
 /**
- * The classifications the editor offers as triggers: those of the newest classified events (through
- * the log's primary key, a bounded read), most frequent first, then the workflows' own triggers.
+ * The classifications the editor offers as triggers: those of the classified events among the log's
+ * newest 50,000 (a range of its primary key, so the cost does not grow with the log), most frequent
+ * first, then the workflows' own triggers.
  */
 export async function listClassifications(viewer: ReadableDb): Promise<{ classification: string; events: number }[]> {
   return query<{ classification: string; events: number }>(
     viewer,
     sql`SELECT classification, sum(events)::int AS events FROM (
           SELECT metadata->>'classification' AS classification, count(*) AS events
-          FROM (SELECT metadata FROM email_activity_log WHERE event_type = 'classified' ORDER BY id DESC LIMIT ${CLASSIFICATIONS_SAMPLE}) AS newest
+          FROM email_activity_log
+          WHERE id > (SELECT COALESCE(max(id), 0) - ${CLASSIFICATIONS_WINDOW} FROM email_activity_log) AND event_type = 'classified'
           GROUP BY 1
           UNION ALL
           SELECT classification_trigger, 0 FROM email_workflows
