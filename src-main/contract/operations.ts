@@ -68,11 +68,13 @@ import {
   ExecutionsRequest,
   ExecutionWithSteps,
   RerunResult,
+  TryWorkflowRequest,
   UpdateWorkflowRequest,
   Workflow,
   WorkflowRequest,
   WorkflowsRequest,
 } from './workflows';
+import { ClassificationsResult, TryWorkflowResult, WorkflowActionsResult } from './workflow-actions';
 
 /**
  * An operation's request and response. `write: true` marks one that changes data: `serve` answers
@@ -146,6 +148,12 @@ export const operations = {
   'workflows/execution': { request: ExecutionRequest, response: ExecutionWithSteps },
   /** Queues a failed execution again from its first unfinished step. */
   'workflows/rerun': { request: ExecutionRequest, response: RerunResult, write: true },
+  /** The action catalogue (email_workflow_actions) with each action's params as form fields. */
+  'workflows/actions': { request: Empty, response: WorkflowActionsResult },
+  /** The classifications a trigger may name: those of the newest classified events, and the workflows'. */
+  'workflows/classifications': { request: Empty, response: ClassificationsResult },
+  /** "Try on an email": what a draft's steps would do on one email, and whether its trigger matches; writes nothing. */
+  'workflows/try': { request: TryWorkflowRequest, response: TryWorkflowResult },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;

@@ -45,6 +45,12 @@ export const CreateWorkflowRequest = z
   })
   .strict();
 
+/**
+ * "Try on an email": a draft in create's shape (its name optional) and the email to try it on. It reads
+ * only, so it needs no admin connection.
+ */
+export const TryWorkflowRequest = CreateWorkflowRequest.extend({ name: workflowFields.name.optional(), emailId: EmailId }).strict();
+
 /** PUT /workflows/{id}: the fields given replace the stored ones; those left out stay. */
 export const UpdateWorkflowRequest = z
   .object({

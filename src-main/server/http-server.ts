@@ -214,6 +214,19 @@ async function handleRest(
   });
 }
 
+/**
+ * The operations by namespace, `emails/timeline|get|search, activity/recent|…`: the whole list in an
+ * error, kept short as the contract grows (an error's text stays under 1,000 characters).
+ */
+const OPERATION_LIST = (() => {
+  const groups = new Map<string, string[]>();
+  for (const name of OPERATION_NAMES) {
+    const [namespace = '', ...rest] = name.split('/');
+    groups.set(namespace, [...(groups.get(namespace) ?? []), rest.join('/')]);
+  }
+  return [...groups].map(([namespace, names]) => `${namespace}/${names.join('|')}`).join(', ');
+})();
+
 /** POST /api/v1/rpc/{operation}: every contract operation, with no per-operation code. */
 async function handleRpc(service: MailtrailService, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const operation = decodePathPart(path.slice(RPC_PREFIX.length));
@@ -221,7 +234,7 @@ async function handleRpc(service: MailtrailService, req: IncomingMessage, res: S
     sendError(
       res,
       404,
-      errorValue('not_found', `unknown operation ${JSON.stringify(clip(operation, 80))}; the operations are ${OPERATION_NAMES.join(', ')}`),
+      errorValue('not_found', `unknown operation ${JSON.stringify(clip(operation, 80))}; the operations are ${OPERATION_LIST}`),
     );
     return;
   }

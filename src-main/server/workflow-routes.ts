@@ -4,9 +4,16 @@ import { DATE_RANGE } from './rest-routes';
 
 export const WORKFLOWS_PATH = '/api/v1/workflows';
 export const EXECUTIONS_PATH = '/api/v1/workflow-executions';
+export const ACTIONS_PATH = '/api/v1/workflow-actions';
+export const CLASSIFICATIONS_PATH = '/api/v1/workflow-classifications';
 
 export const isWorkflowPath = (path: string): boolean =>
-  path === WORKFLOWS_PATH || path.startsWith(`${WORKFLOWS_PATH}/`) || path === EXECUTIONS_PATH || path.startsWith(`${EXECUTIONS_PATH}/`);
+  path === WORKFLOWS_PATH ||
+  path.startsWith(`${WORKFLOWS_PATH}/`) ||
+  path === EXECUTIONS_PATH ||
+  path.startsWith(`${EXECUTIONS_PATH}/`) ||
+  path === ACTIONS_PATH ||
+  path === CLASSIFICATIONS_PATH;
 
 /** A workflow's fields in the body are its columns, as the answer's are. */
 const WORKFLOW_BODY = Object.fromEntries(
@@ -36,6 +43,10 @@ export const WORKFLOW_ROUTES: readonly Route[] = [
     answer: items,
   },
   { method: 'POST', template: '/api/v1/workflows', path: /^\/api\/v1\/workflows$/, operation: 'workflows/create', body: WORKFLOW_BODY, status: () => 201 },
+  // Before /workflows/{id}: a dry run of a draft (create's body plus email_id) on one email; reads only.
+  { method: 'POST', template: '/api/v1/workflows/try', path: /^\/api\/v1\/workflows\/try$/, operation: 'workflows/try', body: { ...WORKFLOW_BODY, email_id: 'emailId' } },
+  { method: 'GET', template: '/api/v1/workflow-actions', path: /^\/api\/v1\/workflow-actions$/, operation: 'workflows/actions', query: {}, answer: items },
+  { method: 'GET', template: '/api/v1/workflow-classifications', path: /^\/api\/v1\/workflow-classifications$/, operation: 'workflows/classifications', query: {}, answer: items },
   { method: 'GET', template: '/api/v1/workflows/{id}', path: /^\/api\/v1\/workflows\/([^/]+)$/, operation: 'workflows/get', query: {}, pathField: WORKFLOW_ID },
   { method: 'PUT', template: '/api/v1/workflows/{id}', path: /^\/api\/v1\/workflows\/([^/]+)$/, operation: 'workflows/update', body: WORKFLOW_BODY, pathField: WORKFLOW_ID },
   { method: 'DELETE', template: '/api/v1/workflows/{id}', path: /^\/api\/v1\/workflows\/([^/]+)$/, operation: 'workflows/delete', pathField: WORKFLOW_ID },

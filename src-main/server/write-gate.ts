@@ -8,7 +8,9 @@ export const VERIFY_PATH = '/api/v1/reports/verify';
 /** DESIGN.md's GET /integrity, and the verification it reports on, started and stopped by POST (integrity-routes.ts). */
 export const INTEGRITY_PATH = '/api/v1/integrity';
 export const INTEGRITY_ACTION_PATHS = { verify: `${INTEGRITY_PATH}/verify`, cancel: `${INTEGRITY_PATH}/cancel` } as const;
-const READING_POSTS = new Set<string>([VERIFY_PATH, INTEGRITY_ACTION_PATHS.verify, INTEGRITY_ACTION_PATHS.cancel]);
+/** "Try on an email" (workflow-routes.ts): a workflow draft in the body, answered with what it would do; it writes nothing. */
+export const WORKFLOW_TRY_PATH = '/api/v1/workflows/try';
+const READING_POSTS = new Set<string>([VERIFY_PATH, INTEGRITY_ACTION_PATHS.verify, INTEGRITY_ACTION_PATHS.cancel, WORKFLOW_TRY_PATH]);
 
 // RFC 9110's safe methods: they ask, they change nothing.
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -28,7 +30,8 @@ export function isWriteRequest(method: string | undefined, path: string, writes:
     }
   }
   // Verifying an uploaded report, or the sealed log, reads and changes nothing: a POST only because it
-  // carries a file, or starts (and stops) a verification that goes on after the answer.
+  // carries a file, or starts (and stops) a verification that goes on after the answer. Trying a
+  // workflow draft on an email is a POST for its body and writes nothing either.
   if (READING_POSTS.has(path)) return false;
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
 }

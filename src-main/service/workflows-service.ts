@@ -4,6 +4,7 @@ import type { MailtrailService } from '../contract/operations';
 import type { AdminDb, ReadableDb } from '../db/connection';
 import type { ActionRegistry } from '../workflows/actions/action';
 import { builtInActions } from '../workflows/actions/built-in-actions';
+import { listActionCatalogue, listClassifications, tryWorkflow } from '../workflows/dry-run';
 import { rerunExecution } from '../workflows/rerun';
 import { createWorkflow, deleteWorkflow, getExecution, getWorkflow, listExecutions, listWorkflows, updateWorkflow } from '../workflows/workflow-records';
 import { decodeId, encodeId } from './cursor';
@@ -28,6 +29,9 @@ export const WORKFLOW_OPERATIONS = [
   'workflows/executions',
   'workflows/execution',
   'workflows/rerun',
+  'workflows/actions',
+  'workflows/classifications',
+  'workflows/try',
 ] as const;
 
 export type WorkflowOperations = Pick<MailtrailService, (typeof WORKFLOW_OPERATIONS)[number]>;
@@ -109,5 +113,16 @@ export function createWorkflowsService(options: WorkflowsServiceOptions): Workfl
       // rerunExecution journals itself as workflows.rerun.
       return rerunExecution(requireAdmin(), executionId, options.actor());
     },
+
+    async 'workflows/actions'() {
+      return { items: await listActionCatalogue(viewer, actions) };
+    },
+
+    async 'workflows/classifications'() {
+      return { items: await listClassifications(viewer) };
+    },
+
+    // Reads only, on the viewer's pool: a draft can be tried without the admin connection.
+    'workflows/try': ({ emailId, ...draft }) => tryWorkflow(viewer, actions, draft, emailId),
   };
 }

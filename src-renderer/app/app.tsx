@@ -10,6 +10,7 @@ import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
 import { ExecutionPage } from '../workflows/execution-page';
+import { WorkflowEditor } from '../workflows/workflow-editor';
 import { WorkflowsPage } from '../workflows/workflows-page';
 import { CopyLinkButton } from './copy-link';
 import { PageErrorBoundary } from './error-boundary';
@@ -34,7 +35,7 @@ const TITLES: Record<Section, string> = {
 
 export function App() {
   const route = useRoute();
-  const [first = 'emails', second] = route.segments;
+  const [first = 'emails', second, third] = route.segments;
   // An execution's page (`#/workflow-executions/{id}`, the REST API's word) belongs to Workflows.
   const section = first === 'workflow-executions' ? 'workflows' : (SECTIONS as string[]).includes(first) ? (first as Section) : null;
   const page = (() => {
@@ -81,7 +82,11 @@ export function App() {
       case 'help':
         return <HelpPage segments={route.segments.slice(1)} section={route.params.get('section')} />;
       case 'workflows':
-        return first === 'workflow-executions' ? <ExecutionPage executionIdText={second} /> : <WorkflowsPage params={route.params} />;
+        if (first === 'workflow-executions') return <ExecutionPage executionIdText={second} />;
+        // `#/workflows/new` and `#/workflows/{id}/edit`: the editor; anything else under workflows is the list.
+        if (second === 'new' && third === undefined) return <WorkflowEditor />;
+        if (second !== undefined && third === 'edit') return <WorkflowEditor workflowIdText={second} />;
+        return <WorkflowsPage params={route.params} />;
       default:
         return (
           <div className="page page--narrow">

@@ -52,6 +52,11 @@ export function WorkflowsPage({ params }: { params: URLSearchParams }) {
             What runs when an email is classified: each enabled workflow whose trigger and threshold match, lowest priority first. Below, every execution, newest first.
           </p>
         </div>
+        {!offline && (
+          <a className="button button--primary workflows__new" href="#/workflows/new" data-testid="workflow-new">
+            New workflow
+          </a>
+        )}
       </header>
       {offline ? (
         <EmptyState title="Workflows need the live database" testId="workflows-offline">
@@ -144,9 +149,14 @@ function WorkflowsCard({ state, retry, replace }: { state: WorkflowsState; retry
                 return (
                   <tr key={workflow.id} className="data-table__row" data-testid="workflow-row" data-workflow-id={workflow.id} data-enabled={workflow.enabled}>
                     <td>
-                      <a href={executionsHref({ ...NO_EXECUTION_FILTERS, workflow: workflow.id })} title={`${workflow.name}'s executions`} data-testid="workflow-name">
-                        {workflow.name}
-                      </a>
+                      <div className="workflows-table__name">
+                        <a href={executionsHref({ ...NO_EXECUTION_FILTERS, workflow: workflow.id })} title={`${workflow.name}'s executions`} data-testid="workflow-name">
+                          {workflow.name}
+                        </a>
+                        <a className="button button--secondary button--sm" href={`#/workflows/${workflow.id}/edit`} aria-label={`Edit ${workflow.name}`} data-testid="workflow-edit">
+                          Edit
+                        </a>
+                      </div>
                       <div className="muted workflows-table__sub" title="Matching workflows run lowest priority first" data-testid="workflow-priority">
                         priority {workflow.priority ?? '—'}
                       </div>

@@ -422,6 +422,9 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'workflows/executions': { limit: 5 },
     'workflows/execution': { executionId: 1 },
     'workflows/rerun': { executionId: 1 },
+    'workflows/actions': {},
+    'workflows/classifications': {},
+    'workflows/try': { classification_trigger: 'invoice', workflow_steps: [{ action: 'extract_invoice' }], emailId: 200 },
   };
 
   it.each(OPERATION_NAMES.filter((name) => !isWriteOperation(name)))('answers %s with a value that matches the contract', async (operation) => {

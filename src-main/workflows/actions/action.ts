@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import { MailtrailError } from '../../contract/errors';
-import type { WritableClient } from '../../db/connection';
+import type { StepPreview } from '../../contract/workflow-actions';
+import type { ReadableDb, WritableClient } from '../../db/connection';
+import { query } from '../../db/query';
+import { sql } from '../../db/sql';
 import type { ActivityEntry } from '../../logger/events';
 import type { EmailActivityLogger } from '../../logger/email-activity-logger';
 
@@ -39,6 +42,20 @@ export interface ActionContext<Params> {
   notify: NotifySettings;
 }
 
+/** What preview() is given: the viewer's read-only connection, never a transaction that could write. */
+export interface PreviewContext<Params> {
+  params: Params;
+  email: EmailForAction;
+  db: ReadableDb;
+  workflow: { name: string };
+}
+
+/** What a step would do: its outcome, a sentence, and the values it would write. */
+export type ActionPreview = Omit<StepPreview, 'step_index' | 'action'> & {
+  /** What the email would look like to the next step (set_status's new status). */
+  email?: Partial<EmailForAction>;
+};
+
 /** A step's action: the hub may register its own beside the built-ins (ActionRegistry). */
 export interface WorkflowAction<Params = unknown> {
   code: string;
@@ -46,6 +63,13 @@ export interface WorkflowAction<Params = unknown> {
   validate(params: unknown): Params;
   /** Does the work and logs its event; what it returns is stored as the step's result. */
   run(context: ActionContext<Params>): Promise<Record<string, unknown>>;
+  /** The params' zod, for the catalogue's form fields (actionFieldsOf); without it the editor takes JSON. */
+  params?: z.ZodType;
+  /**
+   * What run() would do on this email, reading only ("try on an email"). Optional: without it, try says
+   * "would run <code> with params …". It must not write: it is given the viewer's read-only pool.
+   */
+  preview?(context: PreviewContext<Params>): Promise<ActionPreview>;
 }
 
 /**
@@ -75,6 +99,23 @@ export function paramsOf<Schema extends z.ZodType>(code: string, schema: Schema)
   };
 }
 
+/** The email row, its body from whichever body column the hub's table has (to_jsonb reads absent columns as null). */
+export async function readEmailForAction(db: ReadableDb | WritableClient, emailId: number): Promise<EmailForAction> {
+  const [found] = await query<{ row: Record<string, unknown> }>(db, sql`SELECT to_jsonb(m) AS row FROM email_messages m WHERE m.id = ${emailId}`);
+  if (!found) throw new MailtrailError('not_found', `email ${emailId} has no row in email_messages`);
+  const row = found.row;
+  const textOf = (key: string) => (typeof row[key] === 'string' ? (row[key] as string) : null);
+  return {
+    id: emailId,
+    subject: textOf('subject'),
+    sender_email: textOf('sender_email'),
+    sender_name: textOf('sender_name'),
+    status: textOf('status'),
+    classification: textOf('classification'),
+    body: textOf('body_text') ?? textOf('body_plain') ?? textOf('body'),
+  };
+}
+
 /** Logs one of the seed's events with the execution named in its metadata, so a reader can find the run. */
 export function logStepEvent(context: ActionContext<unknown>, entry: ActivityEntry<object>): Promise<number> {
   return context.logger.log(context.email.id, entry.event_type, entry.event_category, entry.description, {
@@ -101,5 +142,9 @@ export class ActionRegistry {
 
   codes(): string[] {
     return [...this.actions.keys()].sort();
+  }
+
+  has(code: string): boolean {
+    return this.actions.has(code);
   }
 }

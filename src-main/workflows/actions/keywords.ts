@@ -1,5 +1,5 @@
-/** The words flag_bankruptcy looks for unless a workflow names its own: Danish and English. */
-export const BANKRUPTCY_KEYWORDS: readonly string[] = ['konkurs', 'bankruptcy', 'bankrupt', 'insolvency', 'insolvent', 'kurator', 'tvangsopløsning'];
+// The words flag_bankruptcy looks for unless a workflow names its own: defined with its params in the contract.
+export { BANKRUPTCY_KEYWORDS } from '../../contract/workflow-actions';
 
 export interface KeywordMatch {
   keyword: string;
