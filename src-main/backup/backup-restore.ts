@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { journalActor, journaled, toAdminError, type JournalHandle } from '../admin/journal';
 import { MailtrailError } from '../contract/errors';
-import { describeTarget, type AdminDb } from '../db/connection';
+import { describeTarget, toMailtrailError, type AdminDb } from '../db/connection';
 import { loadMigrations, migrate } from '../db/migrate';
 import { ROLLUP_FULL_RECOUNT } from '../db/rollup-keys.migration';
 import { readManifestRecord } from './backup-format';
@@ -221,7 +221,7 @@ export async function restoreBackup(file: string, options: RestoreOptions): Prom
   try {
     client = await options.db.connect();
   } catch (error) {
-    throw toAdminError(error);
+    throw toMailtrailError(error, (options.db.options as { connectionString?: string }).connectionString);
   }
   let broken: Error | undefined;
   try {

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { journalActor, journaled, toAdminError } from '../admin/journal';
 import { MailtrailError } from '../contract/errors';
-import { describeTarget, type AdminDb } from '../db/connection';
+import { describeTarget, toMailtrailError, type AdminDb } from '../db/connection';
 import { mailtrailVersion } from '../reports/report-model';
 import { BACKUP_EXTENSION, BackupWriter, BLOCK_BYTES, countRows, FOOTER_BYTES, gzip } from './backup-format';
 import { columnList, discoverTables, quoteIdentifier, REQUIRED_TABLE, type TableShape } from './backup-tables';
@@ -287,7 +287,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   try {
     client = await options.db.connect();
   } catch (error) {
-    throw toAdminError(error);
+    throw toMailtrailError(error, (options.db.options as { connectionString?: string }).connectionString);
   }
   let broken: unknown = undefined;
   try {
