@@ -90,6 +90,10 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   email_entity_links: ['SELECT', 'INSERT'],
   email_tickets: ['SELECT', 'INSERT'],
   email_invoices: ['SELECT', 'INSERT', 'UPDATE'],
+  // Backups (issue 17): `backup run` reads every table it copies through the admin connection, and the
+  // newest migration for its manifest; a restore runs as the owner (it migrates).
+  users: ['SELECT'],
+  mailtrail_migrations: ['SELECT'],
 };
 /** Columns the admin role may UPDATE in a table it otherwise only reads: set_status writes the status alone. */
 const ADMIN_COLUMN_UPDATES: Record<string, readonly string[]> = { email_messages: ['status'] };
