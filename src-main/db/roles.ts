@@ -46,6 +46,10 @@ const VIEWER_TABLES = [
   'email_entity_links',
   'email_tickets',
   'email_invoices',
+  // 0016: backup jobs, their history and notifications.
+  'mailtrail_backup_jobs',
+  'mailtrail_backup_history',
+  'mailtrail_backup_notifications',
 ] as const;
 
 /**
@@ -90,6 +94,10 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   email_entity_links: ['SELECT', 'INSERT'],
   email_tickets: ['SELECT', 'INSERT'],
   email_invoices: ['SELECT', 'INSERT', 'UPDATE'],
+  // 0016: jobs are soft-deleted (their history refers to them); history and notifications are appended and updated.
+  mailtrail_backup_jobs: ['SELECT', 'INSERT', 'UPDATE'],
+  mailtrail_backup_history: ['SELECT', 'INSERT', 'UPDATE'],
+  mailtrail_backup_notifications: ['SELECT', 'INSERT', 'UPDATE'],
 };
 /** Columns the admin role may UPDATE in a table it otherwise only reads: set_status writes the status alone. */
 const ADMIN_COLUMN_UPDATES: Record<string, readonly string[]> = { email_messages: ['status'] };
@@ -106,6 +114,9 @@ const ADMIN_SEQUENCES_OF = [
   'email_entity_links',
   'email_tickets',
   'email_invoices',
+  'mailtrail_backup_jobs',
+  'mailtrail_backup_history',
+  'mailtrail_backup_notifications',
 ] as const;
 /** Functions that run as the owner: 0010, a retention batch's candidates, locked; 0013, the oldest open transaction's start. */
 const ADMIN_FUNCTIONS = [
