@@ -1,8 +1,8 @@
-import { createTransport, type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { MailtrailError } from '../../contract/errors';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
+import { mailTransport } from '../../notify/mail-transport';
 import {
   invoiceExtractedEvent,
   linkedEvent,
@@ -136,16 +136,6 @@ const notifyParams = z.discriminatedUnion('channel', [
     .strict(),
   z.object({ channel: z.literal('email'), to: z.email(), subject: text(200).optional(), reason: text(500).optional() }).strict(),
 ]);
-
-const transports = new Map<string, Transporter>();
-function mailTransport(smtpUrl: string): Transporter {
-  let transport = transports.get(smtpUrl);
-  if (!transport) {
-    transport = createTransport(smtpUrl);
-    transports.set(smtpUrl, transport);
-  }
-  return transport;
-}
 
 /** What a notification says, the same in a webhook's JSON and an e-mail's text. */
 function notificationBody(context: ActionContext<{ reason?: string | undefined }>) {
