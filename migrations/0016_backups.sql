@@ -32,9 +32,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS mailtrail_backup_jobs_name ON mailtrail_backup
 
 -- One row per run: a run in progress is `running`; one whose runner died is failed by the next runner
 -- that takes the job's lock. rows is the manifest's total; verification passed|failed|running, or NULL.
+-- job_id has no foreign key: a restore copies the tables in its own order (jobs are only soft-deleted).
 CREATE TABLE IF NOT EXISTS mailtrail_backup_history (
     id BIGSERIAL PRIMARY KEY,
-    job_id BIGINT REFERENCES mailtrail_backup_jobs (id),
+    job_id BIGINT,
     trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual')),
     actor TEXT NOT NULL,
     started_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),

@@ -37,7 +37,8 @@ export async function checkSilence(deps: BackupRunnerDeps): Promise<number[]> {
     deps.admin,
     sql`SELECT id, silent_since FROM (
           SELECT j.id, j.dead_man_hours, j.silence_notified_for,
-                 COALESCE((SELECT max(h.finished_at) FROM mailtrail_backup_history h WHERE h.job_id = j.id AND h.status = 'succeeded'), j.created_at) AS silent_since
+                 -- Milliseconds, as a JavaScript Date carries it back to the claim below.
+                 date_trunc('milliseconds', COALESCE((SELECT max(h.finished_at) FROM mailtrail_backup_history h WHERE h.job_id = j.id AND h.status = 'succeeded'), j.created_at)) AS silent_since
           FROM mailtrail_backup_jobs j
           WHERE j.deleted_at IS NULL AND j.enabled AND j.dead_man_hours IS NOT NULL) AS jobs
         WHERE silent_since < NOW() - make_interval(hours => dead_man_hours)
@@ -88,10 +89,12 @@ export async function startBackupRunner(options: BackupRunnerOptions): Promise<B
     for (const job of due) {
       // The next slot after now: a runner that was down runs a missed slot once, not once per slot missed.
       const next = nextSlot({ ...job, enabled: true });
+      // Claimed only while still due: the first runner moves the slot into the future, so a second finds nothing.
+      const stillDue = job.next_run_at === null ? sql`next_run_at IS NULL` : sql`next_run_at <= NOW()`;
       const claimed = await query(
         options.admin,
         sql`UPDATE mailtrail_backup_jobs SET next_run_at = ${next}
-            WHERE id = ${Number(job.id)} AND next_run_at IS NOT DISTINCT FROM ${job.next_run_at}::timestamptz AND enabled AND deleted_at IS NULL RETURNING id`,
+            WHERE id = ${Number(job.id)} AND ${stillDue} AND enabled AND deleted_at IS NULL RETURNING id`,
       );
       // A job without a slot yet (made by hand in SQL) only gets one; another runner claimed this slot.
       if (claimed.length === 0 || job.next_run_at === null) continue;

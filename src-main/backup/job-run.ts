@@ -143,7 +143,7 @@ export async function verifyHistoryFile(deps: BackupRunnerDeps, historyId: numbe
 }
 
 /** The backup, its verification, pruning and the notice; the history row is finished whatever happens. */
-async function performRun(deps: BackupRunnerDeps, job: JobRow, historyId: number, signal: AbortSignal): Promise<RunOutcome> {
+async function performRun(deps: BackupRunnerDeps, job: JobRow, historyId: number, signal: AbortSignal, actor: string): Promise<RunOutcome> {
   const startedAt = Date.now();
   let result: BackupResult | null = null;
   let failure: string | null = null;
@@ -151,7 +151,7 @@ async function performRun(deps: BackupRunnerDeps, job: JobRow, historyId: number
     await mkdir(job.destination, { recursive: true }).catch((error: Error) => {
       throw new MailtrailError('unavailable', `cannot create the destination ${job.destination}: ${error.message}`);
     });
-    result = await runBackup({ db: deps.admin, toDir: job.destination, signal });
+    result = await runBackup({ db: deps.admin, toDir: job.destination, signal, actor });
     if (signal.aborted) throw new MailtrailError('unavailable', 'the backup was stopped before its end (the runner is shutting down)');
     await checkWritten(result);
     await query(
@@ -222,7 +222,7 @@ export async function startJobRun(
     );
     const historyId = Number(row?.id);
     began(await getHistory(admin, historyId));
-    const outcome = await performRun(deps, job, historyId, signal);
+    const outcome = await performRun(deps, job, historyId, signal, request.actor);
     if (outcome.status === 'failed') throw Object.assign(new MailtrailError('unavailable', outcome.error ?? 'the backup failed'), { outcome });
     return outcome;
   })
