@@ -5,6 +5,7 @@ import { IntegrityPage } from '../integrity/integrity-page';
 import { JournalPage } from '../journal/journal-page';
 import { ReportsPage } from '../reports/reports-page';
 import { RetentionPage } from '../retention/retention-page';
+import { BackupsPage } from '../backups/backups-page';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
@@ -17,7 +18,7 @@ import { OfflineBanner } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
-const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows'];
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows', 'backups'];
 const TITLES: Record<Section, string> = {
   emails: 'Emails',
   activity: 'Activity',
@@ -28,6 +29,7 @@ const TITLES: Record<Section, string> = {
   journal: 'Journal',
   integrity: 'Integrity',
   workflows: 'Workflows',
+  backups: 'Backups',
 };
 
 export function App() {
@@ -76,6 +78,8 @@ export function App() {
         return <JournalPage params={route.params} />;
       case 'integrity':
         return <IntegrityPage />;
+      case 'backups':
+        return <BackupsPage />;
       case 'workflows':
         return first === 'workflow-executions' ? <ExecutionPage executionIdText={second} /> : <WorkflowsPage params={route.params} />;
       default:
