@@ -79,7 +79,7 @@ export type VerificationLabel = { text: string; tone: 'succeeded' | 'failed' | '
 export function verificationLabel(entry: Pick<BackupHistoryEntry, 'verification' | 'restore_tested' | 'status'>): VerificationLabel {
   switch (entry.verification) {
     case 'passed':
-      return { text: entry.restore_tested ? 'Restored and checked' : 'Checksums match', tone: 'succeeded' };
+      return { text: entry.restore_tested ? 'Passed, restored' : 'Passed, checksums', tone: 'succeeded' };
     case 'failed':
       return { text: 'Failed', tone: 'failed' };
     case 'running':

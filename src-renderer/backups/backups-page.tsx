@@ -177,21 +177,28 @@ function JobsCard(props: { state: OverviewState; retry(): void; writable: boolea
       ) : (
         <div className="retention-table-wrap">
           <table className="data-table backups-jobs__table">
-            <TableHead columns={['Job', 'Schedule', 'Next run', 'Retention and notifications', 'Last run', '']} />
+            <TableHead columns={['Job', 'Schedule', 'Runs', '']} />
             <tbody>
               {state.jobs.map((job) => (
                 <tr key={job.id} className="data-table__row" data-testid="backup-job-row" data-job-id={job.id} data-enabled={job.enabled}>
                   <td>
-                    <div className="backups-jobs__name" data-testid="backup-job-name">
-                      {job.name}
+                    <div className="backups-jobs__name">
+                      <span data-testid="backup-job-name">{job.name}</span>
                       {!job.enabled && (
                         <span className="pill journal-outcome--cancelled backups-jobs__off" data-testid="backup-job-disabled">
                           off
                         </span>
                       )}
                     </div>
-                    <div className="muted mono backups-jobs__sub" title={job.destination} data-testid="backup-job-destination">
+                    <div className="muted mono backups-jobs__sub backups-jobs__destination" title={job.destination} data-testid="backup-job-destination">
                       {job.destination}
+                    </div>
+                    <div className="backups-jobs__sub" data-testid="backup-job-retention">
+                      {retentionText(job)}
+                      {job.verify_after ? ', verified after each run' : ', not verified'}
+                    </div>
+                    <div className="muted backups-jobs__sub" data-testid="backup-job-notifications">
+                      {notificationsText(job)}
                     </div>
                   </td>
                   <td>
@@ -200,37 +207,31 @@ function JobsCard(props: { state: OverviewState; retry(): void; writable: boolea
                       <span className="mono">{job.schedule}</span> · {job.time_zone}
                     </div>
                   </td>
-                  <td className="nowrap" data-testid="backup-job-next-run">
-                    {job.next_run_at ? (
-                      <>
-                        <div>{instantText(job.next_run_at, zone)}</div>
-                        <div className="muted backups-jobs__sub">{untilText(job.next_run_at)}</div>
-                      </>
-                    ) : (
-                      <span className="muted">{job.enabled ? '—' : 'switched off'}</span>
-                    )}
-                  </td>
-                  <td>
-                    <div data-testid="backup-job-retention">
-                      {retentionText(job)}
-                      {job.verify_after ? ', verified after each run' : ', not verified'}
+                  <td className="backups-jobs__runs">
+                    <div data-testid="backup-job-next-run">
+                      {job.next_run_at ? (
+                        <>
+                          <span className="muted">next </span>
+                          <span className="nowrap">{instantText(job.next_run_at, zone)}</span>
+                          <div className="muted backups-jobs__sub">{untilText(job.next_run_at)}</div>
+                        </>
+                      ) : (
+                        <span className="muted">{job.enabled ? 'no next run' : 'switched off'}</span>
+                      )}
                     </div>
-                    <div className="muted backups-jobs__sub" data-testid="backup-job-notifications">
-                      {notificationsText(job)}
+                    <div className="backups-jobs__last" data-testid="backup-job-last-run">
+                      {job.last_run ? (
+                        <>
+                          <StatusPill status={job.last_run.status} />{' '}
+                          <span className="muted backups-jobs__sub nowrap" title={job.last_run.error ?? undefined}>
+                            {instantText(job.last_run.started_at, zone)}
+                          </span>
+                        </>
+                      ) : (
+                        <span className="muted">never run</span>
+                      )}
+                      {job.last_success_at === null && job.last_run !== null && <div className="danger backups-jobs__sub">no success yet</div>}
                     </div>
-                  </td>
-                  <td className="nowrap" data-testid="backup-job-last-run">
-                    {job.last_run ? (
-                      <>
-                        <StatusPill status={job.last_run.status} />
-                        <div className="muted backups-jobs__sub" title={job.last_run.error ?? undefined}>
-                          {instantText(job.last_run.started_at, zone)}
-                        </div>
-                      </>
-                    ) : (
-                      <span className="muted">never run</span>
-                    )}
-                    {job.last_success_at === null && job.last_run !== null && <div className="danger backups-jobs__sub">no success yet</div>}
                   </td>
                   <td className="nowrap backups-jobs__actions">
                     <button
@@ -319,7 +320,7 @@ function HistoryCard(props: { generation: number; writable: boolean; busy: boole
       <>
         <div className="retention-table-wrap">
           <table className="data-table backups-history__table">
-            <TableHead columns={[['Run'], 'Job', 'Started', 'Status', ['Size'], ['Rows'], ['Took'], 'Verification', 'File', '']} />
+            <TableHead columns={[['Run'], 'Job', 'Started', 'Status', ['Size'], ['Took'], 'Verification', 'File', '']} />
             <tbody>
               {items.map((entry) => {
                 const verification = verificationLabel(entry);
@@ -327,18 +328,18 @@ function HistoryCard(props: { generation: number; writable: boolean; busy: boole
                 return (
                   <tr key={entry.id} className="data-table__row" data-testid="backup-history-row" data-history-id={entry.id} data-status={entry.status}>
                     <td className="num mono">#{entry.id}</td>
-                    <td>
+                    <td className="backups-history__job">
                       {entry.job_name ?? <span className="muted">job {entry.job_id}</span>}
                       <div className="muted backups-jobs__sub">{entry.trigger === 'schedule' ? 'on schedule' : `by ${entry.actor}`}</div>
                     </td>
-                    <td className="nowrap">{instantText(entry.started_at, zone)}</td>
+                    <td className="backups-history__started">{instantText(entry.started_at, zone)}</td>
                     <td>
                       <StatusPill status={entry.status} />
                     </td>
-                    <td className="num mono nowrap" data-testid="backup-history-size">
-                      {bytesText(entry.bytes)}
+                    <td className="num mono nowrap" title={entry.file ?? undefined}>
+                      <div data-testid="backup-history-size">{bytesText(entry.bytes)}</div>
+                      {entry.rows !== null && <div className="muted backups-jobs__sub">{entry.rows.toLocaleString('en')} rows</div>}
                     </td>
-                    <td className="num mono">{entry.rows === null ? '—' : entry.rows.toLocaleString('en')}</td>
                     <td className="num mono nowrap" data-testid="backup-history-duration">
                       {durationText(entry.duration_ms)}
                     </td>
@@ -347,7 +348,7 @@ function HistoryCard(props: { generation: number; writable: boolean; busy: boole
                         {verification.text}
                       </span>
                     </td>
-                    <td className="mono backups-history__file" title={entry.file ?? entry.error ?? undefined}>
+                    <td className="mono backups-history__file" title={entry.file ?? entry.error ?? undefined} data-testid="backup-history-file">
                       {entry.pruned_at ? <span className="muted">pruned</span> : entry.file ? fileName(entry.file) : <span className="danger">{entry.error ?? '—'}</span>}
                     </td>
                     <td className="nowrap">

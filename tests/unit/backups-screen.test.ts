@@ -104,8 +104,8 @@ describe('the Backups screen\'s words', () => {
   });
 
   it('says what a verification found', () => {
-    expect(verificationLabel({ verification: 'passed', restore_tested: true, status: 'succeeded' })).toEqual({ text: 'Restored and checked', tone: 'succeeded' });
-    expect(verificationLabel({ verification: 'passed', restore_tested: false, status: 'succeeded' }).text).toBe('Checksums match');
+    expect(verificationLabel({ verification: 'passed', restore_tested: true, status: 'succeeded' })).toEqual({ text: 'Passed, restored', tone: 'succeeded' });
+    expect(verificationLabel({ verification: 'passed', restore_tested: false, status: 'succeeded' }).text).toBe('Passed, checksums');
     expect(verificationLabel({ verification: 'failed', restore_tested: false, status: 'failed' }).tone).toBe('failed');
     expect(verificationLabel({ verification: null, restore_tested: null, status: 'succeeded' }).text).toBe('Not verified');
   });
