@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports|integrity|workflows]`:
+ * `npm run bench [-- --events N] [-- --runs R] [-- --out FILE] [-- --no-trigger-cost] [-- --only retention|reports|integrity|workflows|backup]`:
  * loads N demo events (default 10 million) into a fresh embedded PostgreSQL, then times every
  * screen's query through Mailtrail's service and the seed's SQL for the same question run raw.
  * Before that, unless --no-trigger-cost: the rollup triggers' cost on a bulk load of a million
@@ -7,7 +7,8 @@
  * rows (bench/retention-bench.ts), which `--only retention` runs alone, the reports' rows
  * (bench/reports-bench.ts: CSV and JSONL export against COPY, memory, documents), which `--only reports`
  * runs alone, tamper evidence's (bench/integrity-bench.ts), which `--only integrity` runs alone, and the
- * workflow engine's (bench/workflows-bench.ts: latency and executions per second), which `--only workflows` runs alone.
+ * workflow engine's (bench/workflows-bench.ts: latency and executions per second), which `--only workflows` runs alone,
+ * and backups' (bench/backup-bench.ts: run, verify, restore, peak memory), which `--only backup` runs alone.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ import { reportsFigures } from './reports-bench';
 import { integrityFigures } from './integrity-bench';
 import { retentionFigures } from './retention-bench';
 import { workflowsFigures } from './workflows-bench';
+import { backupFigures } from './backup-bench';
 
 const EVENTS_PER_EMAIL = 6.67;
 
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     'reports-events': { type: 'string', default: '1000000' },
     'workflows-burst': { type: 'string', default: '2000' },
     'workflows-singles': { type: 'string', default: '200' },
+    'backup-events': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   allowNegative: true,
@@ -72,12 +75,15 @@ if (args.help) {
   --only workflows      only the workflow engine's rows: trigger-to-completion latency p50/p95 and
                         executions per second for a burst with one engine and with two
   --workflows-burst N   classified events of each burst (default 2000)
-  --workflows-singles N classified events logged one by one for the latency (default 200)`);
+  --workflows-singles N classified events logged one by one for the latency (default 200)
+  --only backup         only backups' rows: backup run (size, time, events/s, peak memory), verify with and
+                        without its test restore, restore into an empty database, peak memory at a quarter
+  --backup-events N     demo events backed up for those rows (default --events, 10000000)`);
   process.exit(0);
 }
-const ONLY = ['retention', 'reports', 'integrity', 'workflows'];
+const ONLY = ['retention', 'reports', 'integrity', 'workflows', 'backup'];
 if (args.only !== undefined && !ONLY.includes(args.only)) {
-  throw new Error(`--only takes "retention", "reports", "integrity" or "workflows", not ${JSON.stringify(args.only)}`);
+  throw new Error(`--only takes "retention", "reports", "integrity", "workflows" or "backup", not ${JSON.stringify(args.only)}`);
 }
 const events = Number(args.events);
 const runs = Number(args.runs);
@@ -323,6 +329,9 @@ for (const [name, value] of [['--workflows-burst', workflowsOptions.burst], ['--
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1`);
 }
 
+const backupOptions = { events: Number(args['backup-events'] ?? args.events), say };
+if (!Number.isInteger(backupOptions.events) || backupOptions.events < 1000) throw new Error('--backup-events must be a whole number of at least 1000');
+
 if (args.only !== undefined) {
   try {
     say(`# Mailtrail benchmark, ${args.only}, ${new Date().toISOString().slice(0, 10)}`);
@@ -330,6 +339,7 @@ if (args.only !== undefined) {
     if (args.only === 'retention') await retentionFigures(server, retentionOptions);
     else if (args.only === 'reports') await reportsFigures(server, reportsOptions);
     else if (args.only === 'workflows') await workflowsFigures(server, workflowsOptions);
+    else if (args.only === 'backup') await backupFigures(server, backupOptions);
     else await integrityFigures(server, integrityOptions);
   } finally {
     await server.stop();
@@ -634,6 +644,8 @@ try {
   await integrityFigures(server, integrityOptions);
   say('');
   await workflowsFigures(server, workflowsOptions);
+  say('');
+  await backupFigures(server, backupOptions);
 } finally {
   await server.stop();
 }

@@ -25,6 +25,13 @@ export interface ReadResult {
   sections: Map<string, { rows: number; bytes: number; sha256: string }>;
 }
 
+/** The H record: what the writer knew before the first table. */
+interface BackupHeader {
+  format?: string;
+  format_version?: number;
+  tables?: string[];
+}
+
 // Blocks inflating at once on libuv's threadpool while the reader walks on.
 const BLOCKS_IN_FLIGHT = 4;
 
@@ -57,7 +64,7 @@ export async function readBackup(file: string, options: ReadOptions): Promise<Re
   const sections = new Map<string, { rows: number; bytes: number; sha256: string }>();
   const end: { footer: Footer | null; sha256: string | null; trailing: number } = { footer: null, sha256: null, trailing: 0 };
   let manifest: BackupManifest | null = null;
-  let header: { tables?: string[] } | null = null;
+  let header: BackupHeader | null = null;
   let section: OpenSection | null = null;
   let tablesDone = 0;
   let lastOffset = 0;
@@ -103,13 +110,14 @@ export async function readBackup(file: string, options: ReadOptions): Promise<Re
       await drain();
       if (signal?.aborted) throw new MailtrailError('internal', 'cancelled');
       switch (record.kind) {
-        case 'H':
+        case 'H': {
           if (header) problem(`a second header at byte ${record.offset}: the file is damaged`);
-          header = parseJson<{ format?: string; format_version?: number; tables?: string[] }>(record, 'the header', problem);
-          if (header && ((header as { format?: string }).format !== 'mailtrail-backup' || (header as { format_version?: number }).format_version !== 1)) {
-            problem(`the header says format ${JSON.stringify((header as { format?: string }).format)} version ${String((header as { format_version?: number }).format_version)}; this Mailtrail reads mailtrail-backup version 1`);
+          header = parseJson<BackupHeader>(record, 'the header', problem);
+          if (header && (header.format !== 'mailtrail-backup' || header.format_version !== 1)) {
+            problem(`the header says format ${JSON.stringify(header.format)} version ${String(header.format_version)}; this Mailtrail reads mailtrail-backup version 1`);
           }
           break;
+        }
         case 'T': {
           if (section) problem(`table ${section.start.name}: its section has no end before byte ${record.offset}: the file is damaged`);
           const start = parseJson<TableSectionStart>(record, 'a table header', problem);

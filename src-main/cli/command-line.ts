@@ -4,6 +4,7 @@ import { isValidTimestamp } from '../contract/schemas';
 import { describeIssues } from '../contract/validation';
 import { checkConnectionString } from '../db/connection';
 import { DEFAULT_DEMO_SEED, MAX_DEMO_EMAILS } from '../demo/demo';
+import { BACKUP_USAGE, BackupUsageError, parseBackup, type BackupInvocation } from './backup-command-line';
 import { parseRetention, RETENTION_USAGE, RetentionUsageError, type RetentionInvocation } from './retention-command-line';
 
 export const DEFAULT_PORT = 8780;
@@ -52,7 +53,7 @@ Commands:
                                               runs the enabled workflows it matches; through the admin connection;
                                               progress on stderr; stops after the jobs in flight; it also runs
                                               the scheduled backup jobs and their dead-man checks (--no-backups: not)
-${RETENTION_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
+${RETENTION_USAGE}${BACKUP_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
                                               (retention, holds) roles; run as the owner; passwords from
                                               MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
                                               for a new role and shown once
@@ -80,9 +81,10 @@ export type Invocation =
   | { command: 'worker'; db: string | undefined; adminDb: string | undefined; concurrency: number; backups: boolean }
   | { command: 'seal'; db: string | undefined; key: string; head: string | undefined }
   | { command: 'verify'; file: string | undefined; db: string | undefined; cache: string | undefined; head: string | undefined; keyPub: string | undefined; json: boolean }
-  | RetentionInvocation;
+  | RetentionInvocation
+  | BackupInvocation;
 
-const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'roles', 'report', 'keygen', 'seal', 'verify', 'worker'] as const;
+const COMMANDS = ['migrate', 'demo', 'serve', 'sync', 'help', 'retention', 'backup', 'roles', 'report', 'keygen', 'seal', 'verify', 'worker'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -101,6 +103,7 @@ const OPTIONS = {
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
   retention: {},
+  backup: {},
   roles: { db: { type: 'string' }, json: { type: 'boolean' } },
   report: {
     db: { type: 'string' },
@@ -187,7 +190,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { command: 'help' };
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify, worker and help`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; the commands are migrate, demo, serve, sync, retention, backup, roles, report, keygen, seal, verify, worker and help`);
   }
   const command = first as Command;
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
@@ -196,6 +199,13 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return parseRetention(rest);
     } catch (error) {
       throw error instanceof RetentionUsageError ? new UsageError(error.message) : error;
+    }
+  }
+  if (command === 'backup') {
+    try {
+      return parseBackup(rest);
+    } catch (error) {
+      throw error instanceof BackupUsageError ? new UsageError(error.message) : error;
     }
   }
   let values: Record<string, string | undefined>;

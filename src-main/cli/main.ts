@@ -25,6 +25,8 @@ async function run(invocation: Invocation, io: CommandIo): Promise<number> {
       return (await import('./sync.command')).runSync(invocation, io);
     case 'retention':
       return (await import('./retention.command')).runRetentionCommand(invocation, io);
+    case 'backup':
+      return (await import('./backup.command')).runBackupCommand(invocation, io);
     case 'roles':
       return (await import('./roles.command')).runRoles(invocation, io);
     case 'report':

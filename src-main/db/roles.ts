@@ -94,6 +94,10 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   email_entity_links: ['SELECT', 'INSERT'],
   email_tickets: ['SELECT', 'INSERT'],
   email_invoices: ['SELECT', 'INSERT', 'UPDATE'],
+  // Backups (issue 17): `backup run` reads every table it copies through the admin connection, and the
+  // newest migration for its manifest; a restore runs as the owner (it migrates).
+  users: ['SELECT'],
+  mailtrail_migrations: ['SELECT'],
   // 0016: jobs are soft-deleted (their history refers to them); history and notifications are appended and updated.
   mailtrail_backup_jobs: ['SELECT', 'INSERT', 'UPDATE'],
   mailtrail_backup_history: ['SELECT', 'INSERT', 'UPDATE'],

@@ -8,11 +8,12 @@ import { runBackup, type BackupResult } from '../../src-main/backup/backup-run';
 import { verifyBackup } from '../../src-main/backup/backup-verify';
 import { MailtrailError } from '../../src-main/contract/errors';
 import { openAdminDb, openWritableDb, type AdminDb } from '../../src-main/db/connection';
+import { loadMigrations, migrate } from '../../src-main/db/migrate';
 import { fillDemo } from '../../src-main/demo/demo';
 import { generateSigningKey, loadSigningKey } from '../../src-main/integrity/keys';
 import { seal, verify } from '../../src-main/service/integrity-service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { expectRollupsEqualRecount } from '../support/retention-checks';
+import { eventsSql, expectRollupsEqualRecount } from '../support/retention-checks';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailtrail-backup-'));
 const open: TestDatabase[] = [];
@@ -106,6 +107,9 @@ describe('backup restore', () => {
     }
     await expectRollupsEqualRecount(target.db, 'log');
     await expectRollupsEqualRecount(target.db, 'archive');
+    // The indexes restore dropped for the copy are all built again.
+    const indexes = (db: TestDatabase) => db.writable.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`).then((r) => r.rows);
+    expect(await indexes(target.db)).toEqual(await indexes(source.db));
     const report = await verify(target.db.readable, {});
     expect(report.failures).toEqual([]);
     expect(report.intact).toBe(true);
@@ -127,4 +131,30 @@ describe('backup list', () => {
     expect(listing[0]?.manifest?.tables.length).toBe(backup.manifest.tables.length);
     expect(listing[0]?.problem).toBeNull();
   });
+});
+
+describe('a hub database with only the seed\'s schema', () => {
+  it('backs up what it has, names what it lacks, and restores into a Mailtrail database', async () => {
+    const hub = await database(false);
+    // The seed's tables alone (migrations 0001 and 0002), and no record of any migration.
+    await migrate(hub.db.writable, loadMigrations().filter((migration) => migration.name < '0003'));
+    await hub.db.writable.query('DROP TABLE mailtrail_migrations');
+    await hub.db.writable.query(eventsSql(500, 20, 30));
+    const result = await runBackup({ db: hub.admin, toDir: join(dir, 'hub') });
+    expect(result.manifest.schema_version).toBe('none');
+    expect(result.manifest.chain_head).toBeNull();
+    expect(result.manifest.absent_tables).toEqual(expect.arrayContaining(['mailtrail_integrity_entries', 'mailtrail_admin_journal', 'mailtrail_legal_holds']));
+    expect(result.manifest.tables.map((table) => table.name)).toEqual(expect.arrayContaining(['users', 'email_messages', 'email_activity_log', 'email_activity_log_archive']));
+    expect((await verifyBackup(result.file, { restoreTest: false })).problems).toEqual([]);
+
+    const target = await database(false);
+    await restoreBackup(result.file, { db: target.admin });
+    expect(await tableDigest(target.db, 'email_activity_log')).toEqual(await tableDigest(hub.db, 'email_activity_log'));
+    await expectRollupsEqualRecount(target.db, 'log');
+    // What the migrations seed and the backup does not hold stays: the default retention policy.
+    expect((await tableDigest(target.db, 'mailtrail_retention_policy')).rows).toBe(1);
+    // The id sequence continues after the restored events.
+    const { rows } = await target.db.writable.query(`INSERT INTO email_activity_log (email_id, event_type, event_category, description) VALUES (1, 'read', 'user', 'after the restore') RETURNING id`);
+    expect(rows[0].id).toBe(501);
+  }, 120_000);
 });

@@ -109,7 +109,7 @@ describe('mailtrail migrate', () => {
 describe('usage errors', () => {
   it.each([
     [[], /missing command/],
-    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, roles, report, keygen, seal, verify, worker and help/],
+    [['frobnicate'], /unknown command "frobnicate"; the commands are migrate, demo, serve, sync, retention, backup, roles, report, keygen, seal, verify, worker and help/],
     [['roles', '--db', 'mysql://x/y'], /--db: the database URL must start with postgres:\/\//],
     [['roles', 'extra'], /unexpected argument "extra" for `mailtrail roles`/],
     [['migrate', '--bogus'], /unknown option --bogus for `mailtrail migrate`/],

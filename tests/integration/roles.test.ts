@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAdminConnection } from '../../src-main/admin/admin-connection-check';
+import { runBackup } from '../../src-main/backup/backup-run';
+import { verifyBackup } from '../../src-main/backup/backup-verify';
 import { runRoles } from '../../src-main/cli/roles.command';
 import { openAdminDb, openReadableDb, openWritableDb, type AdminDb, type ReadableDb } from '../../src-main/db/connection';
 import { migrate } from '../../src-main/db/migrate';
@@ -182,6 +184,14 @@ describe('mailtrail roles (issue 13, item 1)', () => {
       await retention?.close();
       await admin?.end();
       await viewer?.end();
+    });
+
+    it('backs up every table as the admin role (issue 17)', async () => {
+      const backup = await runBackup({ db: admin, toDir: mkdtempSync(join(tmpdir(), 'mailtrail-roles-backup-')), actor: 'roles-test backup' });
+      expect(backup.manifest.tables.find((table) => table.name === 'email_activity_log')?.rows).toBe(4000);
+      expect(backup.manifest.tables.map((table) => table.name)).toContain('users');
+      expect(backup.manifest.schema_version).toMatch(/^\d{4}_/);
+      expect((await verifyBackup(backup.file, { restoreTest: false })).problems).toEqual([]);
     });
 
     it('seals as the admin role, which may append to the chain; the viewer verifies it (issue 15)', async () => {
