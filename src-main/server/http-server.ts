@@ -215,6 +215,16 @@ async function handleRest(
   });
 }
 
+/** The operations by capability, each prefix once ("emails/timeline, get, …; activity/recent, …"), so the list stays short as it grows. */
+function operationList(): string {
+  const groups = new Map<string, string[]>();
+  for (const name of OPERATION_NAMES) {
+    const [prefix = '', verb = ''] = name.split('/');
+    groups.set(prefix, [...(groups.get(prefix) ?? []), verb]);
+  }
+  return [...groups].map(([prefix, verbs]) => `${prefix}/${verbs.join(', ')}`).join('; ');
+}
+
 /** POST /api/v1/rpc/{operation}: every contract operation, with no per-operation code. */
 async function handleRpc(service: MailtrailService, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const operation = decodePathPart(path.slice(RPC_PREFIX.length));
@@ -222,7 +232,7 @@ async function handleRpc(service: MailtrailService, req: IncomingMessage, res: S
     sendError(
       res,
       404,
-      errorValue('not_found', `unknown operation ${JSON.stringify(clip(operation, 80))}; the operations are ${OPERATION_NAMES.join(', ')}`),
+      errorValue('not_found', `unknown operation ${JSON.stringify(clip(operation, 80))}; the operations are ${operationList()}`),
     );
     return;
   }
