@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { MailtrailError } from '../contract/errors';
-import { BackupFormatError, countRows, gunzip, readRecords, type BackupRecord, type Footer, type TableSectionEnd, type TableSectionStart } from './backup-format';
+import { BackupFormatError, countRows, FOOTER_BYTES, FOOTER_MAGIC, gunzip, readRecords, type BackupRecord, type Footer, type TableSectionEnd, type TableSectionStart } from './backup-format';
 import type { BackupManifest, BackupProgress } from './backup-run';
 import { REQUIRED_TABLE } from './backup-tables';
 
@@ -169,7 +169,9 @@ export async function readBackup(file: string, options: ReadOptions): Promise<Re
     return { manifest, sections };
   }
   if (!end.footer) {
-    problem(`the file is truncated: it ends ${end.trailing} bytes after its manifest, without its ${48}-byte footer`);
+    if (end.trailing < FOOTER_BYTES) problem(`the file is truncated: it ends ${end.trailing} bytes after its manifest, inside its ${FOOTER_BYTES}-byte footer`);
+    else if (end.trailing > FOOTER_BYTES) problem(`the file has ${end.trailing - FOOTER_BYTES} unexpected bytes after its manifest and footer: bytes were added after it was written`);
+    else problem(`the file's footer is damaged (it does not begin with ${FOOTER_MAGIC.toString('latin1')}): bytes changed after it was written`);
   } else if (end.footer.sha256 !== end.sha256) {
     problem(`the file's SHA-256 does not match its footer: bytes changed after it was written`);
   }

@@ -246,31 +246,30 @@ export async function restoreBackup(file: string, options: RestoreOptions): Prom
     throw new MailtrailError('bad_request', `${file} was made from schema ${manifest.schema_version}, newer than this Mailtrail knows (${newest}); restore it with that Mailtrail or a later one`);
   }
   await migrate(options.db);
-  let client: pg.PoolClient;
-  try {
-    client = await options.db.connect();
-  } catch (error) {
-    throw toMailtrailError(error, (options.db.options as { connectionString?: string }).connectionString);
-  }
-  let broken: Error | undefined;
-  try {
-    const restore = async (entry: JournalHandle | null) => {
-      const state: { copy: TableCopy | null } = { copy: null };
-      try {
-        return await restoreInTransaction(file, manifest, client, options, entry, state);
-      } catch (error) {
-        await state.copy?.abort();
-        await client.query('ROLLBACK').catch((failure: unknown) => (broken = failure as Error));
-        throw error instanceof MailtrailError ? error : toAdminError(error);
-      }
-    };
-    const url = (options.db.options as { connectionString?: string }).connectionString;
-    const tables =
-      options.journal === false
-        ? await restore(null)
-        : await journaled(options.db, { actor: options.actor ?? journalActor(), action: 'backup.restore', parameters: { file, force: options.force === true, into: url ? describeTarget(url) : null } }, restore);
-    return { tables, durationMs: Math.round(performance.now() - began) };
-  } finally {
-    client.release(broken);
-  }
+  const url = (options.db.options as { connectionString?: string }).connectionString;
+  // The restore's connection is taken once the journal has its entry: a pool of one still works.
+  const restore = async (entry: JournalHandle | null) => {
+    let client: pg.PoolClient;
+    try {
+      client = await options.db.connect();
+    } catch (error) {
+      throw toMailtrailError(error, url);
+    }
+    let broken: Error | undefined;
+    const state: { copy: TableCopy | null } = { copy: null };
+    try {
+      return await restoreInTransaction(file, manifest, client, options, entry, state);
+    } catch (error) {
+      await state.copy?.abort();
+      await client.query('ROLLBACK').catch((failure: unknown) => (broken = failure as Error));
+      throw error instanceof MailtrailError ? error : toAdminError(error);
+    } finally {
+      client.release(broken);
+    }
+  };
+  const tables =
+    options.journal === false
+      ? await restore(null)
+      : await journaled(options.db, { actor: options.actor ?? journalActor(), action: 'backup.restore', parameters: { file, force: options.force === true, into: url ? describeTarget(url) : null } }, restore);
+  return { tables, durationMs: Math.round(performance.now() - began) };
 }

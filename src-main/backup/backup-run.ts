@@ -283,30 +283,36 @@ async function syncFolder(dir: string): Promise<void> {
 /** `mailtrail backup run`: a backup through the admin connection, journaled as backup.run where the database has a journal. */
 export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   if (options.signal?.aborted) throw cancelled();
-  let client: pg.PoolClient;
+  const url = (options.db.options as { connectionString?: string }).connectionString;
+  let found: { database: string; journal: boolean } | undefined;
   try {
-    client = await options.db.connect();
-  } catch (error) {
-    throw toMailtrailError(error, (options.db.options as { connectionString?: string }).connectionString);
-  }
-  let broken: unknown = undefined;
-  try {
-    const { rows } = await client.query<{ database: string; journal: boolean }>(
+    ({ rows: [found] } = await options.db.query<{ database: string; journal: boolean }>(
       `SELECT current_database() AS database, to_regclass('mailtrail_admin_journal') IS NOT NULL AS journal`,
-    );
-    const database = rows[0]?.database ?? 'db';
-    const backup = () =>
-      writeBackup(options, client, database).catch((error: unknown) => {
-        broken = error;
-        throw error instanceof MailtrailError ? error : toAdminError(error);
-      });
-    // A seed-only database has no journal to write to; the backup is a read and still runs.
-    if (!rows[0]?.journal) return await backup();
-    return await journaled(options.db, { actor: options.actor ?? journalActor(), action: 'backup.run', parameters: { to: options.toDir } }, backup);
+    ));
   } catch (error) {
-    throw error instanceof MailtrailError ? error : toAdminError(error);
-  } finally {
-    // A failed backup may leave its connection inside a COPY: the pool closes it rather than reuse it.
-    client.release(broken === undefined ? undefined : (broken instanceof Error ? broken : new Error(String(broken))));
+    throw toMailtrailError(error, url);
   }
+  const database = found?.database ?? 'db';
+  // The backup's own connection is taken once the journal has its entry: a pool of one still works.
+  const backup = async () => {
+    let client: pg.PoolClient;
+    try {
+      client = await options.db.connect();
+    } catch (error) {
+      throw toMailtrailError(error, url);
+    }
+    let broken: Error | undefined;
+    try {
+      return await writeBackup(options, client, database);
+    } catch (error) {
+      // A failed backup may leave its connection inside a COPY: the pool closes it rather than reuse it.
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw error instanceof MailtrailError ? error : toAdminError(error);
+    } finally {
+      client.release(broken);
+    }
+  };
+  // A seed-only database has no journal to write to; the backup is a read and still runs.
+  if (!found?.journal) return backup();
+  return journaled(options.db, { actor: options.actor ?? journalActor(), action: 'backup.run', parameters: { to: options.toDir } }, backup);
 }

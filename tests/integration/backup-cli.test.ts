@@ -123,6 +123,22 @@ describe('mailtrail backup verify', () => {
     expect(list.stdout).toMatch(/truncated\.mtbackup {2}PROBLEM: truncated or unfinished: it has no footer/);
   });
 
+  it('names a damaged footer and bytes added after it', async () => {
+    const bytes = readFileSync(file);
+    const footer = join(dir, 'footer.mtbackup');
+    const damaged = Buffer.from(bytes);
+    damaged[damaged.length - 45] = (damaged[damaged.length - 45] as number) ^ 0x01;
+    writeFileSync(footer, damaged);
+    const run = await mailtrail(['backup', 'verify', footer, '--no-restore']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/FAILED: the file's footer is damaged \(it does not begin with MTBEND01\)/);
+    const longer = join(dir, 'longer.mtbackup');
+    writeFileSync(longer, Buffer.concat([bytes, Buffer.from('x')]));
+    const appended = await mailtrail(['backup', 'verify', longer, '--no-restore']);
+    expect(appended.code).toBe(1);
+    expect(appended.stdout).toMatch(/FAILED: the file has 1 unexpected bytes after its manifest and footer/);
+  });
+
   it('names a missing table', async () => {
     const crafted = join(dir, 'missing.mtbackup');
     await writeWithout(file, crafted, 'mailtrail_legal_holds');

@@ -158,3 +158,12 @@ describe('a hub database with only the seed\'s schema', () => {
     expect(rows[0].id).toBe(501);
   }, 120_000);
 });
+
+describe('the admin pool', () => {
+  it('may hold a single connection: the journal writes before the backup takes it', async () => {
+    const single = openAdminDb(source.db.url, { max: 1 });
+    admins.push(single);
+    const result = await runBackup({ db: single, toDir: join(dir, 'single') });
+    expect(result.manifest.tables.length).toBe(backup.manifest.tables.length);
+  });
+});
