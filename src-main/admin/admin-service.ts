@@ -4,6 +4,7 @@ import type { AdminDb, ReadableDb } from '../db/connection';
 import { decodeId, encodeId } from '../service/cursor';
 import { RETENTION_OPERATIONS, type RetentionApi, type RetentionOperations } from '../service/retention-service';
 import { WORKFLOW_OPERATIONS, type WorkflowOperations } from '../service/workflows-service';
+import { BACKUP_OPERATIONS, type BackupOperations, type BackupsApi } from '../service/backups-service';
 import { listJournal } from './journal';
 
 /**
@@ -21,13 +22,17 @@ export interface AdminAccess {
   retention?: RetentionApi | null;
   /** The workflows CRUD API over the live database (reads on the viewer's pool, writes on `db`); absent for an offline cache. */
   workflows?: WorkflowOperations | null;
+  /** Backup jobs over the live database (reads on the viewer's pool, writes and runs on `db`); absent for an offline cache. */
+  backups?: BackupsApi | null;
 }
 
 export const NO_ADMIN: AdminAccess = { db: null, actor: 'unknown', journalDb: null };
 
-export type AdminOperations = Pick<MailtrailService, 'admin/journal'> & RetentionOperations & WorkflowOperations;
+export type AdminOperations = Pick<MailtrailService, 'admin/journal'> & RetentionOperations & WorkflowOperations & BackupOperations;
 
 const NO_RETENTION = 'retention needs the live PostgreSQL database and this is an offline cache; open the database to preview or run retention';
+
+const NO_BACKUPS = 'backup jobs need the live PostgreSQL database and this is an offline cache; open the database to see or change backups';
 
 const NO_WORKFLOWS = 'workflows need the live PostgreSQL database and this is an offline cache; open the database to read or change workflows';
 
@@ -53,6 +58,7 @@ export function createAdminService(access: AdminAccess): AdminOperations {
   return {
     ...delegated<(typeof RETENTION_OPERATIONS)[number], RetentionOperations>(RETENTION_OPERATIONS, () => access.retention, NO_RETENTION),
     ...delegated<(typeof WORKFLOW_OPERATIONS)[number], WorkflowOperations>(WORKFLOW_OPERATIONS, () => access.workflows, NO_WORKFLOWS),
+    ...delegated<(typeof BACKUP_OPERATIONS)[number], BackupOperations>(BACKUP_OPERATIONS, () => access.backups, NO_BACKUPS),
     async 'admin/journal'({ limit, cursor, actions, actors, from, to }) {
       const journalDb = access.db ?? access.journalDb;
       if (!journalDb) {

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
+import { notifyTargetProblem } from '../backup/cli-notify';
 import { checkConnectionString } from '../db/connection';
 
-export const BACKUP_USAGE = `  backup run [--db URL] [--admin-db URL] --to DIR [--json]
+export const BACKUP_USAGE = `  backup run [--db URL] [--admin-db URL] --to DIR [--json] [--notify URL|mailto:ADDRESS]
                                               one consistent snapshot of Mailtrail's tables (the log, the archive,
                                               the sealed chain, workflows, retention, the journal, users and emails)
                                               into DIR/mailtrail-DB-TIME.mtbackup, checked before it is kept;
-                                              through the admin connection, journaled as backup.run
+                                              through the admin connection, journaled as backup.run; --notify
+                                              (repeatable) posts the outcome, success or failure, to a webhook or
+                                              mails it through MAILTRAIL_SMTP_URL
   backup verify FILE [--no-restore] [--json]  every checksum, then a test restore into a scratch PostgreSQL:
                                               exit 0 and "verified …", or 1 and one line per problem
   backup restore FILE --db URL [--force]      into an empty database (migrated first; rollups recounted);
@@ -17,13 +20,13 @@ export const BACKUP_ACTIONS = ['run', 'verify', 'restore', 'list'] as const;
 export type BackupAction = (typeof BACKUP_ACTIONS)[number];
 
 export type BackupInvocation =
-  | { command: 'backup'; action: 'run'; db: string | undefined; adminDb: string | undefined; to: string; json: boolean }
+  | { command: 'backup'; action: 'run'; db: string | undefined; adminDb: string | undefined; to: string; json: boolean; notify: string[] }
   | { command: 'backup'; action: 'verify'; file: string; restore: boolean; json: boolean }
   | { command: 'backup'; action: 'restore'; file: string; db: string; force: boolean }
   | { command: 'backup'; action: 'list'; to: string; json: boolean };
 
 const OPTIONS = {
-  run: { db: { type: 'string' }, 'admin-db': { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+  run: { db: { type: 'string' }, 'admin-db': { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, notify: { type: 'string', multiple: true } },
   verify: { 'no-restore': { type: 'boolean' }, json: { type: 'boolean' } },
   restore: { db: { type: 'string' }, force: { type: 'boolean' } },
   list: { to: { type: 'string' }, json: { type: 'boolean' } },
@@ -74,7 +77,12 @@ export function parseBackup(argv: readonly string[]): BackupInvocation {
     case 'run': {
       const to = text('to');
       if (!to) throw new BackupUsageError('backup run needs --to DIR: the folder to write the backup file into');
-      return { command: 'backup', action: which, db: url('db', text('db')), adminDb: url('admin-db', text('admin-db')), to, json };
+      const notify = (values.notify as unknown as string[] | undefined) ?? [];
+      for (const target of notify) {
+        const problem = notifyTargetProblem(target);
+        if (problem) throw new BackupUsageError(problem);
+      }
+      return { command: 'backup', action: which, db: url('db', text('db')), adminDb: url('admin-db', text('admin-db')), to, json, notify };
     }
     case 'verify':
       if (!positionals[0]) throw new BackupUsageError('backup verify needs a FILE name');

@@ -3,7 +3,8 @@ import { listBackups, type BackupListing } from '../backup/backup-list';
 import { restoreBackup } from '../backup/backup-restore';
 import { runBackup, type BackupManifest, type BackupProgress } from '../backup/backup-run';
 import { verifyBackup } from '../backup/backup-verify';
-import { openAdminDb } from '../db/connection';
+import { notifyRunOutcome } from '../backup/cli-notify';
+import { openAdminDb, toMailtrailError } from '../db/connection';
 import { openAdminConnection } from '../source/open-source';
 import type { BackupInvocation } from './backup-command-line';
 import { progressOutput, type CommandIo } from './io';
@@ -88,7 +89,24 @@ async function run(invocation: Extract<BackupInvocation, { action: 'run' }>, io:
   const progress = progressReporter(io, 'backing up');
   const stop = interruptible();
   try {
-    const result = await runBackup({ db: admin.db, toDir: invocation.to, actor: journalActor(), signal: stop.signal, onProgress: progress.onProgress }).finally(() => progress.end());
+    // --notify: the outcome goes out either way; a failure is still the command's (exit 1) after it is told.
+    const result = await runBackup({ db: admin.db, toDir: invocation.to, actor: journalActor(), signal: stop.signal, onProgress: progress.onProgress })
+      .finally(() => progress.end())
+      .then(
+        async (done) => {
+          const rows = done.manifest.tables.reduce((sum, table) => sum + table.rows, 0);
+          const message = `Backup of ${admin.description} wrote ${done.file} (${formatBytes(done.bytes)}, ${count(rows)} rows)`;
+          const details = { file: done.file, bytes: done.bytes, rows, duration_ms: done.durationMs };
+          for (const line of await notifyRunOutcome(invocation.notify, { kind: 'success', source: admin.description, message, details }, admin.db)) io.note(line);
+          return done;
+        },
+        async (error: unknown) => {
+          const reason = toMailtrailError(error);
+          const message = `Backup of ${admin.description} failed: ${reason.message}`;
+          for (const line of await notifyRunOutcome(invocation.notify, { kind: 'failure', source: admin.description, message, details: { error: reason.message, to: invocation.to } }, admin.db)) io.note(line);
+          throw reason;
+        },
+      );
     if (invocation.json) {
       io.out(JSON.stringify({ file: result.file, bytes: result.bytes, duration_ms: result.durationMs, manifest: result.manifest }));
       return 0;

@@ -18,7 +18,7 @@ Commands:
                                               write realistic demo activity (default ${DEFAULT_DEMO_EMAILS} emails, seed ${DEFAULT_DEMO_SEED}),
                                               a year of it ending at --until (default now; a date alone means its end);
                                               the same seed and --until write the same data
-  serve [--db URL | --cache FILE] [--host H] [--port P] [--admin [--admin-db URL] [--no-worker]]
+  serve [--db URL | --cache FILE] [--host H] [--port P] [--admin [--admin-db URL] [--no-worker] [--no-backups]]
                                               the REST API and the browser UI; prints "listening on http://H:P"
                                               (default host 127.0.0.1, port ${DEFAULT_PORT}; --port 0 picks a free one);
                                               beyond loopback it needs MAILTRAIL_API_TOKEN, which every API
@@ -26,7 +26,8 @@ Commands:
                                               --admin answers writes, with MAILTRAIL_ADMIN_TOKEN as their bearer
                                               token, through the admin connection (--admin-db, else
                                               MAILTRAIL_ADMIN_DATABASE_URL, else the --db database), and runs
-                                              the workflow engine on it as \`worker\` does (--no-worker: not)
+                                              the workflow engine on it as \`worker\` does (--no-worker: not) and
+                                              the scheduled backup jobs (--no-backups: not)
   sync --db URL --cache FILE [--since DATE] [--until DATE]
                                               copy the log (and its sealed chain, for verify --cache) into an
                                               offline SQLite cache; a second run fetches only what changed, an
@@ -47,10 +48,11 @@ Commands:
   verify (--db URL | --cache FILE) [--head FILE] [--key-pub FILE] [--json]
                                               check the sealed log: exit 0 when intact, 1 naming each event, range
                                               or checkpoint that fails; --head refuses a chain shorter than the head
-  worker [--db URL] [--admin-db URL] [--concurrency N]
+  worker [--db URL] [--admin-db URL] [--concurrency N] [--no-backups]
                                               run the workflow engine until SIGINT/SIGTERM: each classified event
                                               runs the enabled workflows it matches; through the admin connection;
-                                              progress on stderr; stops after the jobs in flight
+                                              progress on stderr; stops after the jobs in flight; it also runs
+                                              the scheduled backup jobs and their dead-man checks (--no-backups: not)
 ${RETENTION_USAGE}${BACKUP_USAGE}  roles [--db URL] [--json]                   create or update the mailtrail_viewer (read-only) and mailtrail_admin
                                               (retention, holds) roles; run as the owner; passwords from
                                               MAILTRAIL_VIEWER_PASSWORD / MAILTRAIL_ADMIN_PASSWORD, else generated
@@ -71,12 +73,12 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'migrate'; db: string | undefined }
   | { command: 'demo'; db: string | undefined; emails: number; seed: number; until: string | undefined }
-  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined; worker: boolean }
+  | { command: 'serve'; db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined; worker: boolean; backups: boolean }
   | { command: 'sync'; db: string; cache: string; since: string | undefined; until: string | undefined }
   | { command: 'roles'; db: string | undefined; json: boolean }
   | { command: 'report'; db: string | undefined; cache: string | undefined; request: ReportRequest; out: string }
   | { command: 'keygen'; out: string }
-  | { command: 'worker'; db: string | undefined; adminDb: string | undefined; concurrency: number }
+  | { command: 'worker'; db: string | undefined; adminDb: string | undefined; concurrency: number; backups: boolean }
   | { command: 'seal'; db: string | undefined; key: string; head: string | undefined }
   | { command: 'verify'; file: string | undefined; db: string | undefined; cache: string | undefined; head: string | undefined; keyPub: string | undefined; json: boolean }
   | RetentionInvocation
@@ -96,6 +98,7 @@ const OPTIONS = {
     admin: { type: 'boolean' },
     'admin-db': { type: 'string' },
     'no-worker': { type: 'boolean' },
+    'no-backups': { type: 'boolean' },
   },
   sync: { db: { type: 'string' }, cache: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
   help: {},
@@ -117,7 +120,7 @@ const OPTIONS = {
     to: { type: 'string' },
   },
   keygen: { out: { type: 'string' } },
-  worker: { db: { type: 'string' }, 'admin-db': { type: 'string' }, concurrency: { type: 'string' } },
+  worker: { db: { type: 'string' }, 'admin-db': { type: 'string' }, concurrency: { type: 'string' }, 'no-backups': { type: 'boolean' } },
   seal: { db: { type: 'string' }, key: { type: 'string' }, head: { type: 'string' } },
   verify: { db: { type: 'string' }, cache: { type: 'string' }, head: { type: 'string' }, 'key-pub': { type: 'string' }, json: { type: 'boolean' } },
 } as const;
@@ -249,6 +252,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       // Read-only unless asked: without --admin, serve opens no writable connection at all.
       if (values['admin-db'] !== undefined && !flags.admin) throw new UsageError('--admin-db is for `serve --admin`, which answers writes; add --admin or leave it out');
       if (flags['no-worker'] && !flags.admin) throw new UsageError('--no-worker is for `serve --admin`, which runs the workflow engine; without --admin serve runs none');
+      if (flags['no-backups'] && !flags.admin) throw new UsageError('--no-backups is for `serve --admin`, which runs the backup jobs; without --admin serve runs none');
       return {
         command,
         db: databaseUrl(values.db),
@@ -259,6 +263,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         adminDb: adminDatabaseUrl(values['admin-db']),
         // The engine needs the admin connection, so it runs with --admin alone.
         worker: flags.admin === true && flags['no-worker'] !== true,
+        // The backup jobs too: on their own switch, so a serve may run backups without the workflow engine.
+        backups: flags.admin === true && flags['no-backups'] !== true,
       };
     }
     case 'sync': {
@@ -280,6 +286,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         db: databaseUrl(values.db),
         adminDb: adminDatabaseUrl(values['admin-db']),
         concurrency: wholeNumber('concurrency', values.concurrency, 1, 64, 4),
+        backups: flags['no-backups'] !== true,
       };
     case 'seal':
       if (!values.key) throw new UsageError('seal needs --key FILE: the private key `mailtrail keygen --out FILE` made');

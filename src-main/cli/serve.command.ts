@@ -9,6 +9,7 @@ import { reportOriginOf } from '../reports/report-origin';
 import { isLoopbackHost, startHttpServer } from '../server/http-server';
 import { openLogSource } from '../source/open-source';
 import type { WorkflowEngine } from '../workflows/engine';
+import type { BackupRunner } from '../backup/backup-runner';
 import type { CommandIo } from './io';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -75,7 +76,7 @@ export async function checkAdminConnection(db: AdminDb, description: string): Pr
 
 /** `mailtrail serve`: the REST API and browser mode until SIGINT or SIGTERM. */
 export async function runServe(
-  options: { db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined; worker?: boolean },
+  options: { db: string | undefined; cache: string | undefined; host: string; port: number; admin: boolean; adminDb: string | undefined; worker?: boolean; backups?: boolean },
   io: CommandIo,
 ): Promise<number> {
   // Refused before anything starts: no database is opened for a server that would not run.
@@ -84,15 +85,22 @@ export async function runServe(
   // The engine and pg-boss are loaded only when they run here; its settings are checked before anything opens.
   const workerCommand = runsEngine ? await import('./worker.command') : null;
   const queue = workerCommand?.queueSettingsFromEnv() ?? null;
+  const runsBackups = options.admin && options.backups === true;
+  const backupCommand = runsBackups ? await import('../backup/backup-runner') : null;
+  const backupTick = backupCommand?.backupTickFromEnv();
   const source = await openLogSource({
     db: options.db,
     cache: options.cache,
     onProgress: io.note,
     // The engine's jobs, watcher and pg-boss hold connections of their own beside the API's writes.
-    admin: options.admin ? { adminDb: options.adminDb, actor: SERVE_ACTOR, poolSize: runsEngine ? ADMIN_POOL + SERVE_ENGINE_CONCURRENCY + 4 : undefined } : undefined,
+    // The backup runner holds one more: a running job's lock.
+    admin: options.admin
+      ? { adminDb: options.adminDb, actor: SERVE_ACTOR, poolSize: runsEngine || runsBackups ? ADMIN_POOL + (runsEngine ? SERVE_ENGINE_CONCURRENCY + 4 : 0) + (runsBackups ? 2 : 0) : undefined }
+      : undefined,
   });
   let server;
   let engine: WorkflowEngine | null = null;
+  let backups: BackupRunner | null = null;
   try {
     if (source.admin) await checkAdminConnection(source.admin.db, source.admin.description);
     if (source.admin && queue && workerCommand) {
@@ -108,6 +116,15 @@ export async function runServe(
         throw new MailtrailError(cause.code, `${cause.message}; or start serve with --no-worker to answer the API without running workflows`);
       });
     }
+    if (source.admin && backupCommand) {
+      const { backupNotifySettingsFromEnv } = await import('../backup/notifier');
+      backups = await backupCommand
+        .startBackupRunner({ admin: source.admin.db, notify: backupNotifySettingsFromEnv(), tickMs: backupTick, onNote: io.note })
+        .catch((error: unknown) => {
+          const cause = toMailtrailError(error);
+          throw new MailtrailError(cause.code, `${cause.message}; or start serve with --no-backups to answer the API without running backup jobs`);
+        });
+    }
     server = await startHttpServer({
       service: source.service,
       host: options.host,
@@ -118,6 +135,7 @@ export async function runServe(
       reportOrigin: () => reportOriginOf(source, { record: false }),
     });
   } catch (error) {
+    await backups?.stop();
     await engine?.stop();
     await source.close();
     throw error;
@@ -131,10 +149,12 @@ export async function runServe(
   if (tokens.some((token) => token.holder === 'api')) io.note(`every /api/ request needs Authorization: Bearer $${API_TOKEN_VARIABLE}; the browser UI asks for it once`);
   if (source.admin) io.note(`writes go to ${source.admin.description}; each needs Authorization: Bearer $${ADMIN_TOKEN_VARIABLE}`);
   if (engine) io.note(`the workflow engine runs here (${SERVE_ENGINE_CONCURRENCY} jobs at a time); --no-worker leaves it off`);
+  if (backups) io.note('the backup jobs run here on their schedules; --no-backups leaves them off');
   io.out(`listening on ${server.url}`);
   const signal = await stopped;
   io.note(`${signal}: shutting down`);
-  // The engine first: it finishes its jobs in flight on the admin connection the source then closes.
+  // The runners first: they finish (or cut short) their work on the admin connection the source then closes.
+  await backups?.stop();
   await engine?.stop();
   await server.close();
   await source.close();

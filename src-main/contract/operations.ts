@@ -75,6 +75,21 @@ import {
   WorkflowsRequest,
 } from './workflows';
 import { ClassificationsResult, TryWorkflowResult, WorkflowActionsResult } from './workflow-actions';
+import {
+  BackupHistoryEntry,
+  BackupHistoryPage,
+  BackupHistoryRequest,
+  BackupJob,
+  BackupJobRequest,
+  BackupJobsRequest,
+  BackupsOverview,
+  BackupsOverviewRequest,
+  CreateBackupJobRequest,
+  DeleteBackupJobResult,
+  RunBackupRequest,
+  UpdateBackupJobRequest,
+  VerifyBackupRequest,
+} from './backups';
 
 /**
  * An operation's request and response. `write: true` marks one that changes data: `serve` answers
@@ -154,6 +169,22 @@ export const operations = {
   'workflows/classifications': { request: Empty, response: ClassificationsResult },
   /** "Try on an email": what a draft's steps would do on one email, and whether its trigger matches; writes nothing. */
   'workflows/try': { request: TryWorkflowRequest, response: TryWorkflowResult },
+  // Backup jobs (issue 17): the live database only; writes are journaled as backups.<verb>.
+  /** The jobs with their next and last run, and the latest runs of all. */
+  'backups/overview': { request: BackupsOverviewRequest, response: BackupsOverview },
+  /** Runs a job now in this process; answers with its history row (running) once the run has its lock. */
+  'backups/run': { request: RunBackupRequest, response: BackupHistoryEntry, write: true },
+  'backups/jobs': { request: BackupJobsRequest, response: z.object({ items: z.array(BackupJob) }) },
+  'backups/job': { request: BackupJobRequest, response: BackupJob },
+  'backups/create-job': { request: CreateBackupJobRequest, response: BackupJob, write: true },
+  /** The fields given replace the stored ones; those left out stay. */
+  'backups/update-job': { request: UpdateBackupJobRequest, response: BackupJob, write: true },
+  /** Soft: the job stops and disappears from the lists; its history and files stay. */
+  'backups/delete-job': { request: BackupJobRequest, response: DeleteBackupJobResult, write: true },
+  /** Newest first, keyset pages; across jobs or, with jobId, one job's. */
+  'backups/history': { request: BackupHistoryRequest, response: BackupHistoryPage },
+  /** Verifies a backup file of the history again (in the background); its outcome lands on the history row. */
+  'backups/verify': { request: VerifyBackupRequest, response: BackupHistoryEntry, write: true },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type Operations = typeof operations;

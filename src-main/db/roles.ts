@@ -46,6 +46,10 @@ const VIEWER_TABLES = [
   'email_entity_links',
   'email_tickets',
   'email_invoices',
+  // 0016: backup jobs, their history and notifications.
+  'mailtrail_backup_jobs',
+  'mailtrail_backup_history',
+  'mailtrail_backup_notifications',
 ] as const;
 
 /**
@@ -94,6 +98,10 @@ const ADMIN_TABLES: Record<string, readonly TablePrivilege[]> = {
   // newest migration for its manifest; a restore runs as the owner (it migrates).
   users: ['SELECT'],
   mailtrail_migrations: ['SELECT'],
+  // 0016: jobs are soft-deleted (their history refers to them); history and notifications are appended and updated.
+  mailtrail_backup_jobs: ['SELECT', 'INSERT', 'UPDATE'],
+  mailtrail_backup_history: ['SELECT', 'INSERT', 'UPDATE'],
+  mailtrail_backup_notifications: ['SELECT', 'INSERT', 'UPDATE'],
 };
 /** Columns the admin role may UPDATE in a table it otherwise only reads: set_status writes the status alone. */
 const ADMIN_COLUMN_UPDATES: Record<string, readonly string[]> = { email_messages: ['status'] };
@@ -110,6 +118,9 @@ const ADMIN_SEQUENCES_OF = [
   'email_entity_links',
   'email_tickets',
   'email_invoices',
+  'mailtrail_backup_jobs',
+  'mailtrail_backup_history',
+  'mailtrail_backup_notifications',
 ] as const;
 /** Functions that run as the owner: 0010, a retention batch's candidates, locked; 0013, the oldest open transaction's start. */
 const ADMIN_FUNCTIONS = [

@@ -14,6 +14,7 @@ import { EXPORT_PATH, handleReportRoute, isReportPath, VERIFY_PATH } from './rep
 import { REST_ROUTES, type RestRoute } from './rest-routes';
 import { handleRouteTable, RETENTION_PREFIX, RETENTION_ROUTES } from './retention-routes';
 import { isWorkflowPath, WORKFLOW_ROUTES } from './workflow-routes';
+import { BACKUP_ROUTES, isBackupPath } from './backup-routes';
 import { handleIntegrityRoute, INTEGRITY_ROUTES, isIntegrityPath } from './integrity-routes';
 import { serveRenderer } from './static-files';
 
@@ -351,6 +352,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         else if (isIntegrityPath(path)) await handleIntegrityRoute(service, req.method, res, path, search, { sendJson, sendError });
         else if (path.startsWith(RETENTION_PREFIX)) await handleRouteTable(RETENTION_ROUTES, 'retention', service, req, res, path, search, { sendJson, sendError, readJsonBody });
         else if (isWorkflowPath(path)) await handleRouteTable(WORKFLOW_ROUTES, 'workflow', service, req, res, path, search, { sendJson, sendError, readJsonBody });
+        else if (isBackupPath(path)) await handleRouteTable(BACKUP_ROUTES, 'backup', service, req, res, path, search, { sendJson, sendError, readJsonBody });
         else await handleRest(service, req, res, path, search);
       } catch (error) {
         const mailtrailError = toMailtrailError(error);

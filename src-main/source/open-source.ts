@@ -16,6 +16,8 @@ import type { EmbeddedDefault } from '../db/embedded-default';
 import { createLogService } from '../service/log-service';
 import { createRetentionService, type RetentionApi } from '../service/retention-service';
 import { createWorkflowsService, type WorkflowOperations } from '../service/workflows-service';
+import { createBackupsService, type BackupsApi } from '../service/backups-service';
+import type { BackupNotice } from '../backup/notifier';
 import type { LogStore } from '../store/log-store';
 import { createPostgresLogStore } from '../store/postgres/postgres-log-store';
 
@@ -55,6 +57,8 @@ export interface SourceOptions {
   admin?: { adminDb?: string | undefined; actor: string; poolSize?: number | undefined } | undefined;
   /** What a write refused for want of an admin connection says: how to get one here. */
   noAdminMessage?: string | undefined;
+  /** The desktop app's notification of a backup's outcome (Electron's Notification); absent in serve and the CLI. */
+  backupNotice?: ((notice: BackupNotice) => void) | undefined;
 }
 
 /** The database URL that `--db` or DATABASE_URL names, checked; undefined means the embedded default. */
@@ -122,6 +126,7 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
   const writes = replaceableAdmin(admin, { db: null, actor, journalDb: readable }, (db) => ({
     retention: createRetentionService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
     workflows: createWorkflowsService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage }),
+    backups: createBackupsService({ viewer: readable, admin: db, actor: () => actor, noAdminMessage: options.noAdminMessage, desktop: options.backupNotice }),
   }));
   return {
     service: createLogService(store, writes.access),
@@ -147,29 +152,37 @@ export async function openLogSource(options: SourceOptions = {}): Promise<LogSou
  */
 function replaceableAdmin(
   first: AdminConnection | null,
-  base: Omit<AdminAccess, 'retention' | 'workflows'>,
-  servicesOver?: (db: AdminDb | null) => { retention: RetentionApi; workflows: WorkflowOperations },
+  base: Omit<AdminAccess, 'retention' | 'workflows' | 'backups'>,
+  servicesOver?: (db: AdminDb | null) => { retention: RetentionApi; workflows: WorkflowOperations; backups: BackupsApi },
 ) {
   let admin = first;
   const firstServices = servicesOver?.(admin?.db ?? null);
-  const access: AdminAccess = { ...base, db: admin?.db ?? null, retention: firstServices?.retention ?? null, workflows: firstServices?.workflows ?? null };
-  const closeWrites = async (connection: AdminConnection | null, retention: RetentionApi | null | undefined) => {
-    await retention?.close().catch(() => undefined);
+  const access: AdminAccess = {
+    ...base,
+    db: admin?.db ?? null,
+    retention: firstServices?.retention ?? null,
+    workflows: firstServices?.workflows ?? null,
+    backups: firstServices?.backups ?? null,
+  };
+  const closeWrites = async (connection: AdminConnection | null, retention: RetentionApi | null | undefined, backups: BackupsApi | null | undefined) => {
+    // Runs and verifications in flight are stopped (recorded as cut short) before their connection closes.
+    await Promise.all([retention?.close().catch(() => undefined), backups?.close().catch(() => undefined)]);
     await connection?.close().catch(() => undefined);
   };
   return {
     access,
     admin: () => admin,
     async setAdmin(adminUrl: string | null): Promise<void> {
-      const previous = { admin, retention: access.retention };
+      const previous = { admin, retention: access.retention, backups: access.backups };
       admin = adminUrl === null ? null : adminConnectionBeside(null, adminUrl);
       access.db = admin?.db ?? null;
       const services = servicesOver?.(access.db);
       access.retention = services?.retention ?? null;
       access.workflows = services?.workflows ?? null;
-      await closeWrites(previous.admin, previous.retention);
+      access.backups = services?.backups ?? null;
+      await closeWrites(previous.admin, previous.retention, previous.backups);
     },
-    close: () => closeWrites(admin, access.retention),
+    close: () => closeWrites(admin, access.retention, access.backups),
   };
 }
 

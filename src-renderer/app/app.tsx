@@ -6,6 +6,7 @@ import { IntegrityPage } from '../integrity/integrity-page';
 import { JournalPage } from '../journal/journal-page';
 import { ReportsPage } from '../reports/reports-page';
 import { RetentionPage } from '../retention/retention-page';
+import { BackupsPage } from '../backups/backups-page';
 import { EmptyState } from '../components/states';
 import { SettingsPage } from '../settings/settings-page';
 import { SyncPanel } from '../sync/sync-panel';
@@ -19,7 +20,7 @@ import { OfflineBanner } from './offline-banner';
 import { Sidebar, type Section } from './sidebar';
 import { SourceBadge } from './source-badge';
 
-const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows', 'help'];
+const SECTIONS: Section[] = ['emails', 'activity', 'analytics', 'retention', 'reports', 'settings', 'journal', 'integrity', 'workflows', 'backups', 'help'];
 const TITLES: Record<Section, string> = {
   emails: 'Emails',
   activity: 'Activity',
@@ -30,6 +31,7 @@ const TITLES: Record<Section, string> = {
   journal: 'Journal',
   integrity: 'Integrity',
   workflows: 'Workflows',
+  backups: 'Backups',
   help: 'Help',
 };
 
@@ -79,6 +81,8 @@ export function App() {
         return <JournalPage params={route.params} />;
       case 'integrity':
         return <IntegrityPage />;
+      case 'backups':
+        return <BackupsPage />;
       case 'help':
         return <HelpPage segments={route.segments.slice(1)} section={route.params.get('section')} />;
       case 'workflows':

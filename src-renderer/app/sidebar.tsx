@@ -1,7 +1,7 @@
 import type { ComponentType, SVGProps } from 'react';
-import { WorkflowIcon, ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon, HelpIcon } from '../components/icons';
+import { WorkflowIcon, ActivityIcon, ArchiveIcon, ChartIcon, JournalIcon, MailIcon, ReportIcon, SealIcon, SettingsIcon, HelpIcon, BackupIcon } from '../components/icons';
 
-export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'workflows' | 'help';
+export type Section = 'emails' | 'activity' | 'analytics' | 'retention' | 'reports' | 'settings' | 'journal' | 'integrity' | 'workflows' | 'backups' | 'help';
 
 interface SectionLink {
   section: Section;
@@ -16,6 +16,7 @@ const PRIMARY: SectionLink[] = [
   { section: 'analytics', label: 'Analytics', Icon: ChartIcon },
   { section: 'workflows', label: 'Workflows', Icon: WorkflowIcon },
   { section: 'retention', label: 'Retention', Icon: ArchiveIcon },
+  { section: 'backups', label: 'Backups', Icon: BackupIcon },
   { section: 'reports', label: 'Reports', Icon: ReportIcon },
   { section: 'journal', label: 'Journal', Icon: JournalIcon },
   { section: 'integrity', label: 'Integrity', Icon: SealIcon },

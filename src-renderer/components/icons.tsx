@@ -92,6 +92,14 @@ export const DatabaseIcon = (props: IconProps) => (
   </Svg>
 );
 
+/** Backups: a disk with a clock hand, for scheduled copies. */
+export const BackupIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M20 12a8 8 0 1 1-2.3-5.7" />
+    <path d="M20 4v4h-4M12 8v4l3 2" />
+  </Svg>
+);
+
 // The seed's categories: system (gear), user (person), workflow (flow), rule (funnel), integration (plug).
 export const SystemIcon = (props: IconProps) => (
   <Svg {...props}>

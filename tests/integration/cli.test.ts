@@ -143,7 +143,7 @@ describe('usage errors', () => {
   });
 
   it('reads what the contract promises', () => {
-    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', db: undefined, cache: undefined, host: '127.0.0.1', port: 8780, admin: false, adminDb: undefined, worker: false });
+    expect(parseCommandLine(['serve'])).toEqual({ command: 'serve', db: undefined, cache: undefined, host: '127.0.0.1', port: 8780, admin: false, adminDb: undefined, worker: false, backups: false });
     expect(parseCommandLine(['demo', '--db', 'postgres://h/d', '--emails', '1500000', '--seed', '42'])).toEqual({
       command: 'demo',
       db: 'postgres://h/d',

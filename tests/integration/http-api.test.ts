@@ -8,6 +8,7 @@ import { startHttpServer, type HttpServer } from '../../src-main/server/http-ser
 import { createLogService } from '../../src-main/service/log-service';
 import { createRetentionService } from '../../src-main/service/retention-service';
 import { createWorkflowsService } from '../../src-main/service/workflows-service';
+import { createBackupsService } from '../../src-main/service/backups-service';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { rawRequest, type RawResponse } from '../support/http';
@@ -77,6 +78,8 @@ async function writeSeedExample() {
   // The seed's own SQL, then the example's times.
   await db.writable.query(`SELECT log_email_event(123, 'fetched', 'system', 'Email fetched from email server', '{"source": "imap", "message_id": "msg-abc-123"}'::jsonb, NULL, 'system')`);
   await db.writable.query(`SELECT log_email_event(123, 'classified', 'system', 'Classified as invoice (confidence: 85%)', '{"classification": "invoice", "confidence": 0.85, "method": "ai"}'::jsonb)`);
+  // A backup job, for GET /backups/jobs/1 (issue 17).
+  await db.writable.query(`INSERT INTO mailtrail_backup_jobs (name, schedule, destination) VALUES ('nightly', '0 3 * * *', '/var/backups/mailtrail')`);
   await db.writable.query(`UPDATE email_activity_log SET created_at = CASE id WHEN 1 THEN '2025-12-15 10:30:00'::timestamp ELSE '2025-12-15 10:30:02'::timestamp END WHERE email_id = 123`);
 }
 
@@ -117,6 +120,7 @@ beforeAll(async () => {
   // As `serve` without --admin: nothing writes, the journal is read through the viewer's connection.
   const retention = createRetentionService({ viewer: db.readable, admin: null, actor: () => 'test' });
   const workflows = createWorkflowsService({ viewer: db.readable, admin: null, actor: () => 'test' });
+  const backups = createBackupsService({ viewer: db.readable, admin: null, actor: () => 'test' });
   // One execution, so that workflows/execution has one to answer.
   await db.writable.query(
     `INSERT INTO email_workflow_executions (id, workflow_id, email_id, status, steps_completed, steps_total)
@@ -126,7 +130,7 @@ beforeAll(async () => {
   const registerPath = join(mkdtempSync(join(tmpdir(), 'mailtrail-http-register-')), 'reports.jsonl');
   writeFileSync(registerPath, `${JSON.stringify(GONE_REPORT)}\n`);
   server = await startHttpServer({
-    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention, workflows }, { registerPath }, { verificationsPath: join(dirname(registerPath), 'integrity.json') }),
+    service: createLogService(store, { db: null, actor: 'test', journalDb: db.readable, retention, workflows, backups }, { registerPath }, { verificationsPath: join(dirname(registerPath), 'integrity.json') }),
     port: 0,
   });
   base = server.url;
@@ -425,6 +429,15 @@ describe('POST /api/v1/rpc/{operation} (browser mode)', () => {
     'workflows/actions': {},
     'workflows/classifications': {},
     'workflows/try': { classification_trigger: 'invoice', workflow_steps: [{ action: 'extract_invoice' }], emailId: 200 },
+    'backups/overview': {},
+    'backups/run': { jobId: 1 },
+    'backups/jobs': {},
+    'backups/job': { jobId: 1 },
+    'backups/create-job': { name: 'nightly', schedule: '0 3 * * *', destination: '/var/backups/mailtrail' },
+    'backups/update-job': { jobId: 1, enabled: false },
+    'backups/delete-job': { jobId: 1 },
+    'backups/history': { limit: 5 },
+    'backups/verify': { historyId: 1 },
   };
 
   it.each(OPERATION_NAMES.filter((name) => !isWriteOperation(name)))('answers %s with a value that matches the contract', async (operation) => {

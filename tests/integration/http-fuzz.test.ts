@@ -253,9 +253,9 @@ function sendRaw(server: HttpServer, bytes: string): Promise<string> {
 /** What every answer must be: below 500, quick, and a refusal as `{error: {name, code, message}}` with a short message. */
 function check(backend: BackendName, request: FuzzRequest, answer: FuzzAnswer): string[] {
   const problems: string[] = [];
-  // Retention and workflows need the live database, and the cache does not carry the sealed chain (issue 15): over the
-  // offline cache their operations are 503, and say so.
-  const cacheRefusal = backend === 'sqlite' && answer.status === 503 && /\/(retention\/|workflows\/|integrity(\/|$))/.test(request.path) && /"code":"unavailable"/.test(answer.text);
+  // Retention, workflows and backups need the live database, and the cache does not carry the sealed chain (issue 15):
+  // over the offline cache their operations are 503, and say so.
+  const cacheRefusal = backend === 'sqlite' && answer.status === 503 && /\/(retention\/|workflows\/|backups(\/|$)|integrity(\/|$))/.test(request.path) && /"code":"unavailable"/.test(answer.text);
   if ((answer.status >= 500 && !cacheRefusal) || answer.status < 200) problems.push(`status ${answer.status}`);
   if (answer.ms > ANSWER_WITHIN_MS) problems.push(`took ${Math.round(answer.ms)} ms`);
   if (answer.status >= 400 && request.method !== 'HEAD') {

@@ -11,6 +11,7 @@ import { createEmailActivityLogger } from '../../src-main/logger/email-activity-
 import { createLogService } from '../../src-main/service/log-service';
 import { createRetentionService } from '../../src-main/service/retention-service';
 import { createWorkflowsService } from '../../src-main/service/workflows-service';
+import { createBackupsService } from '../../src-main/service/backups-service';
 import type { LogStore } from '../../src-main/store/log-store';
 import { createPostgresLogStore } from '../../src-main/store/postgres/postgres-log-store';
 import { liveDailySql, liveDurationSql } from '../../src-main/store/sqlite/analytics.query';
@@ -72,13 +73,14 @@ export async function createStoreFixture({
       postgres: {
         name: 'postgres',
         store: postgres,
-        // As `serve` without --admin: retention and workflows read, their writes are refused.
+        // As `serve` without --admin: retention, workflows and backups read, their writes are refused.
         service: createLogService(postgres, {
           db: null,
           actor: 'test',
           journalDb: database.readable,
           retention: createRetentionService({ viewer: database.readable, admin: null, actor: () => 'test' }),
           workflows: createWorkflowsService({ viewer: database.readable, admin: null, actor: () => 'test' }),
+          backups: createBackupsService({ viewer: database.readable, admin: null, actor: () => 'test' }),
         }),
       },
       sqlite: { name: 'sqlite', store: sqlite, service: createLogService(sqlite) },

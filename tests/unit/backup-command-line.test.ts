@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('backup command line', () => {
   it('reads each action', () => {
-    expect(parseBackup(['run', '--to', 'out', '--db', 'postgres://u@h/db'])).toEqual({ command: 'backup', action: 'run', db: 'postgres://u@h/db', adminDb: undefined, to: 'out', json: false });
+    expect(parseBackup(['run', '--to', 'out', '--db', 'postgres://u@h/db'])).toEqual({ command: 'backup', action: 'run', db: 'postgres://u@h/db', adminDb: undefined, to: 'out', json: false, notify: [] });
     expect(parseBackup(['verify', 'f.mtbackup', '--no-restore'])).toEqual({ command: 'backup', action: 'verify', file: 'f.mtbackup', restore: false, json: false });
     expect(parseBackup(['restore', 'f.mtbackup', '--db', 'postgres://u@h/db', '--force'])).toEqual({ command: 'backup', action: 'restore', file: 'f.mtbackup', db: 'postgres://u@h/db', force: true });
     expect(parseBackup(['list', '--to', 'out', '--json'])).toEqual({ command: 'backup', action: 'list', to: 'out', json: true });

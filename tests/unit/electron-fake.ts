@@ -162,9 +162,21 @@ export function createFakeElectron() {
     showItemInFolder: vi.fn((_path: string) => undefined),
   };
 
+  /** Electron's Notification: what main showed, in order. */
+  class Notification {
+    static supported = true;
+    static shown: { title: string; body: string }[] = [];
+    static isSupported = () => Notification.supported;
+    constructor(readonly options: { title: string; body: string }) {}
+    show = vi.fn(() => {
+      Notification.shown.push(this.options);
+    });
+  }
+
   return {
     app,
     BrowserWindow,
+    Notification,
     ipcMain,
     contextBridge,
     ipcRenderer,

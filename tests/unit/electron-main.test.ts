@@ -121,7 +121,7 @@ describe('the desktop app, started against the fake electron module and a real d
   });
 
   it('opens the data source named on the command line, and survived the corrupt settings file', () => {
-    expect(opened).toEqual([{ db: db.url, noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE }]);
+    expect(opened).toEqual([{ db: db.url, noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE, backupNotice: expect.any(Function) }]);
     expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/settings file was unreadable; started with defaults and kept the old one as .*settings\.json\.bad-/));
   });
 

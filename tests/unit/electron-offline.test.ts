@@ -112,7 +112,7 @@ describe('offline review from the File menu, against the fake electron module, r
     menuItem('open-live-database')?.click?.();
     await vi.waitFor(() => expect(window.webContents.reload).toHaveBeenCalledOnce());
     expect((await status()).kind).toBe('postgres');
-    expect(opened.at(-1)).toEqual({ noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE });
+    expect(opened.at(-1)).toEqual({ noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE, backupNotice: expect.any(Function) });
     await vi.waitFor(() => expect(closed).toEqual(['postgres', 'cache']));
     expect(JSON.parse(readFileSync(join(fake.userData, SETTINGS_FILE), 'utf8'))).toMatchObject({ activeCacheFile: null });
     await vi.waitFor(() => expect(menuItem('sync-for-offline')?.enabled).toBe(true));

@@ -38,7 +38,7 @@ describe('starting on a remembered offline cache that no longer opens', () => {
       syncWorkerUrl: new URL('file:///never.js'),
     });
 
-    await vi.waitFor(() => expect(opened).toEqual([{ cache: damaged, noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE }, { noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE }]));
+    await vi.waitFor(() => expect(opened).toEqual([{ cache: damaged, noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE, backupNotice: expect.any(Function) }, { noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE, backupNotice: expect.any(Function) }]));
     expect(warn).toHaveBeenCalledWith(`cannot open the offline cache ${damaged}: ${damaged} is not a Mailtrail offline cache; reading the live database instead`);
     const syncItem = () =>
       (fake.Menu.applied?.template as { label?: string; submenu?: { id?: string; enabled?: boolean }[] }[])

@@ -123,7 +123,7 @@ describe('the queue and the worker command', () => {
   });
 
   it('parses `mailtrail worker`', () => {
-    expect(parseCommandLine(['worker', '--db', 'postgres://h/db', '--concurrency', '8'])).toEqual({ command: 'worker', db: 'postgres://h/db', adminDb: undefined, concurrency: 8 });
+    expect(parseCommandLine(['worker', '--db', 'postgres://h/db', '--concurrency', '8'])).toEqual({ command: 'worker', db: 'postgres://h/db', adminDb: undefined, concurrency: 8, backups: true });
     expect(parseCommandLine(['worker'])).toMatchObject({ command: 'worker', concurrency: 4 });
   });
 });

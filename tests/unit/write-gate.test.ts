@@ -18,7 +18,7 @@ describe('which requests are writes (issue 13, item 1)', () => {
     expect(isWriteRequest('POST', '/api/v1/rpc/retention%2Frun', writes)).toBe(true);
     expect(isWriteRequest('POST', '/api/v1/rpc/retention/preview', writes)).toBe(false);
     expect(isWriteRequest('POST', '/api/v1/rpc/%E0%A4%A', writes)).toBe(false);
-    // Retention's and workflows' changes write; every other operation reads, the journal and a retention preview included.
+    // Retention's, workflows' and backups' changes write; every other operation reads, the journal and a retention preview included.
     const writing = [
       'retention/set-policy',
       'retention/run',
@@ -29,6 +29,11 @@ describe('which requests are writes (issue 13, item 1)', () => {
       'workflows/update',
       'workflows/delete',
       'workflows/rerun',
+      'backups/run',
+      'backups/create-job',
+      'backups/update-job',
+      'backups/delete-job',
+      'backups/verify',
     ];
     expect(OPERATION_NAMES.filter(isWriteOperation)).toEqual(writing);
     for (const operation of OPERATION_NAMES) expect(isWriteRequest('POST', `/api/v1/rpc/${operation}`)).toBe(writing.includes(operation));

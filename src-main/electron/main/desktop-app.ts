@@ -1,5 +1,7 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import { journalActor } from '../../admin/journal';
+import type { AdminDb } from '../../db/connection';
+import { createDesktopBackups } from '../backups/desktop-backups';
 import type { MailtrailService } from '../../contract/operations';
 import type { SourceStatus } from '../../contract/schemas';
 import type { ReportOrigin } from '../../reports/report-origin';
@@ -33,6 +35,8 @@ export interface OpenedSource {
   reportOrigin?(): Promise<ReportOrigin>;
   /** Sends writes through the admin connection at this URL from now on, or through none (LogSource.setAdmin). */
   setAdmin?(adminUrl: string | null): Promise<void>;
+  /** The admin connection writes go through now, for the backup runner; null (or absent) where there is none. */
+  adminDb?(): AdminDb | null;
   close(): Promise<void>;
 }
 
@@ -88,6 +92,8 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   }
 
   const warn = (message: string) => console.warn(message);
+  // The backup jobs run here while the app has an admin connection, and tell their outcome on the desktop.
+  const backups = createDesktopBackups({ Notification, warn });
   const liveSource = () => chooseSource([], () => settings.liveSource());
   /** The saved admin connection's URL; a password that no longer decrypts leaves writes refused, not the app closed. */
   const adminUrl = (): string | null => {
@@ -101,7 +107,12 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   // Every source the app opens writes through the saved admin connection, or refuses writes saying where to add one.
   const open = (choice: SourceOptions): Promise<OpenedSource> => {
     const url = adminUrl();
-    return openSource({ ...choice, ...(url ? { admin: { adminDb: url, actor: journalActor() } } : {}), noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE });
+    return openSource({
+      ...choice,
+      ...(url ? { admin: { adminDb: url, actor: journalActor() } } : {}),
+      noAdminMessage: NO_ADMIN_CONNECTION_MESSAGE,
+      backupNotice: backups.notify,
+    });
   };
   const opening = (async () => {
     const choice = chooseSource(argv, () => settings.activeSource(warn));
@@ -141,7 +152,10 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
       // A source that failed to open has nothing to change; the next one opens with the saved connection.
       apply: async (url) => {
         const source = await sources.current().catch(() => null);
+        // The runner leaves the old connection before the source closes it.
+        await backups.follow(null);
         await source?.setAdmin?.(url);
+        await backups.follow(source?.adminDb?.() ?? null);
       },
     }),
   );
@@ -175,7 +189,13 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   function sourceChanged(): void {
     const current = sources.current();
     void current
-      .then((source) => source.kind, () => null)
+      .then(
+        (source) => {
+          void backups.follow(source.adminDb?.() ?? null);
+          return source.kind;
+        },
+        () => null,
+      )
       .then((kind) => {
         // A cache opened while the first source was still starting wins over it.
         if (sources.current() !== current) return;
@@ -190,7 +210,7 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
     closing = true;
     event.preventDefault();
     // A report being written is cancelled, so its partial file is removed before the app goes.
-    void Promise.all([offline.cancelSync(), reports.cancelReport()])
+    void Promise.all([offline.cancelSync(), reports.cancelReport(), backups.follow(null)])
       .then(() => sources.current())
       .then((source) => source.close())
       .catch(() => undefined)

@@ -16,7 +16,7 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 startDesktopApp({
   openSource: async (options) => {
     const source = await openLogSource({ ...options, onProgress: (message) => console.log(message) });
-    return { ...source, kind: source.store.source.kind, reportOrigin: () => reportOriginOf(source) };
+    return { ...source, kind: source.store.source.kind, reportOrigin: () => reportOriginOf(source), adminDb: () => source.admin?.db ?? null };
   },
   preloadPath: join(outDir, 'preload', 'index.cjs'),
   rendererDir: join(outDir, 'renderer'),

@@ -1,5 +1,6 @@
 import { MailtrailError } from '../../contract/errors';
 import type { ActiveSource } from '../settings/settings-store';
+import type { BackupNotice } from '../../backup/notifier';
 
 /** What openLogSource takes: a PostgreSQL URL, an offline cache file, or neither for the embedded demo. */
 export interface SourceOptions {
@@ -9,6 +10,8 @@ export interface SourceOptions {
   admin?: { adminDb: string; actor: string };
   /** What a write refused for want of it says. */
   noAdminMessage?: string;
+  /** The desktop notification of a backup run started in the app (Run now). */
+  backupNotice?: (notice: BackupNotice) => void;
 }
 
 /** `--db URL` / `--cache FILE` on the command line, in either `--db URL` or `--db=URL` form. */

@@ -1,10 +1,10 @@
-import { createTransport, type Transporter } from 'nodemailer';
 import type { z } from 'zod';
 import { MailtrailError } from '../../contract/errors';
 import { BUILT_IN_ACTION_PARAMS } from '../../contract/workflow-actions';
 import type { ReadableDb, WritableClient } from '../../db/connection';
 import { query } from '../../db/query';
 import { sql } from '../../db/sql';
+import { mailTransport } from '../../notify/mail-transport';
 import {
   invoiceExtractedEvent,
   linkedEvent,
@@ -169,16 +169,6 @@ export const createTicket: WorkflowAction<z.output<typeof createTicketParams>> =
 };
 
 const notifyParams = BUILT_IN_ACTION_PARAMS.notify;
-
-const transports = new Map<string, Transporter>();
-function mailTransport(smtpUrl: string): Transporter {
-  let transport = transports.get(smtpUrl);
-  if (!transport) {
-    transport = createTransport(smtpUrl);
-    transports.set(smtpUrl, transport);
-  }
-  return transport;
-}
 
 /** What a notification says, the same in a webhook's JSON and an e-mail's text. */
 function notificationBody(context: ActionContext<{ reason?: string | undefined }>) {

@@ -16,6 +16,8 @@ export interface E2eFixture extends E2eData {
   integrity: { url: string; offlineUrl: string; databaseUrl: string };
   /** Issue 16: `serve --admin` running the workflow engine over a database of its own (workflows.spec.ts logs events in it). */
   workflows: { url: string; adminToken: string; databaseUrl: string };
+  /** Issue 17: `serve --admin` running the backup jobs over a database of its own, and a folder for its backups. */
+  backups: { url: string; adminToken: string; databaseUrl: string; backupDir: string };
   /** Issue 14: the data folder whose register (reports.jsonl) the server lists on the Reports screen. */
   reportsDataDir: string;
 }

@@ -15,6 +15,8 @@ import { startHttpServer } from '../../../src-main/server/http-server';
 import { createLogService } from '../../../src-main/service/log-service';
 import { createRetentionService } from '../../../src-main/service/retention-service';
 import { createWorkflowsService } from '../../../src-main/service/workflows-service';
+import { createBackupsService } from '../../../src-main/service/backups-service';
+import { startBackupRunner } from '../../../src-main/backup/backup-runner';
 import { createPostgresLogStore } from '../../../src-main/store/postgres/postgres-log-store';
 import { openSqliteLogStore } from '../../../src-main/store/sqlite/sqlite-log-store';
 import { syncCache } from '../../../src-main/sync/sync-cache';
@@ -58,7 +60,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const store = createPostgresLogStore(readable, { kind: 'postgres', label: describeTarget(url) });
     const service = createLogService(
       store,
-      { db: null, actor: 'e2e', journalDb: readable, retention: retentionReads, workflows: createWorkflowsService({ viewer: readable, admin: null, actor: () => 'e2e' }) },
+      {
+        db: null,
+        actor: 'e2e',
+        journalDb: readable,
+        retention: retentionReads,
+        workflows: createWorkflowsService({ viewer: readable, admin: null, actor: () => 'e2e' }),
+        backups: createBackupsService({ viewer: readable, admin: null, actor: () => 'e2e' }),
+      },
       { registerPath: reportRegisterPath({ MAILTRAIL_DATA_DIR: reportsDataDir }) },
     );
     const http = await startHttpServer({
@@ -83,6 +92,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stops.unshift(integrity.stop);
     const workflows = await startWorkflowsServer(server);
     stops.unshift(workflows.stop);
+    const backups = await startBackupsServer(server, join(root, 'backups'));
+    stops.unshift(backups.stop);
     const fixture: E2eFixture = {
       ...data,
       baseUrl: http.url,
@@ -90,6 +101,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       retention: retention.fixture,
       integrity: integrity.fixture,
       workflows: workflows.fixture,
+      backups: backups.fixture,
       reportsDataDir,
     };
     mkdirSync(dirname(FIXTURE_FILE), { recursive: true });
@@ -214,6 +226,41 @@ async function startWorkflowsServer(server: Pick<EmbeddedServer, 'createDatabase
       stop: async () => {
         await http.close();
         await engine.stop();
+        await source.close();
+      },
+    };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
+
+const BACKUPS_ADMIN_TOKEN = 'e2e-backups-token-91c7d3e2f40a6b85';
+
+/**
+ * Issue 17: `serve --admin` with its backup runner over a database of its own (a little demo data), so
+ * backups.spec.ts can add jobs, run them into a folder of the run's own and verify what they wrote.
+ */
+async function startBackupsServer(server: Pick<EmbeddedServer, 'createDatabase' | 'url'>, backupDir: string) {
+  await server.createDatabase('mailtrail_e2e_backups');
+  const url = server.url('mailtrail_e2e_backups');
+  const writable = openWritableDb(url);
+  try {
+    await migrate(writable);
+    await fillDemo(writable, { emails: 30, seed: 17, until: new Date().toISOString().slice(0, 19) });
+  } finally {
+    await writable.end();
+  }
+  const source = await openLogSource({ db: url, env: {}, admin: { actor: SERVE_ACTOR, poolSize: 8 } });
+  try {
+    if (!source.admin) throw new Error('the backups server has no admin connection');
+    const runner = await startBackupRunner({ admin: source.admin.db, notify: { mailFrom: 'e2e@mailtrail.test', webhookTimeoutMs: 1_000, attempts: 1, backoffMs: 10 }, tickMs: 1_000, restoreTest: false });
+    const http = await startHttpServer({ service: source.service, host: '127.0.0.1', port: 0, rendererDir: RENDERER_DIR, tokens: [{ holder: 'admin', token: BACKUPS_ADMIN_TOKEN }] });
+    return {
+      fixture: { url: http.url, adminToken: BACKUPS_ADMIN_TOKEN, databaseUrl: url, backupDir },
+      stop: async () => {
+        await http.close();
+        await runner.stop();
         await source.close();
       },
     };
