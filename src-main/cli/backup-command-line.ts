@@ -31,6 +31,10 @@ const OPTIONS = {
   restore: { db: { type: 'string' }, force: { type: 'boolean' } },
   list: { to: { type: 'string' }, json: { type: 'boolean' } },
 } as const;
+/** Each action's options by name, for the CLI's command table (tests/unit/guide.test.ts checks the guide against it). */
+export const BACKUP_OPTION_NAMES: Readonly<Record<BackupAction, readonly string[]>> = Object.fromEntries(
+  BACKUP_ACTIONS.map((action) => [action, Object.keys(OPTIONS[action])]),
+) as unknown as Record<BackupAction, readonly string[]>;
 const POSITIONALS: Record<BackupAction, number> = { run: 0, verify: 1, restore: 1, list: 0 };
 
 /** A command-line mistake; the caller turns it into its UsageError (exit 2). */

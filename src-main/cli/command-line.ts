@@ -4,7 +4,7 @@ import { isValidTimestamp } from '../contract/schemas';
 import { describeIssues } from '../contract/validation';
 import { checkConnectionString } from '../db/connection';
 import { DEFAULT_DEMO_SEED, MAX_DEMO_EMAILS } from '../demo/demo';
-import { BACKUP_USAGE, BackupUsageError, parseBackup, type BackupInvocation } from './backup-command-line';
+import { BACKUP_OPTION_NAMES, BACKUP_USAGE, BackupUsageError, parseBackup, type BackupInvocation } from './backup-command-line';
 import { parseRetention, RETENTION_OPTION_NAMES, RETENTION_USAGE, RetentionUsageError, type RetentionInvocation } from './retention-command-line';
 
 export const DEFAULT_PORT = 8780;
@@ -127,12 +127,16 @@ const OPTIONS = {
 
 const POSITIONALS: Partial<Record<Command, number>> = { verify: 1 };
 
-/** What a command accepts: its options by name (without `--`), or, for a command of actions (retention), each action's. */
+/** What a command accepts: its options by name (without `--`), or, for a command of actions (retention, backup), each action's. */
 export type CommandOptions = { options: readonly string[] } | { actions: Readonly<Record<string, readonly string[]>> };
 
 /** Every command the CLI has, read from the parser's own tables, so docs can be checked against it (tests/unit/guide.test.ts). */
 export const COMMAND_TABLE: Readonly<Record<string, CommandOptions>> = Object.fromEntries(
-  COMMANDS.map((command): [string, CommandOptions] => (command === 'retention' ? [command, { actions: RETENTION_OPTION_NAMES }] : [command, { options: Object.keys(OPTIONS[command]) }])),
+  COMMANDS.map((command): [string, CommandOptions] => {
+    if (command === 'retention') return [command, { actions: RETENTION_OPTION_NAMES }];
+    if (command === 'backup') return [command, { actions: BACKUP_OPTION_NAMES }];
+    return [command, { options: Object.keys(OPTIONS[command]) }];
+  }),
 );
 
 function wholeNumber(option: string, text: string | undefined, min: number, max: number, fallback: number): number {
