@@ -2,7 +2,10 @@ import { MailtrailError } from '../contract/errors';
 import type { WritableClient } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
-import { copyTimestamp } from '../logger/batch-writer';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyLine, copyTimestamp, type CopyValue } from '../logger/batch-writer';
 import { createEmailActivityLoggerOn, type LoggedEvent } from '../logger/email-activity-logger';
 import { isPermanent, type ActionRegistry, type NotifySettings } from './actions/action';
 import { stepIdempotencyId } from './execution';
@@ -145,12 +148,13 @@ export async function executeBatch(options: BatchOptions, runs: readonly BatchRu
       if (state.steps.length === 0) await end(state, 'completed', null);
       else active.push(state);
     }
+    // The emails once per wave (an email is in a wave once): a step that changes its row reads it itself.
+    const emails = await query<{ id: number; row: Record<string, unknown> }>(
+      client,
+      sql`SELECT m.id, to_jsonb(m) AS row FROM email_messages m WHERE m.id = ANY(${active.map((state) => state.run.email_id)}::int[])`,
+    );
+    const emailOf = new Map(emails.map((email) => [email.id, email.row]));
     while (active.length > 0) {
-      const emails = await query<{ id: number; row: Record<string, unknown> }>(
-        client,
-        sql`SELECT m.id, to_jsonb(m) AS row FROM email_messages m WHERE m.id = ANY(${active.map((state) => state.run.email_id)}::int[])`,
-      );
-      const emailOf = new Map(emails.map((email) => [email.id, email.row]));
       const byAction = new Map<string, RunState[]>();
       for (const state of active) {
         const code = state.steps[state.next]!.action;
@@ -223,58 +227,59 @@ export async function executeBatch(options: BatchOptions, runs: readonly BatchRu
   return states.map((state) => state.outcome!);
 }
 
-/** The executions and their steps as the worker leaves them, one INSERT each. */
+/** Rows into a table by COPY on the transaction's client: the batch's records, thousands at a time. */
+async function copyInto(client: WritableClient, table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  let text = '';
+  for (const row of rows) text += copyLine(row);
+  const statement = sql`COPY ${sql.id(table)} (${sql.join(columns.map(sql.id), ', ')}) FROM STDIN`.toQuery().text;
+  const stream: Writable = client.query(copyFrom(statement));
+  stream.end(text);
+  await finished(stream);
+}
+
+/** The executions and their steps as the worker leaves them, one COPY each. */
 async function writeRecords(client: WritableClient, states: RunState[]): Promise<void> {
-  const executions = states.map((state) => {
-    const outcome = state.outcome!;
-    return {
-      id: state.id,
-      workflow_id: outcome.workflow_id,
-      email_id: outcome.email_id,
-      status: outcome.status,
-      steps_completed: outcome.steps_completed,
-      steps_total: state.steps.length,
-      result_json: state.steps.length === 0 ? null : state.steps.map((step) => ({ step_index: step.step_index, action: step.action, outcome: step.outcome, result: step.result })),
-      error_message: outcome.error_message,
-      started_at: at(outcome.started_ms),
-      completed_at: at(outcome.completed_ms),
-      execution_time_ms: outcome.execution_time_ms,
-      trigger_event_id: state.run.trigger_event_id,
-    };
-  });
-  await query(
+  await copyInto(
     client,
-    sql`INSERT INTO email_workflow_executions
-          (id, workflow_id, email_id, status, steps_completed, steps_total, result_json, error_message, started_at, completed_at, execution_time_ms, trigger_event_id)
-        SELECT x.id, x.workflow_id, x.email_id, x.status, x.steps_completed, x.steps_total, x.result_json, x.error_message,
-               x.started_at, x.completed_at, x.execution_time_ms, x.trigger_event_id
-        FROM jsonb_to_recordset(${JSON.stringify(executions)}::jsonb) AS x(
-          id int, workflow_id int, email_id int, status text, steps_completed int, steps_total int, result_json jsonb, error_message text,
-          started_at timestamp, completed_at timestamp, execution_time_ms int, trigger_event_id int)
-        ORDER BY x.id`,
+    'email_workflow_executions',
+    ['id', 'workflow_id', 'email_id', 'status', 'steps_completed', 'steps_total', 'result_json', 'error_message', 'started_at', 'completed_at', 'execution_time_ms', 'trigger_event_id'],
+    states.map((state) => {
+      const outcome = state.outcome!;
+      const result = state.steps.length === 0 ? null : state.steps.map((step) => ({ step_index: step.step_index, action: step.action, outcome: step.outcome, result: step.result }));
+      return [
+        state.id,
+        outcome.workflow_id,
+        outcome.email_id,
+        outcome.status,
+        outcome.steps_completed,
+        state.steps.length,
+        result,
+        outcome.error_message,
+        at(outcome.started_ms),
+        at(outcome.completed_ms),
+        outcome.execution_time_ms,
+        state.run.trigger_event_id,
+      ];
+    }),
   );
-  const steps = states.flatMap((state) =>
-    state.steps.map((step) => ({
-      execution_id: state.id,
-      step_index: step.step_index,
-      action: step.action,
-      params: step.params,
-      started_at: at(step.started_ms),
-      finished_at: at(step.outcome === 'pending' ? null : step.finished_ms),
-      outcome: step.outcome,
-      attempts: step.attempts,
-      result_json: step.result,
-      error_message: step.error_message,
-    })),
-  );
-  if (steps.length === 0) return;
-  await query(
+  await copyInto(
     client,
-    sql`INSERT INTO email_workflow_execution_steps (execution_id, step_index, action, params, started_at, finished_at, outcome, attempts, result_json, error_message)
-        SELECT x.execution_id, x.step_index, x.action, COALESCE(x.params, '{}'::jsonb), x.started_at, x.finished_at, x.outcome, x.attempts, x.result_json, x.error_message
-        FROM jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) AS x(
-          execution_id int, step_index int, action text, params jsonb, started_at timestamp, finished_at timestamp,
-          outcome text, attempts int, result_json jsonb, error_message text)
-        ORDER BY x.execution_id, x.step_index`,
+    'email_workflow_execution_steps',
+    ['execution_id', 'step_index', 'action', 'params', 'started_at', 'finished_at', 'outcome', 'attempts', 'result_json', 'error_message'],
+    states.flatMap((state) =>
+      state.steps.map((step) => [
+        state.id,
+        step.step_index,
+        step.action,
+        step.params ?? {},
+        at(step.started_ms),
+        at(step.outcome === 'pending' ? null : step.finished_ms),
+        step.outcome,
+        step.attempts,
+        step.result,
+        step.error_message,
+      ]),
+    ),
   );
 }

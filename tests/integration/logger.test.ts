@@ -141,7 +141,7 @@ describe("emailActivityLogger: the seed's keyword examples", () => {
     expect(rows[0]).toEqual({ exec_time: 1250, workflow: 'Invoice Processing', status: 'completed' });
     expect((await rowById(id)).event_category).toBe('workflow');
     // Without an execution id, exactly the seed's five fields; with one, the id after them.
-    expect(Object.keys((await rowById(id)).metadata).sort()).toEqual(['execution_time_ms', 'status', 'steps_completed', 'workflow_id', 'workflow_name']);
+    expect(Object.keys((await rowById(id)).metadata ?? {}).sort()).toEqual(['execution_time_ms', 'status', 'steps_completed', 'workflow_id', 'workflow_name']);
     const withRun = await rowById(await logger.logWorkflowExecuted(123, 5, 'Invoice Processing', 'failed', 1, 300, 77));
     expect(withRun.metadata).toEqual({ workflow_id: 5, workflow_name: 'Invoice Processing', status: 'failed', steps_completed: 1, execution_time_ms: 300, execution_id: 77 });
   });
