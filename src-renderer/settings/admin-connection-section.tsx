@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminConnectionView, MailtrailAdminConnectionBridge } from '../../src-main/contract/admin-connection';
+import type { AdminConnectionView, MailtrailAdminConnectionBridge, WorkflowEngineView } from '../../src-main/contract/admin-connection';
 import type { Result } from '../../src-main/contract/errors';
+import { workflowEngineText } from './workflow-engine-text';
 
 /** The preload's admin-connection functions, when this is the desktop app; browser mode has none. */
 export function adminConnectionBridge(): MailtrailAdminConnectionBridge | null {
@@ -9,7 +10,9 @@ export function adminConnectionBridge(): MailtrailAdminConnectionBridge | null {
     typeof bridge?.adminConnection !== 'function' ||
     typeof bridge.saveAdminConnection !== 'function' ||
     typeof bridge.testAdminConnection !== 'function' ||
-    typeof bridge.removeAdminConnection !== 'function'
+    typeof bridge.removeAdminConnection !== 'function' ||
+    typeof bridge.workflowEngine !== 'function' ||
+    typeof bridge.setWorkflowEngine !== 'function'
   ) {
     return null;
   }
@@ -18,6 +21,8 @@ export function adminConnectionBridge(): MailtrailAdminConnectionBridge | null {
     saveAdminConnection: bridge.saveAdminConnection,
     testAdminConnection: bridge.testAdminConnection,
     removeAdminConnection: bridge.removeAdminConnection,
+    workflowEngine: bridge.workflowEngine,
+    setWorkflowEngine: bridge.setWorkflowEngine,
   };
 }
 
@@ -33,6 +38,7 @@ export function AdminConnectionSection() {
         Retention (archiving and purging old events) and legal holds write to the database, so they go through a
         connection of their own; the viewer's connection stays read-only, and every write is recorded in the Journal.
         Use a role with exactly those rights: <code>mailtrail roles</code> creates <code>mailtrail_admin</code>.
+        While it is saved, this app also runs the workflows on it (the engine <code>mailtrail worker</code> runs).
       </p>
       {bridge ? (
         <AdminConnectionForm bridge={bridge} />
@@ -61,8 +67,13 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState<'saving' | 'testing' | 'removing' | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [engine, setEngine] = useState<WorkflowEngineView | null>(null);
+  const [engineBusy, setEngineBusy] = useState(false);
+  const readEngine = () =>
+    void unwrap(bridge.workflowEngine()).then(setEngine, (error: Error) => setOutcome({ tone: 'problem', text: error.message }));
 
   useEffect(() => {
+    readEngine();
     void unwrap(bridge.adminConnection()).then(
       (view) => {
         setSaved(view);
@@ -81,8 +92,17 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
       setOutcome({ tone: 'problem', text: (error as Error).message });
     } finally {
       setBusy(null);
+      // Saving or removing the connection starts or stops the engine: show where it stands now.
+      readEngine();
     }
   };
+  const toggleEngine = (enabled: boolean) => {
+    setEngineBusy(true);
+    void unwrap(bridge.setWorkflowEngine({ enabled }))
+      .then(setEngine, (error: Error) => setOutcome({ tone: 'problem', text: error.message }))
+      .finally(() => setEngineBusy(false));
+  };
+  const engineState = engine ? workflowEngineText(engine, Boolean(saved)) : null;
   const input = () => ({ url: url.trim(), password: password === '' ? null : password });
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -173,6 +193,23 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
         <button type="button" className="button button--secondary" disabled={busy !== null || !saved} onClick={remove} data-testid="admin-connection-remove">
           Remove
         </button>
+      </div>
+      <div className="admin-connection__engine">
+        <label className="admin-connection__engine-switch">
+          <input
+            type="checkbox"
+            checked={engine?.enabled ?? false}
+            disabled={engine === null || engineBusy}
+            onChange={(event) => toggleEngine(event.target.checked)}
+            data-testid="admin-connection-engine"
+          />
+          Run workflows in this app
+        </label>
+        {engineState && (
+          <span className={`admin-connection__hint admin-connection__engine-state--${engineState.tone}`} data-testid="admin-connection-engine-state">
+            {engineBusy ? (engine?.enabled ? 'Stopping…' : 'Starting…') : engineState.text}
+          </span>
+        )}
       </div>
       {outcome && (
         <p className={`admin-connection__outcome admin-connection__outcome--${outcome.tone}`} role="status" data-testid="admin-connection-outcome">

@@ -1,12 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as electron from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ADMIN_CONNECTION_REMOVE_CHANNEL, ADMIN_CONNECTION_SAVE_CHANNEL } from '../../src-main/contract/admin-connection';
+import {
+  ADMIN_CONNECTION_REMOVE_CHANNEL,
+  ADMIN_CONNECTION_SAVE_CHANNEL,
+  WORKFLOW_ENGINE_GET_CHANNEL,
+  WORKFLOW_ENGINE_SET_CHANNEL,
+} from '../../src-main/contract/admin-connection';
 import { MailtrailError } from '../../src-main/contract/errors';
 import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main/desktop-app';
 import { createDesktopEngine, startDesktopWorkflowEngine, type RunningEngine } from '../../src-main/electron/main/desktop-engine';
+import { SETTINGS_FILE } from '../../src-main/electron/settings/settings-store';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { openLogSource } from '../../src-main/source/open-source';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -146,6 +152,7 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await executionsOf(loggedBefore)).toEqual([]);
     expect(engines).toEqual([]);
+    await expect(call(WORKFLOW_ENGINE_GET_CHANNEL)).resolves.toEqual({ ok: true, value: { enabled: true, running: false, problem: null } });
   });
 
   it('runs them once the admin connection is saved, the events logged before included', async () => {
@@ -158,6 +165,19 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
     await expect.poll(() => executionsOf(loggedBefore), { timeout: 15_000 }).toEqual(['completed']);
     const { rows } = await db.writable.query(`SELECT status FROM email_messages WHERE id = $1`, [emailId]);
     expect(rows[0]).toEqual({ status: 'processed' });
+    await expect(call(WORKFLOW_ENGINE_GET_CHANNEL)).resolves.toEqual({ ok: true, value: { enabled: true, running: true, problem: null } });
+  }, 30_000);
+
+  it('turns off and on through the setting, which the settings file keeps', async () => {
+    await expect(call(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: false })).resolves.toEqual({ ok: true, value: { enabled: false, running: false, problem: null } });
+    expect(JSON.parse(readFileSync(join(fake.userData, SETTINGS_FILE), 'utf8')).workflowEngine).toBe(false);
+    const off = await classifiedInvoice('INV-2025-0010');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await executionsOf(off)).toEqual([]);
+    await expect(call(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: 'no' })).resolves.toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    await expect(call(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: true })).resolves.toEqual({ ok: true, value: { enabled: true, running: true, problem: null } });
+    await expect.poll(() => executionsOf(off), { timeout: 15_000 }).toEqual(['completed']);
+    expect(engines).toHaveLength(2);
   }, 30_000);
 
   it('stops when the admin connection is removed', async () => {
@@ -169,7 +189,7 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
 
   it('stops before the app quits', async () => {
     await call(ADMIN_CONNECTION_SAVE_CHANNEL, { url: db.url });
-    expect(engines).toHaveLength(2);
+    expect(engines).toHaveLength(3);
     fake.app.emit('before-quit', { preventDefault: vi.fn() });
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 20_000 });
     // The engine and its pool are gone: the database has no session of pg-boss's left.

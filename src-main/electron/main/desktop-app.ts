@@ -153,6 +153,8 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
         await source?.setAdmin?.(url);
         await applyEngine(url);
       },
+      engine: () => ({ enabled: settings.workflowEngineEnabled(), running: engine.runningOn() !== null, problem: engine.problem() }),
+      applyEngine: () => applyEngine(adminUrl()),
     }),
   );
   const report = (action: Promise<unknown>) => void action.catch((error: unknown) => console.error(messageOf(error)));

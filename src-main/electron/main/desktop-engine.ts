@@ -22,6 +22,8 @@ export interface DesktopEngine {
   apply(adminUrl: string | null, enabled: boolean): Promise<void>;
   /** Whether an engine runs now, and on which URL (tests, the status line). */
   runningOn(): string | null;
+  /** Why the last start failed; null once one succeeds or none is wanted. */
+  problem(): string | null;
   /** Stops it for good (quitting): later apply calls start nothing. */
   stop(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startDesktopWorkflowEngine(adminUrl: string, note: (line: 
 export function createDesktopEngine({ start = startDesktopWorkflowEngine, warn, stopTimeoutMs = 10_000 }: DesktopEngineOptions): DesktopEngine {
   let running: { url: string; engine: RunningEngine } | null = null;
   let stopped = false;
+  let problem: string | null = null;
   // One change at a time: saving the connection twice quickly must not leave two engines.
   let queue: Promise<void> = Promise.resolve();
 
@@ -80,18 +83,21 @@ export function createDesktopEngine({ start = startDesktopWorkflowEngine, warn, 
     apply(adminUrl, enabled) {
       return change(async () => {
         const wanted = !stopped && enabled && adminUrl !== null ? adminUrl : null;
-        if (running?.url === wanted) return;
+        if (running !== null && running.url === wanted) return;
         await halt();
+        problem = null;
         if (wanted === null) return;
         try {
           running = { url: wanted, engine: await start(wanted, (line) => warn(`workflow engine: ${line}`)) };
         } catch (error) {
           // No tables yet (migration 0015), no queue, a refused login: the app runs on, without workflows.
-          warn(`workflow engine not started: ${toMailtrailError(error).message}`);
+          problem = toMailtrailError(error).message;
+          warn(`workflow engine not started: ${problem}`);
         }
       });
     },
     runningOn: () => running?.url ?? null,
+    problem: () => problem,
     stop() {
       stopped = true;
       return change(halt);
