@@ -457,21 +457,40 @@ export async function fillDemo(db: WritableDb, options: DemoOptions): Promise<De
   const activity = new CopyLanes(db, 'email_activity_log', ACTIVITY_COLUMNS, activityLanes);
   const lane = new EngineLane(db);
   let written = 0;
+  let generated = 0;
+  /** The next chunk's journeys up to their workflows; their email_messages text waits in the writer. */
+  const generate = (): WaitingJourney[] | null => {
+    if (generated >= emails) return null;
+    const chunkEnd = Math.min(emails, generated + EMAILS_PER_CHUNK);
+    const waiting: WaitingJourney[] = [];
+    for (let i = generated; i < chunkEnd; i++) {
+      // Emails arrive in id order, spread evenly over the span.
+      const journey = journeys.email(first.emailId + i, startMs + Math.floor(((i + arrivals.next()) / emails) * spanMs));
+      if (journey) waiting.push(journey);
+    }
+    generated = chunkEnd;
+    return waiting;
+  };
   try {
-    while (written < emails) {
-      const chunkEnd = Math.min(emails, written + EMAILS_PER_CHUNK);
-      const waiting: WaitingJourney[] = [];
-      for (let i = written; i < chunkEnd; i++) {
-        // Emails arrive in id order, spread evenly over the span.
-        const journey = journeys.email(first.emailId + i, startMs + Math.floor(((i + arrivals.next()) / emails) * spanMs));
-        if (journey) waiting.push(journey);
-      }
-      written = chunkEnd;
-      await lane.copyMessages(journeys.takeMessages());
-      if (waiting.length > 0) await runWorkflows(await lane.writable(), engine, journeys, waiting);
+    let waiting = generate();
+    let messages = journeys.takeMessages();
+    while (waiting) {
+      const chunkEnd = generated;
+      await lane.copyMessages(messages);
+      const client = await lane.writable();
+      // The engine works on this chunk while the next one is written: generate() runs to its end
+      // before any of the engine's continuations, so ids and random draws keep one order (the seed's).
+      const running = waiting.length > 0 ? runWorkflows(client, engine, journeys, waiting) : Promise.resolve();
+      // Awaited below; this only keeps a failure from counting as unhandled should generate() throw first.
+      running.catch(() => undefined);
+      const next = generate();
+      messages = journeys.takeMessages();
+      await running;
       await activity.write(journeys.takeActivity());
       await lane.chunkDone();
+      written = chunkEnd;
       options.onProgress?.({ emails: written, events: journeys.events });
+      waiting = next;
     }
     // The emails' rows (and what the workflows did) commit only once their activity has.
     await activity.commit();
