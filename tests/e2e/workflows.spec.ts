@@ -189,7 +189,7 @@ test("an older workflow_executed without an execution id leads to that workflow'
              jsonb_build_object('workflow_id', $2::int, 'workflow_name', $3::text, 'status', 'completed', 'steps_completed', 3, 'execution_time_ms', 900), 'system')`,
     [run.email_id, run.workflow_id, run.name],
   );
-  await screen.goto(data.workflows.url, `#/emails/${run.email_id}`);
+  await page.goto(`${data.workflows.url}/#/emails/${run.email_id}`);
   const links = page.locator('[data-testid="timeline-event"][data-event-type="workflow_executed"]').getByTestId('event-execution-link');
   await expect(links).toHaveCount(2);
   const hrefs = await links.evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
