@@ -265,7 +265,7 @@ class EngineLane {
 }
 
 /**
- * The demo's classified events are history whose workflows it wrote already: the workflow engine's
+ * The demo's classified events are history whose workflows it ran already (executeBatch): the engine's
  * watcher (0015) starts after them rather than running a year of workflows again.
  */
 async function skipDemoForWorkflowEngine(db: WritableDb): Promise<void> {
