@@ -3,26 +3,28 @@ import type { AdminConnectionView, MailtrailAdminConnectionBridge, WorkflowEngin
 import type { Result } from '../../src-main/contract/errors';
 import { workflowEngineText } from './workflow-engine-text';
 
+type AdminConnectionBridge = Omit<MailtrailAdminConnectionBridge, 'workflowEngine' | 'setWorkflowEngine'> &
+  Partial<Pick<MailtrailAdminConnectionBridge, 'workflowEngine' | 'setWorkflowEngine'>>;
+
 /** The preload's admin-connection functions, when this is the desktop app; browser mode has none. */
-export function adminConnectionBridge(): MailtrailAdminConnectionBridge | null {
+export function adminConnectionBridge(): AdminConnectionBridge | null {
   const bridge = window.mailtrail;
   if (
     typeof bridge?.adminConnection !== 'function' ||
     typeof bridge.saveAdminConnection !== 'function' ||
     typeof bridge.testAdminConnection !== 'function' ||
-    typeof bridge.removeAdminConnection !== 'function' ||
-    typeof bridge.workflowEngine !== 'function' ||
-    typeof bridge.setWorkflowEngine !== 'function'
+    typeof bridge.removeAdminConnection !== 'function'
   ) {
     return null;
   }
+  // The engine's two functions came later (issue 16): a bridge without them still saves the connection.
+  const engine = typeof bridge.workflowEngine === 'function' && typeof bridge.setWorkflowEngine === 'function';
   return {
     adminConnection: bridge.adminConnection,
     saveAdminConnection: bridge.saveAdminConnection,
     testAdminConnection: bridge.testAdminConnection,
     removeAdminConnection: bridge.removeAdminConnection,
-    workflowEngine: bridge.workflowEngine,
-    setWorkflowEngine: bridge.setWorkflowEngine,
+    ...(engine ? { workflowEngine: bridge.workflowEngine, setWorkflowEngine: bridge.setWorkflowEngine } : {}),
   };
 }
 
@@ -61,7 +63,7 @@ async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {
   return answer.value;
 }
 
-function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridge }) {
+function AdminConnectionForm({ bridge }: { bridge: AdminConnectionBridge }) {
   const [saved, setSaved] = useState<AdminConnectionView | null | undefined>(undefined);
   const [url, setUrl] = useState('');
   const [password, setPassword] = useState('');
@@ -69,8 +71,10 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [engine, setEngine] = useState<WorkflowEngineView | null>(null);
   const [engineBusy, setEngineBusy] = useState(false);
-  const readEngine = () =>
+  const readEngine = () => {
+    if (!bridge.workflowEngine) return;
     void unwrap(bridge.workflowEngine()).then(setEngine, (error: Error) => setOutcome({ tone: 'problem', text: error.message }));
+  };
 
   useEffect(() => {
     readEngine();
@@ -97,6 +101,7 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
     }
   };
   const toggleEngine = (enabled: boolean) => {
+    if (!bridge.setWorkflowEngine) return;
     setEngineBusy(true);
     void unwrap(bridge.setWorkflowEngine({ enabled }))
       .then(setEngine, (error: Error) => setOutcome({ tone: 'problem', text: error.message }))
@@ -194,23 +199,25 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
           Remove
         </button>
       </div>
-      <div className="admin-connection__engine">
-        <label className="admin-connection__engine-switch">
-          <input
-            type="checkbox"
-            checked={engine?.enabled ?? false}
-            disabled={engine === null || engineBusy}
-            onChange={(event) => toggleEngine(event.target.checked)}
-            data-testid="admin-connection-engine"
-          />
-          Run workflows in this app
-        </label>
-        {engineState && (
-          <span className={`admin-connection__hint admin-connection__engine-state--${engineState.tone}`} data-testid="admin-connection-engine-state">
-            {engineBusy ? (engine?.enabled ? 'Stopping…' : 'Starting…') : engineState.text}
-          </span>
-        )}
-      </div>
+      {bridge.workflowEngine && (
+        <div className="admin-connection__engine">
+          <label className="admin-connection__engine-switch">
+            <input
+              type="checkbox"
+              checked={engine?.enabled ?? false}
+              disabled={engine === null || engineBusy}
+              onChange={(event) => toggleEngine(event.target.checked)}
+              data-testid="admin-connection-engine"
+            />
+            Run workflows in this app
+          </label>
+          {engineState && (
+            <span className={`admin-connection__hint admin-connection__engine-state--${engineState.tone}`} data-testid="admin-connection-engine-state">
+              {engineBusy ? (engine?.enabled ? 'Stopping…' : 'Starting…') : engineState.text}
+            </span>
+          )}
+        </div>
+      )}
       {outcome && (
         <p className={`admin-connection__outcome admin-connection__outcome--${outcome.tone}`} role="status" data-testid="admin-connection-outcome">
           {outcome.text}
