@@ -166,7 +166,7 @@ async function cacheFigures(sourceUrl: string): Promise<void> {
   const { rows: [oldestTicket] } = await source.query<{ description: string }>(
     `SELECT description FROM email_activity_log WHERE event_type = 'ticket_created' ORDER BY created_at, id LIMIT 1`,
   );
-  const cacheSearches = await searchCases(source, /T-\d{4}-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000');
+  const cacheSearches = await searchCases(source, /T-\d{4}-\d{6}|TCK-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000');
   await source.end();
   const dir = mkdtempSync(join(tmpdir(), 'mailtrail-bench-cache-'));
   const cacheFile = join(dir, 'bench.mailtrail');
@@ -372,7 +372,8 @@ try {
   const { rows: [oldestTicket] } = await writable.query<{ description: string }>(
     `SELECT description FROM email_activity_log WHERE event_type = 'ticket_created' ORDER BY created_at, id LIMIT 1`,
   );
-  const rareText = /T-\d{4}-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000';
+  // The hub's rule tickets (T-2025-000001) or the engine's create_ticket (TCK-000001), whichever came first.
+  const rareText = /T-\d{4}-\d{6}|TCK-\d{6}/.exec(oldestTicket?.description ?? '')?.[0] ?? 'T-0000-000000';
   const searches = await searchCases(writable, rareText);
   const { rows: [emailRange] } = await writable.query<{ max: number }>('SELECT max(id)::int AS max FROM email_messages');
   const maxEmail = emailRange!.max;
@@ -440,9 +441,9 @@ try {
       sql: () => ["SELECT * FROM email_timeline WHERE description ILIKE '%Rule matched%' ORDER BY created_at DESC LIMIT 50", []],
     },
     {
-      name: 'recent activity page, uncommon text (\"extraction_failed\")',
-      op: call('activity/recent', { limit: 50, ...{ text: 'extraction_failed' } }),
-      sql: () => ["SELECT * FROM email_timeline WHERE description ILIKE '%extraction_failed%' ORDER BY created_at DESC LIMIT 50", []],
+      name: 'recent activity page, uncommon text (\"workflow_failed\")',
+      op: call('activity/recent', { limit: 50, ...{ text: 'workflow_failed' } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE description ILIKE '%workflow_failed%' ORDER BY created_at DESC LIMIT 50", []],
     },
     {
       name: 'recent activity page, rare text (oldest ticket number)',
@@ -460,9 +461,9 @@ try {
       sql: () => ["SELECT * FROM email_timeline WHERE metadata->>'source' = 'imap' ORDER BY created_at DESC LIMIT 50", []],
     },
     {
-      name: 'recent activity page, metadata error_type=extraction_failed',
-      op: call('activity/recent', { limit: 50, ...{ metadata: [{ key: 'error_type', value: 'extraction_failed' }] } }),
-      sql: () => ["SELECT * FROM email_timeline WHERE metadata->>'error_type' = 'extraction_failed' ORDER BY created_at DESC LIMIT 50", []],
+      name: 'recent activity page, metadata error_type=workflow_failed',
+      op: call('activity/recent', { limit: 50, ...{ metadata: [{ key: 'error_type', value: 'workflow_failed' }] } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE metadata->>'error_type' = 'workflow_failed' ORDER BY created_at DESC LIMIT 50", []],
     },
     {
       name: 'recent activity page, absent metadata value',
@@ -471,8 +472,8 @@ try {
     },
     {
       name: 'recent activity page, type=error and metadata error_type',
-      op: call('activity/recent', { limit: 50, ...{ eventTypes: ['error'], metadata: [{ key: 'error_type', value: 'extraction_failed' }] } }),
-      sql: () => ["SELECT * FROM email_timeline WHERE event_type = 'error' AND metadata->>'error_type' = 'extraction_failed' ORDER BY created_at DESC LIMIT 50", []],
+      op: call('activity/recent', { limit: 50, ...{ eventTypes: ['error'], metadata: [{ key: 'error_type', value: 'workflow_failed' }] } }),
+      sql: () => ["SELECT * FROM email_timeline WHERE event_type = 'error' AND metadata->>'error_type' = 'workflow_failed' ORDER BY created_at DESC LIMIT 50", []],
     },
     {
       name: 'recent activity page, types rule_matched+error and text \"konkurs\"',

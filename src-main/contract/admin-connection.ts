@@ -31,15 +31,34 @@ export interface AdminConnectionTest {
   message: string;
 }
 
+/**
+ * The workflow engine the desktop app runs on the saved admin connection (issue 16): whether it is
+ * on (the setting), whether it runs now, and why not when it should but does not.
+ */
+export const WorkflowEngineView = z.strictObject({
+  enabled: z.boolean(),
+  running: z.boolean(),
+  /** Why the last start failed (no migration 0015, a refused login …); null when it did not. */
+  problem: z.string().nullable(),
+});
+export type WorkflowEngineView = z.infer<typeof WorkflowEngineView>;
+
+export const WorkflowEngineInput = z.strictObject({ enabled: z.boolean() });
+export type WorkflowEngineInput = z.infer<typeof WorkflowEngineInput>;
+
 export const ADMIN_CONNECTION_GET_CHANNEL = 'mailtrail:admin-connection/get';
 export const ADMIN_CONNECTION_SAVE_CHANNEL = 'mailtrail:admin-connection/save';
 export const ADMIN_CONNECTION_TEST_CHANNEL = 'mailtrail:admin-connection/test';
 export const ADMIN_CONNECTION_REMOVE_CHANNEL = 'mailtrail:admin-connection/remove';
+export const WORKFLOW_ENGINE_GET_CHANNEL = 'mailtrail:admin-connection/engine';
+export const WORKFLOW_ENGINE_SET_CHANNEL = 'mailtrail:admin-connection/engine/set';
 export const ADMIN_CONNECTION_CHANNELS = [
   ADMIN_CONNECTION_GET_CHANNEL,
   ADMIN_CONNECTION_SAVE_CHANNEL,
   ADMIN_CONNECTION_TEST_CHANNEL,
   ADMIN_CONNECTION_REMOVE_CHANNEL,
+  WORKFLOW_ENGINE_GET_CHANNEL,
+  WORKFLOW_ENGINE_SET_CHANNEL,
 ] as const;
 
 /** The desktop app's admin-connection functions on `window.mailtrail`; absent in browser mode. */
@@ -51,4 +70,8 @@ export interface MailtrailAdminConnectionBridge {
   testAdminConnection(input?: AdminConnectionInput): Promise<Result<AdminConnectionTest>>;
   /** Forgets it; writes are refused until another is saved. */
   removeAdminConnection(): Promise<Result<null>>;
+  /** The workflow engine on the admin connection: on or off, running or not. */
+  workflowEngine(): Promise<Result<WorkflowEngineView>>;
+  /** Turns it on or off (kept in the settings); answers once the change has taken effect. */
+  setWorkflowEngine(input: WorkflowEngineInput): Promise<Result<WorkflowEngineView>>;
 }

@@ -22,50 +22,25 @@ export const DEMO_USERS: readonly DemoUser[] = [
 
 export const USER_EMAIL_DOMAIN = 'bmc-hub.dk';
 
-export interface DemoWorkflow {
-  name: 'Invoice Processing' | 'Time Confirmation' | 'Bankruptcy Alert';
-  description: string;
-  classificationTrigger: string;
-  confidenceThreshold: number;
-  steps: readonly string[];
-  priority: number;
-  /** Median run time in milliseconds; a log-normal tail adds the slow runs. */
-  medianMs: number;
-  failureRate: number;
-}
+/**
+ * How long a step of each built-in action takes in the demo's simulated clock (median, in
+ * milliseconds; a log-normal spread and a tail of slow runs around it). The workflows themselves
+ * are the database's: the three that migration 0015 creates, run by the engine's code.
+ */
+export const DEMO_STEP_MEDIAN_MS: Readonly<Record<string, number>> = {
+  extract_invoice: 650,
+  link_entity: 140,
+  set_status: 45,
+  create_ticket: 320,
+  notify: 420,
+  flag_bankruptcy: 35,
+};
+/** An action the demo has no timing for (a hub's own). */
+export const DEMO_OTHER_STEP_MEDIAN_MS = 250;
 
-export const DEMO_WORKFLOWS: readonly DemoWorkflow[] = [
-  {
-    name: 'Invoice Processing',
-    description: 'Links the vendor, extracts the invoice from the PDF and books it',
-    classificationTrigger: 'invoice',
-    confidenceThreshold: 0.7,
-    steps: ['link_vendor', 'extract_invoice_data', 'create_supplier_invoice', 'mark_processed'],
-    priority: 10,
-    medianMs: 1100,
-    failureRate: 0.07,
-  },
-  {
-    name: 'Time Confirmation',
-    description: 'Links the customer and registers the confirmed hours',
-    classificationTrigger: 'time_confirmation',
-    confidenceThreshold: 0.75,
-    steps: ['link_customer', 'register_hours', 'mark_processed'],
-    priority: 20,
-    medianMs: 650,
-    failureRate: 0.05,
-  },
-  {
-    name: 'Bankruptcy Alert',
-    description: 'Notifies finance, opens a ticket and links the affected company',
-    classificationTrigger: 'bankruptcy',
-    confidenceThreshold: 0.8,
-    steps: ['link_company', 'notify_finance', 'create_ticket'],
-    priority: 5,
-    medianMs: 900,
-    failureRate: 0.1,
-  },
-];
+/** The demo's notification receiver (finance's mailbox): a share of mails refused once, a share refused until the engine gives up. */
+export const DEMO_MAIL_REFUSED_ONCE = 0.06;
+export const DEMO_MAIL_REFUSED_ALWAYS = 0.07;
 
 export interface DemoRule {
   id: number;

@@ -4,21 +4,20 @@ import {
   classifiedEvent,
   errorEvent,
   fetchedEvent,
-  invoiceExtractedEvent,
   linkedEvent,
   notificationSentEvent,
   readEvent,
   ruleMatchedEvent,
   statusChangedEvent,
   ticketCreatedEvent,
-  workflowExecutedEvent,
   type ActivityEntry,
 } from '../logger/events';
 import { escapeCopyText } from '../logger/batch-writer';
+import type { LoggedEvent } from '../logger/email-activity-logger';
+import type { BatchOutcome, BatchRun, BatchWorkflow } from '../workflows/batch';
 import {
   BANKRUPT_COMPANIES,
   CUSTOMERS,
-  DEMO_WORKFLOWS,
   FIRST_NAMES,
   GENERAL_SUBJECTS,
   LAST_NAMES,
@@ -29,7 +28,6 @@ import {
   SPAM_SUBJECTS,
   USER_EMAIL_DOMAIN,
   VENDORS,
-  type DemoWorkflow,
 } from './catalogue';
 import { weighted, type Random } from './random';
 
@@ -38,13 +36,27 @@ export interface JourneyUser {
   username: string;
 }
 
+/** An enabled row of email_workflows, as the engine's watcher matches it. */
+export interface DemoWorkflow extends BatchWorkflow {
+  classification_trigger: string | null;
+  confidence_threshold: number | null;
+  priority: number | null;
+}
+
 export interface JourneySettings {
   random: Random;
   untilMs: number;
   users: readonly JourneyUser[];
-  /** email_workflows ids by workflow name. */
-  workflowIds: ReadonlyMap<string, number>;
+  /** The database's enabled workflows, in the order the engine runs them (priority, then id). */
+  workflows: readonly DemoWorkflow[];
   firstEventId: number;
+}
+
+/** An email whose journey waits for its workflows: the engine runs them (src-main/workflows/batch.ts), then finish() goes on. */
+export interface WaitingJourney {
+  emailId: number;
+  classification: Classification;
+  runs: BatchRun[];
 }
 
 type Classification = 'invoice' | 'time_confirmation' | 'bankruptcy' | 'spam' | 'general' | 'newsletter';
@@ -71,7 +83,8 @@ const HOUR = 60 * MINUTE;
 const VENDOR_ID_BASE = 1;
 const CUSTOMER_ID_BASE = 1001;
 const slugs = new Map<string, string>();
-const slug = (name: string): string => {
+/** A company's name as its mail domain writes it: "Nordisk Kontorforsyning A/S" -> nordisk-kontorforsyning. */
+export const slug = (name: string): string => {
   let text = slugs.get(name);
   if (text === undefined) slugs.set(name, (text = toSlug(name)));
   return text;
@@ -85,11 +98,14 @@ const toSlug = (name: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$|-(a-s|aps|i-s)$/g, '');
 
-const WORKFLOW_BY_TRIGGER = new Map(DEMO_WORKFLOWS.map((workflow) => [workflow.classificationTrigger, workflow]));
-
 /** The seed's TIMESTAMP without zone, millisecond precision. */
 const timestamp = (ms: number) => new Date(ms).toISOString().slice(0, 23);
 const round2 = (value: number) => Math.round(value * 100) / 100;
+/** 12450.5 -> "12.450,50", as a Danish vendor writes an amount. */
+const danishAmount = (value: number) => {
+  const [whole, decimals] = value.toFixed(2).split('.');
+  return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, '.')},${decimals}`;
+};
 
 /** A growing byte buffer: lines are encoded as they are made, so their pieces die young. */
 class TextBuffer {
@@ -130,15 +146,22 @@ export class JourneyWriter {
   private t = 0;
   private status = 'active';
   private readonly random: Random;
+  /** The journey of the email being written, for its email_messages row. */
+  private message = { messageId: '', subject: '', sender: { company: '', companyId: 0, name: '', email: '' } as Sender, receivedMs: 0, classification: '', fetchedAt: 0 };
 
   constructor(private readonly settings: JourneySettings) {
     this.random = settings.random;
     this.nextEventId = settings.firstEventId;
   }
 
-  /** Takes the text written so far and starts empty. */
-  take(): { activity: Buffer; messages: Buffer } {
-    return { activity: this.activity.take(), messages: this.messages.take() };
+  /** Takes the activity text written so far and starts empty. */
+  takeActivity(): Buffer {
+    return this.activity.take();
+  }
+
+  /** Takes the email_messages text written so far and starts empty. */
+  takeMessages(): Buffer {
+    return this.messages.take();
   }
 
   private setStatus(next: string, reason: string, user?: JourneyUser): void {
@@ -152,16 +175,47 @@ export class JourneyWriter {
     return ticketCreatedEvent(this.ticketCount, `T-${year}-${String(this.ticketCount).padStart(6, '0')}`, priority);
   }
 
-  private emit(entry: ActivityEntry<object>, at: number, user?: JourneyUser): void {
-    if (at > this.settings.untilMs) return;
+  /** Writes the event unless it falls after `until`; its id, or null. */
+  private emit(entry: ActivityEntry<object>, at: number, user?: JourneyUser): number | null {
+    if (at > this.settings.untilMs) return null;
+    const id = this.nextEventId++;
     this.activity.append(
-      `${this.nextEventId++}\t${this.emailId}\t${entry.event_type}\t${entry.event_category}\t${escapeCopyText(entry.description)}\t` +
+      `${id}\t${this.emailId}\t${entry.event_type}\t${entry.event_category}\t${escapeCopyText(entry.description)}\t` +
       `${escapeCopyText(JSON.stringify(entry.metadata))}\t${user ? user.id : '\\N'}\t${timestamp(at)}\t${user ? user.username : 'system'}\n`,
     );
     this.events++;
+    return id;
   }
 
-  email(emailId: number, receivedMs: number): void {
+  /**
+   * The engine's logger writes here (the batch's store): the event goes into the same COPY text at
+   * its simulated time, with the next id. One after `until` is not written (0), as emit() does.
+   */
+  readonly store = (event: LoggedEvent, at: number): number => {
+    if (at > this.settings.untilMs) return 0;
+    const id = this.nextEventId++;
+    this.activity.append(
+      `${id}\t${event.email_id}\t${event.event_type}\t${event.event_category}\t${escapeCopyText(event.description)}\t` +
+      `${event.metadata_json === null ? '\\N' : escapeCopyText(event.metadata_json)}\t${event.user_id ?? '\\N'}\t${timestamp(at)}\t${escapeCopyText(event.created_by)}\n`,
+    );
+    this.events++;
+    return id;
+  };
+
+  private writeMessage(): void {
+    const m = this.message;
+    this.messages.append(
+      `${this.emailId}\t${escapeCopyText(m.messageId)}\t${escapeCopyText(m.subject)}\t${m.sender.email}\t${escapeCopyText(m.sender.name)}\t` +
+      `${timestamp(m.receivedMs)}\t${this.status}\t${m.classification}\t${timestamp(m.fetchedAt)}\n`,
+    );
+  }
+
+  /**
+   * Writes an email's journey up to its classification and rules. With no workflow to run it goes
+   * on to its end; otherwise its email_messages row is written as it stands (the engine reads it)
+   * and the runs are returned for the engine, after which finish() takes the journey on.
+   */
+  email(emailId: number, receivedMs: number): WaitingJourney | null {
     const r = this.random;
     this.emailId = emailId;
     const classification = pickClassification(r);
@@ -214,7 +268,7 @@ export class JourneyWriter {
         : 0.5 + r.next() * 0.4,
     );
     t += r.int(300, 2500);
-    this.emit(classifiedEvent(classification, confidence, method), t);
+    const classifiedId = this.emit(classifiedEvent(classification, confidence, method), t);
 
     for (const rule of RULES_BY_CLASSIFICATION[classification] ?? []) {
       if (!r.chance(0.7)) continue;
@@ -222,11 +276,18 @@ export class JourneyWriter {
       this.emit(ruleMatchedEvent(rule.id, rule.name, rule.action), t);
     }
 
-    const workflow = WORKFLOW_BY_TRIGGER.get(classification);
     this.t = t;
-    if (workflow && confidence >= workflow.confidenceThreshold) {
-      this.runWorkflow(workflow, classification, sender, year);
-    } else if (workflow) {
+    this.message = { messageId, subject, sender, receivedMs, classification, fetchedAt };
+    // The watcher's rule (src-main/workflows/watcher.ts): enabled, trigger matching, threshold met, in priority order.
+    const triggered = this.settings.workflows.filter((w) => w.classification_trigger === classification);
+    const matched = triggered.filter((w) => w.confidence_threshold === null || confidence >= w.confidence_threshold);
+    if (matched.length > 0 && classifiedId !== null) {
+      this.writeMessage();
+      // The watcher picks the event up within its round, under two seconds.
+      const start = this.t + r.int(80, 1800);
+      return { emailId, classification, runs: matched.map((workflow) => ({ workflow, email_id: emailId, trigger_event_id: classifiedId, start_ms: start })) };
+    }
+    if (triggered.length > 0) {
       this.setStatus('needs_review', `confidence ${Math.round(confidence * 100)}% below the workflow threshold`);
     } else if (classification === 'spam') {
       if (r.chance(0.9)) this.setStatus('spam', 'moved by spam filter');
@@ -241,91 +302,23 @@ export class JourneyWriter {
       if (r.chance(0.35)) this.setStatus('processed', 'handled by rules');
     }
     this.users(classification);
-
-    this.messages.append(
-      `${emailId}\t${escapeCopyText(messageId)}\t${escapeCopyText(subject)}\t${sender.email}\t${escapeCopyText(sender.name)}\t` +
-      `${timestamp(receivedMs)}\t${this.status}\t${classification}\t${timestamp(fetchedAt)}\n`,
-    );
+    this.writeMessage();
+    return null;
   }
 
-  private runWorkflow(workflow: DemoWorkflow, classification: Classification, sender: Sender, year: number): void {
-    const r = this.random;
-    const workflowId = this.settings.workflowIds.get(workflow.name) ?? 0;
-    const failed = r.chance(workflow.failureRate);
-    let duration = Math.round(workflow.medianMs * Math.exp(r.normal(0, 0.5)));
-    // A long tail of slow runs: a busy extraction service, a cold start.
-    if (r.chance(0.015)) duration *= r.int(5, 40);
-    const steps = failed ? r.int(0, workflow.steps.length - 1) : workflow.steps.length;
-    this.emit(workflowExecutedEvent(workflowId, workflow.name, failed ? 'failed' : 'completed', steps, duration), (this.t += duration));
-    if (failed) {
-      const failedStep = workflow.steps[steps];
-      this.emit(
-        errorEvent('workflow_failed', `Workflow '${workflow.name}' stopped at step ${failedStep}`, {
-          workflow_id: workflowId,
-          workflow_name: workflow.name,
-          failed_step: failedStep,
-          steps_completed: steps,
-        }),
-        (this.t += r.int(5, 50)),
-      );
-      this.setStatus('failed', 'workflow failed');
-      return;
-    }
-    if (classification === 'invoice') {
-      this.emit(linkedEvent('vendor', sender.companyId, sender.company), (this.t += r.int(50, 300)));
-      const invoiceNumber = `INV-${year}-${String(r.int(1, 99999)).padStart(5, '0')}`;
-      this.t += r.int(300, 1500);
-      if (r.chance(0.94)) {
-        const amount = round2(Math.exp(r.normal(8.2, 1.1)));
-        this.emit(invoiceExtractedEvent(invoiceNumber, amount, true), this.t);
-        if (amount > 25_000) {
-          this.emit(
-            notificationSentEvent('email', `bogholderi@${USER_EMAIL_DOMAIN}`, `Invoice ${invoiceNumber} above 25000 needs approval`),
-            (this.t += r.int(100, 800)),
-          );
-        }
-        this.setStatus('processed', 'workflow completed');
-        return;
-      }
-      this.emit(invoiceExtractedEvent(invoiceNumber, 0, false), this.t);
-      const corrupted = r.chance(0.5);
-      this.emit(
-        errorEvent('extraction_failed', corrupted ? 'PDF corrupted' : 'No invoice total found in PDF', {
-          file: `faktura-${invoiceNumber.toLowerCase()}.pdf`,
-          size: corrupted ? 0 : r.int(20_000, 900_000),
-          parser: 'pdfplumber',
-        }),
-        (this.t += r.int(1, 20)),
-      );
-      this.setStatus('needs_review', 'invoice extraction failed');
-    } else if (classification === 'time_confirmation') {
-      this.emit(linkedEvent('customer', sender.companyId, sender.company), (this.t += r.int(50, 300)));
-      this.setStatus('processed', 'workflow completed');
-    } else {
-      const asVendor = r.chance(0.5);
-      const companies = asVendor ? VENDORS : CUSTOMERS;
-      const index = r.int(0, companies.length - 1);
-      const company = companies[index]!;
-      const entry = linkedEvent(asVendor ? 'vendor' : 'customer', (asVendor ? VENDOR_ID_BASE : CUSTOMER_ID_BASE) + index, company);
-      this.emit(entry, (this.t += r.int(50, 300)));
-      if (r.chance(0.05)) {
-        this.emit(
-          errorEvent('smtp_error', '421 Service not available, closing transmission channel', {
-            smtp_host: `smtp.${USER_EMAIL_DOMAIN}`,
-            code: 421,
-            recipient: `finance@${USER_EMAIL_DOMAIN}`,
-            will_retry: true,
-          }),
-          (this.t += r.int(10 * SECOND, 30 * SECOND)),
-        );
-      }
-      this.emit(
-        notificationSentEvent('email', `finance@${USER_EMAIL_DOMAIN}`, `Bankruptcy notice concerning ${company}`),
-        (this.t += r.int(200, 1500)),
-      );
-      this.emit(this.newTicket(year, 'high'), (this.t += r.int(200, 1500)));
-      this.setStatus('processed', 'workflow completed');
-    }
+  /**
+   * The rest of a waiting journey once the engine has run its workflows: `status` is the email's
+   * status as the workflows left it. A failed run puts the email in the hub's failed queue, where
+   * users may resolve it. Returns the status at the journey's end.
+   */
+  finish(journey: WaitingJourney, outcomes: readonly BatchOutcome[], status: string): string {
+    this.emailId = journey.emailId;
+    this.status = status;
+    this.t = Math.max(...outcomes.map((outcome) => outcome.completed_ms));
+    const failed = outcomes.find((outcome) => outcome.status === 'failed');
+    if (failed) this.setStatus('failed', `workflow ${failed.workflow_name} failed`);
+    this.users(journey.classification);
+    return this.status;
   }
 
   private users(classification: Classification): void {
@@ -391,8 +384,12 @@ export class JourneyWriter {
   private subject(classification: Classification, company: string, year: number): string {
     const r = this.random;
     switch (classification) {
-      case 'invoice':
-        return r.chance(0.6) ? `Faktura ${r.int(10000, 99999)} fra ${company}` : `Invoice INV-${year}-${String(r.int(1, 99999)).padStart(5, '0')} - ${company}`;
+      case 'invoice': {
+        // Some vendors write no invoice number in the subject: extract_invoice then fails the workflow.
+        if (r.chance(0.06)) return r.chance(0.5) ? `Faktura fra ${company}` : `Regning vedhæftet - ${company}`;
+        const named = r.chance(0.6) ? `Faktura ${r.int(10000, 99999)} fra ${company}` : `Invoice INV-${year}-${String(r.int(1, 99999)).padStart(5, '0')} - ${company}`;
+        return r.chance(0.65) ? `${named}, beløb ${danishAmount(round2(Math.exp(r.normal(8.2, 1.1))))} kr.` : named;
+      }
       case 'time_confirmation':
         return `Tidsregistrering uge ${r.int(1, 52)} - ${company}`;
       case 'bankruptcy':

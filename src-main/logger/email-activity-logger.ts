@@ -42,6 +42,7 @@ export interface EmailActivityLogger {
   ): Promise<number>;
   logFetched(emailId: number, source: FetchSource, messageId: string): Promise<number>;
   logClassified(emailId: number, classification: string, confidence: number, method: ClassificationMethod): Promise<number>;
+  /** `executionId`, where the run has a row in email_workflow_executions, lets a reader open that run. */
   logWorkflowExecuted(
     emailId: number,
     workflowId: number,
@@ -49,6 +50,7 @@ export interface EmailActivityLogger {
     status: WorkflowStatus,
     stepsCompleted: number,
     executionTimeMs: number,
+    executionId?: number,
   ): Promise<number>;
   logRuleMatched(emailId: number, ruleId: number, ruleName: string, action?: string): Promise<number>;
   logStatusChanged(emailId: number, oldStatus: string, newStatus: string, reason?: string): Promise<number>;
@@ -122,8 +124,36 @@ function toJson(method: string, argument: string, value: Record<string, unknown>
   return text;
 }
 
+/** One checked event as the logger hands it to where it is stored. */
+export interface LoggedEvent {
+  email_id: number;
+  event_type: string;
+  event_category: EventCategory;
+  description: string;
+  /** The metadata as JSON text, or null. */
+  metadata_json: string | null;
+  user_id: number | null;
+  created_by: string;
+}
+
 /** `db` a writable pool, or a client in a transaction, so the event commits with the change it records. */
 export function createEmailActivityLogger(db: WritableDb | WritableClient): EmailActivityLogger {
+  return createEmailActivityLoggerOn(async (event) => {
+    const rows = await query<{ id: number }>(
+      db,
+      sql`INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, user_id, created_by)
+          VALUES (${event.email_id}, ${event.event_type}, ${event.event_category}, ${event.description}, ${event.metadata_json}::jsonb, ${event.user_id}, ${event.created_by})
+          RETURNING id`,
+    );
+    return rows[0]!.id;
+  });
+}
+
+/**
+ * The logger's checks over any store: the INSERT above, or a batch that writes many events at
+ * once with times of its own (the demo's simulated clock, src-main/workflows/batch.ts).
+ */
+export function createEmailActivityLoggerOn(store: (event: LoggedEvent) => Promise<number>): EmailActivityLogger {
   async function insert(
     method: string,
     emailId: unknown,
@@ -144,13 +174,15 @@ export function createEmailActivityLogger(db: WritableDb | WritableClient): Emai
     if (userId !== null) checkId(method, 'options.userId', userId);
     const createdBy = optionsObject.createdBy === undefined ? 'system' : checkText(method, 'options.createdBy', optionsObject.createdBy, 255);
     const metadataJson = metadata === null ? null : toJson(method, 'metadata', metadata);
-    const rows = await query<{ id: number }>(
-      db,
-      sql`INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, user_id, created_by)
-          VALUES (${emailId}, ${entry.event_type}, ${entry.event_category}, ${entry.description}, ${metadataJson}::jsonb, ${userId}, ${createdBy})
-          RETURNING id`,
-    );
-    return rows[0]!.id;
+    return store({
+      email_id: emailId as number,
+      event_type: entry.event_type,
+      event_category: entry.event_category,
+      description: entry.description,
+      metadata_json: metadataJson,
+      user_id: userId,
+      created_by: createdBy,
+    });
   }
 
   const write = (method: string, emailId: number, entry: ActivityEntry<object>, options?: LogOptions) =>
@@ -181,7 +213,7 @@ export function createEmailActivityLogger(db: WritableDb | WritableClient): Emai
       return write(m, emailId, classifiedEvent(classification, confidence, checkText(m, 'method', method)));
     },
 
-    async logWorkflowExecuted(emailId, workflowId, workflowName, status, stepsCompleted, executionTimeMs) {
+    async logWorkflowExecuted(emailId, workflowId, workflowName, status, stepsCompleted, executionTimeMs, executionId) {
       const m = 'logWorkflowExecuted';
       const entry = workflowExecutedEvent(
         checkId(m, 'workflowId', workflowId),
@@ -189,6 +221,7 @@ export function createEmailActivityLogger(db: WritableDb | WritableClient): Emai
         checkText(m, 'status', status),
         checkCount(m, 'stepsCompleted', stepsCompleted),
         checkCount(m, 'executionTimeMs', executionTimeMs),
+        executionId === undefined ? undefined : checkId(m, 'executionId', executionId),
       );
       return write(m, emailId, entry);
     },

@@ -39,13 +39,15 @@ export function classifiedEvent(
   };
 }
 
+/** The seed's five fields; `execution_id` after them where the run has a row in email_workflow_executions. */
 export function workflowExecutedEvent(
   workflowId: number,
   workflowName: string,
   status: WorkflowStatus,
   stepsCompleted: number,
   executionTimeMs: number,
-): ActivityEntry<{ workflow_id: number; workflow_name: string; status: string; steps_completed: number; execution_time_ms: number }> {
+  executionId?: number,
+): ActivityEntry<{ workflow_id: number; workflow_name: string; status: string; steps_completed: number; execution_time_ms: number; execution_id?: number }> {
   return {
     event_type: 'workflow_executed',
     event_category: 'workflow',
@@ -56,6 +58,7 @@ export function workflowExecutedEvent(
       status,
       steps_completed: stepsCompleted,
       execution_time_ms: executionTimeMs,
+      ...(executionId === undefined ? {} : { execution_id: executionId }),
     },
   };
 }

@@ -5,6 +5,7 @@ import { sql } from '../db/sql';
 import { inWriteTransaction } from '../db/transaction';
 import { createEmailActivityLogger } from '../logger/email-activity-logger';
 import { isPermanent, type ActionRegistry, type EmailForAction, type NotifySettings } from './actions/action';
+import { describeStepError, emailFromRow, logExecutionEnd, performSteps, stepsOf, type ExecutionEnd } from './steps';
 
 /** What running an execution needs: the admin connection, the actions and notify's transports. */
 export interface ExecutionDeps {
@@ -40,16 +41,6 @@ interface StepRow {
   action: string;
   params: unknown;
   outcome: string;
-}
-
-/** A step of workflow_steps as the seed's JSON holds it: `{action, params}`. */
-function stepsOf(workflowSteps: unknown): { action: string; params: unknown }[] {
-  if (!Array.isArray(workflowSteps)) throw new MailtrailError('bad_request', 'the workflow\'s workflow_steps is not a JSON array');
-  return workflowSteps.map((step, index) => {
-    const action = (step as { action?: unknown } | null)?.action;
-    if (typeof action !== 'string') throw new MailtrailError('bad_request', `workflow_steps[${index}] has no action code`);
-    return { action, params: (step as { params?: unknown }).params ?? {} };
-  });
 }
 
 /**
@@ -95,17 +86,7 @@ async function begin(admin: AdminDb, executionId: number): Promise<{ execution: 
 async function loadEmail(client: WritableClient, emailId: number): Promise<EmailForAction> {
   const [found] = await query<{ row: Record<string, unknown> }>(client, sql`SELECT to_jsonb(m) AS row FROM email_messages m WHERE m.id = ${emailId}`);
   if (!found) throw new MailtrailError('not_found', `email ${emailId} has no row in email_messages`);
-  const row = found.row;
-  const textOf = (key: string) => (typeof row[key] === 'string' ? (row[key] as string) : null);
-  return {
-    id: emailId,
-    subject: textOf('subject'),
-    sender_email: textOf('sender_email'),
-    sender_name: textOf('sender_name'),
-    status: textOf('status'),
-    classification: textOf('classification'),
-    body: textOf('body_text') ?? textOf('body_plain') ?? textOf('body'),
-  };
+  return emailFromRow(emailId, found.row);
 }
 
 /**
@@ -128,18 +109,20 @@ async function runStep(deps: ExecutionDeps, execution: ExecutionRow, step: StepR
           WHERE e.id = ${execution.id} FOR UPDATE OF e`,
     );
     if (current?.outcome === 'succeeded') return;
-    const action = deps.actions.get(step.action);
-    const params = action.validate(step.params);
     const email = await loadEmail(client, execution.email_id);
-    const result = await action.run({
-      params,
-      email,
-      db: client,
-      logger: createEmailActivityLogger(client),
-      execution: { id: execution.id, workflow_id: execution.workflow_id, workflow_name: workflowName(execution), step_index: step.step_index },
-      idempotencyId: `mailtrail-execution-${execution.id}-step-${step.step_index}`,
-      notify: deps.notify,
-    });
+    const [answer] = await performSteps(deps.actions, step.action, [
+      {
+        rawParams: step.params,
+        email,
+        db: client,
+        logger: createEmailActivityLogger(client),
+        execution: { id: execution.id, workflow_id: execution.workflow_id, workflow_name: workflowName(execution), step_index: step.step_index },
+        idempotencyId: stepIdempotencyId(execution.id, step.step_index),
+        notify: deps.notify,
+      },
+    ]);
+    if (!answer!.ok) throw answer!.error;
+    const result = answer!.result;
     await query(
       client,
       sql`WITH step AS (
@@ -151,6 +134,9 @@ async function runStep(deps: ExecutionDeps, execution: ExecutionRow, step: StepR
     );
   });
 }
+
+/** The same for every attempt of a step: for receivers that de-duplicate (webhooks, Message-ID). */
+export const stepIdempotencyId = (executionId: number, stepIndex: number) => `mailtrail-execution-${executionId}-step-${stepIndex}`;
 
 const workflowName = (execution: ExecutionRow) => execution.workflow_name ?? `workflow ${execution.workflow_id}`;
 
@@ -179,31 +165,21 @@ export async function finishExecution(
                     (SELECT name FROM email_workflows w WHERE w.id = e.workflow_id) AS workflow_name`,
     );
     if (!ended) return null;
-    const name = ended.workflow_name ?? `workflow ${ended.workflow_id}`;
-    const logger = createEmailActivityLogger(client);
-    if (status === 'failed') {
-      await logger.logError(ended.email_id, 'workflow_failed', errorMessage ?? 'the workflow failed', {
-        workflow_id: ended.workflow_id,
-        workflow_name: name,
-        execution_id: executionId,
-      });
-    }
-    await logger.logWorkflowExecuted(ended.email_id, ended.workflow_id, name, status, ended.steps_completed, ended.execution_time_ms);
-    return {
+    const end: ExecutionEnd = {
       execution_id: executionId,
       workflow_id: ended.workflow_id,
-      workflow_name: name,
+      workflow_name: ended.workflow_name ?? `workflow ${ended.workflow_id}`,
       email_id: ended.email_id,
       status,
       steps_completed: ended.steps_completed,
       execution_time_ms: ended.execution_time_ms,
       error_message: errorMessage,
     };
+    await logExecutionEnd(createEmailActivityLogger(client), end);
+    return end;
   });
 }
 
-/** Error text for the execution and the step: which step, which action, what went wrong. */
-const describeStepError = (step: StepRow, error: MailtrailError) => `step ${step.step_index + 1} (${step.action}): ${error.message}`;
 
 /**
  * Runs an execution from where it stands: the steps not yet succeeded, in order. A step that fails
@@ -244,7 +220,7 @@ export async function runExecution(deps: ExecutionDeps, executionId: number, las
       await runStep(deps, execution, step);
     } catch (caught) {
       const error = toMailtrailError(caught);
-      const message = describeStepError(step, error);
+      const message = describeStepError(step.step_index, step.action, error);
       await query(
         deps.admin,
         sql`UPDATE email_workflow_execution_steps SET outcome = 'failed', finished_at = clock_timestamp()::timestamp, error_message = ${message}

@@ -1,9 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminConnectionView, MailtrailAdminConnectionBridge } from '../../src-main/contract/admin-connection';
+import type { AdminConnectionView, MailtrailAdminConnectionBridge, WorkflowEngineView } from '../../src-main/contract/admin-connection';
 import type { Result } from '../../src-main/contract/errors';
+import { workflowEngineText } from './workflow-engine-text';
+
+type AdminConnectionBridge = Omit<MailtrailAdminConnectionBridge, 'workflowEngine' | 'setWorkflowEngine'> &
+  Partial<Pick<MailtrailAdminConnectionBridge, 'workflowEngine' | 'setWorkflowEngine'>>;
 
 /** The preload's admin-connection functions, when this is the desktop app; browser mode has none. */
-export function adminConnectionBridge(): MailtrailAdminConnectionBridge | null {
+export function adminConnectionBridge(): AdminConnectionBridge | null {
   const bridge = window.mailtrail;
   if (
     typeof bridge?.adminConnection !== 'function' ||
@@ -13,11 +17,14 @@ export function adminConnectionBridge(): MailtrailAdminConnectionBridge | null {
   ) {
     return null;
   }
+  // The engine's two functions came later (issue 16): a bridge without them still saves the connection.
+  const engine = typeof bridge.workflowEngine === 'function' && typeof bridge.setWorkflowEngine === 'function';
   return {
     adminConnection: bridge.adminConnection,
     saveAdminConnection: bridge.saveAdminConnection,
     testAdminConnection: bridge.testAdminConnection,
     removeAdminConnection: bridge.removeAdminConnection,
+    ...(engine ? { workflowEngine: bridge.workflowEngine, setWorkflowEngine: bridge.setWorkflowEngine } : {}),
   };
 }
 
@@ -33,6 +40,7 @@ export function AdminConnectionSection() {
         Retention (archiving and purging old events) and legal holds write to the database, so they go through a
         connection of their own; the viewer's connection stays read-only, and every write is recorded in the Journal.
         Use a role with exactly those rights: <code>mailtrail roles</code> creates <code>mailtrail_admin</code>.
+        While it is saved, this app also runs the workflows on it (the engine <code>mailtrail worker</code> runs).
       </p>
       {bridge ? (
         <AdminConnectionForm bridge={bridge} />
@@ -55,14 +63,21 @@ async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {
   return answer.value;
 }
 
-function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridge }) {
+function AdminConnectionForm({ bridge }: { bridge: AdminConnectionBridge }) {
   const [saved, setSaved] = useState<AdminConnectionView | null | undefined>(undefined);
   const [url, setUrl] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState<'saving' | 'testing' | 'removing' | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [engine, setEngine] = useState<WorkflowEngineView | null>(null);
+  const [engineBusy, setEngineBusy] = useState(false);
+  const readEngine = () => {
+    if (!bridge.workflowEngine) return;
+    void unwrap(bridge.workflowEngine()).then(setEngine, (error: Error) => setOutcome({ tone: 'problem', text: error.message }));
+  };
 
   useEffect(() => {
+    readEngine();
     void unwrap(bridge.adminConnection()).then(
       (view) => {
         setSaved(view);
@@ -81,8 +96,18 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
       setOutcome({ tone: 'problem', text: (error as Error).message });
     } finally {
       setBusy(null);
+      // Saving or removing the connection starts or stops the engine: show where it stands now.
+      readEngine();
     }
   };
+  const toggleEngine = (enabled: boolean) => {
+    if (!bridge.setWorkflowEngine) return;
+    setEngineBusy(true);
+    void unwrap(bridge.setWorkflowEngine({ enabled }))
+      .then(setEngine, (error: Error) => setOutcome({ tone: 'problem', text: error.message }))
+      .finally(() => setEngineBusy(false));
+  };
+  const engineState = engine ? workflowEngineText(engine, Boolean(saved)) : null;
   const input = () => ({ url: url.trim(), password: password === '' ? null : password });
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -174,6 +199,25 @@ function AdminConnectionForm({ bridge }: { bridge: MailtrailAdminConnectionBridg
           Remove
         </button>
       </div>
+      {bridge.workflowEngine && (
+        <div className="admin-connection__engine">
+          <label className="admin-connection__engine-switch">
+            <input
+              type="checkbox"
+              checked={engine?.enabled ?? false}
+              disabled={engine === null || engineBusy}
+              onChange={(event) => toggleEngine(event.target.checked)}
+              data-testid="admin-connection-engine"
+            />
+            Run workflows in this app
+          </label>
+          {engineState && (
+            <span className={`admin-connection__hint admin-connection__engine-state--${engineState.tone}`} data-testid="admin-connection-engine-state">
+              {engineBusy ? (engine?.enabled ? 'Stopping…' : 'Starting…') : engineState.text}
+            </span>
+          )}
+        </div>
+      )}
       {outcome && (
         <p className={`admin-connection__outcome admin-connection__outcome--${outcome.tone}`} role="status" data-testid="admin-connection-outcome">
           {outcome.text}

@@ -86,9 +86,10 @@ export function elapsedMs(from: string | null, to: string | null): number | null
 }
 
 /**
- * Where a `workflow_executed` event leads. The seed's event carries exactly five fields and no execution
- * id, so it leads to that workflow's executions on that email (one, unless it was re-run); a step's
- * event (`status_changed`, `ticket_created` …) and the failure's `error` name their execution_id.
+ * Where a timeline event leads. The engine's `workflow_executed` names its execution_id after the
+ * seed's five fields, as a step's event (`status_changed`, `ticket_created` …) and the failure's
+ * `error` do: those open that execution. An older `workflow_executed` (the seed's five fields
+ * only) leads to that workflow's executions on that email (one, unless it was re-run).
  */
 export function executionLinkOf(event: { email_id: number; event_type: string; metadata: Record<string, unknown> | null }): string | null {
   const metadata = event.metadata ?? {};

@@ -164,13 +164,41 @@ test("an execution's page shows its steps, links to the email's timeline, and th
   const ticket = page.locator('[data-testid="timeline-event"][data-event-type="ticket_created"]');
   await expect(ticket.getByTestId('event-execution-link')).toHaveAttribute('href', `#/workflow-executions/${executionId}`);
   await shots(page, 'timeline');
-  // workflow_executed names no execution (the seed's five fields): it leads to that workflow's runs on this email.
+  // workflow_executed names its execution (execution_id after the seed's five fields): it opens that run.
+  await expect(executed.getByTestId('event-execution-link')).toHaveAttribute('href', `#/workflow-executions/${executionId}`);
   await executed.getByTestId('event-execution-link').click();
-  await expect(page).toHaveURL(new RegExp(`#/workflows/executions\\?workflow=\\d+&email=${timeEmailId}$`));
-  await expect(screen.executionRows).toHaveCount(1);
+  await expect(page).toHaveURL(new RegExp(`#/workflow-executions/${executionId}$`));
+  await expect(screen.executionTitle).toContainText(`Execution #${executionId}`);
   await page.goBack();
   await ticket.getByTestId('event-execution-link').click();
   await expect(screen.executionTitle).toContainText(`Execution #${executionId}`);
+});
+
+test("an older workflow_executed without an execution id leads to that workflow's runs on the email", async ({ page, data }) => {
+  const screen = new WorkflowsPage(page);
+  const { rows } = await owner.query<{ email_id: number; workflow_id: number; name: string }>(
+    `SELECT e.email_id, e.workflow_id, w.name FROM email_workflow_executions e JOIN email_workflows w ON w.id = e.workflow_id
+     WHERE e.email_id <> ALL($1::int[]) AND e.status = 'completed' ORDER BY e.id LIMIT 1`,
+    [[timeEmailId, bankruptcyEmailId]],
+  );
+  const run = rows[0]!;
+  // As the hub's seed logger wrote it before executions had ids: exactly the seed's five fields.
+  await owner.query(
+    `INSERT INTO email_activity_log (email_id, event_type, event_category, description, metadata, created_by)
+     VALUES ($1, 'workflow_executed', 'workflow', 'Workflow ' || $3 || ' completed (3 steps, 900 ms)',
+             jsonb_build_object('workflow_id', $2::int, 'workflow_name', $3::text, 'status', 'completed', 'steps_completed', 3, 'execution_time_ms', 900), 'system')`,
+    [run.email_id, run.workflow_id, run.name],
+  );
+  await page.goto(`${data.workflows.url}/#/emails/${run.email_id}`);
+  const links = page.locator('[data-testid="timeline-event"][data-event-type="workflow_executed"]').getByTestId('event-execution-link');
+  await expect(links).toHaveCount(2);
+  const hrefs = await links.evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+  expect(hrefs.filter((href) => href?.startsWith('#/workflow-executions/'))).toHaveLength(1);
+  const older = links.filter({ hasText: 'Executions' });
+  await expect(older).toHaveAttribute('href', `#/workflows/executions?workflow=${run.workflow_id}&email=${run.email_id}`);
+  await older.click();
+  await expect(page).toHaveURL(new RegExp(`#/workflows/executions\\?workflow=${run.workflow_id}&email=${run.email_id}$`));
+  await expect(screen.executionRows).toHaveCount(1);
 });
 
 test('a failed execution names the step and its error', async ({ page, data }) => {

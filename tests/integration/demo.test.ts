@@ -49,9 +49,9 @@ describe('mailtrail demo data', () => {
     expect(counts).toEqual({ emails: EMAILS, events: result.events });
   });
 
-  it('covers every event type of the seed, in its category', async () => {
+  it('covers every event type of the seed, in its category, and the engine\'s own bankruptcy_flagged', async () => {
     const rows = await rowsOf(first, 'SELECT DISTINCT event_type, event_category FROM email_activity_log ORDER BY 1');
-    expect(rows.map((r) => r.event_type).sort()).toEqual([...EVENT_TYPES].sort());
+    expect(rows.map((r) => r.event_type).sort()).toEqual([...EVENT_TYPES, 'bankruptcy_flagged'].sort());
     const category = Object.fromEntries(rows.map((r) => [r.event_type, r.event_category]));
     expect(category).toMatchObject({
       fetched: 'system',
@@ -70,7 +70,7 @@ describe('mailtrail demo data', () => {
     });
   });
 
-  it('runs the three workflows, each completing and failing, with a long tail of slow runs', async () => {
+  it('runs the three workflows of migration 0015, with failures where their steps can fail and a long tail of slow runs', async () => {
     const workflows = await rowsOf(first, 'SELECT id, name FROM email_workflows ORDER BY id');
     expect(workflows.map((w) => w.name)).toEqual(['Invoice Processing', 'Time Confirmation', 'Bankruptcy Alert']);
     const runs = await rowsOf(
@@ -86,11 +86,80 @@ describe('mailtrail demo data', () => {
     for (const run of runs) {
       expect(run.workflow_id).toBe(workflows.find((w) => w.name === run.workflow)!.id);
       expect(run.completed).toBeGreaterThan(0);
-      expect(run.failed).toBeGreaterThan(0);
       expect(run.completed).toBeGreaterThan(run.failed);
     }
+    // extract_invoice fails on a subject without an invoice number; notify when finance's mail server refuses.
+    // Time Confirmation's steps (link by domain, ticket, status) have nothing that can fail on the demo's mail.
+    expect(runs.find((r) => r.workflow === 'Invoice Processing')!.failed).toBeGreaterThan(0);
+    expect(runs.find((r) => r.workflow === 'Bankruptcy Alert')!.failed).toBeGreaterThan(0);
     const invoice = runs.find((r) => r.workflow === 'Invoice Processing')!;
     expect(invoice.max_ms).toBeGreaterThan(4 * invoice.median_ms);
+  });
+
+  it('runs them through the engine: each workflow_executed names its execution, whose record and steps agree with the log', async () => {
+    const [check] = await rowsOf(
+      first,
+      `SELECT count(*) AS events,
+              count(e.id) AS with_execution,
+              count(*) FILTER (WHERE e.status = a.metadata->>'status' AND e.steps_completed = (a.metadata->>'steps_completed')::int
+                                 AND e.execution_time_ms = (a.metadata->>'execution_time_ms')::int AND e.email_id = a.email_id
+                                 AND e.completed_at = a.created_at AND e.workflow_id = (a.metadata->>'workflow_id')::int) AS agreeing,
+              (SELECT count(*) FROM email_workflow_executions) AS executions
+       FROM email_activity_log a LEFT JOIN email_workflow_executions e ON e.id = (a.metadata->>'execution_id')::int
+       WHERE a.event_type = 'workflow_executed'`,
+    );
+    expect(check!.events).toBeGreaterThan(100);
+    expect(check).toEqual({ events: check!.events, with_execution: check!.events, agreeing: check!.events, executions: check!.events });
+    // The steps' real work: one invoice, link and ticket row per succeeded step, each naming its execution.
+    const [work] = await rowsOf(
+      first,
+      `SELECT (SELECT count(*) FROM email_workflow_execution_steps WHERE action = 'extract_invoice' AND outcome = 'succeeded') AS extracted,
+              (SELECT count(*) FROM email_invoices WHERE execution_id IS NOT NULL) AS invoices,
+              (SELECT count(*) FROM email_workflow_execution_steps WHERE action = 'link_entity' AND outcome = 'succeeded') AS linked,
+              (SELECT count(*) FROM email_entity_links WHERE execution_id IS NOT NULL) AS links,
+              (SELECT count(*) FROM email_workflow_execution_steps WHERE action = 'create_ticket' AND outcome = 'succeeded') AS ticketed,
+              (SELECT count(*) FROM email_tickets WHERE execution_id IS NOT NULL) AS tickets,
+              (SELECT count(*) FROM email_activity_log WHERE event_type = 'invoice_extracted') AS invoice_events,
+              (SELECT count(*) FROM email_workflow_execution_steps WHERE attempts > 1) AS retried,
+              (SELECT count(*) FROM email_workflow_execution_steps WHERE outcome = 'failed' AND error_message LIKE 'step _ (%') AS failed_steps`,
+    );
+    expect(work!.invoices).toBe(work!.extracted);
+    expect(work!.invoice_events).toBe(work!.extracted);
+    expect(work!.links).toBe(work!.linked);
+    expect(work!.tickets).toBe(work!.ticketed);
+    expect(work!.retried).toBeGreaterThan(0);
+    expect(work!.failed_steps).toBeGreaterThan(0);
+    // set_status's work: every completed Invoice Processing run left its email processed (or a user moved it on later).
+    const [statuses] = await rowsOf(
+      first,
+      `SELECT count(*) FILTER (WHERE m.status = 'processed') AS processed, count(*) AS runs
+       FROM email_workflow_executions e JOIN email_workflows w ON w.id = e.workflow_id JOIN email_messages m ON m.id = e.email_id
+       WHERE w.name = 'Invoice Processing' AND e.status = 'completed'`,
+    );
+    expect(statuses!.processed).toBe(statuses!.runs);
+    // Simulated time: the runs spread over the year like the rest of the log, not at the time of the test.
+    const [times] = await rowsOf(
+      first,
+      `SELECT count(DISTINCT date_trunc('month', e.started_at)) AS months, max(e.completed_at) <= TIMESTAMP '${UNTIL}' AS before_until,
+              bool_and(s.started_at >= e.started_at AND s.finished_at <= e.completed_at) AS steps_inside
+       FROM email_workflow_executions e JOIN email_workflow_execution_steps s ON s.execution_id = e.id WHERE s.outcome <> 'pending'`,
+    );
+    expect(times).toEqual({ months: 13, before_until: true, steps_inside: true });
+  });
+
+  it('writes the same executions, steps, invoices and tickets for the same seed', async () => {
+    const tables = [
+      'SELECT * FROM email_workflow_executions ORDER BY id',
+      'SELECT * FROM email_workflow_execution_steps ORDER BY execution_id, step_index',
+      'SELECT * FROM email_invoices ORDER BY id',
+      'SELECT * FROM email_tickets ORDER BY id',
+      'SELECT * FROM email_entity_links ORDER BY id',
+    ];
+    for (const text of tables) {
+      const [a, b] = await Promise.all([first, twin].map((db) => rowsOf(db, text)));
+      expect(a!.length).toBeGreaterThan(0);
+      expect(b).toEqual(a);
+    }
   });
 
   it('has errors of several types, each with its context', async () => {
@@ -100,7 +169,7 @@ describe('mailtrail demo data', () => {
        FROM email_activity_log WHERE event_type = 'error' GROUP BY 1 ORDER BY 1`,
     );
     expect(rows.map((r) => r.error_type)).toEqual(
-      expect.arrayContaining(['classification_failed', 'extraction_failed', 'imap_timeout', 'workflow_failed']),
+      expect.arrayContaining(['classification_failed', 'imap_timeout', 'workflow_failed']),
     );
     expect(rows.every((r) => r.with_context)).toBe(true);
   });

@@ -140,6 +140,10 @@ describe("emailActivityLogger: the seed's keyword examples", () => {
     );
     expect(rows[0]).toEqual({ exec_time: 1250, workflow: 'Invoice Processing', status: 'completed' });
     expect((await rowById(id)).event_category).toBe('workflow');
+    // Without an execution id, exactly the seed's five fields; with one, the id after them.
+    expect(Object.keys((await rowById(id)).metadata ?? {}).sort()).toEqual(['execution_time_ms', 'status', 'steps_completed', 'workflow_id', 'workflow_name']);
+    const withRun = await rowById(await logger.logWorkflowExecuted(123, 5, 'Invoice Processing', 'failed', 1, 300, 77));
+    expect(withRun.metadata).toEqual({ workflow_id: 5, workflow_name: 'Invoice Processing', status: 'failed', steps_completed: 1, execution_time_ms: 300, execution_id: 77 });
   });
 
   it('logStatusChanged, logLinked, logInvoiceExtracted and logError store the seed\'s arguments', async () => {
@@ -226,6 +230,7 @@ describe('emailActivityLogger rejects bad arguments with a clear message and wri
     ['a bad user id', (l) => l.log(1, 'custom_event', 'system', 'x', {}, { userId: 0 }), /options\.userId must be a positive whole number/],
     ['negative steps', (l) => l.logWorkflowExecuted(1, 5, 'Invoice Processing', 'completed', -1, 10), /stepsCompleted must be a whole number of 0 or more/],
     ['a fractional run time', (l) => l.logWorkflowExecuted(1, 5, 'Invoice Processing', 'completed', 1, 1.5), /executionTimeMs must be a whole number/],
+    ['a bad execution id', (l) => l.logWorkflowExecuted(1, 5, 'Invoice Processing', 'completed', 1, 10, 0), /executionId must be a positive whole number/],
     ['an infinite amount', (l) => l.logInvoiceExtracted(1, 'INV-1', Infinity, true), /amount must be a finite number/],
     ['success as text', (l) => l.logInvoiceExtracted(1, 'INV-1', 1, 'yes' as never), /success must be true or false/],
     ['a missing error type', (l) => l.logError(1, '', 'boom'), /errorType must be a non-empty string/],

@@ -171,7 +171,7 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ text: 'KONKURS' }, `description ILIKE '%konkurs%'`],
       [{ eventTypes: ['rule_matched', 'error'], text: 'konkurs' }, `event_type IN ('rule_matched', 'error') AND description ILIKE '%konkurs%'`],
-      [{ metadata: [{ key: 'error_type', value: 'extraction_failed' }] }, `metadata ->> 'error_type' = 'extraction_failed'`],
+      [{ metadata: [{ key: 'error_type', value: 'workflow_failed' }] }, `metadata ->> 'error_type' = 'workflow_failed'`],
       [{ eventCategories: ['system', 'workflow'], text: 'failed' }, `event_category IN ('system', 'workflow') AND description ILIKE '%failed%'`],
       [{ text: 'no such words anywhere' }, 'false'],
       [{ text: '100%' }, `description LIKE '%100\\%%'`],
@@ -232,7 +232,8 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
     for (const backend of BACKENDS) {
       const total = async (includeArchived: boolean) =>
         ((await answer(backend, 'activity/stats', { includeArchived })) as { count: number }[][])[0]!.reduce((sum, stat) => sum + stat.count, 0);
-      expect(rows[0]!.n).toBeGreaterThan(20);
+      // Emails 1 to 3's trails and the fixture's own (17 with the seed's demo since it runs the workflow engine).
+      expect(rows[0]!.n).toBeGreaterThan(10);
       expect((await total(true)) - (await total(false))).toBe(rows[0]!.n);
     }
   });
@@ -326,7 +327,7 @@ describe('the cache answers every operation exactly as PostgreSQL', () => {
       { emailIds: [emailId, orphanEmailId] },
       { text: 'ÆBLEGRØD' },
       { text: 'invoice', eventCategories: ['workflow', 'system'], from: '2025-05-01' },
-      { metadata: [{ key: 'error_type', value: 'extraction_failed' }] },
+      { metadata: [{ key: 'error_type', value: 'workflow_failed' }] },
       { metadata: [{ key: 'status', value: 'failed' }], eventTypes: ['workflow_executed'], ...RANGES[3] },
     ];
     for (const filter of filters) {

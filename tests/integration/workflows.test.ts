@@ -115,7 +115,9 @@ describe('the seed\'s sample emails through the pre-configured workflows', () =>
         execution_time_ms: execution!.execution_time_ms,
       },
     });
-    expect(Object.keys(events[5]!.metadata).sort()).toEqual(['execution_time_ms', 'status', 'steps_completed', 'workflow_id', 'workflow_name']);
+    // The seed's five fields, and the execution's id so that the timeline can open the run.
+    expect(Object.keys(events[5]!.metadata).sort()).toEqual(['execution_id', 'execution_time_ms', 'status', 'steps_completed', 'workflow_id', 'workflow_name']);
+    expect(events[5]!.metadata.execution_id).toBe(execution!.id);
     const { rows: status } = await db.writable.query('SELECT status FROM email_messages WHERE id = $1', [emailId]);
     expect(status[0]).toEqual({ status: 'processed' });
     const { rows: steps } = await db.writable.query('SELECT step_index, action, outcome, attempts FROM email_workflow_execution_steps WHERE execution_id = $1 ORDER BY step_index', [execution!.id]);
@@ -276,7 +278,14 @@ describe('failures', () => {
       const events = await eventsOf(db.writable, emailId);
       expect(events.map((event) => event.event_type)).toEqual(['classified', 'status_changed', 'error', 'workflow_executed']);
       expect(events[2]!.metadata).toMatchObject({ error_type: 'workflow_failed', error_message: execution!.error_message, context: { workflow_id: workflowId, execution_id: execution!.id } });
-      expect(events[3]!.metadata).toEqual({ workflow_id: workflowId, workflow_name: 'Webhook down', status: 'failed', steps_completed: 1, execution_time_ms: execution!.execution_time_ms });
+      expect(events[3]!.metadata).toEqual({
+        workflow_id: workflowId,
+        workflow_name: 'Webhook down',
+        status: 'failed',
+        steps_completed: 1,
+        execution_time_ms: execution!.execution_time_ms,
+        execution_id: execution!.id,
+      });
     } finally {
       await down.close();
     }

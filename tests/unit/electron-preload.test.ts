@@ -5,6 +5,8 @@ import {
   ADMIN_CONNECTION_REMOVE_CHANNEL,
   ADMIN_CONNECTION_SAVE_CHANNEL,
   ADMIN_CONNECTION_TEST_CHANNEL,
+  WORKFLOW_ENGINE_GET_CHANNEL,
+  WORKFLOW_ENGINE_SET_CHANNEL,
   type MailtrailAdminConnectionBridge,
 } from '../../src-main/contract/admin-connection';
 import { bridgeNameOf, channelOf, OPERATION_NAMES } from '../../src-main/contract/operations';
@@ -37,7 +39,7 @@ describe('the preload bridge', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
   });
 
-  it('exposes exactly one function per contract operation, the three sync functions, the four admin-connection ones and the six report ones', () => {
+  it('exposes exactly one function per contract operation, the three sync functions, the six admin-connection ones and the six report ones', () => {
     expect(Object.keys(bridge).sort()).toEqual(
       [
         ...OPERATION_NAMES.map(bridgeNameOf),
@@ -48,6 +50,8 @@ describe('the preload bridge', () => {
         'saveAdminConnection',
         'testAdminConnection',
         'removeAdminConnection',
+        'workflowEngine',
+        'setWorkflowEngine',
         'exportReport',
         'onReportProgress',
         'cancelReport',
@@ -114,6 +118,10 @@ describe('the preload bridge', () => {
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_TEST_CHANNEL, null);
     await admin.removeAdminConnection();
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(ADMIN_CONNECTION_REMOVE_CHANNEL, undefined);
+    await admin.workflowEngine();
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(WORKFLOW_ENGINE_GET_CHANNEL, undefined);
+    await admin.setWorkflowEngine({ enabled: false });
+    expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: false });
   });
 
   it('sends the report calls on their own channels: a request or a report id, never a path (issue 14, item 4)', async () => {

@@ -42,6 +42,18 @@ describe('where a timeline event leads', () => {
     expect(executionLinkOf({ email_id: 5, event_type: 'error', metadata: { error_type: 'workflow_failed', execution_id: '9' } })).toBe('#/workflow-executions/9');
   });
 
+  it("the engine's workflow_executed names its execution after the seed's five fields, and opens it", () => {
+    const event = {
+      email_id: 5,
+      event_type: 'workflow_executed',
+      metadata: { workflow_id: 2, workflow_name: 'Invoice Processing', status: 'failed', steps_completed: 1, execution_time_ms: 40, execution_id: 314 },
+    };
+    expect(executionLinkOf(event)).toBe('#/workflow-executions/314');
+    // An id that is no id falls back to the runs of that workflow on that email.
+    expect(executionLinkOf({ ...event, metadata: { ...event.metadata, execution_id: 'x' } })).toBe('#/workflows/executions?workflow=2&email=5');
+    expect(executionLinkOf({ ...event, metadata: { ...event.metadata, execution_id: null } })).toBe('#/workflows/executions?workflow=2&email=5');
+  });
+
   it("the seed's workflow_executed, without an execution id, leads to that workflow's runs on that email", () => {
     const event = { email_id: 5, event_type: 'workflow_executed', metadata: { workflow_id: 2, workflow_name: 'Invoice Processing', status: 'completed', steps_completed: 3, execution_time_ms: 40 } };
     expect(executionLinkOf(event)).toBe('#/workflows/executions?workflow=2&email=5');

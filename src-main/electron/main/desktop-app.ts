@@ -22,6 +22,7 @@ import {
 import { createAdminConnectionActions, NO_ADMIN_CONNECTION_MESSAGE, registerAdminConnectionHandlers } from '../settings/admin-connection-ipc';
 import { openSettingsStore } from '../settings/settings-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
+import { createDesktopEngine, type DesktopEngineOptions } from './desktop-engine';
 import { chooseSource, sourceFromArgs, type SourceOptions } from './source-choice';
 import { createWindowOptions } from './window-options';
 
@@ -48,6 +49,8 @@ export interface DesktopAppOptions {
   argv: readonly string[];
   /** The sync worker module: out/main/sync-worker.js next to main's bundle. */
   syncWorkerUrl: URL;
+  /** How the workflow engine starts on the admin connection; the real one unless a test gives its own. */
+  startEngine?: DesktopEngineOptions['start'];
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -65,7 +68,7 @@ function lockDown(contents: WebContents): void {
  * handlers, and the data source chosen by the command line or the settings. Returns once the
  * window is loading; resolves to null when another instance already runs.
  */
-export async function startDesktopApp({ openSource, preloadPath, rendererDir, argv, syncWorkerUrl }: DesktopAppOptions): Promise<BrowserWindow | null> {
+export async function startDesktopApp({ openSource, preloadPath, rendererDir, argv, syncWorkerUrl, startEngine }: DesktopAppOptions): Promise<BrowserWindow | null> {
   // Must happen before `ready`.
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.enableSandbox();
@@ -130,6 +133,12 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
   const sources = currentSource(opening);
   registerIpcHandlers(ipcMain, sources.service);
 
+  // The workflow engine runs here while an admin connection is saved (and the setting leaves it on),
+  // as `serve --admin` runs it: a classified event the hub logs gets its workflows without a `mailtrail worker`.
+  const engine = createDesktopEngine({ ...(startEngine ? { start: startEngine } : {}), warn });
+  const applyEngine = (url: string | null) => engine.apply(url, settings.workflowEngineEnabled());
+  void applyEngine(adminUrl());
+
   let sourceKind: OpenedSource['kind'] | null = null;
   const offline = createOfflineActions({
     sources,
@@ -156,7 +165,10 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
         await backups.follow(null);
         await source?.setAdmin?.(url);
         await backups.follow(source?.adminDb?.() ?? null);
+        await applyEngine(url);
       },
+      engine: () => ({ enabled: settings.workflowEngineEnabled(), running: engine.runningOn() !== null, problem: engine.problem() }),
+      applyEngine: () => applyEngine(adminUrl()),
     }),
   );
   const report = (action: Promise<unknown>) => void action.catch((error: unknown) => console.error(messageOf(error)));
@@ -210,7 +222,7 @@ export async function startDesktopApp({ openSource, preloadPath, rendererDir, ar
     closing = true;
     event.preventDefault();
     // A report being written is cancelled, so its partial file is removed before the app goes.
-    void Promise.all([offline.cancelSync(), reports.cancelReport(), backups.follow(null)])
+    void Promise.all([offline.cancelSync(), reports.cancelReport(), backups.follow(null), engine.stop()])
       .then(() => sources.current())
       .then((source) => source.close())
       .catch(() => undefined)

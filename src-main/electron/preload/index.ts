@@ -4,9 +4,12 @@ import {
   ADMIN_CONNECTION_REMOVE_CHANNEL,
   ADMIN_CONNECTION_SAVE_CHANNEL,
   ADMIN_CONNECTION_TEST_CHANNEL,
+  WORKFLOW_ENGINE_GET_CHANNEL,
+  WORKFLOW_ENGINE_SET_CHANNEL,
   type AdminConnectionTest,
   type AdminConnectionView,
   type MailtrailAdminConnectionBridge,
+  type WorkflowEngineView,
 } from '../../contract/admin-connection';
 import type { Result } from '../../contract/errors';
 import { bridgeNameOf, channelOf, OPERATION_NAMES, type MailtrailBridge } from '../../contract/operations';
@@ -73,6 +76,8 @@ export function createAdminConnectionBridge(invoke: (channel: string, payload?: 
     saveAdminConnection: (input) => invoke(ADMIN_CONNECTION_SAVE_CHANNEL, input) as Promise<Result<AdminConnectionView>>,
     testAdminConnection: (input) => invoke(ADMIN_CONNECTION_TEST_CHANNEL, input ?? null) as Promise<Result<AdminConnectionTest>>,
     removeAdminConnection: () => invoke(ADMIN_CONNECTION_REMOVE_CHANNEL) as Promise<Result<null>>,
+    workflowEngine: () => invoke(WORKFLOW_ENGINE_GET_CHANNEL) as Promise<Result<WorkflowEngineView>>,
+    setWorkflowEngine: (input) => invoke(WORKFLOW_ENGINE_SET_CHANNEL, input) as Promise<Result<WorkflowEngineView>>,
   };
 }
 

@@ -5,8 +5,12 @@ import {
   ADMIN_CONNECTION_SAVE_CHANNEL,
   ADMIN_CONNECTION_TEST_CHANNEL,
   AdminConnectionInput,
+  WORKFLOW_ENGINE_GET_CHANNEL,
+  WORKFLOW_ENGINE_SET_CHANNEL,
+  WorkflowEngineInput,
   type AdminConnectionTest,
   type AdminConnectionView,
+  type WorkflowEngineView,
 } from '../../contract/admin-connection';
 import { MailtrailError } from '../../contract/errors';
 import { describeIssues } from '../../contract/validation';
@@ -23,6 +27,8 @@ export interface AdminConnectionActions {
   save(input: AdminConnectionInput): Promise<AdminConnectionView>;
   test(input: AdminConnectionInput | undefined): Promise<AdminConnectionTest>;
   remove(): Promise<void>;
+  engine(): WorkflowEngineView;
+  setEngine(input: WorkflowEngineInput): Promise<WorkflowEngineView>;
 }
 
 /**
@@ -33,12 +39,25 @@ export function createAdminConnectionActions({
   settings,
   apply,
   test = testAdminConnection,
+  engine = () => ({ enabled: false, running: false, problem: null }),
+  applyEngine = async () => undefined,
 }: {
-  settings: Pick<SettingsStore, 'adminConnection' | 'saveAdminConnection' | 'removeAdminConnection' | 'adminUrl' | 'adminUrlFor'>;
+  settings: Pick<SettingsStore, 'adminConnection' | 'saveAdminConnection' | 'removeAdminConnection' | 'adminUrl' | 'adminUrlFor'> &
+    Partial<Pick<SettingsStore, 'setWorkflowEngineEnabled'>>;
   apply: (adminUrl: string | null) => Promise<void>;
   test?: (url: string) => Promise<AdminConnectionTest>;
+  /** The workflow engine's state (desktop-engine.ts); none where the app runs no engine. */
+  engine?: () => WorkflowEngineView;
+  /** Starts or stops the engine after its setting changed. */
+  applyEngine?: () => Promise<void>;
 }): AdminConnectionActions {
   return {
+    engine,
+    async setEngine(input) {
+      settings.setWorkflowEngineEnabled?.(input.enabled);
+      await applyEngine();
+      return engine();
+    },
     get: () => settings.adminConnection(),
     async save(input) {
       const saved = settings.saveAdminConnection(input);
@@ -77,5 +96,11 @@ export function registerAdminConnectionHandlers(
   guarded(ADMIN_CONNECTION_REMOVE_CHANNEL, async () => {
     await actions.remove();
     return null;
+  });
+  guarded(WORKFLOW_ENGINE_GET_CHANNEL, async () => actions.engine());
+  guarded(WORKFLOW_ENGINE_SET_CHANNEL, (payload) => {
+    const parsed = WorkflowEngineInput.safeParse(payload);
+    if (!parsed.success) throw new MailtrailError('bad_request', `workflow engine ${describeIssues(parsed.error)}`);
+    return actions.setEngine(parsed.data);
   });
 }

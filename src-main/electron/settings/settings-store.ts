@@ -40,6 +40,8 @@ const SettingsFile = z
     activeCacheFile: z.string().refine(isAbsolute, 'must be an absolute path').nullable().optional(),
     /** Where the app's writes (retention, holds) go; none means they are refused. */
     adminConnection: AdminConnectionRecord.nullable().optional(),
+    /** false: the app runs no workflows on the admin connection (another worker does); absent means it runs them. */
+    workflowEngine: z.boolean().optional(),
   })
   .refine(
     (settings) =>
@@ -157,6 +159,9 @@ export interface SettingsStore {
    * saved one when `input` names the saved connection's URL. Nothing is saved.
    */
   adminUrlFor(input: AdminConnectionInput): string;
+  /** Whether the app runs the workflow engine on the admin connection; true unless turned off. */
+  workflowEngineEnabled(): boolean;
+  setWorkflowEngineEnabled(enabled: boolean): void;
 }
 
 /** Opens the settings in `directory`; a missing file means defaults, a corrupt one is kept aside and never fatal. */
@@ -343,6 +348,13 @@ export function openSettingsStore({ directory, safeStorage, now = () => new Date
     },
 
     adminUrl: () => (settings.adminConnection ? withSavedPassword(settings.adminConnection, 'the admin connection') : null),
+
+    workflowEngineEnabled: () => settings.workflowEngine !== false,
+
+    setWorkflowEngineEnabled(enabled) {
+      if (typeof enabled !== 'boolean') throw new MailtrailError('bad_request', `workflowEngine must be true or false, got ${JSON.stringify(enabled)}`);
+      if ((settings.workflowEngine !== false) !== enabled) save({ ...settings, workflowEngine: enabled });
+    },
 
     adminUrlFor(input) {
       const { url, password } = splitPassword(input);

@@ -1,3 +1,4 @@
+import type { Transporter } from 'nodemailer';
 import type { z } from 'zod';
 import { MailtrailError } from '../../contract/errors';
 import type { StepPreview } from '../../contract/workflow-actions';
@@ -27,6 +28,8 @@ export interface NotifySettings {
   mailFrom: string;
   /** A webhook that has not answered by then is retried. */
   webhookTimeoutMs: number;
+  /** A nodemailer transport to use instead of smtpUrl's (the demo's in-process receiver). */
+  mailer?: Transporter | undefined;
 }
 
 export interface ActionContext<Params> {
@@ -40,6 +43,8 @@ export interface ActionContext<Params> {
   /** The same for every attempt of this step: for receivers that de-duplicate (webhooks, Message-ID). */
   idempotencyId: string;
   notify: NotifySettings;
+  /** When the step runs, for the rows it writes: the demo's simulated clock; absent, the database's now. */
+  at?: Date | undefined;
 }
 
 /** What preview() is given: the viewer's read-only connection, never a transaction that could write. */
@@ -56,6 +61,9 @@ export type ActionPreview = Omit<StepPreview, 'step_index' | 'action'> & {
   email?: Partial<EmailForAction>;
 };
 
+/** What one step came to: the result to store, or the error it failed with. */
+export type StepAnswer = { ok: true; result: Record<string, unknown> } | { ok: false; error: MailtrailError };
+
 /** A step's action: the hub may register its own beside the built-ins (ActionRegistry). */
 export interface WorkflowAction<Params = unknown> {
   code: string;
@@ -70,6 +78,13 @@ export interface WorkflowAction<Params = unknown> {
    * "would run <code> with params …". It must not write: it is given the viewer's read-only pool.
    */
   preview?(context: PreviewContext<Params>): Promise<ActionPreview>;
+
+  /**
+   * The same work for many steps at once, one statement per table (src-main/workflows/steps.ts):
+   * contexts on distinct emails and one transaction (the same `db`), one answer each, in order. A
+   * database error throws for all of them. Optional: without it each context goes through run().
+   */
+  runBatch?(contexts: ActionContext<Params>[]): Promise<StepAnswer[]>;
 }
 
 /**
@@ -123,6 +138,16 @@ export function logStepEvent(context: ActionContext<unknown>, entry: ActivityEnt
     workflow_id: context.execution.workflow_id,
     execution_id: context.execution.id,
   });
+}
+
+/** run() for an action that has runBatch: a batch of one, so a worker's step and the demo's thousands take one code path. */
+export function runAlone<Params>(runBatch: (contexts: ActionContext<Params>[]) => Promise<StepAnswer[]>) {
+  return async (context: ActionContext<Params>): Promise<Record<string, unknown>> => {
+    const [answer] = await runBatch([context]);
+    if (!answer) throw new MailtrailError('internal', 'the action gave no answer for its step');
+    if (!answer.ok) throw answer.error;
+    return answer.result;
+  };
 }
 
 export class ActionRegistry {

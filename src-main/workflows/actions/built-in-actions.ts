@@ -12,7 +12,18 @@ import {
   statusChangedEvent,
   ticketCreatedEvent,
 } from '../../logger/events';
-import { ActionRegistry, logStepEvent, paramsOf, permanentError, type ActionContext, type EmailForAction, type WorkflowAction } from './action';
+import { copyTimestamp } from '../../logger/batch-writer';
+import {
+  ActionRegistry,
+  logStepEvent,
+  paramsOf,
+  permanentError,
+  runAlone,
+  type ActionContext,
+  type EmailForAction,
+  type StepAnswer,
+  type WorkflowAction,
+} from './action';
 import { parseInvoiceText } from './invoice-text';
 import { BANKRUPTCY_KEYWORDS, matchKeywords } from './keywords';
 
@@ -20,9 +31,42 @@ import { BANKRUPTCY_KEYWORDS, matchKeywords } from './keywords';
 const mailText = (context: { email: EmailForAction }) => [context.email.subject ?? '', context.email.body ?? ''].join('\n');
 /** A param value in a preview's sentence. */
 const quoted = (value: unknown) => JSON.stringify(value);
+/** The step's time for a created_at column; null leaves it to the database's clock. */
+const atOf = (context: ActionContext<unknown>) => (context.at ? copyTimestamp(context.at) : null);
+const failed = (error: MailtrailError): StepAnswer => ({ ok: false, error });
 
 // Each action's params are defined once, in the contract (the editor checks steps with the same zod).
 const setStatusParams = BUILT_IN_ACTION_PARAMS.set_status;
+
+async function setStatusBatch(contexts: ActionContext<z.output<typeof setStatusParams>>[]): Promise<StepAnswer[]> {
+  const db = contexts[0]!.db;
+  const rows = await query<{ id: number; status: string | null }>(
+    db,
+    sql`SELECT id, status FROM email_messages WHERE id = ANY(${contexts.map((c) => c.email.id)}::int[]) ORDER BY id FOR UPDATE`,
+  );
+  const previousOf = new Map(rows.map((row) => [row.id, row.status ?? 'none']));
+  const changing = contexts.filter((c) => (previousOf.get(c.email.id) ?? 'none') !== c.params.status);
+  if (changing.length > 0) {
+    await query(
+      db,
+      sql`UPDATE email_messages m SET status = v.status
+          FROM unnest(${changing.map((c) => c.email.id)}::int[], ${changing.map((c) => c.params.status)}::text[]) AS v(id, status)
+          WHERE m.id = v.id`,
+    );
+  }
+  const answers: StepAnswer[] = [];
+  for (const context of contexts) {
+    const { status, reason } = context.params;
+    const previous = previousOf.get(context.email.id) ?? 'none';
+    if (previous === status) {
+      answers.push({ ok: true, result: { status, changed: false } });
+      continue;
+    }
+    await logStepEvent(context, statusChangedEvent(previous, status, reason ?? `workflow ${context.execution.workflow_name}`));
+    answers.push({ ok: true, result: { old_status: previous, new_status: status, changed: true } });
+  }
+  return answers;
+}
 
 export const setStatus: WorkflowAction<z.output<typeof setStatusParams>> = {
   code: 'set_status',
@@ -34,21 +78,53 @@ export const setStatus: WorkflowAction<z.output<typeof setStatusParams>> = {
     if (from === params.status) return { outcome: 'no_change', summary: `status is ${quoted(from)} already: nothing to change`, details };
     return { outcome: 'would_run', summary: `status ${quoted(from)} → ${quoted(params.status)}`, details, email: { status: params.status } };
   },
-  async run(context) {
-    const { status, reason } = context.params;
-    const [row] = await query<{ status: string | null }>(context.db, sql`SELECT status FROM email_messages WHERE id = ${context.email.id} FOR UPDATE`);
-    const previous = row?.status ?? 'none';
-    if (previous === status) return { status, changed: false };
-    await query(context.db, sql`UPDATE email_messages SET status = ${status} WHERE id = ${context.email.id}`);
-    await logStepEvent(context, statusChangedEvent(previous, status, reason ?? `workflow ${context.execution.workflow_name}`));
-    return { old_status: previous, new_status: status, changed: true };
-  },
+  run: runAlone(setStatusBatch),
+  runBatch: setStatusBatch,
 };
 
 const extractInvoiceParams = BUILT_IN_ACTION_PARAMS.extract_invoice;
 
 const noInvoiceNumber = (email: EmailForAction) =>
   `no invoice number in the subject${email.body === null ? ' (email_messages has no body column)' : ' or body'} of email ${email.id}`;
+
+async function extractInvoiceBatch(contexts: ActionContext<z.output<typeof extractInvoiceParams>>[]): Promise<StepAnswer[]> {
+  const answers: StepAnswer[] = [];
+  const found: { index: number; context: (typeof contexts)[number]; fields: ReturnType<typeof parseInvoiceText> & { invoice_number: string } }[] = [];
+  for (const [index, context] of contexts.entries()) {
+    const fields = parseInvoiceText(mailText(context));
+    if (fields.invoice_number === null) {
+      answers[index] = failed(new MailtrailError('bad_request', noInvoiceNumber(context.email)));
+    } else {
+      found.push({ index, context, fields: { ...fields, invoice_number: fields.invoice_number } });
+    }
+  }
+  if (found.length === 0) return answers;
+  const stored = await query<{ id: number; email_id: number }>(
+    contexts[0]!.db,
+    sql`INSERT INTO email_invoices (email_id, invoice_number, amount, currency, due_date, execution_id, created_at)
+        SELECT v.email_id, v.invoice_number, v.amount, v.currency, v.due_date, v.execution_id, COALESCE(v.at, NOW()::timestamp)
+        FROM unnest(${found.map((f) => f.context.email.id)}::int[], ${found.map((f) => f.fields.invoice_number)}::text[],
+                    ${found.map((f) => f.fields.amount)}::numeric[], ${found.map((f) => f.fields.currency)}::text[],
+                    ${found.map((f) => f.fields.due_date)}::date[], ${found.map((f) => f.context.execution.id)}::int[],
+                    ${found.map((f) => atOf(f.context))}::timestamp[])
+             AS v(email_id, invoice_number, amount, currency, due_date, execution_id, at)
+        ON CONFLICT (email_id, invoice_number) DO UPDATE
+          SET amount = EXCLUDED.amount, currency = EXCLUDED.currency, due_date = EXCLUDED.due_date, execution_id = EXCLUDED.execution_id
+        RETURNING id, email_id`,
+  );
+  const idOf = new Map(stored.map((row) => [row.email_id, row.id]));
+  for (const { index, context, fields } of found) {
+    const entry = invoiceExtractedEvent(fields.invoice_number, fields.amount ?? 0, true);
+    // The seed's three fields, then what the text also said; an amount it did not say stays null.
+    await logStepEvent(context, {
+      ...entry,
+      description: fields.amount === null ? `Invoice ${fields.invoice_number} extracted (no amount in the text)` : entry.description,
+      metadata: { ...entry.metadata, amount: fields.amount, currency: fields.currency, due_date: fields.due_date },
+    });
+    answers[index] = { ok: true, result: { invoice_id: idOf.get(context.email.id)!, ...fields } };
+  }
+  return answers;
+}
 
 export const extractInvoice: WorkflowAction<z.output<typeof extractInvoiceParams>> = {
   code: 'extract_invoice',
@@ -60,30 +136,14 @@ export const extractInvoice: WorkflowAction<z.output<typeof extractInvoiceParams
     const amount = fields.amount === null ? 'no amount' : `${fields.amount}${fields.currency ? ` ${fields.currency}` : ''}`;
     return { outcome: 'would_run', summary: `invoice ${fields.invoice_number}, ${amount}, due ${fields.due_date ?? 'not said'}`, details: { ...fields } };
   },
-  async run(context) {
-    const fields = parseInvoiceText(mailText(context));
-    if (fields.invoice_number === null) throw new MailtrailError('bad_request', noInvoiceNumber(context.email));
-    const [stored] = await query<{ id: number }>(
-      context.db,
-      sql`INSERT INTO email_invoices (email_id, invoice_number, amount, currency, due_date, execution_id)
-          VALUES (${context.email.id}, ${fields.invoice_number}, ${fields.amount}, ${fields.currency}, ${fields.due_date}::date, ${context.execution.id})
-          ON CONFLICT (email_id, invoice_number) DO UPDATE
-            SET amount = EXCLUDED.amount, currency = EXCLUDED.currency, due_date = EXCLUDED.due_date, execution_id = EXCLUDED.execution_id
-          RETURNING id`,
-    );
-    const entry = invoiceExtractedEvent(fields.invoice_number, fields.amount ?? 0, true);
-    // The seed's three fields, then what the text also said; an amount it did not say stays null.
-    await logStepEvent(context, {
-      ...entry,
-      description: fields.amount === null ? `Invoice ${fields.invoice_number} extracted (no amount in the text)` : entry.description,
-      metadata: { ...entry.metadata, amount: fields.amount, currency: fields.currency, due_date: fields.due_date },
-    });
-    return { invoice_id: stored!.id, ...fields };
-  },
+  run: runAlone(extractInvoiceBatch),
+  runBatch: extractInvoiceBatch,
 };
 
 const linkEntityParams = BUILT_IN_ACTION_PARAMS.link_entity;
 type Entity = { id: number; name: string };
+/** An entity as the batch finds it, keyed by type and domain. */
+type LinkedEntity = Entity & { entity_type: string; domain: string | null };
 
 /** The lookups run() and preview() share: an entity by id, or by the sender's domain. */
 const entityById = async (db: ReadableDb | WritableClient, type: string, id: number): Promise<Entity | undefined> =>
@@ -94,6 +154,92 @@ const senderDomain = (email: EmailForAction): string | undefined => email.sender
 const noEntityWithId = (type: string, id: number) => `no ${type} with id ${id} in email_entities`;
 const noSender = (email: EmailForAction, type: string) => `email ${email.id} has no sender address to find its ${type} by; give params.entity_id`;
 const noEntityWithDomain = (type: string, domain: string) => `no ${type} has the sender domain ${domain}; add one to email_entities or set create_missing`;
+
+async function linkEntityBatch(contexts: ActionContext<z.output<typeof linkEntityParams>>[]): Promise<StepAnswer[]> {
+  const db = contexts[0]!.db;
+  const answers: StepAnswer[] = [];
+  const entities: (LinkedEntity | undefined)[] = [];
+  const byId: number[] = [];
+  const byDomain: { index: number; domain: string }[] = [];
+  for (const [index, context] of contexts.entries()) {
+    const { entity_type, entity_id } = context.params;
+    if (entity_id !== undefined) {
+      byId.push(index);
+      continue;
+    }
+    const domain = senderDomain(context.email);
+    if (domain) byDomain.push({ index, domain });
+    else answers[index] = failed(new MailtrailError('bad_request', noSender(context.email, entity_type)));
+  }
+  if (byId.length > 0) {
+    const rows = await query<LinkedEntity>(
+      db,
+      sql`SELECT id, name, entity_type, domain FROM email_entities WHERE id = ANY(${byId.map((index) => contexts[index]!.params.entity_id!)}::int[])`,
+    );
+    for (const index of byId) {
+      const { entity_type, entity_id } = contexts[index]!.params;
+      const entity = rows.find((row) => row.id === entity_id && row.entity_type === entity_type);
+      if (entity) entities[index] = entity;
+      else answers[index] = failed(new MailtrailError('not_found', noEntityWithId(entity_type, entity_id!)));
+    }
+  }
+  if (byDomain.length > 0) {
+    const key = (type: string, domain: string) => `${type}\u0000${domain}`;
+    const wanted = new Map<string, { type: string; domain: string; create: boolean }>();
+    for (const { index, domain } of byDomain) {
+      const { entity_type, create_missing } = contexts[index]!.params;
+      const known = wanted.get(key(entity_type, domain));
+      if (known) known.create ||= create_missing;
+      else wanted.set(key(entity_type, domain), { type: entity_type, domain, create: create_missing });
+    }
+    const create = [...wanted.values()].filter((w) => w.create);
+    if (create.length > 0) {
+      // Only the missing ones, in order: a conflict would still draw an id from the sequence.
+      await query(
+        db,
+        sql`INSERT INTO email_entities (entity_type, name, domain)
+            SELECT v.entity_type, v.domain, v.domain
+            FROM unnest(${create.map((w) => w.type)}::text[], ${create.map((w) => w.domain)}::text[]) WITH ORDINALITY AS v(entity_type, domain, position)
+            WHERE NOT EXISTS (SELECT 1 FROM email_entities e WHERE e.entity_type = v.entity_type AND lower(e.domain) = v.domain)
+            ORDER BY v.position
+            ON CONFLICT DO NOTHING`,
+      );
+    }
+    const all = [...wanted.values()];
+    const rows = await query<LinkedEntity>(
+      db,
+      sql`SELECT e.id, e.name, e.entity_type, lower(e.domain) AS domain FROM email_entities e
+          JOIN unnest(${all.map((w) => w.type)}::text[], ${all.map((w) => w.domain)}::text[]) AS v(entity_type, domain)
+            ON e.entity_type = v.entity_type AND lower(e.domain) = v.domain`,
+    );
+    const found = new Map(rows.map((row) => [key(row.entity_type, row.domain ?? ''), row]));
+    for (const { index, domain } of byDomain) {
+      const { entity_type } = contexts[index]!.params;
+      const entity = found.get(key(entity_type, domain));
+      if (entity) entities[index] = entity;
+      else answers[index] = failed(new MailtrailError('not_found', noEntityWithDomain(entity_type, domain)));
+    }
+  }
+  const linking = contexts.flatMap((context, index) => (entities[index] ? [{ context, entity: entities[index] }] : []));
+  if (linking.length > 0) {
+    await query(
+      db,
+      sql`INSERT INTO email_entity_links (email_id, entity_type, entity_id, entity_name, execution_id, created_at)
+          SELECT v.email_id, v.entity_type, v.entity_id, v.entity_name, v.execution_id, COALESCE(v.at, NOW()::timestamp)
+          FROM unnest(${linking.map((l) => l.context.email.id)}::int[], ${linking.map((l) => l.context.params.entity_type)}::text[],
+                      ${linking.map((l) => l.entity.id)}::int[], ${linking.map((l) => l.entity.name)}::text[],
+                      ${linking.map((l) => l.context.execution.id)}::int[], ${linking.map((l) => atOf(l.context))}::timestamp[])
+               AS v(email_id, entity_type, entity_id, entity_name, execution_id, at)
+          ON CONFLICT (email_id, entity_type, entity_id) DO NOTHING`,
+    );
+  }
+  for (const { context, entity } of linking) {
+    const { entity_type } = context.params;
+    await logStepEvent(context, linkedEvent(entity_type, entity.id, entity.name));
+    answers[contexts.indexOf(context)] = { ok: true, result: { entity_type, entity_id: entity.id, entity_name: entity.name } };
+  }
+  return answers;
+}
 
 export const linkEntity: WorkflowAction<z.output<typeof linkEntityParams>> = {
   code: 'link_entity',
@@ -115,34 +261,40 @@ export const linkEntity: WorkflowAction<z.output<typeof linkEntityParams>> = {
     if (!create_missing) return { outcome: 'would_fail', summary: noEntityWithDomain(entity_type, domain), details: { entity_type, domain } };
     return { outcome: 'would_run', summary: `create ${entity_type} ${quoted(domain)} (no ${entity_type} has that domain yet) and link it`, details: { entity_type, entity_id: null, entity_name: domain, domain, created: true } };
   },
-  async run(context) {
-    const { entity_type, entity_id, create_missing } = context.params;
-    let entity: Entity | undefined;
-    if (entity_id !== undefined) {
-      entity = await entityById(context.db, entity_type, entity_id);
-      if (!entity) throw new MailtrailError('not_found', noEntityWithId(entity_type, entity_id));
-    } else {
-      const domain = senderDomain(context.email);
-      if (!domain) throw new MailtrailError('bad_request', noSender(context.email, entity_type));
-      if (create_missing) {
-        await query(context.db, sql`INSERT INTO email_entities (entity_type, name, domain) VALUES (${entity_type}, ${domain}, ${domain}) ON CONFLICT DO NOTHING`);
-      }
-      entity = await entityByDomain(context.db, entity_type, domain);
-      if (!entity) throw new MailtrailError('not_found', noEntityWithDomain(entity_type, domain));
-    }
-    await query(
-      context.db,
-      sql`INSERT INTO email_entity_links (email_id, entity_type, entity_id, entity_name, execution_id)
-          VALUES (${context.email.id}, ${entity_type}, ${entity.id}, ${entity.name}, ${context.execution.id})
-          ON CONFLICT (email_id, entity_type, entity_id) DO NOTHING`,
-    );
-    await logStepEvent(context, linkedEvent(entity_type, entity.id, entity.name));
-    return { entity_type, entity_id: entity.id, entity_name: entity.name };
-  },
+  run: runAlone(linkEntityBatch),
+  runBatch: linkEntityBatch,
 };
 
 const createTicketParams = BUILT_IN_ACTION_PARAMS.create_ticket;
 const ticketSubject = (params: { subject?: string | undefined }, email: EmailForAction) => params.subject ?? email.subject ?? `Email ${email.id}`;
+
+async function createTicketBatch(contexts: ActionContext<z.output<typeof createTicketParams>>[]): Promise<StepAnswer[]> {
+  const subjects = contexts.map((c) => ticketSubject(c.params, c.email));
+  const tickets = await query<{ id: number; ticket_number: string; email_id: number }>(
+    contexts[0]!.db,
+    // The number from the row's own id, drawn first in the contexts' order: one statement, no second write to the new rows.
+    sql`WITH input AS (
+          SELECT v.*, nextval(pg_get_serial_sequence('email_tickets', 'id'))::int AS id
+          FROM (SELECT * FROM unnest(${contexts.map((c) => c.email.id)}::int[], ${subjects}::text[], ${contexts.map((c) => c.params.priority)}::text[],
+                                     ${contexts.map((c) => c.execution.id)}::int[], ${contexts.map(atOf)}::timestamp[]) WITH ORDINALITY
+                  AS u(email_id, subject, priority, execution_id, at, position)
+                ORDER BY u.position) AS v
+        )
+        INSERT INTO email_tickets (id, ticket_number, email_id, subject, priority, execution_id, created_at)
+        SELECT id, 'TCK-' || lpad(id::text, 6, '0'), email_id, subject, priority, execution_id, COALESCE(at, NOW()::timestamp)
+        FROM input ORDER BY position
+        RETURNING id, ticket_number, email_id`,
+  );
+  // One ticket per context: their emails are distinct.
+  const ticketOf = new Map(tickets.map((ticket) => [ticket.email_id, ticket]));
+  const answers: StepAnswer[] = [];
+  for (const context of contexts) {
+    const ticket = ticketOf.get(context.email.id)!;
+    await logStepEvent(context, ticketCreatedEvent(ticket.id, ticket.ticket_number, context.params.priority));
+    answers.push({ ok: true, result: { ticket_id: ticket.id, ticket_number: ticket.ticket_number, priority: context.params.priority } });
+  }
+  return answers;
+}
 
 export const createTicket: WorkflowAction<z.output<typeof createTicketParams>> = {
   code: 'create_ticket',
@@ -153,19 +305,8 @@ export const createTicket: WorkflowAction<z.output<typeof createTicketParams>> =
     // Its number is drawn from the sequence when it is created; drawing one here would be a write.
     return { outcome: 'would_run', summary: `open a ${params.priority} ticket ${quoted(subject)}`, details: { subject, priority: params.priority, email_id: email.id } };
   },
-  async run(context) {
-    const subject = ticketSubject(context.params, context.email);
-    const [ticket] = await query<{ id: number; ticket_number: string }>(
-      context.db,
-      // The number from the row's own id, drawn first: one statement, no second write to the new row.
-      sql`INSERT INTO email_tickets (id, ticket_number, email_id, subject, priority, execution_id)
-          SELECT next.id, 'TCK-' || lpad(next.id::text, 6, '0'), ${context.email.id}, ${subject}, ${context.params.priority}, ${context.execution.id}
-          FROM (SELECT nextval(pg_get_serial_sequence('email_tickets', 'id'))::int AS id) AS next
-          RETURNING id, ticket_number`,
-    );
-    await logStepEvent(context, ticketCreatedEvent(ticket!.id, ticket!.ticket_number, context.params.priority));
-    return { ticket_id: ticket!.id, ticket_number: ticket!.ticket_number, priority: context.params.priority };
-  },
+  run: runAlone(createTicketBatch),
+  runBatch: createTicketBatch,
 };
 
 const notifyParams = BUILT_IN_ACTION_PARAMS.notify;
@@ -239,11 +380,12 @@ export const notify: WorkflowAction<z.output<typeof notifyParams>> = {
       await logStepEvent(context, notificationSentEvent('webhook', recipient, reason));
       return { channel: 'webhook', recipient, status: response.status, idempotency_id: context.idempotencyId };
     }
-    if (!context.notify.smtpUrl) {
+    const transport = context.notify.mailer ?? (context.notify.smtpUrl ? mailTransport(context.notify.smtpUrl) : undefined);
+    if (!transport) {
       // The worker's setting, the same on every retry: fail now rather than retry in vain.
       throw permanentError('unavailable', 'notify by e-mail needs an SMTP server: set MAILTRAIL_SMTP_URL (smtp://user:password@host:587) for the worker');
     }
-    const info = await mailTransport(context.notify.smtpUrl)
+    const info = await transport
       .sendMail({
         from: context.notify.mailFrom,
         to: params.to,
