@@ -7,9 +7,9 @@ import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine, copyTimestamp, type CopyValue } from '../logger/batch-writer';
 import { createEmailActivityLoggerOn, type LoggedEvent } from '../logger/email-activity-logger';
-import { isPermanent, type ActionRegistry, type NotifySettings } from './actions/action';
+import { emailFromRow, isPermanent, type ActionRegistry, type NotifySettings } from './actions/action';
 import { stepIdempotencyId } from './execution';
-import { describeStepError, emailFromRow, logExecutionEnd, performSteps, type ExecutionEnd, type PendingStep, type WorkflowStep } from './steps';
+import { describeStepError, logExecutionEnd, performSteps, type ExecutionEnd, type PendingStep, type WorkflowStep } from './steps';
 
 // Many executions in one transaction, in process (the demo's year of runs): the steps do what they
 // do in the worker (performSteps, the actions' runBatch), the endings log what the worker's do

@@ -4,8 +4,8 @@ import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { inWriteTransaction } from '../db/transaction';
 import { createEmailActivityLogger } from '../logger/email-activity-logger';
-import { isPermanent, type ActionRegistry, type EmailForAction, type NotifySettings } from './actions/action';
-import { describeStepError, emailFromRow, logExecutionEnd, performSteps, stepsOf, type ExecutionEnd } from './steps';
+import { isPermanent, readEmailForAction, type ActionRegistry, type NotifySettings } from './actions/action';
+import { describeStepError, logExecutionEnd, performSteps, stepsOf, type ExecutionEnd } from './steps';
 
 /** What running an execution needs: the admin connection, the actions and notify's transports. */
 export interface ExecutionDeps {
@@ -82,13 +82,6 @@ async function begin(admin: AdminDb, executionId: number): Promise<{ execution: 
   });
 }
 
-/** The email row, its body from whichever body column the hub's table has (to_jsonb reads absent columns as null). */
-async function loadEmail(client: WritableClient, emailId: number): Promise<EmailForAction> {
-  const [found] = await query<{ row: Record<string, unknown> }>(client, sql`SELECT to_jsonb(m) AS row FROM email_messages m WHERE m.id = ${emailId}`);
-  if (!found) throw new MailtrailError('not_found', `email ${emailId} has no row in email_messages`);
-  return emailFromRow(emailId, found.row);
-}
-
 /**
  * One step in one transaction with its record: the action's writes, its event and the step's
  * `succeeded` commit together. The execution row is locked first, so a second worker holding the
@@ -109,7 +102,7 @@ async function runStep(deps: ExecutionDeps, execution: ExecutionRow, step: StepR
           WHERE e.id = ${execution.id} FOR UPDATE OF e`,
     );
     if (current?.outcome === 'succeeded') return;
-    const email = await loadEmail(client, execution.email_id);
+    const email = await readEmailForAction(client, execution.email_id);
     const [answer] = await performSteps(deps.actions, step.action, [
       {
         rawParams: step.params,

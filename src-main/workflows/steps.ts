@@ -1,7 +1,7 @@
 import { MailtrailError } from '../contract/errors';
 import { toMailtrailError } from '../db/connection';
 import type { EmailActivityLogger } from '../logger/email-activity-logger';
-import type { ActionContext, ActionRegistry, EmailForAction, StepAnswer } from './actions/action';
+import type { ActionContext, ActionRegistry, StepAnswer } from './actions/action';
 
 // What a step does and what an ending logs, once: the worker (execution.ts, one step per
 // transaction) and the batch (batch.ts, the demo's thousands per transaction) both come here.
@@ -19,20 +19,6 @@ export function stepsOf(workflowSteps: unknown): WorkflowStep[] {
     if (typeof action !== 'string') throw new MailtrailError('bad_request', `workflow_steps[${index}] has no action code`);
     return { action, params: (step as { params?: unknown }).params ?? {} };
   });
-}
-
-/** email_messages' row as to_jsonb gives it, its body from whichever body column the hub's table has. */
-export function emailFromRow(emailId: number, row: Record<string, unknown>): EmailForAction {
-  const textOf = (key: string) => (typeof row[key] === 'string' ? (row[key] as string) : null);
-  return {
-    id: emailId,
-    subject: textOf('subject'),
-    sender_email: textOf('sender_email'),
-    sender_name: textOf('sender_name'),
-    status: textOf('status'),
-    classification: textOf('classification'),
-    body: textOf('body_text') ?? textOf('body_plain') ?? textOf('body'),
-  };
 }
 
 /** Error text for the execution and the step: which step, which action, what went wrong. */

@@ -202,7 +202,7 @@ function WorkflowsCard({ state, retry, replace }: { state: WorkflowsState; retry
                           <div className="workflows-table__sub">{statusLabel(last.status)}</div>
                         </a>
                       ) : (
-                        <span className="muted" title="No execution of it is stored (runs logged without the engine, as the demo's, count in the success rate only)">
+                        <span className="muted" title="No execution of it is stored (runs logged by the hub without the engine count in the success rate only)">
                           none stored
                         </span>
                       )}

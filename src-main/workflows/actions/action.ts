@@ -114,11 +114,8 @@ export function paramsOf<Schema extends z.ZodType>(code: string, schema: Schema)
   };
 }
 
-/** The email row, its body from whichever body column the hub's table has (to_jsonb reads absent columns as null). */
-export async function readEmailForAction(db: ReadableDb | WritableClient, emailId: number): Promise<EmailForAction> {
-  const [found] = await query<{ row: Record<string, unknown> }>(db, sql`SELECT to_jsonb(m) AS row FROM email_messages m WHERE m.id = ${emailId}`);
-  if (!found) throw new MailtrailError('not_found', `email ${emailId} has no row in email_messages`);
-  const row = found.row;
+/** email_messages' row as to_jsonb gives it, its body from whichever body column the hub's table has. */
+export function emailFromRow(emailId: number, row: Record<string, unknown>): EmailForAction {
   const textOf = (key: string) => (typeof row[key] === 'string' ? (row[key] as string) : null);
   return {
     id: emailId,
@@ -129,6 +126,13 @@ export async function readEmailForAction(db: ReadableDb | WritableClient, emailI
     classification: textOf('classification'),
     body: textOf('body_text') ?? textOf('body_plain') ?? textOf('body'),
   };
+}
+
+/** One email for an action (to_jsonb reads the body columns a hub's table lacks as null). */
+export async function readEmailForAction(db: ReadableDb | WritableClient, emailId: number): Promise<EmailForAction> {
+  const [found] = await query<{ row: Record<string, unknown> }>(db, sql`SELECT to_jsonb(m) AS row FROM email_messages m WHERE m.id = ${emailId}`);
+  if (!found) throw new MailtrailError('not_found', `email ${emailId} has no row in email_messages`);
+  return emailFromRow(emailId, found.row);
 }
 
 /** Logs one of the seed's events with the execution named in its metadata, so a reader can find the run. */
