@@ -5,7 +5,7 @@
  * so the pictures follow the app instead of going stale. Needs `npm run build:renderer` first.
  *
  * A screen whose sidebar entry does not exist on this build is skipped with a note, so a screen added
- * later (Backups) only needs its entry below.
+ * later only needs its entry below.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,8 @@ interface Shot {
 
 interface Prepared {
   failedExecutionId: number;
+  /** The email classified `invoice` (Invoice Processing ran on it): what the editor's try panel is shown on. */
+  invoiceEmailId: number;
 }
 
 const ready = async (page: Page, testId: string) => {
@@ -162,6 +164,21 @@ const SHOTS: Shot[] = [
     },
   },
   {
+    // The pre-configured Invoice Processing in the editor, tried on the invoice email: the trigger's verdict and each step's outcome.
+    name: 'workflow-editor',
+    nav: 'workflows',
+    take: async (page, data, prepared) => {
+      await withAdminToken(page, data.workflows.adminToken);
+      const id = await workflowIdByTrigger(data, 'invoice');
+      await page.goto(`${data.workflows.url}/#/workflows/${id}/edit`);
+      await ready(page, 'workflow-step');
+      await page.getByTestId('workflow-try-email').fill(String(prepared.invoiceEmailId));
+      await page.getByTestId('workflow-try-run').click();
+      await ready(page, 'workflow-try-step');
+      await page.getByTestId('workflow-try-result').scrollIntoViewIfNeeded();
+    },
+  },
+  {
     name: 'workflow-execution',
     nav: 'workflows',
     take: async (page, data, prepared) => {
@@ -196,13 +213,14 @@ const SHOTS: Shot[] = [
     },
   },
   {
-    // Built on its own branch (issue 17, items 1-5): picked up once the sidebar has the entry.
+    // The server with the backup runner, after prepareBackups: a job, its runs and their verification.
     name: 'backups',
     nav: 'backups',
     take: async (page, data) => {
-      await withAdminToken(page, data.retention.adminToken);
-      await page.goto(`${data.retention.url}/#/backups`);
-      await page.locator('main h1, main h2').first().waitFor();
+      await withAdminToken(page, data.backups.adminToken);
+      await page.goto(`${data.backups.url}/#/backups`);
+      await ready(page, 'backup-job-row');
+      await ready(page, 'backup-history-row');
     },
   },
 ];
@@ -238,7 +256,8 @@ async function prepare(data: E2eFixture): Promise<Prepared> {
       const { rows: failed } = await owner.query<{ id: number }>(`SELECT id FROM email_workflow_executions WHERE email_id = $1 AND status = 'failed' LIMIT 1`, [bankruptcy]);
       if (open[0]!.open === 0 && failed[0]) {
         await placeHold(data);
-        return { failedExecutionId: Number(failed[0].id) };
+        await prepareBackups(data);
+        return { failedExecutionId: Number(failed[0].id), invoiceEmailId: invoice };
       }
       if (Date.now() > deadline) throw new Error('the workflow engine did not finish the executions within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -256,6 +275,52 @@ async function placeHold(data: E2eFixture): Promise<void> {
     body: JSON.stringify({ email_id: data.retention.heldEmailId, reason: 'Case 2291: dispute with Zephyr ApS' }),
   });
   if (response.status !== 201 && response.status !== 409) throw new Error(`placing a hold answered ${response.status}: ${await response.text()}`);
+}
+
+/** The id of the pre-configured workflow with this trigger (migration 0015's), as the Workflows screen lists it. */
+async function workflowIdByTrigger(data: E2eFixture, trigger: string): Promise<number> {
+  const response = await fetch(`${data.workflows.url}/api/v1/workflows`);
+  const workflows = (await response.json()) as { id: number; classification_trigger: string }[];
+  const workflow = workflows.find((candidate) => candidate.classification_trigger === trigger);
+  if (!workflow) throw new Error(`no workflow is triggered by ${trigger}`);
+  return workflow.id;
+}
+
+/**
+ * A backup job and two runs of it through the REST API the Backups screen uses, on the server whose
+ * runner runs them (as backups.spec.ts does), so the screen shows a job and a history, not empty tables.
+ */
+async function prepareBackups(data: E2eFixture): Promise<void> {
+  const { url, adminToken, backupDir } = data.backups;
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+    return response.json();
+  };
+  const job = (await call('POST', '/backups/jobs', {
+    name: 'Nightly',
+    schedule: '30 2 * * *',
+    time_zone: 'Europe/Copenhagen',
+    destination: join(backupDir, 'nightly'),
+    keep_last: 14,
+    dead_man_hours: 26,
+    notify_emails: ['ops@example.com'],
+  })) as { id: number };
+  for (let run = 0; run < 2; run += 1) {
+    await call('POST', '/backups', { job_id: job.id });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const history = (await call('GET', `/backups/history?job_id=${job.id}&limit=1`)) as { status: string; verification: string | null }[];
+      const latest = history[0];
+      if (latest && latest.status !== 'running' && latest.verification !== 'running') break;
+      if (Date.now() > deadline) throw new Error('the backup runner did not finish a run within 90 s');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** The sections the built app's sidebar offers (`nav-<section>`), read once in a page of its own. */
