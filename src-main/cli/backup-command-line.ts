@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { notifyTargetProblem } from '../backup/cli-notify';
 import { checkConnectionString } from '../db/connection';
+import { parseActionArgs } from './action-args';
 
 export const BACKUP_USAGE = `  backup run [--db URL] [--admin-db URL] --to DIR [--json] [--notify URL|mailto:ADDRESS]
                                               one consistent snapshot of Mailtrail's tables (the log, the archive,
@@ -51,23 +51,7 @@ function url(option: string, text: string | undefined): string | undefined {
 }
 
 export function parseBackup(argv: readonly string[]): BackupInvocation {
-  const [action, ...rest] = argv;
-  if (action === undefined || !(BACKUP_ACTIONS as readonly string[]).includes(action)) {
-    const given = action === undefined ? 'missing' : `unknown: ${JSON.stringify(action)}`;
-    throw new BackupUsageError(`backup needs one of ${BACKUP_ACTIONS.join(', ')} (${given}); run \`mailtrail help\``);
-  }
-  const which = action as BackupAction;
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: [...rest], options: OPTIONS[which], strict: true, allowPositionals: true }) as typeof parsed;
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    const option = /'(-[^' ]*)/.exec(message ?? '')?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new BackupUsageError(`unknown option ${option} for \`mailtrail backup ${which}\`; run \`mailtrail help\` for the options`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new BackupUsageError(`option ${option} needs a value, e.g. ${option} VALUE`);
-    throw new BackupUsageError(`${message ?? 'cannot read the command line'}; run \`mailtrail help\``);
-  }
-  const { values, positionals } = parsed;
+  const { action: which, values, positionals } = parseActionArgs('backup', BACKUP_ACTIONS, OPTIONS, argv, (message) => new BackupUsageError(message));
   if (positionals.length !== POSITIONALS[which]) {
     throw new BackupUsageError(
       POSITIONALS[which] === 1

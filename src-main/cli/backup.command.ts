@@ -3,6 +3,7 @@ import { listBackups, type BackupListing } from '../backup/backup-list';
 import { restoreBackup } from '../backup/backup-restore';
 import { runBackup, type BackupManifest, type BackupProgress } from '../backup/backup-run';
 import { verifyBackup } from '../backup/backup-verify';
+import { formatBytes } from '../contract/bytes';
 import { notifyRunOutcome } from '../backup/cli-notify';
 import { openAdminDb, toMailtrailError } from '../db/connection';
 import { openAdminConnection } from '../source/open-source';
@@ -10,18 +11,6 @@ import type { BackupInvocation } from './backup-command-line';
 import { progressOutput, type CommandIo } from './io';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** One progress line: the table, its rows so far and the rate; a bar of tables done on a terminal. */
 export function describeBackupProgress(progress: BackupProgress, verb: string, bar: boolean, startedMs: number, rowsBefore: number): string {

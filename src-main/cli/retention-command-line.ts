@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { MAX_HOLD_REASON } from '../contract/retention';
 import { checkConnectionString } from '../db/connection';
 import { MAX_BATCH_SIZE } from '../retention/run';
+import { parseActionArgs } from './action-args';
 
 export const RETENTION_USAGE = `  retention preview [--db URL] [--archive-after DAYS] [--purge-after DAYS] [--json]
                                               what a run would do: events and emails per action, by month and
@@ -77,23 +77,7 @@ function days(option: string, text: string | undefined): number | null | undefin
 }
 
 export function parseRetention(argv: readonly string[]): RetentionInvocation {
-  const [action, ...rest] = argv;
-  if (action === undefined || !(RETENTION_ACTIONS as readonly string[]).includes(action)) {
-    const given = action === undefined ? 'missing' : `unknown: ${JSON.stringify(action)}`;
-    throw new RetentionUsageError(`retention needs one of ${RETENTION_ACTIONS.join(', ')} (${given}); run \`mailtrail help\``);
-  }
-  const which = action as RetentionAction;
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: [...rest], options: OPTIONS[which], strict: true, allowPositionals: true }) as typeof parsed;
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    const option = /'(-[^' ]*)/.exec(message ?? '')?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new RetentionUsageError(`unknown option ${option} for \`mailtrail retention ${which}\`; run \`mailtrail help\` for the options`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new RetentionUsageError(`option ${option} needs a value, e.g. ${option} VALUE`);
-    throw new RetentionUsageError(`${message ?? 'cannot read the command line'}; run \`mailtrail help\``);
-  }
-  const { values, positionals } = parsed;
+  const { action: which, values, positionals } = parseActionArgs('retention', RETENTION_ACTIONS, OPTIONS, argv, (message) => new RetentionUsageError(message));
   if (positionals.length !== POSITIONALS[which]) {
     throw new RetentionUsageError(
       POSITIONALS[which] === 1

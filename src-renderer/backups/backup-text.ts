@@ -1,4 +1,5 @@
 import { describeSchedule, nextRuns, scheduleProblem, timeZoneProblem } from '../../src-main/contract/backup-schedule';
+import { formatBytes } from '../../src-main/contract/bytes';
 import type { BackupHistoryEntry, BackupJob } from '../../src-main/contract/backups';
 import { CreateBackupJobRequest } from '../../src-main/contract/backups';
 
@@ -38,18 +39,7 @@ export function untilText(iso: string | null, now: number = Date.now()): string 
   return `in ${Math.round(hours / 24)} days`;
 }
 
-export function bytesText(bytes: number | null): string {
-  if (bytes === null) return '—';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
+export const bytesText = (bytes: number | null): string => (bytes === null ? '—' : formatBytes(bytes));
 
 export function durationText(ms: number | null): string {
   if (ms === null) return '—';

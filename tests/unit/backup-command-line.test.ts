@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BackupWriter, countRows, readManifestRecord, readRecords, type Footer } from '../../src-main/backup/backup-format';
 import { backupFileName } from '../../src-main/backup/backup-run';
 import { parseBackup } from '../../src-main/cli/backup-command-line';
-import { describeBackupProgress, formatBytes } from '../../src-main/cli/backup.command';
+import { describeBackupProgress } from '../../src-main/cli/backup.command';
+import { formatBytes } from '../../src-main/contract/bytes';
 import { parseCommandLine } from '../../src-main/cli/command-line';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailtrail-backup-unit-'));
