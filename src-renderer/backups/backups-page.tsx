@@ -3,10 +3,10 @@ import type { BackupHistoryEntry, BackupJob } from '../../src-main/contract/back
 import { MailtrailError } from '../../src-main/contract/errors';
 import { useClient } from '../api/client-context';
 import { useOffline } from '../app/offline-banner';
-import { EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
+import { EmptyState, ErrorState, LoadMoreFooter, LoadingState } from '../components/states';
 import { asMailtrailError } from '../lib/use-keyset-pages';
 import { TableHead } from '../retention/preview-cards';
-import { isAccessRefusal, WriteAccessNotice, type WriteAccessWords } from '../retention/write-access';
+import { useAdminWrite, WriteAccessNotice, type WriteAccessWords } from '../retention/write-access';
 import { StatusPill } from '../workflows/workflows-page';
 import {
   bytesText,
@@ -40,11 +40,9 @@ export function BackupsPage() {
   const [overview, setOverview] = useState<OverviewState>({ status: 'loading' });
   const [generation, setGeneration] = useState(0);
   const [editing, setEditing] = useState<BackupJob | 'new' | null>(null);
-  const [refusal, setRefusal] = useState<MailtrailError | null>(null);
-  const [error, setError] = useState<MailtrailError | null>(null);
-  const [busy, setBusy] = useState(false);
   const [historyActive, setHistoryActive] = useState(false);
   const refresh = useCallback(() => setGeneration((value) => value + 1), []);
+  const { busy, write, refusal, error, clearRefusal } = useAdminWrite(refresh);
 
   useEffect(() => {
     if (offline) return;
@@ -64,32 +62,11 @@ export function BackupsPage() {
     return () => clearTimeout(timer);
   }, [active, generation, refresh]);
 
-  const write = useCallback(
-    async <T,>(action: () => Promise<T>): Promise<T | null> => {
-      setBusy(true);
-      setError(null);
-      setRefusal(null);
-      try {
-        const result = await action();
-        refresh();
-        return result;
-      } catch (caught) {
-        const failure = asMailtrailError(caught);
-        if (isAccessRefusal(failure)) setRefusal(failure);
-        else setError(failure);
-        return null;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [refresh],
-  );
-
   const writable = overview.status === 'ready' && overview.writable;
   // No admin connection at all: said once at the top, the buttons that would write are off.
   const noAdmin = overview.status === 'ready' && !overview.writable ? new MailtrailError('read_only', 'no admin connection') : null;
   const notice: ReactNode = refusal ? (
-    <WriteAccessNotice refusal={refusal} transport={transport} onTokenSaved={() => setRefusal(null)} words={BACKUP_WRITES} />
+    <WriteAccessNotice refusal={refusal} transport={transport} onTokenSaved={clearRefusal} words={BACKUP_WRITES} />
   ) : noAdmin ? (
     <div data-testid="backups-no-admin">
       <WriteAccessNotice refusal={noAdmin} transport={transport} onTokenSaved={refresh} words={BACKUP_WRITES} />
@@ -369,17 +346,7 @@ function HistoryCard(props: { generation: number; writable: boolean; busy: boole
             </tbody>
           </table>
         </div>
-        {hasMore || loadingMore || moreError ? (
-          loadingMore || moreError ? (
-            <ListFooter loadingMore={loadingMore} error={moreError} onRetry={retry} end="" />
-          ) : (
-            <button type="button" className="button button--secondary workflows__more" onClick={loadMore} data-testid="backup-history-more">
-              Load more
-            </button>
-          )
-        ) : (
-          <p className="muted workflows__end">No older runs.</p>
-        )}
+        <LoadMoreFooter hasMore={hasMore} loadingMore={loadingMore} error={moreError} onRetry={retry} onLoadMore={loadMore} end="No older runs." testId="backup-history-more" />
       </>
     );
   }

@@ -162,3 +162,30 @@ export function ListFooter({
   }
   return <div className="list-footer">{end}</div>;
 }
+
+/** The end of a list paged by a button: Load more, the next page loading or its error, or the end. */
+export function LoadMoreFooter({
+  hasMore,
+  loadingMore,
+  error,
+  onRetry,
+  onLoadMore,
+  end,
+  testId,
+}: {
+  hasMore: boolean;
+  loadingMore: boolean;
+  error: MailtrailError | null;
+  onRetry: () => void;
+  onLoadMore: () => void;
+  end: string;
+  testId: string;
+}) {
+  if (loadingMore || error) return <ListFooter loadingMore={loadingMore} error={error} onRetry={onRetry} end="" />;
+  if (!hasMore) return <p className="muted workflows__end">{end}</p>;
+  return (
+    <button type="button" className="button button--secondary workflows__more" onClick={onLoadMore} data-testid={testId}>
+      Load more
+    </button>
+  );
+}

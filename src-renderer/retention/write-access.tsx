@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { MailtrailError } from '../../src-main/contract/errors';
 import { readAdminToken, saveAdminToken } from '../api/admin-token';
 import type { Transport } from '../api/client';
 import { LockIcon } from '../components/icons';
+import { asMailtrailError } from '../lib/use-keyset-pages';
 
 /** A write the server refused for want of rights (not of input): what the screen must explain. */
 export const isAccessRefusal = (error: MailtrailError): boolean => error.code === 'read_only' || error.code === 'unauthorized';
@@ -134,4 +135,35 @@ function AdminTokenForm({ refused, onSaved, tokenFor }: { refused: boolean; onSa
       </div>
     </form>
   );
+}
+
+/**
+ * One admin write at a time: `write(action)` answers its result, or null after keeping a refusal for
+ * want of rights apart (shown by WriteAccessNotice) from any other error (shown as it came).
+ */
+export function useAdminWrite(onSuccess?: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<MailtrailError | null>(null);
+  const [error, setError] = useState<MailtrailError | null>(null);
+  const write = useCallback(
+    async <T,>(action: () => Promise<T>): Promise<T | null> => {
+      setBusy(true);
+      setError(null);
+      setRefusal(null);
+      try {
+        const result = await action();
+        onSuccess?.();
+        return result;
+      } catch (caught) {
+        const failure = asMailtrailError(caught);
+        if (isAccessRefusal(failure)) setRefusal(failure);
+        else setError(failure);
+        return null;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [onSuccess],
+  );
+  return { busy, write, refusal, error, clearRefusal: useCallback(() => setRefusal(null), []) };
 }

@@ -1,8 +1,5 @@
-import { useCallback, useState } from 'react';
-import type { MailtrailError } from '../../src-main/contract/errors';
 import { useClient } from '../api/client-context';
-import { asMailtrailError } from '../lib/use-keyset-pages';
-import { isAccessRefusal, WriteAccessNotice, type WriteAccessWords } from '../retention/write-access';
+import { useAdminWrite, WriteAccessNotice, type WriteAccessWords } from '../retention/write-access';
 
 export const WORKFLOW_WRITES: WriteAccessWords = {
   desktopTitle: 'Changing workflows needs an admin connection',
@@ -17,26 +14,9 @@ export const WORKFLOW_WRITES: WriteAccessWords = {
  */
 export function useWorkflowWrite() {
   const { transport } = useClient();
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<MailtrailError | null>(null);
-  const [error, setError] = useState<MailtrailError | null>(null);
-  const write = useCallback(async <T,>(action: () => Promise<T>): Promise<T | null> => {
-    setBusy(true);
-    setError(null);
-    setRefusal(null);
-    try {
-      return await action();
-    } catch (caught) {
-      const failure = asMailtrailError(caught);
-      if (isAccessRefusal(failure)) setRefusal(failure);
-      else setError(failure);
-      return null;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
+  const { busy, write, refusal, error, clearRefusal } = useAdminWrite();
   const notice = refusal ? (
-    <WriteAccessNotice refusal={refusal} transport={transport} onTokenSaved={() => setRefusal(null)} words={WORKFLOW_WRITES} />
+    <WriteAccessNotice refusal={refusal} transport={transport} onTokenSaved={clearRefusal} words={WORKFLOW_WRITES} />
   ) : error ? (
     <p className="danger" role="alert" data-testid="workflow-write-error">
       {error.message}

@@ -5,7 +5,7 @@ import { useClient } from '../api/client-context';
 import { hrefOf, navigate } from '../app/hash-router';
 import { useOffline } from '../app/offline-banner';
 import { useTimeZone } from '../app/source-status';
-import { ClearFiltersHint, EmptyState, ErrorState, ListFooter, LoadingState } from '../components/states';
+import { ClearFiltersHint, EmptyState, ErrorState, LoadMoreFooter, LoadingState } from '../components/states';
 import { formatAbsolute, formatShort } from '../lib/time';
 import { asMailtrailError, useKeysetPages } from '../lib/use-keyset-pages';
 import { TableHead } from '../retention/preview-cards';
@@ -355,17 +355,7 @@ function ExecutionList({ filters, clear }: { filters: ExecutionFilters; clear():
           </tbody>
         </table>
       </div>
-      {hasMore || loadingMore || moreError ? (
-        loadingMore || moreError ? (
-          <ListFooter loadingMore={loadingMore} error={moreError} onRetry={retry} end="" />
-        ) : (
-          <button type="button" className="button button--secondary workflows__more" onClick={loadMore} data-testid="executions-more">
-            Load more
-          </button>
-        )
-      ) : (
-        <p className="muted workflows__end">No older executions.</p>
-      )}
+      <LoadMoreFooter hasMore={hasMore} loadingMore={loadingMore} error={moreError} onRetry={retry} onLoadMore={loadMore} end="No older executions." testId="executions-more" />
     </>
   );
 }
