@@ -36,6 +36,8 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
   /** Milliseconds a viewer query may wait for a lock (a migration's or a hub's DDL) before giving up. */
   lockTimeoutMs?: number;
+  /** Milliseconds an admin connection may sit idle inside a transaction before PostgreSQL ends it. */
+  idleInTransactionMs?: number;
   max?: number;
   applicationName?: string;
 }
@@ -93,7 +95,7 @@ export function openAdminDb(url: string, options: PoolOptions = {}): AdminDb {
     [
       `-c statement_timeout=${Math.trunc(timeout)}`,
       `-c lock_timeout=${Math.trunc(lockTimeout)}`,
-      `-c idle_in_transaction_session_timeout=${ADMIN_IDLE_IN_TRANSACTION_MS}`,
+      `-c idle_in_transaction_session_timeout=${Math.trunc(options.idleInTransactionMs ?? ADMIN_IDLE_IN_TRANSACTION_MS)}`,
     ],
     { applicationName: 'mailtrail-admin', max: 4, ...options },
   ) as AdminDb;

@@ -88,6 +88,26 @@ export class CopyRows implements OrderedRows {
 }
 
 /**
+ * The SET LOCALs of a walk's long transaction: no statement timeout, and no idle timeout either, since
+ * a walker whose result ended early waits in its transaction (holding the snapshot) while the others
+ * stream, for as long as the log takes.
+ */
+export const WALK_TIMEOUTS = 'SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0';
+
+/**
+ * Listens for errors on connections taken from the pool for a walk: pg-pool stops listening while a
+ * connection is out, and a server that ends one (a restart, an administrator) would otherwise take the
+ * process down with it; the walk's own query fails and says why. Returns what lets go again.
+ */
+export function guardClients(clients: readonly pg.PoolClient[]): () => void {
+  const ignore = () => undefined;
+  for (const client of clients) client.on('error', ignore);
+  return () => {
+    for (const client of clients) client.removeListener('error', ignore);
+  };
+}
+
+/**
  * Gives up a connection whose COPY stopped midway (a ROLLBACK would queue behind it forever): the
  * server rolls its transaction back. The stream and the client then fail with "Connection
  * terminated", which nobody waits for any more.

@@ -10,7 +10,7 @@ import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointBodyText, checkpointHash } from './checkpoint';
 import { ascii, Output, putBytes } from '../reports/copy-event-lines';
-import { CopyRuns, destroyClient } from './copy-rows';
+import { CopyRuns, destroyClient, guardClients } from './copy-rows';
 import { ChainLink, CopyEventRows, putDecimal, putLatin1Hex, putPrintHex } from './event-bytes';
 import { CHAIN_START, SEALED_COLUMNS, SEALED_COLUMNS_SQL } from './event-hash';
 import { signBody, type SigningKey } from './keys';
@@ -89,6 +89,7 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
     throw toMailtrailError(error);
   }
   const [sealer, reader, archiveReader] = clients as [pg.PoolClient, pg.PoolClient, pg.PoolClient];
+  const unguard = guardClients(clients);
   let locked = false;
   let failed = false;
   try {
@@ -116,6 +117,7 @@ export async function sealLog(admin: AdminDb, options: SealOptions): Promise<Sea
       if (locked) await sealer.query(sql`SELECT pg_advisory_unlock(${SEAL_LOCK})`.toQuery()).catch(() => undefined);
       for (const client of clients) client.release();
     }
+    unguard();
   }
 }
 
@@ -170,6 +172,8 @@ async function sealInTransaction(
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`SET TRANSACTION SNAPSHOT '${horizon.snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
     await client.query(`SET LOCAL statement_timeout = ${SEAL_STATEMENT_TIMEOUT_MS}`);
+    // A reader whose table ended first (an empty archive) waits in its transaction while the other streams.
+    await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
   }
   const xmin = Number(horizon.xmin);
   const xmax = Number(horizon.xmax);

@@ -12,7 +12,7 @@ import { toMailtrailError, type ReadableDb } from '../db/connection';
 import { query } from '../db/query';
 import { sql } from '../db/sql';
 import { checkpointHash, parseCheckpointBody, type ReadHead } from './checkpoint';
-import { CopyRows, CopyRuns, destroyClient, type OrderedRows } from './copy-rows';
+import { CopyRows, CopyRuns, destroyClient, guardClients, WALK_TIMEOUTS, type OrderedRows } from './copy-rows';
 import { ChainLink, CopyEntryRows, CopyEventRows, type EntryRows, type EventRows } from './event-bytes';
 import { requireIntegrityTables } from './seal';
 import { CHAIN_START, changedColumns, SEALED_COLUMNS, SEALED_COLUMNS_SQL } from './event-hash';
@@ -112,16 +112,17 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
     throw toMailtrailError(error);
   }
   const [main, ...others] = clients as [pg.PoolClient, ...pg.PoolClient[]];
+  const unguard = guardClients(clients);
   let failed = false;
   try {
     // One snapshot for all five connections: an event archived meanwhile is neither lost nor seen twice.
     // Verification streams for as long as the log takes, past the viewer's statement timeout.
-    await main.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = 0");
+    await main.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${WALK_TIMEOUTS}`);
     const [exported] = await query<{ snapshot: string }>(main, sql`SELECT pg_export_snapshot() AS snapshot`);
     for (const client of others) {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`SET TRANSACTION SNAPSHOT '${(exported as { snapshot: string }).snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
-      await client.query('SET LOCAL statement_timeout = 0');
+      await client.query(WALK_TIMEOUTS);
     }
     await requireIntegrityTables(main);
     const report = await verifyChain(await postgresSource(clients as Walkers), options);
@@ -138,6 +139,7 @@ export async function verifyIntegrity(db: ReadableDb, options: VerifyOptions = {
         client.release();
       }
     }
+    unguard();
   }
 }
 
