@@ -96,7 +96,8 @@ async function openPart(toDir: string, database: string): Promise<{ file: string
       // Free: no finished backup by that name.
     }
     try {
-      return { file, part: `${file}.part`, handle: await open(`${file}.part`, 'wx') };
+      // Owner only: a backup holds the whole log, its users and the journal (Windows ignores the mode).
+      return { file, part: `${file}.part`, handle: await open(`${file}.part`, 'wx', 0o600) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw error;
       time += 1;
@@ -198,7 +199,7 @@ async function writeBackup(options: BackupOptions, client: pg.PoolClient, databa
   }
   const [schema_version, chain_head] = [await schemaVersion(client), await chainHead(client, plan.tables.some((table) => table.name === 'mailtrail_integrity_entries'))];
 
-  await mkdir(options.toDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+  await mkdir(options.toDir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     throw new MailtrailError('bad_request', `cannot create the backup folder ${options.toDir}: ${error.code ?? error.message}`);
   });
   let opened: Awaited<ReturnType<typeof openPart>>;

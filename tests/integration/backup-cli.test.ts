@@ -80,6 +80,13 @@ beforeAll(async () => {
   file = join(backups, readdirSync(backups)[0] as string);
 }, 120_000);
 
+describe('mailtrail backup run', () => {
+  it.skipIf(process.platform === 'win32')('writes a file only its owner may read, in a folder only its owner may open', () => {
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(backups).mode & 0o777).toBe(0o700);
+  });
+});
+
 describe('mailtrail backup verify', () => {
   it('says verified after a test restore, and exits 0', async () => {
     const run = await mailtrail(['backup', 'verify', file]);
