@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'retention-events': { type: 'string', default: '1500000' },
     'month-events': { type: 'string', default: '400000' },
-    'integrity-events': { type: 'string', default: '1000000' },
+    'integrity-events': { type: 'string', default: '10000000' },
     repeat: { type: 'string', default: '3' },
     streams: { type: 'string', default: '2' },
     'reports-events': { type: 'string', default: '1000000' },
@@ -71,7 +71,7 @@ if (args.help) {
   --reports-events N    demo events loaded for the reports' rows (default 1000000)
   --only integrity      only tamper evidence's rows: sealing a log from scratch, sealing 10,000 new
                         events, verifying it whole, and the logger's insert time with and without a chain
-  --integrity-events N  demo events sealed and verified for those rows (default 1000000)
+  --integrity-events N  demo events sealed and verified for those rows (default 10000000, the goal's size)
   --only workflows      only the workflow engine's rows: trigger-to-completion latency p50/p95 and
                         executions per second for a burst with one engine and with two
   --workflows-burst N   classified events of each burst (default 2000)
