@@ -8,6 +8,7 @@ import { journalActor, journaled, toAdminError } from '../admin/journal';
 import { MailtrailError } from '../contract/errors';
 import { describeTarget, toMailtrailError, type AdminDb } from '../db/connection';
 import { mailtrailVersion } from '../reports/report-model';
+import { constants as zlibConstants } from 'node:zlib';
 import { BACKUP_EXTENSION, BackupWriter, BLOCK_BYTES, countRows, FOOTER_BYTES, gzip } from './backup-format';
 import { columnList, discoverTables, quoteIdentifier, REQUIRED_TABLE, type TableShape } from './backup-tables';
 
@@ -69,6 +70,12 @@ export interface BackupOptions {
 // Blocks compressing at once: libuv's threadpool has 4 threads; more in flight only holds more memory.
 const BLOCKS_IN_FLIGHT = 4;
 const DEFAULT_LEVEL = 1;
+/**
+ * A table whose first block shrinks less than this with string matching holds mostly hashes (the
+ * sealed chain's entries shrink 2.2 times): its blocks are Huffman-coded only, about three times as
+ * fast for a sixth less shrinking. Still gzip; readers see no difference.
+ */
+const MATCHING_PAYS_RATIO = 3;
 
 const noop = () => undefined;
 
@@ -132,12 +139,23 @@ async function copyTable(
   let pieceBytes = 0;
   let rows = 0;
   let bytes = 0;
-  const compress = () => {
-    const block = gzip(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, pieceBytes), { level });
-    block.catch(noop); // awaited in order below; this only keeps a failure from going unhandled meanwhile
-    inFlight.push(block);
+  let options: { level: number; strategy?: number } | null = null;
+  const compress = async () => {
+    const raw = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, pieceBytes);
     pieces = [];
     pieceBytes = 0;
+    if (options === null) {
+      // The first block, alone, decides how the table's blocks compress.
+      const first = await gzip(raw, { level });
+      // A level above the default asks for the smallest file: it always matches.
+      const matchingPays = level > DEFAULT_LEVEL || raw.length >= first.length * MATCHING_PAYS_RATIO;
+      options = matchingPays ? { level } : { level, strategy: zlibConstants.Z_HUFFMAN_ONLY };
+      inFlight.push(Promise.resolve(first));
+      return;
+    }
+    const block = gzip(raw, options);
+    block.catch(noop); // awaited in order below; this only keeps a failure from going unhandled meanwhile
+    inFlight.push(block);
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (signal?.aborted) throw cancelled();
@@ -147,12 +165,12 @@ async function copyTable(
     pieces.push(chunk);
     pieceBytes += chunk.length;
     if (pieceBytes >= BLOCK_BYTES) {
-      compress();
+      await compress();
       while (inFlight.length >= BLOCKS_IN_FLIGHT) await writer.record('D', await (inFlight.shift() as Promise<Buffer>));
       progress(rows, bytes);
     }
   }
-  if (pieceBytes > 0) compress();
+  if (pieceBytes > 0) await compress();
   while (inFlight.length > 0) await writer.record('D', await (inFlight.shift() as Promise<Buffer>));
   progress(rows, bytes);
   return { rows, bytes, sha256: hash.digest('hex'), copied: (stream as unknown as { rowCount: number }).rowCount };

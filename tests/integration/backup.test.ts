@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLOCK_BYTES } from '../../src-main/backup/backup-format';
 import { listBackups } from '../../src-main/backup/backup-list';
 import { restoreBackup } from '../../src-main/backup/backup-restore';
 import { runBackup, type BackupResult } from '../../src-main/backup/backup-run';
@@ -46,9 +47,10 @@ const backupsDir = join(dir, 'backups');
 
 beforeAll(async () => {
   source = await database();
-  // A demo year, some of it archived, a legal hold, a sealed chain over it all.
+  // A demo year, some of it archived, a legal hold, a sealed chain over it all: enough events that the log
+  // and the chain's entries (hashes, Huffman-coded after their first block) each span more than one block.
   const writer = openWritableDb(source.db.url, { max: 6 });
-  await fillDemo(writer, { emails: 300, seed: 7, until: '2026-06-30T12:00:00' });
+  await fillDemo(writer, { emails: 1500, seed: 7, until: '2026-06-30T12:00:00' });
   await writer.end();
   await source.db.writable.query(`
     WITH moved AS (DELETE FROM email_activity_log WHERE id % 5 = 0 RETURNING *)
@@ -76,6 +78,10 @@ describe('backup run', () => {
     expect(names).not.toContain('mailtrail_migrations');
     const log = backup.manifest.tables.find((table) => table.name === 'email_activity_log');
     expect(log?.rows).toBe((await tableDigest(source.db, 'email_activity_log')).rows);
+    // More than one block each, so the restore below round-trips blocks after the first (Huffman-coded for the entries).
+    for (const name of ['email_activity_log', 'mailtrail_integrity_entries']) {
+      expect(backup.manifest.tables.find((table) => table.name === name)?.bytes, name).toBeGreaterThan(BLOCK_BYTES);
+    }
     expect(backup.manifest.schema_version).toMatch(/^\d{4}_/);
     expect(backup.manifest.chain_head?.sequence).toBeGreaterThan(0);
     expect(backup.manifest.source).not.toMatch(/:[^@/]*@.*:[^@/]*@/);
