@@ -11,7 +11,7 @@ import {
 } from '../../src-main/contract/admin-connection';
 import { MailtrailError } from '../../src-main/contract/errors';
 import { startDesktopApp, type OpenedSource } from '../../src-main/electron/main/desktop-app';
-import { createDesktopEngine, startDesktopWorkflowEngine, type RunningEngine } from '../../src-main/electron/main/desktop-engine';
+import { createDesktopEngine, ENGINE_APPLICATION_NAME, startDesktopWorkflowEngine, type RunningEngine } from '../../src-main/electron/main/desktop-engine';
 import { SETTINGS_FILE } from '../../src-main/electron/settings/settings-store';
 import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { openLogSource } from '../../src-main/source/open-source';
@@ -118,6 +118,20 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
     await createEmailActivityLogger(db.writable).logClassified(emailId, 'invoice', 0.93, 'ai');
     return emailId;
   }
+  const engineSessions = async () =>
+    Number(
+      (
+        await db.writable.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [
+          ENGINE_APPLICATION_NAME,
+        ])
+      ).rows[0]!.n,
+    );
+  /**
+   * No engine is connected: none of its sessions is left in the database (a closed session leaves
+   * pg_stat_activity a moment after its socket closes). Without a session nothing can run a workflow,
+   * so what is checked after this needs no wait.
+   */
+  const noEngineConnected = () => expect.poll(engineSessions, { timeout: 10_000 }).toBe(0);
   const executionsOf = async (emailId: number) =>
     (await db.writable.query<{ status: string }>(`SELECT status FROM email_workflow_executions WHERE email_id = $1`, [emailId])).rows.map((row) => row.status);
 
@@ -149,9 +163,9 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
 
   it('runs no workflows while no admin connection is saved', async () => {
     loggedBefore = await classifiedInvoice('INV-2025-0001');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await executionsOf(loggedBefore)).toEqual([]);
     expect(engines).toEqual([]);
+    await noEngineConnected();
+    expect(await executionsOf(loggedBefore)).toEqual([]);
     await expect(call(WORKFLOW_ENGINE_GET_CHANNEL)).resolves.toEqual({ ok: true, value: { enabled: true, running: false, problem: null } });
   });
 
@@ -165,14 +179,16 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
     await expect.poll(() => executionsOf(loggedBefore), { timeout: 15_000 }).toEqual(['completed']);
     const { rows } = await db.writable.query(`SELECT status FROM email_messages WHERE id = $1`, [emailId]);
     expect(rows[0]).toEqual({ status: 'processed' });
+    // What noEngineConnected looks for is there while an engine runs.
+    expect(await engineSessions()).toBeGreaterThan(0);
     await expect(call(WORKFLOW_ENGINE_GET_CHANNEL)).resolves.toEqual({ ok: true, value: { enabled: true, running: true, problem: null } });
   }, 30_000);
 
   it('turns off and on through the setting, which the settings file keeps', async () => {
     await expect(call(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: false })).resolves.toEqual({ ok: true, value: { enabled: false, running: false, problem: null } });
     expect(JSON.parse(readFileSync(join(fake.userData, SETTINGS_FILE), 'utf8')).workflowEngine).toBe(false);
+    await noEngineConnected();
     const off = await classifiedInvoice('INV-2025-0010');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await executionsOf(off)).toEqual([]);
     await expect(call(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: 'no' })).resolves.toMatchObject({ ok: false, error: { code: 'bad_request' } });
     await expect(call(WORKFLOW_ENGINE_SET_CHANNEL, { enabled: true })).resolves.toEqual({ ok: true, value: { enabled: true, running: true, problem: null } });
@@ -182,8 +198,8 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
 
   it('stops when the admin connection is removed', async () => {
     await expect(call(ADMIN_CONNECTION_REMOVE_CHANNEL)).resolves.toEqual({ ok: true, value: null });
+    await noEngineConnected();
     const emailId = await classifiedInvoice('INV-2025-0003');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await executionsOf(emailId)).toEqual([]);
   }, 30_000);
 
@@ -192,9 +208,9 @@ describe('the workflow engine in the desktop app (issue 16), against the fake el
     expect(engines).toHaveLength(3);
     fake.app.emit('before-quit', { preventDefault: vi.fn() });
     await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled(), { timeout: 20_000 });
-    // The engine and its pool are gone: the database has no session of pg-boss's left.
+    // The engine and its pool are gone: the database has no session of the engine's (nor pg-boss's, which shares its pool) left.
+    await noEngineConnected();
     const emailId = await classifiedInvoice('INV-2025-0004');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await executionsOf(emailId)).toEqual([]);
   }, 30_000);
 });

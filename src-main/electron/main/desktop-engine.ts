@@ -1,5 +1,8 @@
 import { toMailtrailError } from '../../db/connection';
 
+/** The application_name of the desktop engine's sessions. */
+export const ENGINE_APPLICATION_NAME = 'mailtrail-workflows';
+
 /** A running engine as the desktop app holds it: stopping it also closes what it opened. */
 export interface RunningEngine {
   stop(timeoutMs?: number): Promise<void>;
@@ -41,7 +44,8 @@ export async function startDesktopWorkflowEngine(adminUrl: string, note: (line: 
   ]);
   const concurrency = 2;
   // The jobs in flight, the watcher, pg-boss's fetching and its maintenance each hold a connection at times.
-  const admin = openAdminDb(adminUrl, { max: concurrency + 4 });
+  // Its own name in pg_stat_activity: an operator (and a test) can see whether an engine is connected.
+  const admin = openAdminDb(adminUrl, { max: concurrency + 4, applicationName: ENGINE_APPLICATION_NAME });
   try {
     const engine = await startWorkflowEngine({ admin, queue: queueSettingsFromEnv(), concurrency, notify: notifySettingsFromEnv(), onNote: note });
     return {
