@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { MailtrailError } from '../contract/errors';
-import { BackupFormatError, countRows, FOOTER_BYTES, FOOTER_MAGIC, gunzip, readRecords, type BackupRecord, type Footer, type TableSectionEnd, type TableSectionStart } from './backup-format';
+import { BackupFormatError, countRows, FOOTER_BYTES, FOOTER_MAGIC, gunzip, readRecords, ZLIB_CHUNK_BYTES, type BackupRecord, type Footer, type TableSectionEnd, type TableSectionStart } from './backup-format';
 import type { BackupManifest, BackupProgress } from './backup-run';
 import { REQUIRED_TABLE } from './backup-tables';
 
@@ -101,7 +101,7 @@ export async function readBackup(file: string, options: ReadOptions): Promise<Re
           problem(`a data block at byte ${record.offset} belongs to no table: the file is damaged`);
           continue;
         }
-        const raw = gunzip(record.payload);
+        const raw = gunzip(record.payload, { chunkSize: ZLIB_CHUNK_BYTES });
         raw.catch(() => undefined); // awaited in order by takeBlock
         blocks.push({ offset: record.offset, raw });
         if (blocks.length >= BLOCKS_IN_FLIGHT) await takeBlock();

@@ -9,7 +9,7 @@ import { MailtrailError } from '../contract/errors';
 import { describeTarget, toMailtrailError, type AdminDb } from '../db/connection';
 import { mailtrailVersion } from '../reports/report-model';
 import { constants as zlibConstants } from 'node:zlib';
-import { BACKUP_EXTENSION, BackupWriter, BLOCK_BYTES, countRows, FOOTER_BYTES, gzip } from './backup-format';
+import { BACKUP_EXTENSION, BackupWriter, BLOCK_BYTES, countRows, FOOTER_BYTES, gzip, ZLIB_CHUNK_BYTES } from './backup-format';
 import { columnList, discoverTables, quoteIdentifier, REQUIRED_TABLE, type TableShape } from './backup-tables';
 
 export interface BackupProgress {
@@ -139,17 +139,17 @@ async function copyTable(
   let pieceBytes = 0;
   let rows = 0;
   let bytes = 0;
-  let options: { level: number; strategy?: number } | null = null;
+  let options: { level: number; chunkSize: number; strategy?: number } | null = null;
   const compress = async () => {
     const raw = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, pieceBytes);
     pieces = [];
     pieceBytes = 0;
     if (options === null) {
       // The first block, alone, decides how the table's blocks compress.
-      const first = await gzip(raw, { level });
+      const first = await gzip(raw, { level, chunkSize: ZLIB_CHUNK_BYTES });
       // A level above the default asks for the smallest file: it always matches.
       const matchingPays = level > DEFAULT_LEVEL || raw.length >= first.length * MATCHING_PAYS_RATIO;
-      options = matchingPays ? { level } : { level, strategy: zlibConstants.Z_HUFFMAN_ONLY };
+      options = matchingPays ? { level, chunkSize: ZLIB_CHUNK_BYTES } : { level, chunkSize: ZLIB_CHUNK_BYTES, strategy: zlibConstants.Z_HUFFMAN_ONLY };
       inFlight.push(Promise.resolve(first));
       return;
     }
