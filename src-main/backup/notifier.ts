@@ -5,8 +5,9 @@ import { sql } from '../db/sql';
 import { mailTransport } from '../notify/mail-transport';
 
 // Backup notifications (issue 17, item 4): a webhook (JSON with an idempotency id, the same id in an
-// Idempotency-Key header, retried with exponential backoff), e-mail through nodemailer, and the
-// desktop app's own. Each delivery is logged in mailtrail_backup_notifications when the database answers.
+// Idempotency-Key header, retried with exponential backoff and jitter, or when a busy receiver's
+// Retry-After says), e-mail through nodemailer, and the desktop app's own. Each delivery is logged in
+// mailtrail_backup_notifications when the database answers.
 
 export type NoticeKind = 'success' | 'failure' | 'silence';
 
@@ -32,7 +33,7 @@ export interface NotifySettings {
   webhookTimeoutMs: number;
   /** Attempts per channel, the first included. */
   attempts: number;
-  /** The wait before the second attempt; each later one waits twice the one before. */
+  /** The longest wait before the second attempt (half of it, plus up to half at random); each later one doubles it. */
   backoffMs: number;
 }
 
@@ -71,6 +72,39 @@ export interface Delivery {
 /** A failure that another attempt would repeat: a 4xx answer other than 408 and 429, an SMTP 5xx. */
 class PermanentFailure extends Error {}
 
+/** A busy receiver that said when to come back (429 or 503 with Retry-After). */
+class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The longest a Retry-After is honoured: a receiver cannot hold a backup runner for longer. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** An HTTP date as senders write it (RFC 9110's IMF-fixdate): Date.parse alone takes "1.5" for a date. */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** Retry-After's wait, in seconds or as an HTTP date (RFC 9110, 10.2.3); null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  const value = header?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = HTTP_DATE.test(value) ? Date.parse(value) : NaN;
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** The wait before attempt n + 1: what the receiver asked for, or exponential backoff with jitter. */
+export function retryWaitMs(error: unknown, attempts: number, backoffMs: number, random: () => number = Math.random): number {
+  if (error instanceof RetryLater) return Math.min(error.afterMs, MAX_RETRY_AFTER_MS);
+  // Half of it at random: runners that failed together do not all come back at the same instant.
+  const backoff = backoffMs * 2 ** (attempts - 1);
+  return Math.round(backoff / 2 + (random() * backoff) / 2);
+}
+
 export function webhookBody(notice: BackupNotice): Record<string, unknown> {
   return {
     idempotency_id: notice.idempotencyId,
@@ -104,7 +138,8 @@ async function postWebhook(url: string, notice: BackupNotice, settings: NotifySe
   const message = `the webhook ${url} answered ${response.status} ${response.statusText}`.trim();
   // The request itself is wrong: another attempt would send the same. 408 and 429 may pass later.
   if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) throw new PermanentFailure(message);
-  throw new Error(message);
+  const after = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : null;
+  throw after === null ? new Error(message) : new RetryLater(message, after);
 }
 
 async function sendMail(to: string, notice: BackupNotice, settings: NotifySettings): Promise<void> {
@@ -136,7 +171,7 @@ async function withRetries(send: () => Promise<void>, settings: NotifySettings, 
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof PermanentFailure || attempts >= settings.attempts) return { attempts, error: message };
-      await sleep(settings.backoffMs * 2 ** (attempts - 1));
+      await sleep(retryWaitMs(error, attempts, settings.backoffMs));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSilence } from '../../src-main/backup/backup-runner';
-import { sendNotice, type BackupNotice, type NotifySettings } from '../../src-main/backup/notifier';
+import { retryAfterMs, sendNotice, type BackupNotice, type NotifySettings } from '../../src-main/backup/notifier';
 import { insertJob } from '../../src-main/backup/job-records';
 import { CreateBackupJobRequest } from '../../src-main/contract/backups';
 import { openAdminDb, type AdminDb } from '../../src-main/db/connection';
@@ -35,6 +35,15 @@ const notice = (id: string): BackupNotice => ({
   at: new Date().toISOString(),
 });
 
+/** Each wait is between half of its backoff and all of it. */
+function expectBackoff(waits: number[], backoffs: number[]) {
+  expect(waits).toHaveLength(backoffs.length);
+  waits.forEach((wait, index) => {
+    expect(wait).toBeGreaterThanOrEqual(backoffs[index]! / 2);
+    expect(wait).toBeLessThanOrEqual(backoffs[index]!);
+  });
+}
+
 describe('a webhook notification', () => {
   it('is retried with exponential backoff, every attempt with the same idempotency id', async () => {
     const receiver = await startWebhookReceiver((call) => (call < 3 ? 503 : 204));
@@ -45,7 +54,8 @@ describe('a webhook notification', () => {
         sleep: async (ms) => waits.push(ms),
       });
       expect(delivery).toMatchObject({ channel: 'webhook', delivered: true, attempts: 3, error: null });
-      expect(waits).toEqual([50, 100]);
+      // 50 then 100 ms, each between half of it and all of it: runners that failed together spread out.
+      expectBackoff(waits, [50, 100]);
       expect(receiver.calls).toHaveLength(3);
       for (const call of receiver.calls) {
         expect(call.headers['idempotency-key']).toBe('retry-1');
@@ -75,7 +85,21 @@ describe('a webhook notification', () => {
     try {
       const [delivery] = await sendNotice(notice('busy-1'), { webhookUrls: [receiver.url], emails: [] }, settings({ attempts: 3 }), { sleep: async (ms) => waits.push(ms) });
       expect(delivery).toMatchObject({ delivered: false, attempts: 3, error: expect.stringMatching(/answered 429/) });
-      expect(waits).toEqual([50, 100]);
+      expectBackoff(waits, [50, 100]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('waits as long as a busy receiver\'s Retry-After says, within five minutes', async () => {
+    const receiver = await startWebhookReceiver((call) =>
+      call === 1 ? { status: 503, headers: { 'retry-after': '7' } } : call === 2 ? { status: 429, headers: { 'retry-after': '86400' } } : 204,
+    );
+    const waits: number[] = [];
+    try {
+      const [delivery] = await sendNotice(notice('later-1'), { webhookUrls: [receiver.url], emails: [] }, settings(), { sleep: async (ms) => waits.push(ms) });
+      expect(delivery).toMatchObject({ delivered: true, attempts: 3 });
+      expect(waits).toEqual([7_000, 300_000]);
     } finally {
       await receiver.close();
     }
@@ -93,6 +117,17 @@ describe('a webhook notification', () => {
       await other.end();
       await receiver.close();
     }
+  });
+});
+
+describe('Retry-After', () => {
+  it('reads seconds and HTTP dates, and nothing from what is neither', () => {
+    const now = Date.parse('2026-11-28T12:00:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs(' 0 ', now)).toBe(0);
+    expect(retryAfterMs('Sat, 28 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Sat, 28 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    for (const header of [null, '', 'soon', '-5', '1.5', '2026-11-28']) expect(retryAfterMs(header, now), String(header)).toBeNull();
   });
 });
 

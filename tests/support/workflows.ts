@@ -94,7 +94,8 @@ export interface WebhookCall {
 }
 
 /** A local HTTP receiver; `status` answers each call (a function of the call number, from 1); 0 never answers. */
-export async function startWebhookReceiver(status: (call: number) => number = () => 204) {
+/** A local webhook receiver; `status` answers each call with a status (0: no answer at all), or a status and headers. */
+export async function startWebhookReceiver(status: (call: number) => number | { status: number; headers: Record<string, string> } = () => 204) {
   const calls: WebhookCall[] = [];
   const server: Server = createServer((request, response) => {
     let text = '';
@@ -102,8 +103,9 @@ export async function startWebhookReceiver(status: (call: number) => number = ()
     request.on('end', () => {
       calls.push({ headers: request.headers, body: JSON.parse(text || '{}') as Record<string, unknown> });
       const answer = status(calls.length);
-      if (answer === 0) return;
-      response.statusCode = answer;
+      const { status: code, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+      if (code === 0) return;
+      response.writeHead(code, headers);
       response.end();
     });
   });
