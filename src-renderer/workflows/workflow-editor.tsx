@@ -18,6 +18,7 @@ import {
   fieldOfServerError,
   formOf,
   moveStep,
+  touchedFollowingSteps,
   newStep,
   requestOf,
   stepErrorsOf,
@@ -126,6 +127,9 @@ function useWriteAccess(): [MailtrailError | null, () => void] {
   return [missing, useCallback(() => setMissing(null), [])];
 }
 
+/** 0, 1, … count - 1: the steps' places, to move or filter as the steps are. */
+const positions = (count: number) => Array.from({ length: count }, (_, at) => at);
+
 function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | null }) {
   const { client, transport } = useClient();
   const catalogue = data.catalogue;
@@ -169,11 +173,13 @@ function EditorForm({ data, workflowId }: { data: Loaded; workflowId: number | n
     // Step errors are keyed by position: the server's no longer point at the right step.
     setServerErrors((previous) => Object.fromEntries(Object.entries(previous).filter(([field]) => !field.startsWith('workflow_steps'))));
     setForm((previous) => ({ ...previous, steps: moveStep(previous.steps, from, to) }));
+    setTouched((previous) => touchedFollowingSteps(previous, moveStep(positions(form.steps.length), from, to)));
     if (key) setFocusStep({ key, control });
   };
   const remove = (index: number) => {
     setServerErrors((previous) => Object.fromEntries(Object.entries(previous).filter(([field]) => !field.startsWith('workflow_steps'))));
     setForm((previous) => ({ ...previous, steps: previous.steps.filter((_, at) => at !== index) }));
+    setTouched((previous) => touchedFollowingSteps(previous, positions(form.steps.length).filter((at) => at !== index)));
     touch('workflow_steps');
     // The focus goes to the step that took its place, else to the add control.
     const next = form.steps[index + 1] ?? form.steps[index - 1];

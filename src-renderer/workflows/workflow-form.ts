@@ -93,7 +93,7 @@ export function formOf(workflow: Workflow, catalogue: Catalogue): WorkflowForm {
 export const withAction = (step: StepForm, action: string, catalogue: Catalogue): StepForm => ({ ...newStep(action, catalogue), key: step.key });
 
 /** The steps with one moved from `from` to `to` (clamped); the same list when it cannot move. */
-export function moveStep(steps: StepForm[], from: number, to: number): StepForm[] {
+export function moveStep<T>(steps: T[], from: number, to: number): T[] {
   const target = Math.max(0, Math.min(steps.length - 1, to));
   if (from < 0 || from >= steps.length || target === from) return steps;
   const next = [...steps];
@@ -210,6 +210,21 @@ export const stepErrorsOf = (errors: FieldErrors, index: number): string[] =>
   Object.entries(errors)
     .filter(([key]) => key === `workflow_steps.${index}` || key.startsWith(`workflow_steps.${index}.`))
     .map(([key, message]) => `${key.replace(`workflow_steps.${index}.`, '').replace(/^params\./, '')}: ${message}`);
+
+/**
+ * The touched step fields after steps moved or went: they follow their steps, not the positions.
+ * `previousIndexOf[i]` is where the step now at i was before; a step not in it is gone.
+ */
+export function touchedFollowingSteps(touched: ReadonlySet<string>, previousIndexOf: readonly number[]): Set<string> {
+  const nowAt = new Map(previousIndexOf.map((before, now) => [before, now]));
+  const next = new Set<string>();
+  for (const field of touched) {
+    const step = /^workflow_steps\.(\d+)(\..*)?$/.exec(field);
+    if (!step) next.add(field);
+    else if (nowAt.has(Number(step[1]))) next.add(`workflow_steps.${nowAt.get(Number(step[1]))}${step[2] ?? ''}`);
+  }
+  return next;
+}
 
 /** A form's errors the user should see: those of fields touched, or all once Save or Try was pressed. */
 export function visibleErrors(errors: FieldErrors, touched: ReadonlySet<string>, all: boolean): FieldErrors {

@@ -5,6 +5,7 @@ import {
   fieldOfServerError,
   formOf,
   moveStep,
+  touchedFollowingSteps,
   newStep,
   requestOf,
   stepErrorsOf,
@@ -177,6 +178,20 @@ describe('moving steps, server errors, what is shown', () => {
     expect(visibleErrors(errors, new Set(['name']), false)).toEqual({ name: 'must not be empty' });
     expect(visibleErrors(errors, new Set(['workflow_steps.0']), false)).toEqual({ 'workflow_steps.0.params.status': 'required' });
     expect(visibleErrors(errors, new Set(), true)).toEqual(errors);
+  });
+
+  it('keeps a step\'s touched fields with the step when steps move or go', () => {
+    const touched = new Set(['name', 'workflow_steps.0.params.status', 'workflow_steps.2.params.entity_type', 'workflow_steps.10']);
+    const places = Array.from({ length: 11 }, (_, at) => at);
+    // The first step moved to the end: its field is now the last step's, the others move up one.
+    expect(touchedFollowingSteps(touched, moveStep(places, 0, 10))).toEqual(
+      new Set(['name', 'workflow_steps.10.params.status', 'workflow_steps.1.params.entity_type', 'workflow_steps.9']),
+    );
+    // The third step removed: its fields go with it, those after it move up one.
+    expect(touchedFollowingSteps(touched, places.filter((at) => at !== 2))).toEqual(new Set(['name', 'workflow_steps.0.params.status', 'workflow_steps.9']));
+    // What the user sees follows: the error of the step they touched, where that step now is.
+    const errors = { 'workflow_steps.1.params.status': 'required', 'workflow_steps.0.params.status': 'required' };
+    expect(visibleErrors(errors, touchedFollowingSteps(new Set(['workflow_steps.0.params.status']), [1, 0]), false)).toEqual({ 'workflow_steps.1.params.status': 'required' });
   });
 
   it('tries a draft without a name, on the email given', () => {
