@@ -12,6 +12,7 @@ import { openAdminDb, openWritableDb, type AdminDb } from '../../src-main/db/con
 import { loadMigrations, migrate } from '../../src-main/db/migrate';
 import { fillDemo } from '../../src-main/demo/demo';
 import { generateSigningKey, loadSigningKey } from '../../src-main/integrity/keys';
+import { createEmailActivityLogger } from '../../src-main/logger/email-activity-logger';
 import { seal, verify } from '../../src-main/service/integrity-service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventsSql, expectRollupsEqualRecount } from '../support/retention-checks';
@@ -44,6 +45,7 @@ async function tableDigest(db: TestDatabase, table: string): Promise<{ rows: num
 let source: { db: TestDatabase; admin: AdminDb };
 let backup: BackupResult;
 const backupsDir = join(dir, 'backups');
+const keyFile = join(dir, 'seal-key');
 
 beforeAll(async () => {
   source = await database();
@@ -56,7 +58,6 @@ beforeAll(async () => {
     WITH moved AS (DELETE FROM email_activity_log WHERE id % 5 = 0 RETURNING *)
     INSERT INTO email_activity_log_archive SELECT * FROM moved`);
   await source.db.writable.query(`INSERT INTO mailtrail_legal_holds (email_id, reason, held_by) VALUES (3, 'litigation', 'test')`);
-  const keyFile = join(dir, 'seal-key');
   generateSigningKey(keyFile);
   await seal(source.admin, { key: loadSigningKey(keyFile), actor: 'test' });
   backup = await runBackup({ db: source.admin, toDir: backupsDir });
@@ -122,6 +123,14 @@ describe('backup restore', () => {
     // The backup's journal, then this restore's own entry.
     const { rows } = await target.db.writable.query(`SELECT action, outcome FROM mailtrail_admin_journal ORDER BY id DESC LIMIT 1`);
     expect(rows).toEqual([{ action: 'backup.restore', outcome: 'succeeded' }]);
+    // Sealing goes on from the restored chain. Its checkpoints keep the source cluster's transaction
+    // ids, which can only make the next seal read more of the log, never seal an open transaction's events.
+    await createEmailActivityLogger(target.db.writable).log(3, 'note', 'user', 'Logged after the restore', { note: 'restored' });
+    const sealed = await seal(target.admin, { key: loadSigningKey(keyFile), actor: 'test' });
+    expect(sealed.sealed).toBe(1);
+    const after = await verify(target.db.readable, {});
+    expect(after.failures).toEqual([]);
+    expect(after.events_checked).toBe(report.events_checked + 1);
   }, 120_000);
 
   it('refuses a database with events unless forced', async () => {

@@ -1,5 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertJob, listHistory } from '../../src-main/backup/job-records';
+import { CreateBackupJobRequest } from '../../src-main/contract/backups';
+import { openAdminDb } from '../../src-main/db/connection';
 import { fillDemo } from '../../src-main/demo/demo';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startWebhookReceiver, waitFor } from '../support/workflows';
@@ -12,9 +18,10 @@ interface Worker {
   exited: Promise<number | null>;
 }
 
-function startWorker(url: string): Worker {
+function startWorker(url: string, extraEnv: NodeJS.ProcessEnv = {}): Worker {
   const env = {
     ...process.env,
+    ...extraEnv,
     MAILTRAIL_WORKER_EXPIRE_SECONDS: '3',
     MAILTRAIL_WORKER_MAINTENANCE_SECONDS: '1',
     MAILTRAIL_WORKER_RETRY_DELAY_SECONDS: '0',
@@ -147,6 +154,34 @@ describe('mailtrail worker, several at once', () => {
       await hook.close();
     }
   });
+
+  it('two workers in two processes start a due backup slot once', async () => {
+    const admin = openAdminDb(db.url, { max: 2 });
+    const destination = mkdtempSync(join(tmpdir(), 'mailtrail-workers-backup-'));
+    // Once a year: after the due slot below, the next is months away, so one run is all there may be.
+    const job = await insertJob(admin, CreateBackupJobRequest.parse({ name: 'two workers', schedule: '0 3 1 1 *', destination, verify_after: false }));
+    // Both look every 100 ms: the slot comes due while both are running.
+    const workers = [startWorker(db.url, { MAILTRAIL_BACKUP_TICK_MS: '100' }), startWorker(db.url, { MAILTRAIL_BACKUP_TICK_MS: '100' })];
+    try {
+      await Promise.all(workers.map(running));
+      await db.writable.query(`UPDATE mailtrail_backup_jobs SET next_run_at = NOW() - interval '1 minute' WHERE id = $1`, [job.id]);
+      const history = () => listHistory(db.readable, { jobId: job.id, limit: 5 });
+      await waitFor(async () => (await history()).some((run) => run.status !== 'running'), 30_000, 'the due slot to run');
+      // Claimed: the slot is in the future now, so neither runner can start it again.
+      const { rows } = await db.writable.query<{ next_run_at: Date }>('SELECT next_run_at FROM mailtrail_backup_jobs WHERE id = $1', [job.id]);
+      expect(rows[0]!.next_run_at.getTime()).toBeGreaterThan(Date.now() + 24 * 3_600_000);
+      const runs = await history();
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ trigger: 'schedule', actor: 'backup scheduler', status: 'succeeded' });
+      await waitFor(async () => workers.some((worker) => worker.stderr().includes(`backup job ${job.id}: succeeded`)), 10_000, 'the run to be reported');
+      expect(workers.filter((worker) => worker.stderr().includes(`backup job ${job.id}: `)), 'one worker ran it and the other said nothing of it').toHaveLength(1);
+    } finally {
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      await Promise.all(workers.map((worker) => worker.exited));
+      await admin.end();
+      rmSync(destination, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('leaves the demo\'s history alone: a worker started after `demo` runs none of its classified events', async () => {
     await fillDemo(db.writable, { emails: 40, seed: 3 });
