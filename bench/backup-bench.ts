@@ -5,13 +5,11 @@
  * database, each in a process of its own as the CLI runs it; then the backup of a quarter of the
  * events, whose peak memory beside the whole one's shows whether memory stays flat in the row count.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { openAdminDb, openWritableDb } from '../src-main/db/connection';
@@ -20,10 +18,10 @@ import { migrate } from '../src-main/db/migrate';
 import { fillDemo } from '../src-main/demo/demo';
 import { generateSigningKey, loadSigningKey } from '../src-main/integrity/keys';
 import { sealLog } from '../src-main/integrity/seal';
+import { timedChild } from './timed-child';
 
 const EVENTS_PER_EMAIL = 6.67;
 const GOAL_EVENTS_PER_SECOND = 300_000;
-const run = promisify(execFile);
 
 export interface BackupBenchOptions {
   /** Events loaded by fillDemo and backed up. */
@@ -32,7 +30,6 @@ export interface BackupBenchOptions {
 }
 
 interface ChildFigures {
-  seconds: number;
   cpuSeconds: number;
   peakRssMb: number;
   file?: string;
@@ -42,12 +39,7 @@ interface ChildFigures {
 }
 
 /** One backup operation in its own process (bench/backup-child.ts), as `mailtrail backup …` runs. */
-async function inChild(...args: string[]): Promise<ChildFigures> {
-  const started = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'backup-child.ts'), ...args], { maxBuffer: 1 << 20 });
-  // The whole process as a person waits for it, start-up included, not the command's own clock.
-  return { ...(JSON.parse(stdout.trim().split('\n').pop() as string) as ChildFigures), seconds: (performance.now() - started) / 1000 };
-}
+const inChild = (...args: string[]) => timedChild<ChildFigures>('backup-child.ts', args);
 
 /** A demo log of about `events` events, sealed whole with a new key. */
 async function demoDatabase(server: EmbeddedServer, name: string, events: number, keyFile: string): Promise<{ url: string; events: number }> {

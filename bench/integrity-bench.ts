@@ -5,11 +5,9 @@
  * verifying that, and what the chain costs the hub's inserts (nothing is on their path: the
  * logger's insert time with and without a sealed chain present).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { openAdminDb, openWritableDb, type WritableDb } from '../src-main/db/connection';
 import type { EmbeddedServer } from '../src-main/db/embedded';
 import { migrate } from '../src-main/db/migrate';
@@ -20,13 +18,13 @@ import { createEmailActivityLogger } from '../src-main/logger/email-activity-log
 import { openCacheReader } from '../src-main/store/sqlite/cache-file';
 import { verifyCacheIntegrity } from '../src-main/store/sqlite/integrity.query';
 import { syncCache } from '../src-main/sync/sync-cache';
+import { timedChild } from './timed-child';
 
 const EVENTS_PER_EMAIL = 6.67;
 const NEW_EVENTS = 10_000;
 const LOGGED = 2_000;
 const GOAL_EVENTS = 10_000_000;
 
-const run = promisify(execFile);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 export interface IntegrityBenchOptions {
@@ -38,7 +36,6 @@ export interface IntegrityBenchOptions {
 }
 
 interface ChildFigures {
-  seconds: number;
   cpuSeconds: number;
   peakRssMb: number;
   said: string;
@@ -47,12 +44,7 @@ interface ChildFigures {
 }
 
 /** `mailtrail seal` or `mailtrail verify --db` in its own process (bench/integrity-child.ts). */
-async function inChild(...args: string[]): Promise<ChildFigures> {
-  const started = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'integrity-child.ts'), ...args], { maxBuffer: 1 << 20 });
-  // The whole process as a person waits for it, start-up included, not the command's own clock.
-  return { ...(JSON.parse(stdout.trim().split('\n').pop() as string) as ChildFigures), seconds: (performance.now() - started) / 1000 };
-}
+const inChild = (...args: string[]) => timedChild<ChildFigures>('integrity-child.ts', args);
 
 /** The mean time of one event written through the seed's logger (one INSERT each, as the hub writes). */
 async function loggerInsertMs(db: WritableDb, round: number): Promise<number> {
