@@ -195,7 +195,7 @@ test('edits a workflow from the list, and deletes one that never ran after confi
   const workflows = new WorkflowsPage(page);
   const { rows } = await owner.query<{ id: number }>(
     `INSERT INTO email_workflows (name, classification_trigger, confidence_threshold, workflow_steps, priority, enabled)
-     VALUES ('E2E throwaway', 'e2e_never', 0.50, '[{"action": "notify", "params": {"channel": "email", "to": "ops@example.com"}}]'::jsonb, 900, TRUE) RETURNING id`,
+     VALUES ('E2E throwaway', 'e2e_never', 0.50, '[{"action": "notify", "params": {"channel": "email", "to": "ops@example.com"}}, {"action": "set_status", "params": {"status": "review"}}]'::jsonb, 900, TRUE) RETURNING id`,
   );
   const workflowId = Number(rows[0]!.id);
   await page.goto(`${data.workflows.url}/#/emails`);
@@ -212,13 +212,30 @@ test('edits a workflow from the list, and deletes one that never ran after confi
   await editor.step(0).getByTestId('workflow-param-channel').selectOption('webhook');
   await editor.step(0).getByTestId('workflow-param-url').fill('ftp://files.example');
   await expect(editor.fieldError('workflow_steps.0.params.url')).toHaveText('must be an http:// or https:// URL');
+  // The error goes with its step when the step moves, down with the mouse and up with the keyboard.
+  await editor.step(0).getByTestId('workflow-step-down').click();
+  expect(await editor.stepActions()).toEqual(['set_status', 'notify']);
+  await expect(editor.fieldError('workflow_steps.1.params.url')).toHaveText('must be an http:// or https:// URL');
+  await expect(editor.step(0).locator('.field__error')).toHaveCount(0);
+  await expect(editor.step(1).getByTestId('workflow-step-up')).toBeFocused();
+  await shots(page, 'moved-error');
+  await page.keyboard.press('Alt+ArrowUp');
+  expect(await editor.stepActions()).toEqual(['notify', 'set_status']);
+  await expect(editor.fieldError('workflow_steps.0.params.url')).toHaveText('must be an http:// or https:// URL');
+  await expect(editor.step(1).locator('.field__error')).toHaveCount(0);
   await editor.step(0).getByTestId('workflow-param-url').fill('https://hooks.example/ops');
   await editor.priority.fill('850');
   await shots(page, 'edit');
   await editor.save.click();
   await expect(page).toHaveURL(/#\/workflows$/);
   const stored = (await owner.query(`SELECT priority, workflow_steps FROM email_workflows WHERE id = $1`, [workflowId])).rows[0];
-  expect(stored).toEqual({ priority: 850, workflow_steps: [{ action: 'notify', params: { channel: 'webhook', url: 'https://hooks.example/ops' } }] });
+  expect(stored).toEqual({
+    priority: 850,
+    workflow_steps: [
+      { action: 'notify', params: { channel: 'webhook', url: 'https://hooks.example/ops' } },
+      { action: 'set_status', params: { status: 'review' } },
+    ],
+  });
 
   // Delete: Escape keeps it; confirming deletes it (it never ran).
   await page.goto(`${data.workflows.url}/#/workflows/${workflowId}/edit`);
