@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants as zlibConstants } from 'node:zlib';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { journalActor, journaled, toAdminError } from '../admin/journal';
 import { MailtrailError } from '../contract/errors';
 import { describeTarget, toMailtrailError, type AdminDb } from '../db/connection';
 import { mailtrailVersion } from '../reports/report-model';
-import { constants as zlibConstants } from 'node:zlib';
 import { BACKUP_EXTENSION, BackupWriter, BLOCK_BYTES, countRows, FOOTER_BYTES, gzip, ZLIB_CHUNK_BYTES } from './backup-format';
 import { columnList, discoverTables, quoteIdentifier, REQUIRED_TABLE, type TableShape } from './backup-tables';
 

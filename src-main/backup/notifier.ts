@@ -98,11 +98,11 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 }
 
 /** The wait before attempt n + 1: what the receiver asked for, or exponential backoff with jitter. */
-export function retryWaitMs(error: unknown, attempts: number, backoffMs: number, random: () => number = Math.random): number {
+function retryWaitMs(error: unknown, attempts: number, backoffMs: number): number {
   if (error instanceof RetryLater) return Math.min(error.afterMs, MAX_RETRY_AFTER_MS);
   // Half of it at random: runners that failed together do not all come back at the same instant.
   const backoff = backoffMs * 2 ** (attempts - 1);
-  return Math.round(backoff / 2 + (random() * backoff) / 2);
+  return Math.round(backoff / 2 + (Math.random() * backoff) / 2);
 }
 
 export function webhookBody(notice: BackupNotice): Record<string, unknown> {
