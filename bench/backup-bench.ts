@@ -18,6 +18,7 @@ import { migrate } from '../src-main/db/migrate';
 import { fillDemo } from '../src-main/demo/demo';
 import { generateSigningKey, loadSigningKey } from '../src-main/integrity/keys';
 import { sealLog } from '../src-main/integrity/seal';
+import { dropDatabase } from './drop-database';
 import { timedChild } from './timed-child';
 
 const EVENTS_PER_EMAIL = 6.67;
@@ -107,5 +108,6 @@ export async function backupFigures(server: EmbeddedServer, options: BackupBench
     say('');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    for (const name of ['backup_whole', 'backup_restored', 'backup_quarter']) await dropDatabase(server, name);
   }
 }

@@ -27,6 +27,7 @@ import { createPostgresLogStore } from '../src-main/store/postgres/postgres-log-
 import { openSqliteLogStore } from '../src-main/store/sqlite/sqlite-log-store';
 import { syncCache, type SyncResult } from '../src-main/sync/sync-cache';
 import { reportsFigures } from './reports-bench';
+import { dropDatabase } from './drop-database';
 import { integrityFigures } from './integrity-bench';
 import { retentionFigures } from './retention-bench';
 import { workflowsFigures } from './workflows-bench';
@@ -150,10 +151,7 @@ async function triggerCost(): Promise<{ withTriggers: number; withoutTriggers: n
       keptUrl = server.url(name);
       continue;
     }
-    const admin = new pg.Client({ connectionString: server.url() });
-    await admin.connect();
-    await admin.query(`DROP DATABASE ${name}`);
-    await admin.end();
+    await dropDatabase(server, name);
   }
   return { ...best, keptUrl };
 }
@@ -637,6 +635,8 @@ try {
   }
   await raw.end();
   await readable.end();
+  // Each section below loads a database of its own; the query timings' 10 million events are done with.
+  await dropDatabase(server, 'bench');
   say('');
   await retentionFigures(server, retentionOptions);
   say('');

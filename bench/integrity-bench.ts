@@ -18,6 +18,7 @@ import { createEmailActivityLogger } from '../src-main/logger/email-activity-log
 import { openCacheReader } from '../src-main/store/sqlite/cache-file';
 import { verifyCacheIntegrity } from '../src-main/store/sqlite/integrity.query';
 import { syncCache } from '../src-main/sync/sync-cache';
+import { dropDatabase } from './drop-database';
 import { timedChild } from './timed-child';
 
 const EVENTS_PER_EMAIL = 6.67;
@@ -150,5 +151,6 @@ export async function integrityFigures(server: EmbeddedServer, options: Integrit
   } finally {
     rmSync(keyDir, { recursive: true, force: true });
     await Promise.all([admin.end(), writable.end()]);
+    await dropDatabase(server, 'integrity');
   }
 }
