@@ -1,3 +1,4 @@
+import { inByteUnits } from '../../src-main/contract/bytes';
 import { DOCUMENT_MAX_EVENTS, type ReportFormat } from '../../src-main/contract/reports';
 import { fileNameOf, formatCount } from '../sync/sync-text';
 
@@ -23,14 +24,8 @@ export const eventsText = (n: number): string => `${formatCount(n)} ${n === 1 ? 
 /** "812 B", "14.2 KB", "3.4 MB", "1.02 GB" (powers of 1024, as file managers show). */
 export function sizeText(bytes: number): string {
   if (bytes < 1024) return `${Math.max(0, Math.round(bytes))} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(value >= 10 ? 1 : 2)} ${units[unit]}`;
+  const [value, unit] = inByteUnits(bytes);
+  return `${value >= 100 ? Math.round(value) : value.toFixed(value >= 10 ? 1 : 2)} ${unit}`;
 }
 
 /** "12,400 events/s"; "…" before there is a rate. */
